@@ -1,0 +1,72 @@
+//! Shared support for integration tests: locating the conformance data and
+//! the oracle tools. Both are required: a missing one fails the test loudly
+//! instead of skipping it, so CI can never pass without its oracles.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The shared conformance data: `$BIOMETAL_TESTDATA`, or `../shared/testdata`
+/// beside the crate.
+pub fn testdata_dir() -> PathBuf {
+    let dir = std::env::var_os("BIOMETAL_TESTDATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata"));
+    assert!(
+        dir.join("hts-specs").is_dir(),
+        "conformance data not found at {} (set BIOMETAL_TESTDATA)",
+        dir.display()
+    );
+    dir
+}
+
+/// A path inside the shared conformance data, which must exist.
+pub fn testdata(relative: &str) -> PathBuf {
+    let path = testdata_dir().join(relative);
+    assert!(path.exists(), "missing conformance file {}", path.display());
+    path
+}
+
+/// Runs an oracle tool (samtools, bcftools, bgzip, tabix) and returns its
+/// output, panicking with a clear message if the tool is not installed or
+/// fails.
+pub fn oracle(program: &str, args: &[&str]) -> Output {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("oracle `{program}` is required (apt-get install samtools bcftools tabix): {e}"));
+    assert!(
+        output.status.success(),
+        "`{program} {}` failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// A fresh temporary directory for one test, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates `$TMPDIR/biometal-<name>-<pid>-<n>`.
+    pub fn new(name: &str) -> Self {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("biometal-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temporary directory");
+        TempDir(path)
+    }
+
+    /// A path inside the directory.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
