@@ -9,8 +9,12 @@
 //! parallel.
 
 mod virtual_position;
+mod writer;
 
 pub use self::virtual_position::VirtualPosition;
+pub use self::writer::{
+    GziEntry, Writer, WriterBuilder, DEFAULT_COMPRESSION_LEVEL, MAX_COMPRESSION_LEVEL,
+};
 
 /// The largest block, compressed or uncompressed, that BGZF allows: 64 KiB.
 pub const MAX_BLOCK_SIZE: usize = 65_536;
