@@ -11,7 +11,8 @@ use libdeflater::{CompressionLvl, Compressor};
 
 use self::threaded::{Drain, Pool};
 use super::{
-    VirtualPosition, DEFAULT_BLOCK_DATA_SIZE, EOF_MARKER, FOOTER_SIZE, HEADER_SIZE, MAX_BLOCK_SIZE,
+    GziEntry, VirtualPosition, DEFAULT_BLOCK_DATA_SIZE, EOF_MARKER, FOOTER_SIZE, HEADER_SIZE,
+    MAX_BLOCK_SIZE,
 };
 use crate::error::{Error, ErrorKind, Format, Result};
 
@@ -186,17 +187,6 @@ struct Output<W> {
     compressed_offset: u64,
     uncompressed_offset: u64,
     gzi_entries: Option<Vec<GziEntry>>,
-}
-
-/// One `.gzi` entry: where a block starts in the compressed file and in the
-/// uncompressed data. As in `bgzip -i`, the first block (at 0, 0) has none.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GziEntry {
-    /// Offset of the block's first byte in the BGZF file.
-    pub compressed_offset: u64,
-    /// Offset of the block's first uncompressed byte in the whole
-    /// uncompressed stream.
-    pub uncompressed_offset: u64,
 }
 
 impl<W: Write> Output<W> {
