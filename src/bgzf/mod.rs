@@ -8,9 +8,14 @@
 //! offset within the block) addresses any byte, and blocks can be inflated in
 //! parallel.
 
+pub mod block;
+mod gzi;
+mod reader;
 mod virtual_position;
 mod writer;
 
+pub use self::gzi::{GziEntry, GziIndex};
+pub use self::reader::{Reader, ReaderBuilder, MAX_AUTO_THREADS};
 pub use self::virtual_position::VirtualPosition;
 pub use self::writer::{
     GziEntry, Writer, WriterBuilder, DEFAULT_COMPRESSION_LEVEL, MAX_COMPRESSION_LEVEL,
