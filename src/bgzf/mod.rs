@@ -17,9 +17,7 @@ mod writer;
 pub use self::gzi::{GziEntry, GziIndex};
 pub use self::reader::{Reader, ReaderBuilder, MAX_AUTO_THREADS};
 pub use self::virtual_position::VirtualPosition;
-pub use self::writer::{
-    GziEntry, Writer, WriterBuilder, DEFAULT_COMPRESSION_LEVEL, MAX_COMPRESSION_LEVEL,
-};
+pub use self::writer::{Writer, WriterBuilder, DEFAULT_COMPRESSION_LEVEL, MAX_COMPRESSION_LEVEL};
 
 /// The largest block, compressed or uncompressed, that BGZF allows: 64 KiB.
 pub const MAX_BLOCK_SIZE: usize = 65_536;

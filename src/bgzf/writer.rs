@@ -11,7 +11,8 @@ use libdeflater::{CompressionLvl, Compressor};
 
 use self::threaded::{Drain, Pool};
 use super::{
-    VirtualPosition, DEFAULT_BLOCK_DATA_SIZE, EOF_MARKER, FOOTER_SIZE, HEADER_SIZE, MAX_BLOCK_SIZE,
+    GziEntry, GziIndex, VirtualPosition, DEFAULT_BLOCK_DATA_SIZE, EOF_MARKER, FOOTER_SIZE,
+    HEADER_SIZE, MAX_BLOCK_SIZE,
 };
 use crate::error::{Error, ErrorKind, Format, Result};
 
@@ -188,17 +189,6 @@ struct Output<W> {
     gzi_entries: Option<Vec<GziEntry>>,
 }
 
-/// One `.gzi` entry: where a block starts in the compressed file and in the
-/// uncompressed data. As in `bgzip -i`, the first block (at 0, 0) has none.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GziEntry {
-    /// Offset of the block's first byte in the BGZF file.
-    pub compressed_offset: u64,
-    /// Offset of the block's first uncompressed byte in the whole
-    /// uncompressed stream.
-    pub uncompressed_offset: u64,
-}
-
 impl<W: Write> Output<W> {
     fn write_block(&mut self, block: &[u8], data_len: usize) -> io::Result<()> {
         if let Some(entries) = &mut self.gzi_entries {
@@ -293,8 +283,9 @@ impl<W: Write> Writer<W> {
         self.finish_with_gzi().map(|(inner, _)| inner)
     }
 
-    /// Like [`finish`](Self::finish), also returning the `.gzi` entries of
-    /// every block (empty unless built with [`WriterBuilder::gzi`]).
+    /// Like [`finish`](Self::finish), also returning the `.gzi` index of the
+    /// file (empty unless built with [`WriterBuilder::gzi`]), ready for
+    /// [`GziIndex::write`].
     ///
     /// ```
     /// use std::io::Write;
@@ -302,16 +293,20 @@ impl<W: Write> Writer<W> {
     ///
     /// let mut writer = WriterBuilder::new().gzi(true).build(Vec::new())?;
     /// writer.write_all(&vec![b'A'; 100_000])?;
-    /// let (_bytes, entries) = writer.finish_with_gzi()?;
-    /// assert_eq!(entries.len(), 1); // two blocks; the first has no entry
-    /// assert_eq!(entries[0].uncompressed_offset, 0xff00);
+    /// let (_bytes, index) = writer.finish_with_gzi()?;
+    /// assert_eq!(index.entries().len(), 1); // two blocks; the first has no entry
+    /// assert_eq!(index.entries()[0].uncompressed_offset, 0xff00);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn finish_with_gzi(mut self) -> Result<(W, Vec<GziEntry>)> {
+    pub fn finish_with_gzi(mut self) -> Result<(W, GziIndex)> {
         self.finish_in_place()
             .map_err(|e| Error::io(Format::Bgzf, e))?;
         match self.output.take() {
-            Some(output) => Ok((output.inner, output.gzi_entries.unwrap_or_default())),
+            Some(output) => {
+                // Blocks are never empty, so both offsets strictly increase.
+                let index = GziIndex::from_entries(output.gzi_entries.unwrap_or_default())?;
+                Ok((output.inner, index))
+            }
             None => Err(Error::io(Format::Bgzf, finished_error())),
         }
     }
