@@ -235,10 +235,11 @@ impl<W: Write> Writer<W> {
     /// compressed output of the block it will go into, and its offset in that
     /// block's data. Record it before writing a record to index the record.
     ///
-    /// With worker threads this waits until every block so far has been
-    /// compressed and written (a block's offset depends on the sizes of all
-    /// blocks before it), so calling it once per record costs the writer its
-    /// parallelism at block boundaries; it is exact either way.
+    /// With worker threads this waits until every block submitted so far
+    /// has been compressed and written, because a block's offset depends on
+    /// the sizes of all blocks before it. Calling it for every record
+    /// therefore leaves one block compressing at a time: exact, but no faster
+    /// than a single thread. Inline, it costs nothing.
     ///
     /// # Errors
     ///
