@@ -3,11 +3,13 @@
 
 mod common;
 
-use std::io::{self, Write};
+use std::io::{self, BufRead, Cursor, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use biometal::bgzf::{GziEntry, Writer, WriterBuilder, DEFAULT_BLOCK_DATA_SIZE, EOF_MARKER};
+use biometal::bgzf::{
+    GziEntry, Reader, VirtualPosition, Writer, WriterBuilder, DEFAULT_BLOCK_DATA_SIZE, EOF_MARKER,
+};
 use common::{oracle, testdata, TempDir};
 
 /// Deterministic pseudo-random bytes (xorshift64), incompressible.
@@ -202,6 +204,19 @@ fn virtual_positions_point_at_the_records_written() {
             python_lines_at(&path, &positions) == text,
             "{threads} threads: the lines at the recorded virtual positions differ"
         );
+        // The same positions through our reader's seek.
+        let mut reader = Reader::new(Cursor::new(&bytes));
+        let mut line = Vec::new();
+        for (position, expected) in positions
+            .iter()
+            .zip(text.split_inclusive(|&b| b == b'\n'))
+            .step_by(97)
+        {
+            reader.seek(VirtualPosition::from(*position)).unwrap();
+            line.clear();
+            reader.read_until(b'\n', &mut line).unwrap();
+            assert_eq!(line, expected, "{threads} threads: reader at {position}");
+        }
     }
 }
 
@@ -216,7 +231,8 @@ fn gzi_entries_equal_bgzip_reindex() {
             .build(Vec::new())
             .unwrap();
         writer.write_all(&data).unwrap();
-        let (bytes, entries) = writer.finish_with_gzi().unwrap();
+        let (bytes, index) = writer.finish_with_gzi().unwrap();
+        let entries = index.entries();
         assert!(entries.len() > 2);
         let path = dir.join("indexed.gz");
         std::fs::write(&path, &bytes).unwrap();

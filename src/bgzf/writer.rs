@@ -11,8 +11,8 @@ use libdeflater::{CompressionLvl, Compressor};
 
 use self::threaded::{Drain, Pool};
 use super::{
-    GziEntry, VirtualPosition, DEFAULT_BLOCK_DATA_SIZE, EOF_MARKER, FOOTER_SIZE, HEADER_SIZE,
-    MAX_BLOCK_SIZE,
+    GziEntry, GziIndex, VirtualPosition, DEFAULT_BLOCK_DATA_SIZE, EOF_MARKER, FOOTER_SIZE,
+    HEADER_SIZE, MAX_BLOCK_SIZE,
 };
 use crate::error::{Error, ErrorKind, Format, Result};
 
@@ -235,10 +235,11 @@ impl<W: Write> Writer<W> {
     /// compressed output of the block it will go into, and its offset in that
     /// block's data. Record it before writing a record to index the record.
     ///
-    /// With worker threads this waits until every block so far has been
-    /// compressed and written (a block's offset depends on the sizes of all
-    /// blocks before it), so calling it once per record costs the writer its
-    /// parallelism at block boundaries; it is exact either way.
+    /// With worker threads this waits until every block submitted so far
+    /// has been compressed and written, because a block's offset depends on
+    /// the sizes of all blocks before it. Calling it for every record
+    /// therefore leaves one block compressing at a time: exact, but no faster
+    /// than a single thread. Inline, it costs nothing.
     ///
     /// # Errors
     ///
@@ -283,8 +284,9 @@ impl<W: Write> Writer<W> {
         self.finish_with_gzi().map(|(inner, _)| inner)
     }
 
-    /// Like [`finish`](Self::finish), also returning the `.gzi` entries of
-    /// every block (empty unless built with [`WriterBuilder::gzi`]).
+    /// Like [`finish`](Self::finish), also returning the `.gzi` index of the
+    /// file (empty unless built with [`WriterBuilder::gzi`]), ready for
+    /// [`GziIndex::write`].
     ///
     /// ```
     /// use std::io::Write;
@@ -292,16 +294,20 @@ impl<W: Write> Writer<W> {
     ///
     /// let mut writer = WriterBuilder::new().gzi(true).build(Vec::new())?;
     /// writer.write_all(&vec![b'A'; 100_000])?;
-    /// let (_bytes, entries) = writer.finish_with_gzi()?;
-    /// assert_eq!(entries.len(), 1); // two blocks; the first has no entry
-    /// assert_eq!(entries[0].uncompressed_offset, 0xff00);
+    /// let (_bytes, index) = writer.finish_with_gzi()?;
+    /// assert_eq!(index.entries().len(), 1); // two blocks; the first has no entry
+    /// assert_eq!(index.entries()[0].uncompressed_offset, 0xff00);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn finish_with_gzi(mut self) -> Result<(W, Vec<GziEntry>)> {
+    pub fn finish_with_gzi(mut self) -> Result<(W, GziIndex)> {
         self.finish_in_place()
             .map_err(|e| Error::io(Format::Bgzf, e))?;
         match self.output.take() {
-            Some(output) => Ok((output.inner, output.gzi_entries.unwrap_or_default())),
+            Some(output) => {
+                // Blocks are never empty, so both offsets strictly increase.
+                let index = GziIndex::from_entries(output.gzi_entries.unwrap_or_default())?;
+                Ok((output.inner, index))
+            }
             None => Err(Error::io(Format::Bgzf, finished_error())),
         }
     }
