@@ -18,5 +18,6 @@
 pub mod bgzf;
 pub mod error;
 pub mod io;
+pub mod region;
 
 pub use crate::error::{Error, ErrorKind, Format, Result};
