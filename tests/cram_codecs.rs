@@ -9,7 +9,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use biometal::formats::cram::codecs::{rans4x8, rans_nx16};
+use biometal::formats::cram::codecs::{arith, rans4x8, rans_nx16};
 use biometal::{Format, Result};
 
 type Decoder = fn(&[u8], &mut Vec<u8>) -> Result<()>;
@@ -99,14 +99,14 @@ fn check_codec(codec: &str, decode: Decoder) {
 
 /// Truncated and corrupted copies of every file must give a CRAM error or
 /// (for corruption an entropy coder cannot detect) some output, never a
-/// panic: every prefix up to 512 bytes (headers and tables), 64 more spread
+/// panic: every prefix up to 256 bytes (headers and tables), 32 more spread
 /// over the rest, and single-byte corruptions at the same places.
 fn check_damage(codec: &str, decode: Decoder) {
     let mut out = Vec::new();
     for path in codec_files(codec) {
         let src = fs::read(&path).expect("read codec file");
-        let spread = (src.len() / 64).max(1);
-        let cuts = (0..src.len().min(512)).chain((512..src.len()).step_by(spread));
+        let spread = (src.len() / 32).max(1);
+        let cuts = (0..src.len().min(256)).chain((256..src.len()).step_by(spread));
         for cut in cuts {
             if let Err(e) = decode(&src[..cut], &mut out) {
                 assert_eq!(
@@ -153,4 +153,14 @@ fn rans4x8_damaged_input() {
 #[test]
 fn rans_nx16_damaged_input() {
     check_damage("ransNx16", rans_nx16::decode);
+}
+
+#[test]
+fn arith_conformance() {
+    check_codec("range", arith::decode);
+}
+
+#[test]
+fn arith_damaged_input() {
+    check_damage("range", arith::decode);
 }
