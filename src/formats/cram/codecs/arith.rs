@@ -154,17 +154,22 @@ impl<'r, 'a> RangeDecoder<'r, 'a> {
         // Cumulative frequencies: freq < total guarantees x < model.count.
         let mut x = 0;
         let mut acc = 0;
-        while acc + model.freqs[x] <= freq {
-            acc += model.freqs[x];
+        while acc + u32::from(model.freqs[x]) <= freq {
+            acc += u32::from(model.freqs[x]);
             x += 1;
         }
         self.code -= acc * self.range;
-        self.range *= model.freqs[x];
+        self.range *= u32::from(model.freqs[x]);
         while self.range < RANGE_LOW {
             self.range <<= 8;
             self.code = (self.code << 8) | u32::from(self.reader.u8("range coder data")?);
         }
         Ok(model.update(x))
+    }
+
+    /// An invalid-data error at the current input offset.
+    pub(crate) fn invalid(&self, message: impl Into<std::borrow::Cow<'static, str>>) -> Error {
+        self.reader.invalid(message)
     }
 }
 
@@ -173,7 +178,7 @@ impl<'r, 'a> RangeDecoder<'r, 'a> {
 #[derive(Clone)]
 pub(crate) struct Model<const N: usize> {
     symbols: [u8; N],
-    freqs: [u32; N],
+    freqs: [u16; N],
     count: usize,
     total: u32,
 }
@@ -203,13 +208,14 @@ impl<const N: usize> Model<N> {
     /// Credits the symbol at position `x`, keeps the order, returns it.
     #[inline]
     fn update(&mut self, x: usize) -> u8 {
-        self.freqs[x] += STEP;
+        // total <= MAX_TOTAL before the step, so every frequency stays < 2^16.
+        self.freqs[x] += STEP as u16;
         self.total += STEP;
         if self.total > MAX_TOTAL {
             self.total = 0;
             for f in &mut self.freqs[..self.count] {
                 *f -= *f / 2;
-                self.total += *f;
+                self.total += u32::from(*f);
             }
         }
         let sym = self.symbols[x];

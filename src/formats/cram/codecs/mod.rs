@@ -6,6 +6,7 @@
 //! | 4: rANS 4x8 (CRAM 3.0) | [`rans4x8`] |
 //! | 5: rANS Nx16 (CRAM 3.1) | [`rans_nx16`] |
 //! | 6: adaptive arithmetic coder (CRAM 3.1) | [`arith`] |
+//! | 7: fqzcomp_qual (CRAM 3.1) | [`fqzcomp`] |
 //!
 //! Every decoder checks each size it reads against [`MAX_DECODED_LEN`] (or a
 //! tighter limit named beside it) before allocating, bounds-checks every
@@ -19,6 +20,7 @@ mod table;
 mod transform;
 
 pub mod arith;
+pub mod fqzcomp;
 pub mod rans4x8;
 pub mod rans_nx16;
 
