@@ -17,6 +17,7 @@
 
 pub mod bgzf;
 pub mod error;
+pub mod formats;
 pub mod io;
 pub mod region;
 
