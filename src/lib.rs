@@ -17,5 +17,6 @@
 
 pub mod bgzf;
 pub mod error;
+pub mod simd;
 
 pub use crate::error::{Error, ErrorKind, Format, Result};
