@@ -123,9 +123,13 @@ pub struct Kernels {
     byte_sum_min_max: fn(&[u8]) -> (u64, u8, u8),
     reverse_complement: fn(&[u8], &mut [u8]),
     reverse_complement_in_place: fn(&mut [u8]),
-    add_offset: fn(&[u8], &mut [u8], u8, u8) -> Result<(), usize>,
-    subtract_offset: fn(&[u8], &mut [u8], u8, u8) -> Result<(), usize>,
+    add_offset: OffsetKernel,
+    subtract_offset: OffsetKernel,
 }
+
+/// `(src, out, offset, limit) -> Ok, or Err(first invalid position)`; see
+/// `scalar::add_offset` and `scalar::subtract_offset` for what `limit` bounds.
+type OffsetKernel = fn(&[u8], &mut [u8], u8, u8) -> Result<(), usize>;
 
 static SCALAR: Kernels = Kernels {
     level: Level::Scalar,
