@@ -20,7 +20,7 @@
 //! Try it: `cargo run --release --example bgzip -- -c Cargo.toml | bgzip -dc`.
 
 use std::fs::{self, File};
-use std::io::{self, BufReader, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -272,22 +272,25 @@ fn finish(
 }
 
 /// Copies everything from `input` to `output`, naming the input in errors.
-fn copy(mut input: impl Read, output: &mut impl Write, name: Option<&Path>) -> Result<(), String> {
-    let mut buffer = vec![0; 1 << 17];
+/// Writes straight from the reader's buffer (for the BGZF reader: its
+/// decoded block), so the data is never copied in between.
+fn copy(mut input: impl BufRead, output: &mut impl Write, name: Option<&Path>) -> Result<(), String> {
     loop {
-        let n = match input.read(&mut buffer) {
-            Ok(0) => return Ok(()),
-            Ok(n) => n,
+        let chunk = match input.fill_buf() {
+            Ok([]) => return Ok(()),
+            Ok(chunk) => chunk,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(format!("{}: {e}", display_name(name))),
         };
         output
-            .write_all(&buffer[..n])
+            .write_all(chunk)
             .map_err(|e| format!("writing output: {e}"))?;
+        let n = chunk.len();
+        input.consume(n);
     }
 }
 
-fn open_input(path: Option<&Path>) -> Result<Box<dyn Read>, String> {
+fn open_input(path: Option<&Path>) -> Result<Box<dyn BufRead>, String> {
     match path {
         None => Ok(Box::new(io::stdin().lock())),
         Some(path) => {
@@ -297,14 +300,35 @@ fn open_input(path: Option<&Path>) -> Result<Box<dyn Read>, String> {
     }
 }
 
+/// Output buffering: small writes are gathered, while whole decoded blocks
+/// (up to 64 KiB, larger than this) bypass the buffer and are written
+/// without a copy.
+const OUTPUT_BUFFER: usize = 1 << 15;
+
 fn create_output(path: Option<&Path>, force: bool) -> Result<Box<dyn Write>, String> {
     match path {
-        None => Ok(Box::new(io::stdout().lock())),
+        None => Ok(Box::new(io::BufWriter::with_capacity(OUTPUT_BUFFER, raw_stdout()))),
         Some(path) => Ok(Box::new(io::BufWriter::with_capacity(
-            1 << 17,
+            OUTPUT_BUFFER,
             create_file(path, force)?,
         ))),
     }
+}
+
+/// Standard output without Rust's line buffering (which would scan binary
+/// data for newlines and split writes at them).
+#[cfg(unix)]
+fn raw_stdout() -> Box<dyn Write> {
+    use std::os::fd::AsFd;
+    match io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => Box::new(File::from(fd)),
+        Err(_) => Box::new(io::stdout().lock()),
+    }
+}
+
+#[cfg(not(unix))]
+fn raw_stdout() -> Box<dyn Write> {
+    Box::new(io::stdout().lock())
 }
 
 /// Creates `path`, refusing to replace an existing file unless `force`.
