@@ -17,5 +17,6 @@
 
 pub mod bgzf;
 pub mod error;
+pub mod formats;
 
 pub use crate::error::{Error, ErrorKind, Format, Result};

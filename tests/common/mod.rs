@@ -34,7 +34,9 @@ pub fn oracle(program: &str, args: &[&str]) -> Output {
     let output = Command::new(program)
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("oracle `{program}` is required (apt-get install samtools bcftools tabix): {e}"));
+        .unwrap_or_else(|e| {
+            panic!("oracle `{program}` is required (apt-get install samtools bcftools tabix): {e}")
+        });
     assert!(
         output.status.success(),
         "`{program} {}` failed: {}",

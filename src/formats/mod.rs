@@ -1,0 +1,13 @@
+//! Readers and writers for the text and binary formats of genomics.
+//!
+//! Every format module has the same rooms: a `reader` (with a zero-copy
+//! borrowed record as the hot path), a `writer`, a `record` module with the
+//! borrowed view and an owned, reusable record, and builders for options.
+//!
+//! * [`fastq`]: FASTQ reads, single- and multi-line, paired, in batches, with
+//!   per-record statistics;
+//! * [`fasta`]: FASTA sequences, streaming and indexed (`.fai`, `.gzi`).
+
+mod buffer;
+pub mod fasta;
+pub mod fastq;
