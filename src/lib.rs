@@ -18,5 +18,6 @@
 pub mod bgzf;
 pub mod error;
 pub mod formats;
+pub mod simd;
 
 pub use crate::error::{Error, ErrorKind, Format, Result};
