@@ -8,8 +8,13 @@
 //! offset within the block) addresses any byte, and blocks can be inflated in
 //! parallel.
 
+pub mod block;
+mod gzi;
+mod reader;
 mod virtual_position;
 
+pub use self::gzi::{GziEntry, GziIndex};
+pub use self::reader::{Reader, ReaderBuilder, MAX_AUTO_THREADS};
 pub use self::virtual_position::VirtualPosition;
 
 /// The largest block, compressed or uncompressed, that BGZF allows: 64 KiB.

@@ -1,0 +1,484 @@
+//! The BGZF reader: `Read + BufRead` over the decompressed stream, virtual
+//! positions, seeking, and optional multi-threaded decoding.
+
+mod threaded;
+
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
+
+use libdeflater::Decompressor;
+
+use super::block::{self, FIXED_HEADER_SIZE};
+use super::gzi::GziIndex;
+use super::{VirtualPosition, MAX_BLOCK_SIZE};
+use crate::error::Location;
+use crate::{Error, ErrorKind, Format, Result};
+
+use self::threaded::Pipeline;
+
+/// The most worker threads a reader starts when asked for automatically
+/// (`threads(0)`); decoding scales little beyond this because the caller's
+/// thread, which reads and consumes the blocks, becomes the bottleneck.
+pub const MAX_AUTO_THREADS: usize = 8;
+
+/// Options for a [`Reader`]: the number of decoding threads and what a
+/// missing EOF marker means.
+///
+/// ```
+/// use biometal::bgzf::ReaderBuilder;
+///
+/// let bytes: &[u8] = &biometal::bgzf::EOF_MARKER;
+/// let mut reader = ReaderBuilder::new().threads(2).require_eof_marker(false).build(bytes);
+/// let mut out = Vec::new();
+/// std::io::Read::read_to_end(&mut reader, &mut out).unwrap();
+/// assert!(out.is_empty());
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReaderBuilder {
+    threads: usize,
+    require_eof_marker: bool,
+}
+
+impl Default for ReaderBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ReaderBuilder {
+    /// The defaults: automatic threads, EOF marker required.
+    pub fn new() -> Self {
+        ReaderBuilder {
+            threads: 0,
+            require_eof_marker: true,
+        }
+    }
+
+    /// Decoding threads. `1` decodes inline in the caller's thread; `n >= 2`
+    /// starts `n` worker threads (spawned once, joined when the reader is
+    /// dropped) while the caller's thread reads the compressed input; `0`
+    /// (the default) decodes inline when fewer than 3 cores are available
+    /// and otherwise starts one worker per core, at most
+    /// [`MAX_AUTO_THREADS`]. Threads pay off for sequential reading; for
+    /// many small seeks, `threads(1)` avoids decoding ahead.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
+    }
+
+    /// Whether a stream that does not end with an empty block (the EOF
+    /// marker) is an error. With `true` (the default), reading past the last
+    /// block returns [`ErrorKind::MissingEofMarker`], as the stream may have
+    /// been cut at a block boundary; with `false` the stream ends cleanly and
+    /// [`Reader::eof_marker_missing`] tells the caller, who can warn as
+    /// htslib does ("EOF marker is absent").
+    pub fn require_eof_marker(mut self, require: bool) -> Self {
+        self.require_eof_marker = require;
+        self
+    }
+
+    /// Builds a reader over `inner`, whose current position is taken as
+    /// compressed offset 0. If no worker thread can be spawned the reader
+    /// decodes inline.
+    pub fn build<R: Read>(self, inner: R) -> Reader<R> {
+        let workers = match self.threads {
+            0 => {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                if cores < 3 {
+                    0
+                } else {
+                    cores.min(MAX_AUTO_THREADS)
+                }
+            }
+            1 => 0,
+            n => n,
+        };
+        let engine = match (workers > 0).then(|| Pipeline::new(workers)).flatten() {
+            Some(pipeline) => Engine::Threaded(Box::new(pipeline)),
+            None => Engine::Inline(Box::new(Inline {
+                decompressor: Decompressor::new(),
+                compressed: vec![0; MAX_BLOCK_SIZE].into_boxed_slice(),
+                decoded: vec![0; MAX_BLOCK_SIZE].into_boxed_slice(),
+                decoded_len: 0,
+            })),
+        };
+        Reader {
+            inner,
+            engine,
+            read_offset: 0,
+            block_offset: 0,
+            next_block_offset: 0,
+            consumed: 0,
+            current_len: 0,
+            require_eof_marker: self.require_eof_marker,
+            last_block_empty: false,
+            eof_marker_missing: false,
+            just_seeked: false,
+            state: State::Active,
+        }
+    }
+}
+
+/// A block handed out by an engine.
+struct BlockInfo {
+    offset: u64,
+    size: usize,
+    decoded_len: usize,
+}
+
+struct Inline {
+    decompressor: Decompressor,
+    compressed: Box<[u8]>,
+    decoded: Box<[u8]>,
+    decoded_len: usize,
+}
+
+enum Engine {
+    Inline(Box<Inline>),
+    Threaded(Box<Pipeline>),
+}
+
+enum State {
+    Active,
+    Done,
+    /// An error was returned; it is returned again until a seek.
+    Failed {
+        kind: ErrorKind,
+        location: Location,
+        message: String,
+    },
+}
+
+/// Reads a BGZF stream: [`Read`] and [`BufRead`] over the decompressed
+/// bytes (`fill_buf` lends the decoded block itself, no copy), with
+/// [`virtual_position`](Self::virtual_position) and, for seekable sources,
+/// [`seek`](Self::seek).
+///
+/// Every block's header, ISIZE and CRC32 are checked. A stream cut inside a
+/// block is an [`ErrorKind::UnexpectedEof`] error with the block's byte
+/// offset; a stream not ending in an empty block is an
+/// [`ErrorKind::MissingEofMarker`] error unless
+/// [`ReaderBuilder::require_eof_marker`] says otherwise. Empty blocks in the
+/// middle (concatenated files) are skipped. After an error every read
+/// returns the same error again, until a seek.
+///
+/// ```
+/// use std::io::Read;
+/// use biometal::bgzf;
+///
+/// # fn main() -> biometal::Result<()> {
+/// // Two blocks: "hello" deflated with fixed Huffman codes, and the EOF marker.
+/// let mut file = vec![0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, b'B', b'C', 2, 0, 32, 0,
+///     0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x86, 0xa6, 0x10, 0x36, 5, 0, 0, 0];
+/// file.extend_from_slice(&bgzf::EOF_MARKER);
+/// let mut reader = bgzf::Reader::new(&file[..]);
+/// let mut text = String::new();
+/// reader.read_to_string(&mut text)?;
+/// assert_eq!(text, "hello");
+/// assert_eq!(reader.virtual_position(), bgzf::VirtualPosition::new(61, 0).unwrap());
+/// # Ok(())
+/// # }
+/// ```
+pub struct Reader<R> {
+    inner: R,
+    engine: Engine,
+    /// Where the next block read from `inner` starts.
+    read_offset: u64,
+    /// The current block's offset, and the offset just past it.
+    block_offset: u64,
+    next_block_offset: u64,
+    consumed: usize,
+    current_len: usize,
+    require_eof_marker: bool,
+    last_block_empty: bool,
+    eof_marker_missing: bool,
+    /// Set by a seek until the next block is loaded, so that the position
+    /// reads back exactly as given even at the end of a block.
+    just_seeked: bool,
+    state: State,
+}
+
+impl<R: Read> Reader<R> {
+    /// A reader with the default options of [`ReaderBuilder`].
+    pub fn new(inner: R) -> Self {
+        ReaderBuilder::new().build(inner)
+    }
+
+    /// The virtual position of the next byte to be read: the current block's
+    /// offset and the offset within it, or the next block's offset and 0
+    /// once the current block is used up (as htslib reports it).
+    pub fn virtual_position(&self) -> VirtualPosition {
+        let within_block = u16::try_from(self.consumed)
+            .ok()
+            .filter(|_| self.consumed < self.current_len || self.just_seeked);
+        let (compressed, uncompressed) = match within_block {
+            Some(within) => (self.block_offset, within),
+            None => (self.next_block_offset, 0),
+        };
+        VirtualPosition::new(compressed, uncompressed).unwrap_or(VirtualPosition::from(u64::MAX))
+    }
+
+    /// Whether the stream ended without an EOF marker (only ever `true`
+    /// with [`ReaderBuilder::require_eof_marker`]`(false)`, once the end
+    /// has been reached; otherwise that end is an error).
+    pub fn eof_marker_missing(&self) -> bool {
+        self.eof_marker_missing
+    }
+
+    /// The underlying reader.
+    pub fn get_ref(&self) -> &R {
+        &self.inner
+    }
+
+    /// The underlying reader, mutably. Reading from it or moving it
+    /// desynchronises this reader until the next [`seek`](Self::seek).
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.inner
+    }
+
+    /// Stops any worker threads and returns the underlying reader, whose
+    /// position is wherever reading ahead left it.
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+
+    fn current_data(&self) -> &[u8] {
+        match &self.engine {
+            Engine::Inline(inline) => &inline.decoded[..inline.decoded_len],
+            Engine::Threaded(pipeline) => pipeline.data(),
+        }
+    }
+
+    /// Moves to the next block, empty or not; `false` at the end.
+    fn advance(&mut self) -> Result<bool> {
+        let next = match &mut self.engine {
+            Engine::Inline(inline) => inline.next_block(&mut self.inner, &mut self.read_offset),
+            Engine::Threaded(pipeline) => {
+                pipeline.next_block(&mut self.inner, &mut self.read_offset)
+            }
+        };
+        self.consumed = 0;
+        self.current_len = 0;
+        self.just_seeked = false;
+        match next {
+            Ok(Some(info)) => {
+                self.block_offset = info.offset;
+                self.next_block_offset = info.offset + info.size as u64;
+                self.current_len = info.decoded_len;
+                self.last_block_empty = info.decoded_len == 0;
+                Ok(true)
+            }
+            Ok(None) => {
+                self.block_offset = self.next_block_offset;
+                if self.last_block_empty {
+                    self.state = State::Done;
+                    return Ok(false);
+                }
+                self.eof_marker_missing = true;
+                if !self.require_eof_marker {
+                    self.state = State::Done;
+                    return Ok(false);
+                }
+                Err(self.fail(
+                    Error::new(
+                        ErrorKind::MissingEofMarker,
+                        Format::Bgzf,
+                        "the stream does not end with an empty block (EOF marker): it may be truncated",
+                    )
+                    .at_byte_offset(self.next_block_offset),
+                ))
+            }
+            Err(error) => Err(self.fail(error)),
+        }
+    }
+
+    fn fail(&mut self, error: Error) -> Error {
+        let message = if error.message().is_empty() {
+            error.to_string()
+        } else {
+            error.message().to_owned()
+        };
+        self.state = State::Failed {
+            kind: error.kind(),
+            location: error.location().clone(),
+            message,
+        };
+        error
+    }
+}
+
+impl<R: Read + Seek> Reader<R> {
+    /// Moves to a virtual position, such as one recorded with
+    /// [`virtual_position`](Self::virtual_position) or read from an index.
+    /// Clears an earlier error. Seeking to the very end of the stream does
+    /// not check for an EOF marker.
+    ///
+    /// ```
+    /// use std::io::{Cursor, Read};
+    /// use biometal::bgzf::{Reader, VirtualPosition, EOF_MARKER};
+    ///
+    /// let mut reader = Reader::new(Cursor::new(EOF_MARKER));
+    /// reader.seek(VirtualPosition::START).unwrap();
+    /// assert_eq!(reader.read(&mut [0; 8]).unwrap(), 0);
+    /// assert!(reader.seek(VirtualPosition::new(0, 1).unwrap()).is_err());
+    /// ```
+    pub fn seek(&mut self, position: VirtualPosition) -> Result<()> {
+        if let Engine::Threaded(pipeline) = &mut self.engine {
+            if let Err(error) = pipeline.reset() {
+                return Err(self.fail(error));
+            }
+        }
+        let offset = position.compressed_offset();
+        if let Err(error) = self.inner.seek(SeekFrom::Start(offset)) {
+            let error = Error::io(Format::Bgzf, error).at_virtual_position(position);
+            return Err(self.fail(error));
+        }
+        self.read_offset = offset;
+        self.block_offset = offset;
+        self.next_block_offset = offset;
+        self.consumed = 0;
+        self.current_len = 0;
+        self.state = State::Active;
+        self.eof_marker_missing = false;
+        // Landing exactly at the end of the stream is not a missing marker.
+        self.last_block_empty = true;
+        let within = usize::from(position.uncompressed_offset());
+        let available = if self.advance()? { self.current_len } else { 0 };
+        if within > available {
+            let error = Error::invalid_input(
+                Format::Bgzf,
+                format!("offset {within} is past the end of a block of {available} bytes"),
+            )
+            .at_virtual_position(position);
+            return Err(self.fail(error));
+        }
+        self.consumed = within;
+        self.just_seeked = true;
+        Ok(())
+    }
+
+    /// Moves to a 0-based offset in the decompressed stream, found through a
+    /// `.gzi` index of this file (see [`GziIndex`]).
+    pub fn seek_to_uncompressed(&mut self, offset: u64, index: &GziIndex) -> Result<()> {
+        self.seek(index.virtual_position(offset)?)
+    }
+}
+
+impl Inline {
+    fn next_block<R: Read>(
+        &mut self,
+        inner: &mut R,
+        read_offset: &mut u64,
+    ) -> Result<Option<BlockInfo>> {
+        let offset = *read_offset;
+        let Some(size) = read_raw_block(inner, &mut self.compressed, offset)? else {
+            return Ok(None);
+        };
+        *read_offset += size as u64;
+        self.decoded_len = 0;
+        let raw = self.compressed.get(..size).unwrap_or(&self.compressed);
+        self.decoded_len =
+            block::decode_block(&mut self.decompressor, raw, &mut self.decoded, offset)?;
+        Ok(Some(BlockInfo {
+            offset,
+            size,
+            decoded_len: self.decoded_len,
+        }))
+    }
+}
+
+/// Reads one whole block from `inner` into the start of `buf` (at least
+/// [`MAX_BLOCK_SIZE`] bytes) and returns its size, or `None` if `inner` is
+/// at its end. Only the framing is checked.
+pub(super) fn read_raw_block<R: Read>(
+    inner: &mut R,
+    buf: &mut [u8],
+    block_offset: u64,
+) -> Result<Option<usize>> {
+    let fixed = read_full(inner, &mut buf[..FIXED_HEADER_SIZE], block_offset)?;
+    if fixed == 0 {
+        return Ok(None);
+    }
+    let cut = |needed: usize, found: usize| {
+        Error::unexpected_eof(
+            Format::Bgzf,
+            format!("the stream ends inside a block: expected {needed} bytes, found {found}"),
+        )
+        .at_byte_offset(block_offset)
+    };
+    if fixed < FIXED_HEADER_SIZE {
+        return Err(cut(FIXED_HEADER_SIZE, fixed));
+    }
+    let header_len = FIXED_HEADER_SIZE + block::extra_field_len(buf, block_offset)?;
+    let Some(extra) = buf.get_mut(FIXED_HEADER_SIZE..header_len) else {
+        return Err(
+            Error::invalid_data(Format::Bgzf, "extra field longer than a block")
+                .at_byte_offset(block_offset),
+        );
+    };
+    let found = read_full(inner, extra, block_offset)?;
+    if found < extra.len() {
+        return Err(cut(header_len, FIXED_HEADER_SIZE + found));
+    }
+    let size = block::block_size(&buf[..header_len], block_offset)?;
+    let Some(rest) = buf.get_mut(header_len..size) else {
+        return Err(
+            Error::invalid_data(Format::Bgzf, "block larger than 64 KiB")
+                .at_byte_offset(block_offset),
+        );
+    };
+    let found = read_full(inner, rest, block_offset)?;
+    if found < rest.len() {
+        return Err(cut(size, header_len + found));
+    }
+    Ok(Some(size))
+}
+
+/// Fills `buf` unless the input ends first; returns the bytes read.
+fn read_full<R: Read>(inner: &mut R, buf: &mut [u8], block_offset: u64) -> Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match inner.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(Error::io(Format::Bgzf, error).at_byte_offset(block_offset)),
+        }
+    }
+    Ok(filled)
+}
+
+impl<R: Read> BufRead for Reader<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.consumed >= self.current_len {
+            match &self.state {
+                State::Active => {}
+                State::Done => return Ok(&[]),
+                State::Failed {
+                    kind,
+                    location,
+                    message,
+                } => {
+                    let error = Error::new(*kind, Format::Bgzf, message.clone())
+                        .with_location(location.clone());
+                    return Err(error.into());
+                }
+            }
+            self.advance()?;
+        }
+        Ok(&self.current_data()[self.consumed..self.current_len])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.consumed = self.current_len.min(self.consumed + amount);
+    }
+}
+
+impl<R: Read> Read for Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}

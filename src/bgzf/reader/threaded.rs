@@ -1,0 +1,310 @@
+//! Multi-threaded block decoding: persistent workers, batches of blocks, a
+//! bounded number of batches in flight, results consumed in order.
+//!
+//! The caller's thread reads the compressed blocks from the source (so the
+//! source need not be `Send`), groups them into batches and hands each batch
+//! to a pool of worker threads spawned once per reader. A worker inflates
+//! and CRC-checks every block of its batch into the batch's own buffers and
+//! sends the batch back; the caller consumes batches strictly in submission
+//! order and returns each spent batch, buffers and all, to a free list.
+//!
+//! A framing error or the end of the input is recorded as the tail of the
+//! batch in which it was met, and a worker's decoding error stops its batch
+//! at the failing block, so errors surface at exactly the point in the
+//! stream where the single-threaded reader reports them.
+
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use libdeflater::Decompressor;
+
+use super::{read_raw_block, BlockInfo};
+use crate::bgzf::{block, MAX_BLOCK_SIZE};
+use crate::{Error, ErrorKind, Format, Result};
+
+/// Blocks per job: enough to amortise the hand-off (≈ 0.3 ms of inflate),
+/// few enough to keep every worker busy near the end of a file.
+const BLOCKS_PER_BATCH: usize = 4;
+
+/// Batches submitted and not yet consumed, per worker.
+const BATCHES_IN_FLIGHT_PER_WORKER: usize = 2;
+
+struct Slot {
+    offset: u64,
+    size: usize,
+    decoded: Box<[u8]>,
+    decoded_len: usize,
+}
+
+struct Batch {
+    seq: u64,
+    /// Raw blocks, block `i` at `i * MAX_BLOCK_SIZE`.
+    compressed: Box<[u8]>,
+    slots: Vec<Slot>,
+    block_count: usize,
+    /// The first block that failed to decode, and why.
+    failure: Option<(usize, Error)>,
+    /// What follows the last block: `None` if more batches follow, `Ok` for
+    /// the end of the input, `Err` for a framing or I/O error.
+    tail: Option<Result<()>>,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Batch {
+            seq: 0,
+            compressed: vec![0; BLOCKS_PER_BATCH * MAX_BLOCK_SIZE].into_boxed_slice(),
+            slots: (0..BLOCKS_PER_BATCH)
+                .map(|_| Slot {
+                    offset: 0,
+                    size: 0,
+                    decoded: vec![0; MAX_BLOCK_SIZE].into_boxed_slice(),
+                    decoded_len: 0,
+                })
+                .collect(),
+            block_count: 0,
+            failure: None,
+            tail: None,
+        }
+    }
+
+    fn decode(&mut self, decompressor: &mut Decompressor) {
+        let blocks = self.compressed.chunks_exact(MAX_BLOCK_SIZE);
+        for (index, (slot, raw)) in self.slots.iter_mut().zip(blocks).enumerate() {
+            if index == self.block_count {
+                break;
+            }
+            let raw = raw.get(..slot.size).unwrap_or(raw);
+            match block::decode_block(decompressor, raw, &mut slot.decoded, slot.offset) {
+                Ok(len) => slot.decoded_len = len,
+                Err(error) => {
+                    self.failure = Some((index, error));
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// The worker pool and the in-order queue of batches.
+pub(super) struct Pipeline {
+    jobs: Option<Sender<Batch>>,
+    results: Receiver<Batch>,
+    workers: Vec<JoinHandle<()>>,
+    cancelled: Arc<AtomicBool>,
+    free: Vec<Batch>,
+    out_of_order: Vec<Batch>,
+    current: Option<Batch>,
+    /// The next block of `current` to hand out.
+    current_index: usize,
+    next_seq_to_submit: u64,
+    next_seq_to_consume: u64,
+    max_in_flight: u64,
+    /// Set once the end of the input or a read error has been met.
+    input_done: bool,
+}
+
+impl Pipeline {
+    /// Spawns up to `workers` threads; `None` if not even one could be
+    /// spawned (the caller then decodes inline).
+    pub(super) fn new(workers: usize) -> Option<Self> {
+        let (job_sender, job_receiver) = mpsc::channel::<Batch>();
+        let (result_sender, results) = mpsc::channel();
+        let job_receiver = Arc::new(Mutex::new(job_receiver));
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let mut handles = Vec::with_capacity(workers);
+        for n in 0..workers {
+            let jobs = Arc::clone(&job_receiver);
+            let results = result_sender.clone();
+            let cancelled = Arc::clone(&cancelled);
+            let spawned = std::thread::Builder::new()
+                .name(format!("bgzf-decode-{n}"))
+                .spawn(move || work(&jobs, &results, &cancelled));
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                Err(_) => break,
+            }
+        }
+        if handles.is_empty() {
+            return None;
+        }
+        let max_in_flight = (handles.len() * BATCHES_IN_FLIGHT_PER_WORKER) as u64;
+        Some(Pipeline {
+            jobs: Some(job_sender),
+            results,
+            workers: handles,
+            cancelled,
+            free: Vec::new(),
+            out_of_order: Vec::new(),
+            current: None,
+            current_index: 0,
+            next_seq_to_submit: 0,
+            next_seq_to_consume: 0,
+            max_in_flight,
+            input_done: false,
+        })
+    }
+
+    /// The decoded bytes of the block last returned by
+    /// [`next_block`](Self::next_block).
+    pub(super) fn data(&self) -> &[u8] {
+        self.current
+            .as_ref()
+            .and_then(|batch| batch.slots.get(self.current_index.checked_sub(1)?))
+            .map_or(&[], |slot| &slot.decoded[..slot.decoded_len])
+    }
+
+    /// Moves to the next block (empty ones included); `None` at the end of
+    /// the input.
+    pub(super) fn next_block<R: Read>(
+        &mut self,
+        inner: &mut R,
+        read_offset: &mut u64,
+    ) -> Result<Option<BlockInfo>> {
+        loop {
+            if let Some(batch) = &mut self.current {
+                let index = self.current_index;
+                if index < batch.block_count {
+                    if batch.failure.as_ref().is_some_and(|(at, _)| *at == index) {
+                        if let Some((_, error)) = batch.failure.take() {
+                            return Err(error);
+                        }
+                    }
+                    self.current_index += 1;
+                    let slot = &batch.slots[index];
+                    return Ok(Some(BlockInfo {
+                        offset: slot.offset,
+                        size: slot.size,
+                        decoded_len: slot.decoded_len,
+                    }));
+                }
+                let tail = batch.tail.take();
+                self.recycle_current();
+                if let Some(tail) = tail {
+                    return tail.map(|()| None);
+                }
+            }
+            self.submit(inner, read_offset);
+            if self.next_seq_to_consume == self.next_seq_to_submit {
+                return Ok(None);
+            }
+            self.current = Some(self.receive()?);
+            self.current_index = 0;
+        }
+    }
+
+    fn recycle_current(&mut self) {
+        if let Some(batch) = self.current.take() {
+            self.free.push(batch);
+        }
+        self.current_index = 0;
+    }
+
+    /// Reads blocks from `inner` into batches and hands them to the workers
+    /// until the in-flight limit or the end of the input.
+    fn submit<R: Read>(&mut self, inner: &mut R, read_offset: &mut u64) {
+        while !self.input_done
+            && self.next_seq_to_submit - self.next_seq_to_consume < self.max_in_flight
+        {
+            let mut batch = self.free.pop().unwrap_or_else(Batch::new);
+            batch.seq = self.next_seq_to_submit;
+            batch.block_count = 0;
+            batch.failure = None;
+            batch.tail = None;
+            let blocks = batch.compressed.chunks_exact_mut(MAX_BLOCK_SIZE);
+            for (slot, raw) in batch.slots.iter_mut().zip(blocks) {
+                match read_raw_block(inner, raw, *read_offset) {
+                    Ok(Some(size)) => {
+                        slot.offset = *read_offset;
+                        slot.size = size;
+                        slot.decoded_len = 0;
+                        *read_offset += size as u64;
+                        batch.block_count += 1;
+                    }
+                    Ok(None) => {
+                        batch.tail = Some(Ok(()));
+                        break;
+                    }
+                    Err(error) => {
+                        batch.tail = Some(Err(error));
+                        break;
+                    }
+                }
+            }
+            self.input_done = batch.tail.is_some();
+            self.next_seq_to_submit += 1;
+            if batch.block_count == 0 {
+                self.out_of_order.push(batch);
+            } else if let Some(jobs) = &self.jobs {
+                if let Err(mpsc::SendError(batch)) = jobs.send(batch) {
+                    // Every worker is gone; receive() reports it.
+                    self.free.push(batch);
+                }
+            }
+        }
+    }
+
+    /// Waits for the batch numbered `next_seq_to_consume`.
+    fn receive(&mut self) -> Result<Batch> {
+        let seq = self.next_seq_to_consume;
+        let batch = match self.out_of_order.iter().position(|batch| batch.seq == seq) {
+            Some(at) => self.out_of_order.swap_remove(at),
+            None => loop {
+                match self.results.recv() {
+                    Ok(batch) if batch.seq == seq => break batch,
+                    Ok(batch) => self.out_of_order.push(batch),
+                    Err(_) => {
+                        return Err(Error::new(
+                            ErrorKind::Io,
+                            Format::Bgzf,
+                            "every BGZF decoding thread has stopped",
+                        ))
+                    }
+                }
+            },
+        };
+        self.next_seq_to_consume += 1;
+        Ok(batch)
+    }
+
+    /// Discards every batch in flight (after a seek), keeping the buffers.
+    pub(super) fn reset(&mut self) -> Result<()> {
+        self.recycle_current();
+        while self.next_seq_to_consume < self.next_seq_to_submit {
+            let batch = self.receive()?;
+            self.free.push(batch);
+        }
+        self.input_done = false;
+        Ok(())
+    }
+}
+
+fn work(jobs: &Mutex<Receiver<Batch>>, results: &Sender<Batch>, cancelled: &AtomicBool) {
+    let mut decompressor = Decompressor::new();
+    loop {
+        let job = match jobs.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => return,
+        };
+        let Ok(mut batch) = job else { return };
+        if !cancelled.load(Ordering::Relaxed) {
+            batch.decode(&mut decompressor);
+        }
+        if results.send(batch).is_err() {
+            return;
+        }
+    }
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+        self.jobs = None;
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
