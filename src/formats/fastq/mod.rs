@@ -19,10 +19,14 @@
 //! # Ok::<(), biometal::Error>(())
 //! ```
 
+mod batch;
+mod paired;
 mod reader;
 mod record;
 mod writer;
 
+pub use self::batch::RecordBatch;
+pub use self::paired::{mate_name, PairedReader};
 pub use self::reader::{
     Reader, ReaderBuilder, Records, DEFAULT_BUFFER_CAPACITY, DEFAULT_MAX_RECORD_SIZE,
 };
