@@ -23,6 +23,7 @@ mod batch;
 mod paired;
 mod reader;
 mod record;
+mod stats;
 mod writer;
 
 pub use self::batch::RecordBatch;
@@ -31,4 +32,5 @@ pub use self::reader::{
     Reader, ReaderBuilder, Records, DEFAULT_BUFFER_CAPACITY, DEFAULT_MAX_RECORD_SIZE,
 };
 pub use self::record::{Record, RecordRef};
+pub use self::stats::{RecordStats, Summary, EXACT_LENGTH_LIMIT, MAX_TRACKED_POSITIONS};
 pub use self::writer::Writer;

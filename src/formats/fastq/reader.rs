@@ -30,6 +30,7 @@ pub struct ReaderBuilder {
     buffer_capacity: usize,
     max_record_size: usize,
     four_line_only: bool,
+    validate_quality: bool,
 }
 
 impl Default for ReaderBuilder {
@@ -38,6 +39,7 @@ impl Default for ReaderBuilder {
             buffer_capacity: DEFAULT_BUFFER_CAPACITY,
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
             four_line_only: false,
+            validate_quality: false,
         }
     }
 }
@@ -70,6 +72,13 @@ impl ReaderBuilder {
         self
     }
 
+    /// When `true`, every quality byte is checked to be Phred+33
+    /// (`!`..=`~`) with the SIMD kernel; off by default.
+    pub fn validate_quality(mut self, yes: bool) -> Self {
+        self.validate_quality = yes;
+        self
+    }
+
     /// A reader over `inner` with these options.
     pub fn build_from_reader<R: Read>(self, inner: R) -> Reader<R> {
         Reader {
@@ -80,6 +89,7 @@ impl ReaderBuilder {
                 Format::Fastq,
             ),
             four_line_only: self.four_line_only,
+            validate_quality: self.validate_quality,
             pending_bytes: 0,
             pending_lines: 0,
             lines_before: 0,
@@ -138,6 +148,7 @@ struct Spans {
 pub struct Reader<R> {
     buffer: LineBuffer<R>,
     four_line_only: bool,
+    validate_quality: bool,
     /// Bytes and lines of the last returned record, consumed on the next call.
     pending_bytes: usize,
     pending_lines: u64,
@@ -397,6 +408,10 @@ impl<R: Read> Reader<R> {
             return Err(self.length_mismatch(sequence.len(), quality.len(), 4, quality, header));
         }
         self.check_separator(separator, header, 3)?;
+        if self.validate_quality {
+            let quality_bytes = self.line_bytes(quality);
+            self.check_quality(quality_bytes, quality.start, 4, header)?;
+        }
         self.current = Spans {
             end: quality.next,
             header: (header.start + 1, header.content_end),
@@ -498,6 +513,9 @@ impl<R: Read> Reader<R> {
                 break;
             }
         }
+        if self.validate_quality {
+            self.check_quality(quality, separator.next, line_in_record, header)?;
+        }
         self.current = Spans {
             end,
             header: (header.start + 1, header.content_end),
@@ -543,6 +561,32 @@ impl<R: Read> Reader<R> {
             separator.start,
             Some(header),
         ))
+    }
+
+    /// Checks Phred+33 range; `offset` is where the quality begins.
+    fn check_quality(
+        &self,
+        quality: &[u8],
+        offset: usize,
+        line_in_record: u64,
+        header: Line,
+    ) -> Result<()> {
+        match crate::simd::quality_stats(quality) {
+            Ok(_) => Ok(()),
+            Err(invalid) => Err(self.locate(
+                Error::invalid_data(
+                    Format::Fastq,
+                    format!(
+                        "quality byte {:?} at read position {} is outside Phred+33 ('!'..='~')",
+                        char::from(invalid.byte()),
+                        invalid.position() + 1
+                    ),
+                ),
+                line_in_record,
+                offset,
+                Some(header),
+            )),
+        }
     }
 
     #[cold]
