@@ -265,3 +265,61 @@ fn streaming_reader_handles_crlf_blank_lines_and_errors() {
     let error = reader.next_record().unwrap().unwrap_err();
     assert_eq!(error.kind(), ErrorKind::LimitExceeded);
 }
+
+#[test]
+fn bgzipped_fasta_fetch_equals_samtools_faidx() {
+    let (text, records) = generate(41, 40, 60, false);
+    // Make the file span several BGZF blocks (names repeat: the first wins,
+    // in samtools and here).
+    let text = [text, generate(42, 200, 300, false).0].concat();
+    assert!(text.len() > 3 * 65536);
+    let dir = common::TempDir::new("fasta-bgzf");
+    let plain = dir.join("ref.fa");
+    std::fs::write(&plain, &text).unwrap();
+    common::oracle("bgzip", &["-k", "-@1", plain.to_str().unwrap()]);
+    let gz = dir.join("ref.fa.gz");
+    let gz_str = gz.to_str().unwrap();
+
+    // Without .fai/.gzi: both built in memory; the .fai must equal samtools'.
+    let ours = IndexedReader::from_path(&gz).unwrap();
+    let mut our_fai = Vec::new();
+    ours.index().write(&mut our_fai).unwrap();
+    common::oracle("samtools", &["faidx", gz_str]);
+    assert_eq!(our_fai, std::fs::read(dir.join("ref.fa.gz.fai")).unwrap());
+    let with_files = IndexedReader::from_path(&gz).unwrap();
+
+    let mut rng = Rng(41);
+    let mut regions = Vec::new();
+    let mut fetched = Vec::new();
+    let mut fetched_with_files = Vec::new();
+    for _ in 0..200 {
+        let (name, sequence) = &records[rng.below(records.len() as u64) as usize];
+        let begin = 1 + rng.below(sequence.len() as u64);
+        let end = begin + rng.below(200);
+        regions.push(format!("{name}:{begin}-{end}"));
+        let interval = Interval::from_one_based_inclusive(begin, end).unwrap();
+        fetched.push(ours.fetch(name.as_bytes(), interval).unwrap());
+        fetched_with_files.push(with_files.fetch(name.as_bytes(), interval).unwrap());
+    }
+    let expected = samtools_fetch(&gz, &regions);
+    assert_eq!(fetched, expected);
+    assert_eq!(fetched_with_files, expected);
+    // The last sequence, deep into the file.
+    let last = IndexedReader::from_path(&plain).unwrap();
+    let name = b"seq199";
+    assert_eq!(
+        ours.fetch(name, Interval::full()).unwrap(),
+        last.fetch(name, Interval::full()).unwrap()
+    );
+}
+
+#[test]
+fn plain_gzip_fasta_is_unsupported_for_indexing() {
+    let dir = common::TempDir::new("fasta-gzip");
+    let path = dir.join("ref.fa.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, b">a\nACGT\n").unwrap();
+    std::fs::write(&path, encoder.finish().unwrap()).unwrap();
+    let error = IndexedReader::from_path(&path).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Unsupported);
+}

@@ -5,6 +5,8 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use super::fai::{Index, IndexRecord};
+use super::source::{sniff, BgzfFile, Compression, FastaFile};
+use crate::bgzf::GziIndex;
 use crate::{Error, ErrorKind, Format, Result};
 
 /// A 0-based, half-open interval `[start, end)` of sequence positions.
@@ -151,36 +153,67 @@ pub struct IndexedReader<S> {
     index: Index,
 }
 
-impl IndexedReader<File> {
-    /// Opens a plain FASTA file with its `<path>.fai` index, or builds the
-    /// index in memory (without writing it) if there is no `.fai`.
+impl IndexedReader<FastaFile> {
+    /// Opens a plain or bgzipped FASTA file with its `<path>.fai` index (and
+    /// for bgzipped files `<path>.gzi`), building missing indexes in memory
+    /// (without writing them), as `samtools faidx` would. A gzip file that
+    /// is not BGZF cannot be read at random:
+    /// [`ErrorKind::Unsupported`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let open = |path: &Path| {
-            File::open(path).map_err(|e| {
-                let kind = if e.kind() == std::io::ErrorKind::NotFound {
-                    ErrorKind::NotFound
-                } else {
-                    ErrorKind::Io
-                };
-                Error::new(
-                    kind,
-                    Format::Fasta,
-                    format!("cannot open {}", path.display()),
-                )
-                .with_source(e)
-            })
-        };
         let file = open(path)?;
-        let mut fai_path = PathBuf::from(path);
-        fai_path.as_mut_os_string().push(".fai");
+        let beside = |extension: &str| {
+            let mut beside = PathBuf::from(path);
+            beside.as_mut_os_string().push(extension);
+            beside
+        };
+        let (fai_path, gzi_path) = (beside(".fai"), beside(".gzi"));
+        let source = match sniff(&file)? {
+            Compression::None => FastaFile::Plain(file),
+            Compression::Bgzf => {
+                let gzi = if gzi_path.exists() {
+                    GziIndex::read(BufReader::new(open(&gzi_path)?))?
+                } else {
+                    GziIndex::build(BufReader::new(open(path)?))?
+                };
+                FastaFile::Bgzf(BgzfFile::new(file, gzi))
+            }
+            Compression::OtherGzip => {
+                return Err(Error::unsupported(
+                    Format::Fasta,
+                    format!(
+                    "{} is gzip but not BGZF, so it cannot be indexed; recompress it with bgzip",
+                    path.display()
+                ),
+                ))
+            }
+        };
         let index = if fai_path.exists() {
             Index::read(BufReader::new(open(&fai_path)?))?
+        } else if let FastaFile::Bgzf(_) = source {
+            let reader = crate::bgzf::ReaderBuilder::new().build(open(path)?);
+            Index::build(BufReader::new(reader))?
         } else {
             Index::build(BufReader::new(open(path)?))?
         };
-        Ok(Self::new(file, index))
+        Ok(Self::new(source, index))
     }
+}
+
+fn open(path: &Path) -> Result<File> {
+    File::open(path).map_err(|e| {
+        let kind = if e.kind() == std::io::ErrorKind::NotFound {
+            ErrorKind::NotFound
+        } else {
+            ErrorKind::Io
+        };
+        Error::new(
+            kind,
+            Format::Fasta,
+            format!("cannot open {}", path.display()),
+        )
+        .with_source(e)
+    })
 }
 
 impl<S: ReadAt> IndexedReader<S> {

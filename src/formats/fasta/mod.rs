@@ -25,9 +25,11 @@ pub mod fai;
 mod indexed_reader;
 mod reader;
 mod record;
+mod source;
 mod writer;
 
 pub use self::indexed_reader::{IndexedReader, Interval, ReadAt};
 pub use self::reader::{Reader, ReaderBuilder, Records, DEFAULT_MAX_RECORD_SIZE};
 pub use self::record::{Record, RecordRef};
+pub use self::source::{BgzfFile, FastaFile};
 pub use self::writer::{Writer, DEFAULT_LINE_WIDTH};
