@@ -271,7 +271,7 @@ fn bgzipped_fasta_fetch_equals_samtools_faidx() {
     let (text, records) = generate(41, 40, 60, false);
     // Make the file span several BGZF blocks (names repeat: the first wins,
     // in samtools and here).
-    let text = [text, generate(42, 200, 300, false).0].concat();
+    let text = [text, generate(42, 200, 600, false).0].concat();
     assert!(text.len() > 3 * 65536);
     let dir = common::TempDir::new("fasta-bgzf");
     let plain = dir.join("ref.fa");
