@@ -329,6 +329,25 @@ impl Error {
         }))
     }
 
+    /// An error of `kind` that concerns no particular format (for example an
+    /// input compressed with a codec biometal does not read).
+    ///
+    /// ```
+    /// use biometal::{Error, ErrorKind};
+    /// let err = Error::without_format(ErrorKind::Unsupported, "xz-compressed input");
+    /// assert_eq!(err.format(), None);
+    /// assert_eq!(err.to_string(), "unsupported: xz-compressed input");
+    /// ```
+    pub fn without_format(kind: ErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
+        Error(Box::new(Inner {
+            kind,
+            format: None,
+            location: Location::default(),
+            message: message.into(),
+            source: None,
+        }))
+    }
+
     /// [`ErrorKind::InvalidData`]: the bytes break the format's rules.
     pub fn invalid_data(format: Format, message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(ErrorKind::InvalidData, format, message)

@@ -18,6 +18,8 @@
 pub mod bgzf;
 pub mod error;
 pub mod formats;
+pub mod io;
+pub mod region;
 pub mod simd;
 
 pub use crate::error::{Error, ErrorKind, Format, Result};

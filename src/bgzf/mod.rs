@@ -12,10 +12,12 @@ pub mod block;
 mod gzi;
 mod reader;
 mod virtual_position;
+mod writer;
 
 pub use self::gzi::{GziEntry, GziIndex};
 pub use self::reader::{Reader, ReaderBuilder, MAX_AUTO_THREADS};
 pub use self::virtual_position::VirtualPosition;
+pub use self::writer::{Writer, WriterBuilder, DEFAULT_COMPRESSION_LEVEL, MAX_COMPRESSION_LEVEL};
 
 /// The largest block, compressed or uncompressed, that BGZF allows: 64 KiB.
 pub const MAX_BLOCK_SIZE: usize = 65_536;

@@ -1,4 +1,4 @@
-//! Readers and writers for the text and binary formats of genomics.
+//! Readers and writers for the file formats of genomics, one module each.
 //!
 //! Every format module has the same rooms: a `reader` (with a zero-copy
 //! borrowed record as the hot path), a `writer`, a `record` module with the
@@ -6,8 +6,10 @@
 //!
 //! * [`fastq`]: FASTQ reads, single- and multi-line, paired, in batches, with
 //!   per-record statistics;
-//! * [`fasta`]: FASTA sequences, streaming and indexed (`.fai`, `.gzi`).
+//! * [`fasta`]: FASTA sequences, streaming and indexed (`.fai`, `.gzi`);
+//! * [`cram`]: CRAM.
 
 mod buffer;
+pub mod cram;
 pub mod fasta;
 pub mod fastq;

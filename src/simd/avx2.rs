@@ -84,14 +84,21 @@ unsafe fn decode_avx2(packed: &[u8], out: &mut [u8]) {
         .zip(out.chunks_exact_mut(2 * WIDTH))
     {
         let v = load(src);
-        let high = _mm256_shuffle_epi8(letters, _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble));
+        let high =
+            _mm256_shuffle_epi8(letters, _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble));
         let low = _mm256_shuffle_epi8(letters, _mm256_and_si256(v, nibble));
         // Per lane: bytes 0..8 (resp. 16..24) and 8..16 (resp. 24..32).
         let interleaved_low = _mm256_unpacklo_epi8(high, low);
         let interleaved_high = _mm256_unpackhi_epi8(high, low);
         let (first, second) = dst.split_at_mut(WIDTH);
-        store(first, _mm256_permute2x128_si256::<0x20>(interleaved_low, interleaved_high));
-        store(second, _mm256_permute2x128_si256::<0x31>(interleaved_low, interleaved_high));
+        store(
+            first,
+            _mm256_permute2x128_si256::<0x20>(interleaved_low, interleaved_high),
+        );
+        store(
+            second,
+            _mm256_permute2x128_si256::<0x31>(interleaved_low, interleaved_high),
+        );
     }
     scalar::decode_bam_sequence(&packed[vector_bytes..], &mut out[2 * vector_bytes..]);
 }
@@ -106,9 +113,21 @@ unsafe fn encode_codes(v: __m256i) -> __m256i {
     let is_row4 = _mm256_cmpeq_epi8(folded_row, splat(0x40));
     let is_row5 = _mm256_cmpeq_epi8(folded_row, splat(0x50));
     let mut codes = splat(scalar::NT16_UNKNOWN);
-    codes = _mm256_blendv_epi8(codes, _mm256_shuffle_epi8(table(&ENCODE_ROWS[0]), low), is_digit_row);
-    codes = _mm256_blendv_epi8(codes, _mm256_shuffle_epi8(table(&ENCODE_ROWS[1]), low), is_row4);
-    _mm256_blendv_epi8(codes, _mm256_shuffle_epi8(table(&ENCODE_ROWS[2]), low), is_row5)
+    codes = _mm256_blendv_epi8(
+        codes,
+        _mm256_shuffle_epi8(table(&ENCODE_ROWS[0]), low),
+        is_digit_row,
+    );
+    codes = _mm256_blendv_epi8(
+        codes,
+        _mm256_shuffle_epi8(table(&ENCODE_ROWS[1]), low),
+        is_row4,
+    );
+    _mm256_blendv_epi8(
+        codes,
+        _mm256_shuffle_epi8(table(&ENCODE_ROWS[2]), low),
+        is_row5,
+    )
 }
 
 #[target_feature(enable = "avx2")]
@@ -132,7 +151,10 @@ unsafe fn encode_avx2(ascii: &[u8], out: &mut [u8]) {
 /// The sum of the four 64-bit lanes of `sums`.
 #[inline(always)]
 unsafe fn sum_lanes(sums: __m256i) -> u64 {
-    let halves = _mm_add_epi64(_mm256_castsi256_si128(sums), _mm256_extracti128_si256::<1>(sums));
+    let halves = _mm_add_epi64(
+        _mm256_castsi256_si128(sums),
+        _mm256_extracti128_si256::<1>(sums),
+    );
     (_mm_cvtsi128_si64(halves) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(halves, halves))) as u64
 }
 
@@ -228,7 +250,10 @@ unsafe fn reverse_complement_in_place_avx2(seq: &mut [u8]) {
     let vectors_per_side = len / 2 / WIDTH;
     let (left, rest) = seq.split_at_mut(vectors_per_side * WIDTH);
     let (middle, right) = rest.split_at_mut(len - 2 * vectors_per_side * WIDTH);
-    for (l, r) in left.chunks_exact_mut(WIDTH).zip(right.rchunks_exact_mut(WIDTH)) {
+    for (l, r) in left
+        .chunks_exact_mut(WIDTH)
+        .zip(right.rchunks_exact_mut(WIDTH))
+    {
         let from_left = reverse_complement_vector(load(l));
         store(l, reverse_complement_vector(load(r)));
         store(r, from_left);
@@ -244,7 +269,12 @@ fn first_clear_lane(mask: i32) -> Option<usize> {
 }
 
 #[target_feature(enable = "avx2")]
-unsafe fn add_offset_avx2(src: &[u8], out: &mut [u8], offset: u8, max_src: u8) -> Result<(), usize> {
+unsafe fn add_offset_avx2(
+    src: &[u8],
+    out: &mut [u8],
+    offset: u8,
+    max_src: u8,
+) -> Result<(), usize> {
     let (offset_v, max_v) = (splat(offset), splat(max_src));
     let mut s = src.chunks_exact(WIDTH);
     let mut d = out.chunks_exact_mut(WIDTH);

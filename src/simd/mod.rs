@@ -123,9 +123,13 @@ pub struct Kernels {
     byte_sum_min_max: fn(&[u8]) -> (u64, u8, u8),
     reverse_complement: fn(&[u8], &mut [u8]),
     reverse_complement_in_place: fn(&mut [u8]),
-    add_offset: fn(&[u8], &mut [u8], u8, u8) -> Result<(), usize>,
-    subtract_offset: fn(&[u8], &mut [u8], u8, u8) -> Result<(), usize>,
+    add_offset: OffsetKernel,
+    subtract_offset: OffsetKernel,
 }
+
+/// `(src, out, offset, limit) -> Ok, or Err(first invalid position)`; see
+/// `scalar::add_offset` and `scalar::subtract_offset` for what `limit` bounds.
+type OffsetKernel = fn(&[u8], &mut [u8], u8, u8) -> Result<(), usize>;
 
 static SCALAR: Kernels = Kernels {
     level: Level::Scalar,
@@ -200,7 +204,12 @@ impl Kernels {
             // Error path only: find the first offending byte.
             let valid = PHRED33_OFFSET..=MAX_QUALITY_ASCII;
             if let Some(position) = phred33.iter().position(|b| !valid.contains(b)) {
-                return Err(InvalidQuality::new(phred33, position, PHRED33_OFFSET, MAX_QUALITY_ASCII));
+                return Err(InvalidQuality::new(
+                    phred33,
+                    position,
+                    PHRED33_OFFSET,
+                    MAX_QUALITY_ASCII,
+                ));
             }
         }
         let offset_total = u64::from(PHRED33_OFFSET) * phred33.len() as u64;
@@ -227,8 +236,17 @@ impl Kernels {
     }
 
     /// See [`phred_to_ascii`].
-    pub fn phred_to_ascii(&self, phred: &[u8], ascii: &mut [u8], offset: u8) -> Result<(), InvalidQuality> {
-        assert_eq!(phred.len(), ascii.len(), "phred_to_ascii: output length must equal input length");
+    pub fn phred_to_ascii(
+        &self,
+        phred: &[u8],
+        ascii: &mut [u8],
+        offset: u8,
+    ) -> Result<(), InvalidQuality> {
+        assert_eq!(
+            phred.len(),
+            ascii.len(),
+            "phred_to_ascii: output length must equal input length"
+        );
         let Some(max_phred) = MAX_QUALITY_ASCII.checked_sub(offset) else {
             return match phred.is_empty() {
                 true => Ok(()),
@@ -240,8 +258,17 @@ impl Kernels {
     }
 
     /// See [`ascii_to_phred`].
-    pub fn ascii_to_phred(&self, ascii: &[u8], phred: &mut [u8], offset: u8) -> Result<(), InvalidQuality> {
-        assert_eq!(ascii.len(), phred.len(), "ascii_to_phred: output length must equal input length");
+    pub fn ascii_to_phred(
+        &self,
+        ascii: &[u8],
+        phred: &mut [u8],
+        offset: u8,
+    ) -> Result<(), InvalidQuality> {
+        assert_eq!(
+            ascii.len(),
+            phred.len(),
+            "ascii_to_phred: output length must equal input length"
+        );
         let Some(max_phred) = MAX_QUALITY_ASCII.checked_sub(offset) else {
             return match ascii.is_empty() {
                 true => Ok(()),
@@ -264,10 +291,7 @@ fn check_packed_len(packed_len: usize, base_count: usize) {
 }
 
 fn detect() -> &'static Kernels {
-    Level::ALL
-        .into_iter()
-        .find_map(kernels)
-        .unwrap_or(&SCALAR)
+    Level::ALL.into_iter().find_map(kernels).unwrap_or(&SCALAR)
 }
 
 fn active() -> &'static Kernels {
@@ -606,7 +630,12 @@ pub struct InvalidQuality {
 impl InvalidQuality {
     fn new(bytes: &[u8], position: usize, min_allowed: u8, max_allowed: u8) -> Self {
         let byte = bytes.get(position).copied().unwrap_or_default();
-        InvalidQuality { position, byte, min_allowed, max_allowed }
+        InvalidQuality {
+            position,
+            byte,
+            min_allowed,
+            max_allowed,
+        }
     }
 
     /// The 0-based index of the first offending byte.

@@ -90,13 +90,16 @@ const fn complement_table() -> [u8; 256] {
 
 /// Rows 0x3_, 0x4_ and 0x5_ of [`ENCODE_TABLE`] (0x6_ and 0x7_ repeat 0x4_
 /// and 0x5_), for 16-entry shuffle lookups.
+#[cfg(target_arch = "x86_64")]
 pub(super) static ENCODE_ROWS: [[u8; 16]; 3] = table_rows(&encode_table(), 0x3);
 
 /// Rows 0x4_ and 0x5_ of [`COMPLEMENT_TABLE`], for 16-entry shuffle
 /// lookups; a byte `b` in 0x60..=0x7F complements to the entry of
 /// `b - 0x20`, plus 0x20.
+#[cfg(target_arch = "x86_64")]
 pub(super) static COMPLEMENT_ROWS: [[u8; 16]; 2] = table_rows(&complement_table(), 0x4);
 
+#[cfg(target_arch = "x86_64")]
 const fn table_rows<const N: usize>(table: &[u8; 256], first_row: usize) -> [[u8; 16]; N] {
     let mut rows = [[0u8; 16]; N];
     let mut row = 0;

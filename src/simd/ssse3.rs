@@ -68,7 +68,10 @@ unsafe fn splat(byte: u8) -> __m128i {
 /// Lanes of `mask` (0xFF or 0) select `if_set`, the others `if_clear`.
 #[inline(always)]
 unsafe fn select(mask: __m128i, if_set: __m128i, if_clear: __m128i) -> __m128i {
-    _mm_or_si128(_mm_and_si128(mask, if_set), _mm_andnot_si128(mask, if_clear))
+    _mm_or_si128(
+        _mm_and_si128(mask, if_set),
+        _mm_andnot_si128(mask, if_clear),
+    )
 }
 
 #[target_feature(enable = "ssse3")]
@@ -102,7 +105,11 @@ unsafe fn encode_codes(v: __m128i) -> __m128i {
     let is_row4 = _mm_cmpeq_epi8(folded_row, splat(0x40));
     let is_row5 = _mm_cmpeq_epi8(folded_row, splat(0x50));
     let mut codes = splat(scalar::NT16_UNKNOWN);
-    codes = select(is_digit_row, _mm_shuffle_epi8(load(&ENCODE_ROWS[0]), low), codes);
+    codes = select(
+        is_digit_row,
+        _mm_shuffle_epi8(load(&ENCODE_ROWS[0]), low),
+        codes,
+    );
     codes = select(is_row4, _mm_shuffle_epi8(load(&ENCODE_ROWS[1]), low), codes);
     select(is_row5, _mm_shuffle_epi8(load(&ENCODE_ROWS[2]), low), codes)
 }
@@ -218,7 +225,10 @@ unsafe fn reverse_complement_in_place_ssse3(seq: &mut [u8]) {
     let vectors_per_side = len / 2 / WIDTH;
     let (left, rest) = seq.split_at_mut(vectors_per_side * WIDTH);
     let (middle, right) = rest.split_at_mut(len - 2 * vectors_per_side * WIDTH);
-    for (l, r) in left.chunks_exact_mut(WIDTH).zip(right.rchunks_exact_mut(WIDTH)) {
+    for (l, r) in left
+        .chunks_exact_mut(WIDTH)
+        .zip(right.rchunks_exact_mut(WIDTH))
+    {
         let from_left = reverse_complement_vector(load(l));
         store(l, reverse_complement_vector(load(r)));
         store(r, from_left);
@@ -234,7 +244,12 @@ fn first_clear_lane(mask: i32) -> Option<usize> {
 }
 
 #[target_feature(enable = "ssse3")]
-unsafe fn add_offset_ssse3(src: &[u8], out: &mut [u8], offset: u8, max_src: u8) -> Result<(), usize> {
+unsafe fn add_offset_ssse3(
+    src: &[u8],
+    out: &mut [u8],
+    offset: u8,
+    max_src: u8,
+) -> Result<(), usize> {
     let (offset_v, max_v) = (splat(offset), splat(max_src));
     let mut s = src.chunks_exact(WIDTH);
     let mut d = out.chunks_exact_mut(WIDTH);

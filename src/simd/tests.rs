@@ -201,7 +201,12 @@ fn decode_and_encode_match_samtools() {
         assert_eq!(packed, SAMTOOLS_PACKED, "level {}", k.level());
         let mut decoded = [0u8; 33];
         k.decode_bam_sequence(&packed, &mut decoded);
-        assert_eq!(&decoded, b"ACGTNMRWSYKVHDBN=ACGTNMRWSYKVHDBN", "level {}", k.level());
+        assert_eq!(
+            &decoded,
+            b"ACGTNMRWSYKVHDBN=ACGTNMRWSYKVHDBN",
+            "level {}",
+            k.level()
+        );
         // samtools also maps the digits 0123 to ACGT and the rest to N.
         let mut packed = [0u8; 6];
         k.encode_bam_sequence(b"0123XZ.-*?@n", &mut packed);
@@ -214,8 +219,15 @@ fn decode_and_encode_match_samtools() {
 #[test]
 fn decode_long_sequence_with_odd_length() {
     // 71 bases: crosses two AVX2 blocks and ends on a half byte.
-    let ascii: Vec<u8> = b"=ACMGRSVTWYHKDBN".iter().copied().cycle().take(71).collect();
-    let packed: Vec<u8> = (0..36u8).map(|i| (((2 * i) % 16) << 4) | ((2 * i + 1) % 16)).collect();
+    let ascii: Vec<u8> = b"=ACMGRSVTWYHKDBN"
+        .iter()
+        .copied()
+        .cycle()
+        .take(71)
+        .collect();
+    let packed: Vec<u8> = (0..36u8)
+        .map(|i| (((2 * i) % 16) << 4) | ((2 * i + 1) % 16))
+        .collect();
     for k in all_levels() {
         let mut decoded = vec![0; 71];
         k.decode_bam_sequence(&packed, &mut decoded);
@@ -233,7 +245,14 @@ fn counts_and_gc_by_hand() {
     let seq = b"GATTACAgattacaNNnnCCGGRY-".repeat(5);
     for k in all_levels() {
         let counts = k.count_bases(&seq);
-        let expected = BaseCounts { a: 30, c: 20, g: 20, t: 20, n: 20, other: 15 };
+        let expected = BaseCounts {
+            a: 30,
+            c: 20,
+            g: 20,
+            t: 20,
+            n: 20,
+            other: 15,
+        };
         assert_eq!(counts, expected, "level {}", k.level());
         assert_eq!(counts.gc_fraction(), Some(40.0 / 90.0));
     }
@@ -243,10 +262,19 @@ fn counts_and_gc_by_hand() {
 #[test]
 fn counts_survive_counter_overflow() {
     // 300 000 bytes: more than 255 vectors of each letter in a row.
-    let seq = b"A".repeat(100_000).into_iter().chain(b"c".repeat(200_000)).collect::<Vec<_>>();
+    let seq = b"A"
+        .repeat(100_000)
+        .into_iter()
+        .chain(b"c".repeat(200_000))
+        .collect::<Vec<_>>();
     for k in all_levels() {
         let counts = k.count_bases(&seq);
-        assert_eq!((counts.a, counts.c, counts.other), (100_000, 200_000, 0), "level {}", k.level());
+        assert_eq!(
+            (counts.a, counts.c, counts.other),
+            (100_000, 200_000, 0),
+            "level {}",
+            k.level()
+        );
     }
 }
 
@@ -258,10 +286,20 @@ fn reverse_complement_matches_samtools_fastq() {
     for k in all_levels() {
         let mut out = [0u8; 33];
         k.reverse_complement(seq, &mut out);
-        assert_eq!(&out, b"NVHDBMRSWYKNACGT=NVHDBMRSWYKNACGT", "level {}", k.level());
+        assert_eq!(
+            &out,
+            b"NVHDBMRSWYKNACGT=NVHDBMRSWYKNACGT",
+            "level {}",
+            k.level()
+        );
         let mut lower = seq.to_ascii_lowercase();
         k.reverse_complement_in_place(&mut lower);
-        assert_eq!(lower, b"nvhdbmrswyknacgt=nvhdbmrswyknacgt", "level {}", k.level());
+        assert_eq!(
+            lower,
+            b"nvhdbmrswyknacgt=nvhdbmrswyknacgt",
+            "level {}",
+            k.level()
+        );
     }
 }
 
@@ -269,7 +307,10 @@ fn reverse_complement_matches_samtools_fastq() {
 fn complement_table_rows_fold_case() {
     // The shuffle kernels rely on: complement(b) == complement(b & !0x20) | (b & 0x20) in 0x40..0x80.
     for byte in 0x40u8..0x80 {
-        assert_eq!(COMPLEMENT_TABLE[usize::from(byte)], COMPLEMENT_TABLE[usize::from(byte & !0x20)] | (byte & 0x20));
+        assert_eq!(
+            COMPLEMENT_TABLE[usize::from(byte)],
+            COMPLEMENT_TABLE[usize::from(byte & !0x20)] | (byte & 0x20)
+        );
     }
     assert_eq!(COMPLEMENT_TABLE[usize::from(b'U')], b'A');
     assert_eq!(COMPLEMENT_TABLE[usize::from(b'u')], b'a');
@@ -280,15 +321,26 @@ fn quality_stats_by_hand() {
     for k in all_levels() {
         let qual = b"IIIII#####".repeat(10); // 50 × Q40, 50 × Q2
         let stats = k.quality_stats(&qual).unwrap();
-        assert_eq!((stats.len(), stats.sum(), stats.min(), stats.max()), (100, 2100, Some(2), Some(40)));
+        assert_eq!(
+            (stats.len(), stats.sum(), stats.min(), stats.max()),
+            (100, 2100, Some(2), Some(40))
+        );
         assert_eq!(stats.mean(), Some(21.0));
         let empty = k.quality_stats(b"").unwrap();
-        assert_eq!((empty.is_empty(), empty.min(), empty.mean()), (true, None, None));
+        assert_eq!(
+            (empty.is_empty(), empty.min(), empty.mean()),
+            (true, None, None)
+        );
         let mut bad = qual.clone();
         bad[77] = b'\n';
         bad[90] = 0xFF;
         let err = k.quality_stats(&bad).unwrap_err();
-        assert_eq!((err.position(), err.byte()), (77, b'\n'), "level {}", k.level());
+        assert_eq!(
+            (err.position(), err.byte()),
+            (77, b'\n'),
+            "level {}",
+            k.level()
+        );
     }
 }
 
@@ -297,7 +349,8 @@ fn quality_offsets_by_hand() {
     for k in all_levels() {
         let phred: Vec<u8> = (0..=93).collect();
         let mut ascii = vec![0; phred.len()];
-        k.phred_to_ascii(&phred, &mut ascii, PHRED33_OFFSET).unwrap();
+        k.phred_to_ascii(&phred, &mut ascii, PHRED33_OFFSET)
+            .unwrap();
         assert_eq!(ascii, (b'!'..=b'~').collect::<Vec<_>>());
         let mut back = vec![0; ascii.len()];
         k.ascii_to_phred(&ascii, &mut back, PHRED33_OFFSET).unwrap();
@@ -306,17 +359,31 @@ fn quality_offsets_by_hand() {
         // BAM's "missing" 0xFF is rejected, not wrapped to 0x20.
         let missing = [BAM_MISSING_QUALITY; 40];
         assert!(is_missing_bam_quality(&missing));
-        let err = k.phred_to_ascii(&missing, &mut [0; 40], PHRED33_OFFSET).unwrap_err();
+        let err = k
+            .phred_to_ascii(&missing, &mut [0; 40], PHRED33_OFFSET)
+            .unwrap_err();
         assert_eq!((err.position(), err.byte()), (0, 0xFF));
         // A byte below the offset is reported, at its position.
         let mut text = b"I".repeat(40);
         text[35] = b' ';
-        let err = k.ascii_to_phred(&text, &mut [0; 40], PHRED33_OFFSET).unwrap_err();
-        assert_eq!((err.position(), err.byte()), (35, b' '), "level {}", k.level());
+        let err = k
+            .ascii_to_phred(&text, &mut [0; 40], PHRED33_OFFSET)
+            .unwrap_err();
+        assert_eq!(
+            (err.position(), err.byte()),
+            (35, b' '),
+            "level {}",
+            k.level()
+        );
         // Phred+64: '@' is Q0, and '5' is invalid.
         let mut out = [0u8; 3];
         k.ascii_to_phred(b"@Jh", &mut out, 64).unwrap();
         assert_eq!(out, [0, 10, 40]);
-        assert_eq!(k.ascii_to_phred(b"@5h", &mut out, 64).unwrap_err().position(), 1);
+        assert_eq!(
+            k.ascii_to_phred(b"@5h", &mut out, 64)
+                .unwrap_err()
+                .position(),
+            1
+        );
     }
 }

@@ -1,0 +1,32 @@
+//! CRAM block codecs (CRAMcodecs specification, hts-specs), each a pure
+//! function from compressed bytes to decoded bytes.
+//!
+//! | CRAM method | module |
+//! |---|---|
+//! | 4: rANS 4x8 (CRAM 3.0) | [`rans4x8`] |
+//! | 5: rANS Nx16 (CRAM 3.1) | [`rans_nx16`] |
+//! | 6: adaptive arithmetic coder (CRAM 3.1) | [`arith`] |
+//! | 7: fqzcomp_qual (CRAM 3.1) | [`fqzcomp`] |
+//!
+//! Every decoder checks each size it reads against [`MAX_DECODED_LEN`] (or a
+//! tighter limit named beside it) before allocating, bounds-checks every
+//! table index, and reports corrupt or truncated input as a
+//! [`Format::Cram`](crate::Format::Cram) error carrying the byte offset in
+//! the compressed stream.
+
+mod external;
+mod reader;
+mod table;
+mod transform;
+
+pub mod arith;
+pub mod fqzcomp;
+pub mod rans4x8;
+pub mod rans_nx16;
+
+/// The largest decoded block any codec here will produce: 256 MiB. CRAM
+/// writers put far less in one block (htslib's containers hold a few MB);
+/// a larger size read from a stream is reported as
+/// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) before any
+/// allocation.
+pub const MAX_DECODED_LEN: usize = 256 << 20;

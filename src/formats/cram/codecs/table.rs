@@ -1,0 +1,70 @@
+//! Static frequency tables shared by the rANS decoders: built once per block
+//! (per context), then used through a direct cumulative-frequency → symbol
+//! lookup.
+
+use super::reader::ByteReader;
+use crate::Result;
+
+/// The largest total frequency of any rANS table (12 bits).
+pub(crate) const MAX_TOTAL: u32 = 1 << 12;
+
+/// One context's symbol frequencies, their running sums and the reverse
+/// lookup from a cumulative frequency to its symbol.
+#[derive(Clone)]
+pub(crate) struct FreqTable {
+    sym: [u8; MAX_TOTAL as usize],
+    freq: [u32; 256],
+    cum: [u32; 256],
+    /// Sum of all frequencies; slots at or above it map to no symbol.
+    total: u32,
+}
+
+impl FreqTable {
+    /// A table with no symbols: every lookup fails.
+    pub(crate) const EMPTY: FreqTable = FreqTable {
+        sym: [0; MAX_TOTAL as usize],
+        freq: [0; 256],
+        cum: [0; 256],
+        total: 0,
+    };
+
+    /// Fills the table from per-symbol frequencies whose sum must not exceed
+    /// `limit` (at most [`MAX_TOTAL`]); `reader` positions the error.
+    pub(crate) fn fill(
+        &mut self,
+        freqs: &[u32; 256],
+        limit: u32,
+        reader: &ByteReader,
+    ) -> Result<()> {
+        let mut total: u32 = 0;
+        for (s, &f) in freqs.iter().enumerate() {
+            if f > limit || total + f > limit {
+                return Err(reader.invalid(format!(
+                    "rANS frequencies sum to more than {limit} (symbol {s} has frequency {f})"
+                )));
+            }
+            self.cum[s] = total;
+            self.freq[s] = f;
+            self.sym[total as usize..(total + f) as usize].fill(s as u8);
+            total += f;
+        }
+        self.total = total;
+        Ok(())
+    }
+
+    /// Decodes one symbol from `state` whose low `bits` bits are the
+    /// cumulative frequency: the symbol and the state before renormalising,
+    /// or `None` when that frequency belongs to no symbol (corrupt data).
+    #[inline(always)]
+    pub(crate) fn decode(&self, state: u32, bits: u32) -> Option<(u8, u32)> {
+        let f = state & ((1 << bits) - 1);
+        if f >= self.total {
+            return None;
+        }
+        let s = self.sym[f as usize];
+        let i = usize::from(s);
+        // freq <= 2^bits (checked in `fill`) and state >> bits < 2^(32 - bits),
+        // so the product and the sum stay below 2^32.
+        Some((s, self.freq[i] * (state >> bits) + f - self.cum[i]))
+    }
+}
