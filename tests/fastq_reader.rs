@@ -437,3 +437,41 @@ fn records_iterator_and_counters() {
     assert_eq!(records.len(), 10);
     assert_eq!(reader.records_read(), 10);
 }
+
+#[test]
+fn from_path_reads_plain_gzip_and_bgzf_alike() {
+    let records = generate(17, 3000, 150);
+    let (text, _) = format(
+        &records,
+        Style {
+            wrap: Some(70),
+            ..FOUR_LINE
+        },
+    );
+    let dir = common::TempDir::new("fastq-from-path");
+    let plain = dir.join("reads.fq");
+    std::fs::write(&plain, &text).unwrap();
+    let expected = samtools_import(&text);
+    common::oracle("bgzip", &["-k", plain.to_str().unwrap()]);
+    let gzip = dir.join("reads.gzip.fq.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, &text[..text.len() / 2]).unwrap();
+    let mut two_members = encoder.finish().unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, &text[text.len() / 2..]).unwrap();
+    two_members.extend(encoder.finish().unwrap());
+    std::fs::write(&gzip, two_members).unwrap();
+    for path in [plain.clone(), dir.join("reads.fq.gz"), gzip] {
+        let mut reader = Reader::from_path(&path).unwrap();
+        let mut read = Vec::new();
+        while let Some(record) = reader.next_record() {
+            let record = record.unwrap();
+            read.push((
+                record.header().to_vec(),
+                record.sequence().to_vec(),
+                record.quality().to_vec(),
+            ));
+        }
+        assert_eq!(as_oracle_sees(&read), expected, "{}", path.display());
+    }
+}

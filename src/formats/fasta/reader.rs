@@ -104,6 +104,14 @@ pub struct Reader<R> {
     joined: Vec<u8>,
 }
 
+impl Reader<crate::io::Source> {
+    /// Opens a FASTA file, plain, gzip (single or multi-member) or BGZF, or
+    /// `-` for standard input, detected by [`io::open`](crate::io::open).
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        Ok(Self::new(crate::io::open(path)?))
+    }
+}
+
 impl<R: Read> Reader<R> {
     /// A reader with the default options.
     pub fn new(inner: R) -> Self {

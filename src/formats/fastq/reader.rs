@@ -161,6 +161,14 @@ pub struct Reader<R> {
     joined_quality: Vec<u8>,
 }
 
+impl Reader<crate::io::Source> {
+    /// Opens a FASTQ file, plain, gzip (single or multi-member) or BGZF, or
+    /// `-` for standard input, detected by [`io::open`](crate::io::open).
+    pub fn from_path(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        Ok(Self::new(crate::io::open(path)?))
+    }
+}
+
 impl<R: Read> Reader<R> {
     /// A reader with the default options (see [`ReaderBuilder`]).
     pub fn new(inner: R) -> Self {
