@@ -4,10 +4,10 @@
 //! borrowed record as the hot path), a `writer`, a `record` module with the
 //! borrowed view and an owned, reusable record, and builders for options.
 //!
-//! * [`fastq`]: FASTQ reads, single- and multi-line, paired, in batches, with
+//! * [`fastq`], FASTQ reads, single- and multi-line, paired, in batches, with
 //!   per-record statistics;
-//! * [`fasta`]: FASTA sequences, streaming and indexed (`.fai`, `.gzi`);
-//! * [`cram`]: CRAM.
+//! * [`fasta`], FASTA sequences, streaming and indexed (`.fai`, `.gzi`);
+//! * [`cram`], CRAM.
 
 mod buffer;
 pub mod cram;
