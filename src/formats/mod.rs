@@ -1,3 +1,15 @@
-//! File formats, one module each.
+//! Readers and writers for the file formats of genomics, one module each.
+//!
+//! Every format module has the same rooms: a `reader` (with a zero-copy
+//! borrowed record as the hot path), a `writer`, a `record` module with the
+//! borrowed view and an owned, reusable record, and builders for options.
+//!
+//! * [`fastq`], FASTQ reads, single- and multi-line, paired, in batches, with
+//!   per-record statistics;
+//! * [`fasta`], FASTA sequences, streaming and indexed (`.fai`, `.gzi`);
+//! * [`cram`], CRAM.
 
+mod buffer;
 pub mod cram;
+pub mod fasta;
+pub mod fastq;
