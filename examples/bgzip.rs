@@ -274,7 +274,11 @@ fn finish(
 /// Copies everything from `input` to `output`, naming the input in errors.
 /// Writes straight from the reader's buffer (for the BGZF reader: its
 /// decoded block), so the data is never copied in between.
-fn copy(mut input: impl BufRead, output: &mut impl Write, name: Option<&Path>) -> Result<(), String> {
+fn copy(
+    mut input: impl BufRead,
+    output: &mut impl Write,
+    name: Option<&Path>,
+) -> Result<(), String> {
     loop {
         let chunk = match input.fill_buf() {
             Ok([]) => return Ok(()),
@@ -307,7 +311,10 @@ const OUTPUT_BUFFER: usize = 1 << 15;
 
 fn create_output(path: Option<&Path>, force: bool) -> Result<Box<dyn Write>, String> {
     match path {
-        None => Ok(Box::new(io::BufWriter::with_capacity(OUTPUT_BUFFER, raw_stdout()))),
+        None => Ok(Box::new(io::BufWriter::with_capacity(
+            OUTPUT_BUFFER,
+            raw_stdout(),
+        ))),
         Some(path) => Ok(Box::new(io::BufWriter::with_capacity(
             OUTPUT_BUFFER,
             create_file(path, force)?,

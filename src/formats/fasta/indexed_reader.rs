@@ -5,71 +5,12 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use super::fai::{Index, IndexRecord};
-use super::source::{sniff, BgzfFile, Compression, FastaFile};
+use super::source::{sniff, BgzfFile, FastaFile};
+use crate::io::Compression;
+pub use crate::region::Interval;
+
 use crate::bgzf::GziIndex;
 use crate::{Error, ErrorKind, Format, Result};
-
-/// A 0-based, half-open interval `[start, end)` of sequence positions.
-///
-/// `samtools` regions (`chr:beg-end`) are 1-based and inclusive: convert
-/// them with [`Interval::from_one_based_inclusive`].
-///
-/// ```
-/// use biometal::formats::fasta::Interval;
-///
-/// let interval = Interval::from_one_based_inclusive(1, 10)?;
-/// assert_eq!((interval.start(), interval.end()), (0, 10));
-/// assert_eq!(interval, Interval::new(0, 10)?);
-/// # Ok::<(), biometal::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Interval {
-    start: u64,
-    end: u64,
-}
-
-impl Interval {
-    /// The 0-based half-open interval `[start, end)`; `start <= end`.
-    pub fn new(start: u64, end: u64) -> Result<Self> {
-        if start > end {
-            return Err(Error::invalid_input(
-                Format::Region,
-                format!("interval start {start} is after its end {end}"),
-            ));
-        }
-        Ok(Interval { start, end })
-    }
-
-    /// The 1-based inclusive interval `[begin, end]` (as in `chr:begin-end`);
-    /// `1 <= begin <= end + 1`.
-    pub fn from_one_based_inclusive(begin: u64, end: u64) -> Result<Self> {
-        if begin == 0 {
-            return Err(Error::invalid_input(
-                Format::Region,
-                "a 1-based position cannot be 0",
-            ));
-        }
-        Self::new(begin - 1, end)
-    }
-
-    /// Everything from 0 on (clamped to the sequence by `fetch`).
-    pub fn full() -> Self {
-        Interval {
-            start: 0,
-            end: u64::MAX,
-        }
-    }
-
-    /// The 0-based first position.
-    pub fn start(&self) -> u64 {
-        self.start
-    }
-
-    /// The 0-based position one past the last.
-    pub fn end(&self) -> u64 {
-        self.end
-    }
-}
 
 /// Positioned reads that need only `&self`, so one source serves many
 /// threads at once (`pread` on files).
@@ -178,7 +119,7 @@ impl IndexedReader<FastaFile> {
                 };
                 FastaFile::Bgzf(BgzfFile::new(file, gzi))
             }
-            Compression::OtherGzip => {
+            Compression::Gzip => {
                 return Err(Error::unsupported(
                     Format::Fasta,
                     format!(
@@ -247,8 +188,8 @@ impl<S: ReadAt> IndexedReader<S> {
             )
             .with_name(String::from_utf8_lossy(name))
         })?;
-        let end = interval.end.min(record.length());
-        let start = interval.start.min(end);
+        let end = interval.end().min(record.length());
+        let start = interval.start().min(end);
         if start == end {
             return Ok(());
         }

@@ -102,33 +102,19 @@ impl ReadAt for FastaFile {
     }
 }
 
-/// What the first bytes of a file say it is.
-pub(crate) enum Compression {
-    None,
-    Bgzf,
-    OtherGzip,
-}
-
-/// Sniffs gzip and BGZF (gzip with the `BC` extra subfield) magic.
-pub(crate) fn sniff(file: &File) -> Result<Compression> {
-    let mut magic = [0u8; 16];
+/// Sniffs the compression of `file` from its first bytes with
+/// [`io::sniff`](crate::io::sniff), without moving its cursor.
+pub(crate) fn sniff(file: &File) -> Result<crate::io::Compression> {
+    let mut prefix = [0u8; 64];
     let mut reader = PositionedFile { file, position: 0 };
     let mut filled = 0;
-    while filled < magic.len() {
-        match reader.read(&mut magic[filled..]) {
+    while filled < prefix.len() {
+        match reader.read(&mut prefix[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(Error::io(Format::Fasta, e)),
         }
     }
-    Ok(match magic {
-        [0x1f, 0x8b, 8, flags, _, _, _, _, _, _, _, _, b'B', b'C', ..]
-            if filled == 16 && flags & 4 != 0 =>
-        {
-            Compression::Bgzf
-        }
-        [0x1f, 0x8b, ..] if filled >= 2 => Compression::OtherGzip,
-        _ => Compression::None,
-    })
+    crate::io::sniff(&prefix[..filled])
 }
