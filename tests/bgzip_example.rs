@@ -1,10 +1,6 @@
 //! `examples/bgzip` against Debian's `bgzip`.
 //!
-//! Cargo gives integration tests no path to an example binary, so the first
-//! test to need it runs `cargo build --example bgzip` (same cargo, same
-//! manifest, same target directory, release if this test is optimised) and
-//! takes the executable's path from cargo's JSON messages: the binary is
-//! never stale and no path is guessed.
+//! The example is built by `common::example_binary`.
 
 mod common;
 
@@ -17,37 +13,7 @@ use common::{oracle, testdata, TempDir};
 
 fn example_binary() -> &'static Path {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let mut cargo = Command::new(env!("CARGO"));
-        cargo.args([
-            "build",
-            "--example",
-            "bgzip",
-            "--message-format=json-render-diagnostics",
-            "--manifest-path",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
-        ]);
-        if !cfg!(debug_assertions) {
-            cargo.arg("--release");
-        }
-        let output = cargo.stderr(Stdio::inherit()).output().expect("run cargo");
-        assert!(
-            output.status.success(),
-            "cargo build --example bgzip failed"
-        );
-        let messages = String::from_utf8(output.stdout).expect("cargo's JSON is UTF-8");
-        messages
-            .lines()
-            .filter(|line| {
-                line.contains(r#""kind":["example"]"#) && line.contains(r#""name":"bgzip""#)
-            })
-            .find_map(|line| {
-                let start = line.find(r#""executable":""#)? + r#""executable":""#.len();
-                let len = line[start..].find('"')?;
-                Some(PathBuf::from(&line[start..start + len]))
-            })
-            .expect("cargo reported no executable for the bgzip example")
-    })
+    PATH.get_or_init(|| common::example_binary("bgzip"))
 }
 
 /// Runs our `bgzip` with `args`, feeding `stdin`.

@@ -41,6 +41,11 @@ impl MappedReader {
         Ok(MappedReader { map, position: 0 })
     }
 
+    /// The offset of the next byte to be read.
+    pub fn position(&self) -> u64 {
+        self.position as u64
+    }
+
     /// The whole file's bytes.
     pub fn as_slice(&self) -> &[u8] {
         &self.map

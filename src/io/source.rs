@@ -133,6 +133,18 @@ impl Source {
         matches!(self.inner, Inner::Mapped(_))
     }
 
+    /// How far into the underlying file reading has got, in bytes: of the
+    /// compressed file for compressed input. Compare it with the file's size
+    /// to show progress.
+    pub fn input_position(&self) -> u64 {
+        match &self.inner {
+            Inner::Mapped(reader) => reader.position(),
+            Inner::Plain(reader) => reader.position(),
+            Inner::Gzip(reader) => reader.get_ref().decoder.get_ref().position(),
+            Inner::Bgzf(reader) => reader.get_ref().position(),
+        }
+    }
+
     /// The BGZF reader, for virtual-position seeks, if the input is BGZF.
     pub fn bgzf_mut(&mut self) -> Option<&mut bgzf::Reader<RawReader>> {
         match &mut self.inner {

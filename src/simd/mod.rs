@@ -434,6 +434,24 @@ impl BaseCounts {
     }
 }
 
+impl std::ops::AddAssign for BaseCounts {
+    /// Adds another count, field by field, to total several sequences.
+    ///
+    /// ```
+    /// let mut total = biometal::simd::count_bases(b"ACGT");
+    /// total += biometal::simd::count_bases(b"GGN");
+    /// assert_eq!((total.g, total.n, total.total()), (3, 1, 7));
+    /// ```
+    fn add_assign(&mut self, other: BaseCounts) {
+        self.a += other.a;
+        self.c += other.c;
+        self.g += other.g;
+        self.t += other.t;
+        self.n += other.n;
+        self.other += other.other;
+    }
+}
+
 /// Counts A, C, G, T and N (upper or lower case) and all other bytes.
 ///
 /// ```

@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The shared conformance data: `$BIOMETAL_TESTDATA`, or `../shared/testdata`
 /// beside the crate.
@@ -71,4 +71,42 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Builds example `name` and returns its executable's path.
+///
+/// Cargo gives integration tests no path to an example binary, so this runs
+/// `cargo build --example NAME` (the same cargo, manifest and target
+/// directory; `--release` when the test itself is optimised) and takes the
+/// path from cargo's JSON messages: the binary is never stale and no path is
+/// guessed. Call it once per test binary (cache the result).
+pub fn example_binary(name: &str) -> PathBuf {
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo.args([
+        "build",
+        "--example",
+        name,
+        "--message-format=json-render-diagnostics",
+        "--manifest-path",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
+    ]);
+    if !cfg!(debug_assertions) {
+        cargo.arg("--release");
+    }
+    let output = cargo.stderr(Stdio::inherit()).output().expect("run cargo");
+    assert!(
+        output.status.success(),
+        "cargo build --example {name} failed"
+    );
+    let messages = String::from_utf8(output.stdout).expect("cargo's JSON is UTF-8");
+    let name_field = format!(r#""name":"{name}""#);
+    messages
+        .lines()
+        .filter(|line| line.contains(r#""kind":["example"]"#) && line.contains(&name_field))
+        .find_map(|line| {
+            let start = line.find(r#""executable":""#)? + r#""executable":""#.len();
+            let len = line[start..].find('"')?;
+            Some(PathBuf::from(&line[start..start + len]))
+        })
+        .unwrap_or_else(|| panic!("cargo reported no executable for the {name} example"))
 }

@@ -171,6 +171,16 @@ impl<R: Read> Reader<R> {
         self.records_read
     }
 
+    /// The wrapped reader.
+    pub fn get_ref(&self) -> &R {
+        self.buffer.get_ref()
+    }
+
+    /// The wrapped reader, mutably; reading from it directly skips input.
+    pub fn get_mut(&mut self) -> &mut R {
+        self.buffer.get_mut()
+    }
+
     /// Returns the wrapped reader; buffered input is lost.
     pub fn into_inner(self) -> R {
         self.buffer.into_inner()

@@ -146,14 +146,7 @@ impl Summary {
     pub fn add(&mut self, record: &RecordRef<'_>) -> Result<RecordStats> {
         let stats = RecordStats::of(record)?;
         self.records += 1;
-        let counts = &mut self.base_counts;
-        let add = &stats.base_counts;
-        counts.a += add.a;
-        counts.c += add.c;
-        counts.g += add.g;
-        counts.t += add.t;
-        counts.n += add.n;
-        counts.other += add.other;
+        self.base_counts += stats.base_counts;
         self.expected_errors += stats.expected_errors;
         let length = stats.length;
         self.min_length = Some(self.min_length.map_or(length, |min| min.min(length)));
