@@ -23,3 +23,8 @@ pub mod region;
 pub mod simd;
 
 pub use crate::error::{Error, ErrorKind, Format, Result};
+
+/// The README's examples, compiled as doctests so they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
