@@ -8,8 +8,13 @@
 //!   per-record statistics;
 //! * [`fasta`], FASTA sequences, streaming and indexed (`.fai`, `.gzi`);
 //! * [`cram`], CRAM.
+//!
+//! [`detect`] recognises which of them an input holds from its first bytes.
 
 mod buffer;
 pub mod cram;
+mod detect;
 pub mod fasta;
 pub mod fastq;
+
+pub use self::detect::{detect, DetectedFormat};
