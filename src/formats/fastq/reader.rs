@@ -352,12 +352,37 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    /// Parses the next record into `self.current`. The fast path finds four
-    /// lines; wrapped records go to [`Self::advance_multi_line`].
+    /// Parses the next record into `self.current`. The fast path takes a
+    /// plain four-line record that lies wholly in the buffer; everything
+    /// else (refills, CRLF, `+name` separators, wrapped records, errors,
+    /// the end of input) goes to [`Self::advance_general`].
     #[inline]
     fn advance(&mut self) -> Result<bool> {
         self.buffer.consume(self.pending_bytes);
         self.lines_before += self.pending_lines;
+        let data = self.buffer.data();
+        match find_plain_record(data) {
+            Some(spans)
+                if !self.validate_quality
+                    || crate::simd::quality_stats(&data[spans.quality.0..spans.quality.1])
+                        .is_ok() =>
+            {
+                self.pending_bytes = spans.end;
+                self.pending_lines = 4;
+                self.current = spans;
+                self.records_read += 1;
+                Ok(true)
+            }
+            _ => self.advance_general(),
+        }
+    }
+
+    /// Parses the next record into `self.current`, whatever its shape: four
+    /// lines found across refills, CRLF endings, separators repeating the
+    /// name, wrapped records (via [`Self::advance_multi_line`]), trailing
+    /// blank lines and every error.
+    #[inline(never)]
+    fn advance_general(&mut self) -> Result<bool> {
         self.pending_bytes = 0;
         self.pending_lines = 0;
 
@@ -647,6 +672,46 @@ impl<R: Read> Reader<R> {
             None,
         ))
     }
+}
+
+/// The spans of a four-line record at the start of `data`, if it is the
+/// common case: `@` header, sequence, a bare `+` line and a quality line as
+/// long as the sequence, all four ending in `\n` (no `\r`) within `data`.
+/// Anything else, valid or not, is left to the general path, which checks
+/// it fully; so a `Some` here is a record the general path would accept
+/// with the same spans.
+#[inline(always)]
+fn find_plain_record(data: &[u8]) -> Option<Spans> {
+    if data.first() != Some(&b'@') {
+        return None;
+    }
+    let header_end = memchr::memchr(b'\n', data)?;
+    let sequence_start = header_end + 1;
+    let sequence_end = sequence_start + memchr::memchr(b'\n', data.get(sequence_start..)?)?;
+    let separator_start = sequence_end + 1;
+    let quality_start = separator_start + 2;
+    if data.get(separator_start..quality_start)? != b"+\n" {
+        return None;
+    }
+    let sequence_len = sequence_end - sequence_start;
+    let quality_end = quality_start + memchr::memchr(b'\n', data.get(quality_start..)?)?;
+    // A `\r` before a newline means CRLF; the general path strips it. (For
+    // an empty sequence or quality, the byte before is the previous `\n`.)
+    if quality_end - quality_start != sequence_len
+        || data[header_end - 1] == b'\r'
+        || data[sequence_end - 1] == b'\r'
+        || data[quality_end - 1] == b'\r'
+    {
+        return None;
+    }
+    Some(Spans {
+        end: quality_end + 1,
+        header: (1, header_end),
+        sequence: (sequence_start, sequence_end),
+        separator: (separator_start + 1, separator_start + 1),
+        quality: (quality_start, quality_end),
+        multi_line: false,
+    })
 }
 
 /// The owned-record iterator of [`Reader::records`]; allocates per record.
