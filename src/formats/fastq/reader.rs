@@ -6,8 +6,10 @@ use super::record::{Record, RecordRef};
 use crate::formats::buffer::{Line, LineBuffer};
 use crate::{Error, Format, Result};
 
-/// The default initial buffer size: 64 KiB.
-pub const DEFAULT_BUFFER_CAPACITY: usize = 64 * 1024;
+/// The default initial buffer size: 256 KiB. Refills are rare, and reads
+/// from a buffered decoder (such as [`io::open`](crate::io::open)'s gzip
+/// input) are large enough to bypass its buffer and land here directly.
+pub const DEFAULT_BUFFER_CAPACITY: usize = 256 * 1024;
 
 /// The default cap on one record's size in bytes (64 MiB: reads of up to
 /// about 32 Mbp). A record that does not fit is
@@ -45,7 +47,7 @@ impl Default for ReaderBuilder {
 }
 
 impl ReaderBuilder {
-    /// The default options: 64 KiB buffer, 64 MiB record cap, multi-line
+    /// The default options: 256 KiB buffer, 64 MiB record cap, multi-line
     /// records accepted.
     pub fn new() -> Self {
         Self::default()
@@ -102,8 +104,7 @@ impl ReaderBuilder {
     }
 }
 
-/// Where the current record lies, relative to the buffer's first unread
-/// byte. `multi_line` records keep their joined sequence and quality in the
+/// Where a record lies, relative to the buffer's first unread byte. `multi_line` records keep their joined sequence and quality in the
 /// reader's scratch buffers.
 #[derive(Debug, Clone, Copy, Default)]
 struct Spans {
@@ -192,14 +193,15 @@ impl<R: Read> Reader<R> {
         if self.failed {
             return None;
         }
-        match self.advance() {
-            Ok(true) => Some(Ok(self.current_record())),
-            Ok(false) => None,
+        let spans = match self.advance() {
+            Ok(Some(spans)) => spans,
+            Ok(None) => return None,
             Err(error) => {
                 self.failed = true;
-                Some(Err(error))
+                return Some(Err(error));
             }
-        }
+        };
+        Some(Ok(self.record_at(&spans)))
     }
 
     /// Reads the next record into `record`, reusing its buffers. Returns
@@ -264,9 +266,10 @@ impl<R: Read> Reader<R> {
         self.buffer.into_inner()
     }
 
+    /// The record whose spans (relative to the first unread byte) are
+    /// `spans`.
     #[inline(always)]
-    fn current_record(&self) -> RecordRef<'_> {
-        let spans = &self.current;
+    fn record_at(&self, spans: &Spans) -> RecordRef<'_> {
         let raw = self.buffer.data().get(..spans.end).unwrap_or_default();
         let slice = |(from, to): (usize, usize)| raw.get(from..to).unwrap_or_default();
         let (sequence, quality) = if spans.multi_line {
@@ -353,32 +356,39 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    /// Parses the next record into `self.current`. The fast path takes a
-    /// plain four-line record that lies wholly in the buffer; everything
-    /// else (refills, CRLF, `+name` separators, wrapped records, errors,
-    /// the end of input) goes to [`Self::advance_general`].
+    /// Parses the next record and returns its spans, `None` at the end of
+    /// input. The fast path takes a plain four-line record that lies wholly
+    /// in the buffer; everything else (refills, CRLF, `+name` separators,
+    /// wrapped records, errors, the end of input) goes to
+    /// [`Self::advance_general`].
     #[inline]
-    fn advance(&mut self) -> Result<bool> {
+    fn advance(&mut self) -> Result<Option<Spans>> {
         self.buffer.consume(self.pending_bytes);
         self.lines_before += self.pending_lines;
         let data = self.buffer.data();
         match find_plain_record(data) {
             Some(spans)
                 if !self.validate_quality
-                    || crate::simd::quality_stats(&data[spans.quality.0..spans.quality.1])
-                        .is_ok() =>
+                    || crate::simd::quality_stats(
+                        data.get(spans.quality.0..spans.quality.1)
+                            .unwrap_or_default(),
+                    )
+                    .is_ok() =>
             {
                 self.pending_bytes = spans.end;
                 self.pending_lines = 4;
-                self.current = spans;
                 self.records_read += 1;
-                Ok(true)
+                Ok(Some(spans))
             }
-            _ => self.advance_general(),
+            _ => match self.advance_general()? {
+                true => Ok(Some(self.current)),
+                false => Ok(None),
+            },
         }
     }
 
-    /// Parses the next record into `self.current`, whatever its shape: four
+    /// Parses the next record into `self.current` (which only this path
+    /// uses), whatever its shape: four
     /// lines found across refills, CRLF endings, separators repeating the
     /// name, wrapped records (via [`Self::advance_multi_line`]), trailing
     /// blank lines and every error.
