@@ -181,6 +181,27 @@ impl<R: Read> LineBuffer<R> {
     }
 }
 
+/// The first `\n` in `haystack`, for short lines on hot paths. On x86_64
+/// this is memchr's SSE2 kernel, which (SSE2 being part of the baseline)
+/// inlines into the caller: for lines of a few hundred bytes the call and
+/// dispatch of the AVX2 kernel cost more than its wider loads save. Long
+/// lines are better served by `memchr::memchr`, as in [`LineBuffer::line_at`].
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn find_newline(haystack: &[u8]) -> Option<usize> {
+    match memchr::arch::x86_64::sse2::memchr::One::new(b'\n') {
+        Some(finder) => finder.find(haystack),
+        None => memchr::memchr(b'\n', haystack),
+    }
+}
+
+/// The first `\n` in `haystack`.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub(crate) fn find_newline(haystack: &[u8]) -> Option<usize> {
+    memchr::memchr(b'\n', haystack)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
