@@ -96,6 +96,7 @@ impl ReaderBuilder {
             pending_lines: 0,
             lines_before: 0,
             records_read: 0,
+            sequence_len_hint: 0,
             failed: false,
             current: Spans::default(),
             joined_sequence: Vec::new(),
@@ -156,6 +157,8 @@ pub struct Reader<R> {
     /// Lines before the buffer's first unread byte.
     lines_before: u64,
     records_read: u64,
+    /// The last fast-path record's sequence length, the next one's guess.
+    sequence_len_hint: usize,
     failed: bool,
     current: Spans,
     joined_sequence: Vec<u8>,
@@ -366,7 +369,7 @@ impl<R: Read> Reader<R> {
         self.buffer.consume(self.pending_bytes);
         self.lines_before += self.pending_lines;
         let data = self.buffer.data();
-        match find_plain_record(data) {
+        match find_plain_record(data, self.sequence_len_hint) {
             Some(spans)
                 if !self.validate_quality
                     || crate::simd::quality_stats(
@@ -377,6 +380,7 @@ impl<R: Read> Reader<R> {
             {
                 self.pending_bytes = spans.end;
                 self.pending_lines = 4;
+                self.sequence_len_hint = spans.sequence.1 - spans.sequence.0;
                 self.records_read += 1;
                 Ok(Some(spans))
             }
@@ -692,24 +696,30 @@ impl<R: Read> Reader<R> {
 /// it fully; so a `Some` here is a record the general path would accept
 /// with the same spans.
 #[inline(always)]
-fn find_plain_record(data: &[u8]) -> Option<Spans> {
+fn find_plain_record(data: &[u8], sequence_len_hint: usize) -> Option<Spans> {
     if data.first() != Some(&b'@') {
         return None;
     }
     let header_end = find_newline(data)?;
     let sequence_start = header_end + 1;
-    let sequence_end = sequence_start + find_newline(data.get(sequence_start..)?)?;
+    // Reads in a file mostly share one length: try the last record's first,
+    // which checks one byte and ORs the line's bytes instead of searching.
+    let sequence_len = match line_of_len(data, sequence_start, sequence_len_hint) {
+        true => sequence_len_hint,
+        false => find_newline(data.get(sequence_start..)?)?,
+    };
+    let sequence_end = sequence_start + sequence_len;
     let separator_start = sequence_end + 1;
     let quality_start = separator_start + 2;
-    if data.get(separator_start..quality_start)? != b"+\n" {
+    if data.get(separator_start..quality_start)? != b"+\n"
+        || !line_of_len(data, quality_start, sequence_len)
+    {
         return None;
     }
-    let sequence_len = sequence_end - sequence_start;
-    let quality_end = quality_start + find_newline(data.get(quality_start..)?)?;
+    let quality_end = quality_start + sequence_len;
     // A `\r` before a newline means CRLF; the general path strips it. (For
     // an empty sequence or quality, the byte before is the previous `\n`.)
-    if quality_end - quality_start != sequence_len
-        || data[header_end - 1] == b'\r'
+    if data[header_end - 1] == b'\r'
         || data[sequence_end - 1] == b'\r'
         || data[quality_end - 1] == b'\r'
     {
@@ -723,6 +733,22 @@ fn find_plain_record(data: &[u8]) -> Option<Spans> {
         quality: (quality_start, quality_end),
         multi_line: false,
     })
+}
+
+/// Whether the line starting at `start` in `data` has exactly `len` bytes
+/// before its `\n`. The check reads the byte where the `\n` should be,
+/// then ORs a comparison over the line (no early exit, so it vectorises).
+#[inline(always)]
+fn line_of_len(data: &[u8], start: usize, len: usize) -> bool {
+    match data.get(start..).and_then(|rest| rest.get(..=len)) {
+        Some(line) => match line.split_last() {
+            Some((&b'\n', content)) => {
+                !content.iter().fold(false, |found, &b| found | (b == b'\n'))
+            }
+            _ => false,
+        },
+        None => false,
+    }
 }
 
 /// The owned-record iterator of [`Reader::records`]; allocates per record.
