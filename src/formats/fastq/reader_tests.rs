@@ -37,7 +37,7 @@ fn read(data: &[u8], capacity: usize, validate_quality: bool) -> Outcome {
 #[test]
 fn the_fast_path_agrees_with_the_general_path() {
     let good = b"@a x\nACGT\n+\nIIII\n".as_slice();
-    let inputs: [&[u8]; 10] = [
+    let inputs: [&[u8]; 11] = [
         // A quality line with a newline where the sequence's length
         // would put the end: a wrapped quality, one byte short.
         b"@a\nACGT\n+\nI\nII\n@b\nA\n+\nI\n",
@@ -58,6 +58,9 @@ fn the_fast_path_agrees_with_the_general_path() {
         b"@a\nAC\nGT\n+\nIIII\n@b\nA\n+\nI\n",
         // Quality outside Phred+33 (checked only when asked).
         b"@a\nACGT\n+\nII\x7fI\n@b\nA\n+\nI\n",
+        // A wrapped sequence with a newline where the last record's length
+        // (4) would end it.
+        b"@a\nAC\nG\n+\nIII\n@b\nACGT\n+\nII\nI\n",
     ];
     for (i, input) in inputs.iter().enumerate() {
         let text: Vec<u8> = [good, input, good].concat();
