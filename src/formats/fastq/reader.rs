@@ -105,7 +105,8 @@ impl ReaderBuilder {
     }
 }
 
-/// Where a record lies, relative to the buffer's first unread byte. `multi_line` records keep their joined sequence and quality in the
+/// Where a record lies, relative to the buffer's first unread byte.
+/// `multi_line` records keep their joined sequence and quality in the
 /// reader's scratch buffers.
 #[derive(Debug, Clone, Copy, Default)]
 struct Spans {
@@ -392,10 +393,9 @@ impl<R: Read> Reader<R> {
     }
 
     /// Parses the next record into `self.current` (which only this path
-    /// uses), whatever its shape: four
-    /// lines found across refills, CRLF endings, separators repeating the
-    /// name, wrapped records (via [`Self::advance_multi_line`]), trailing
-    /// blank lines and every error.
+    /// uses), whatever its shape: four lines found across refills, CRLF
+    /// endings, separators repeating the name, wrapped records (via
+    /// [`Self::advance_multi_line`]), trailing blank lines and every error.
     #[inline(never)]
     fn advance_general(&mut self) -> Result<bool> {
         self.pending_bytes = 0;
@@ -719,9 +719,10 @@ fn find_plain_record(data: &[u8], sequence_len_hint: usize) -> Option<Spans> {
     let quality_end = quality_start + sequence_len;
     // A `\r` before a newline means CRLF; the general path strips it. (For
     // an empty sequence or quality, the byte before is the previous `\n`.)
-    if data[header_end - 1] == b'\r'
-        || data[sequence_end - 1] == b'\r'
-        || data[quality_end - 1] == b'\r'
+    let before_newline = |newline: usize| data.get(newline.wrapping_sub(1)).copied();
+    if before_newline(header_end) == Some(b'\r')
+        || before_newline(sequence_end) == Some(b'\r')
+        || before_newline(quality_end) == Some(b'\r')
     {
         return None;
     }
