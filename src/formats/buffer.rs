@@ -40,8 +40,8 @@ pub(crate) struct LineBuffer<R> {
     start: usize,
     end: usize,
     eof: bool,
-    /// The stream offset of `buf[start]`.
-    offset: u64,
+    /// The stream offset of `buf[0]`; `buf[start]` is at `base + start`.
+    base: u64,
     max_size: usize,
     format: Format,
 }
@@ -56,7 +56,7 @@ impl<R: Read> LineBuffer<R> {
             start: 0,
             end: 0,
             eof: false,
-            offset: 0,
+            base: 0,
             max_size: max_size.max(capacity),
             format,
         }
@@ -72,15 +72,13 @@ impl<R: Read> LineBuffer<R> {
     /// The stream offset (0-based) of the first unread byte.
     #[inline]
     pub fn offset(&self) -> u64 {
-        self.offset
+        self.base + self.start as u64
     }
 
     /// Marks the first `n` unread bytes as read.
     #[inline]
     pub fn consume(&mut self, n: usize) {
-        let n = n.min(self.end - self.start);
-        self.start += n;
-        self.offset += n as u64;
+        self.start += n.min(self.end - self.start);
     }
 
     /// The line beginning at `from` (relative to the first unread byte), or
@@ -132,6 +130,7 @@ impl<R: Read> LineBuffer<R> {
             return Ok(false);
         }
         if self.start > 0 {
+            self.base += self.start as u64;
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
@@ -144,7 +143,7 @@ impl<R: Read> LineBuffer<R> {
                     self.buf.len() as u64 + 1,
                     self.max_size as u64,
                 )
-                .at_byte_offset(self.offset));
+                .at_byte_offset(self.offset()));
             }
             let new_len = self.buf.len().saturating_mul(2).min(self.max_size);
             self.buf.resize(new_len, 0);
@@ -180,6 +179,27 @@ impl<R: Read> LineBuffer<R> {
     pub fn into_inner(self) -> R {
         self.inner
     }
+}
+
+/// The first `\n` in `haystack`, for short lines on hot paths. On x86_64
+/// this is memchr's SSE2 kernel, which (SSE2 being part of the baseline)
+/// inlines into the caller: for lines of a few hundred bytes the call and
+/// dispatch of the AVX2 kernel cost more than its wider loads save. Long
+/// lines are better served by `memchr::memchr`, as in [`LineBuffer::line_at`].
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn find_newline(haystack: &[u8]) -> Option<usize> {
+    match memchr::arch::x86_64::sse2::memchr::One::new(b'\n') {
+        Some(finder) => finder.find(haystack),
+        None => memchr::memchr(b'\n', haystack),
+    }
+}
+
+/// The first `\n` in `haystack`.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub(crate) fn find_newline(haystack: &[u8]) -> Option<usize> {
+    memchr::memchr(b'\n', haystack)
 }
 
 #[cfg(test)]

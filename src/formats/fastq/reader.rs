@@ -3,11 +3,13 @@
 use std::io::Read;
 
 use super::record::{Record, RecordRef};
-use crate::formats::buffer::{Line, LineBuffer};
+use crate::formats::buffer::{find_newline, Line, LineBuffer};
 use crate::{Error, Format, Result};
 
-/// The default initial buffer size: 64 KiB.
-pub const DEFAULT_BUFFER_CAPACITY: usize = 64 * 1024;
+/// The default initial buffer size: 256 KiB. Refills are rare, and reads
+/// from a buffered decoder (such as [`io::open`](crate::io::open)'s gzip
+/// input) are large enough to bypass its buffer and land here directly.
+pub const DEFAULT_BUFFER_CAPACITY: usize = 256 * 1024;
 
 /// The default cap on one record's size in bytes (64 MiB: reads of up to
 /// about 32 Mbp). A record that does not fit is
@@ -45,7 +47,7 @@ impl Default for ReaderBuilder {
 }
 
 impl ReaderBuilder {
-    /// The default options: 64 KiB buffer, 64 MiB record cap, multi-line
+    /// The default options: 256 KiB buffer, 64 MiB record cap, multi-line
     /// records accepted.
     pub fn new() -> Self {
         Self::default()
@@ -94,6 +96,7 @@ impl ReaderBuilder {
             pending_lines: 0,
             lines_before: 0,
             records_read: 0,
+            sequence_len_hint: 0,
             failed: false,
             current: Spans::default(),
             joined_sequence: Vec::new(),
@@ -102,8 +105,8 @@ impl ReaderBuilder {
     }
 }
 
-/// Where the current record lies, relative to the buffer's first unread
-/// byte. `multi_line` records keep their joined sequence and quality in the
+/// Where a record lies, relative to the buffer's first unread byte.
+/// `multi_line` records keep their joined sequence and quality in the
 /// reader's scratch buffers.
 #[derive(Debug, Clone, Copy, Default)]
 struct Spans {
@@ -155,6 +158,8 @@ pub struct Reader<R> {
     /// Lines before the buffer's first unread byte.
     lines_before: u64,
     records_read: u64,
+    /// The last fast-path record's sequence length, the next one's guess.
+    sequence_len_hint: usize,
     failed: bool,
     current: Spans,
     joined_sequence: Vec<u8>,
@@ -192,14 +197,15 @@ impl<R: Read> Reader<R> {
         if self.failed {
             return None;
         }
-        match self.advance() {
-            Ok(true) => Some(Ok(self.current_record())),
-            Ok(false) => None,
+        let spans = match self.advance() {
+            Ok(Some(spans)) => spans,
+            Ok(None) => return None,
             Err(error) => {
                 self.failed = true;
-                Some(Err(error))
+                return Some(Err(error));
             }
-        }
+        };
+        Some(Ok(self.record_at(&spans)))
     }
 
     /// Reads the next record into `record`, reusing its buffers. Returns
@@ -264,17 +270,19 @@ impl<R: Read> Reader<R> {
         self.buffer.into_inner()
     }
 
-    fn current_record(&self) -> RecordRef<'_> {
-        let data = self.buffer.data();
-        let spans = &self.current;
-        let slice = |(from, to): (usize, usize)| data.get(from..to).unwrap_or_default();
+    /// The record whose spans (relative to the first unread byte) are
+    /// `spans`.
+    #[inline(always)]
+    fn record_at(&self, spans: &Spans) -> RecordRef<'_> {
+        let raw = self.buffer.data().get(..spans.end).unwrap_or_default();
+        let slice = |(from, to): (usize, usize)| raw.get(from..to).unwrap_or_default();
         let (sequence, quality) = if spans.multi_line {
             (&self.joined_sequence[..], &self.joined_quality[..])
         } else {
             (slice(spans.sequence), slice(spans.quality))
         };
         RecordRef {
-            raw: slice((0, spans.end)),
+            raw,
             header: slice(spans.header),
             sequence,
             separator: slice(spans.separator),
@@ -352,12 +360,44 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    /// Parses the next record into `self.current`. The fast path finds four
-    /// lines; wrapped records go to [`Self::advance_multi_line`].
+    /// Parses the next record and returns its spans, `None` at the end of
+    /// input. The fast path takes a plain four-line record that lies wholly
+    /// in the buffer; everything else (refills, CRLF, `+name` separators,
+    /// wrapped records, errors, the end of input) goes to
+    /// [`Self::advance_general`].
     #[inline]
-    fn advance(&mut self) -> Result<bool> {
+    fn advance(&mut self) -> Result<Option<Spans>> {
         self.buffer.consume(self.pending_bytes);
         self.lines_before += self.pending_lines;
+        let data = self.buffer.data();
+        match find_plain_record(data, self.sequence_len_hint) {
+            Some(spans)
+                if !self.validate_quality
+                    || crate::simd::quality_stats(
+                        data.get(spans.quality.0..spans.quality.1)
+                            .unwrap_or_default(),
+                    )
+                    .is_ok() =>
+            {
+                self.pending_bytes = spans.end;
+                self.pending_lines = 4;
+                self.sequence_len_hint = spans.sequence.1 - spans.sequence.0;
+                self.records_read += 1;
+                Ok(Some(spans))
+            }
+            _ => match self.advance_general()? {
+                true => Ok(Some(self.current)),
+                false => Ok(None),
+            },
+        }
+    }
+
+    /// Parses the next record into `self.current` (which only this path
+    /// uses), whatever its shape: four lines found across refills, CRLF
+    /// endings, separators repeating the name, wrapped records (via
+    /// [`Self::advance_multi_line`]), trailing blank lines and every error.
+    #[inline(never)]
+    fn advance_general(&mut self) -> Result<bool> {
         self.pending_bytes = 0;
         self.pending_lines = 0;
 
@@ -649,6 +689,69 @@ impl<R: Read> Reader<R> {
     }
 }
 
+/// The spans of a four-line record at the start of `data`, if it is the
+/// common case: `@` header, sequence, a bare `+` line and a quality line as
+/// long as the sequence, all four ending in `\n` (no `\r`) within `data`.
+/// Anything else, valid or not, is left to the general path, which checks
+/// it fully; so a `Some` here is a record the general path would accept
+/// with the same spans.
+#[inline(always)]
+fn find_plain_record(data: &[u8], sequence_len_hint: usize) -> Option<Spans> {
+    if data.first() != Some(&b'@') {
+        return None;
+    }
+    let header_end = find_newline(data)?;
+    let sequence_start = header_end + 1;
+    // Reads in a file mostly share one length: try the last record's first,
+    // which checks one byte and ORs the line's bytes instead of searching.
+    let sequence_len = match line_of_len(data, sequence_start, sequence_len_hint) {
+        true => sequence_len_hint,
+        false => find_newline(data.get(sequence_start..)?)?,
+    };
+    let sequence_end = sequence_start + sequence_len;
+    let separator_start = sequence_end + 1;
+    let quality_start = separator_start + 2;
+    if data.get(separator_start..quality_start)? != b"+\n"
+        || !line_of_len(data, quality_start, sequence_len)
+    {
+        return None;
+    }
+    let quality_end = quality_start + sequence_len;
+    // A `\r` before a newline means CRLF; the general path strips it. (For
+    // an empty sequence or quality, the byte before is the previous `\n`.)
+    let before_newline = |newline: usize| data.get(newline.wrapping_sub(1)).copied();
+    if before_newline(header_end) == Some(b'\r')
+        || before_newline(sequence_end) == Some(b'\r')
+        || before_newline(quality_end) == Some(b'\r')
+    {
+        return None;
+    }
+    Some(Spans {
+        end: quality_end + 1,
+        header: (1, header_end),
+        sequence: (sequence_start, sequence_end),
+        separator: (separator_start + 1, separator_start + 1),
+        quality: (quality_start, quality_end),
+        multi_line: false,
+    })
+}
+
+/// Whether the line starting at `start` in `data` has exactly `len` bytes
+/// before its `\n`. The check reads the byte where the `\n` should be,
+/// then ORs a comparison over the line (no early exit, so it vectorises).
+#[inline(always)]
+fn line_of_len(data: &[u8], start: usize, len: usize) -> bool {
+    match data.get(start..).and_then(|rest| rest.get(..=len)) {
+        Some(line) => match line.split_last() {
+            Some((&b'\n', content)) => {
+                !content.iter().fold(false, |found, &b| found | (b == b'\n'))
+            }
+            _ => false,
+        },
+        None => false,
+    }
+}
+
 /// The owned-record iterator of [`Reader::records`]; allocates per record.
 pub struct Records<'r, R> {
     reader: &'r mut Reader<R>,
@@ -663,3 +766,7 @@ impl<R: Read> Iterator for Records<'_, R> {
             .map(|result| result.map(|record| record.to_owned()))
     }
 }
+
+#[cfg(test)]
+#[path = "reader_tests.rs"]
+mod tests;
