@@ -20,5 +20,6 @@ pub mod error;
 pub mod formats;
 pub mod io;
 pub mod region;
+pub mod simd;
 
 pub use crate::error::{Error, ErrorKind, Format, Result};
