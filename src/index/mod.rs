@@ -1,0 +1,4 @@
+//! Indexes of coordinate-sorted files: the binning scheme once
+//! ([`binning`]), BAI and CSI.
+
+pub mod binning;
