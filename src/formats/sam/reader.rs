@@ -5,7 +5,7 @@ use std::io::BufRead;
 use super::header::{Header, ParseOptions, Strictness};
 use super::record::cigar::{Kind, Op};
 use super::record::data::{Array, Value};
-use super::record::{Record, RecordFields};
+use super::record::{Flags, Record, RecordFields};
 use crate::region::Position;
 use crate::{Error, Format, Result};
 
@@ -173,18 +173,19 @@ fn bad(field: &str, value: &[u8], expected: &str) -> Error {
 
 impl LineParser<'_> {
     fn int(&self, field: &str, text: &[u8], min: i64, max: i64) -> Result<i64> {
+        self.int_with(field, text, min, max, self.strict)
+    }
+
+    /// An integer; `strict` forbids leading zeros (the SAM
+    /// specification's rule for the mandatory fields).
+    fn int_with(&self, field: &str, text: &[u8], min: i64, max: i64, strict: bool) -> Result<i64> {
         let digits = text.strip_prefix(b"-").unwrap_or(text);
         let leading_zero = digits.len() > 1 && digits[0] == b'0';
         let value = std::str::from_utf8(text)
             .ok()
             .and_then(|t| t.parse::<i64>().ok());
         match value {
-            Some(v)
-                if (min..=max).contains(&v)
-                    && !(self.strict && (leading_zero || text[0] == b'+')) =>
-            {
-                Ok(v)
-            }
+            Some(v) if (min..=max).contains(&v) && !(strict && leading_zero) => Ok(v),
             _ => Err(bad(field, text, &format!("an integer in {min}..={max}"))),
         }
     }
@@ -227,11 +228,15 @@ impl LineParser<'_> {
         if !name_ok {
             return Err(bad("QNAME", name, "1 to 254 printable characters (not @)"));
         }
-        let flags = self.int("FLAG", flag, 0, if self.strict { 0xfff } else { 0xffff })? as u16;
+        let mut flags = self.int("FLAG", flag, 0, if self.strict { 0xfff } else { 0xffff })? as u16;
         let reference_id = self.reference("RNAME", rname, header)?;
         let start = self.int("POS", pos, 0, i64::from(i32::MAX))? as u64;
         let mapping_quality = self.int("MAPQ", mapq, 0, 255)? as u8;
         self.parse_cigar(cigar)?;
+        if self.cigar.is_empty() {
+            // As samtools: a mapped read must have a CIGAR.
+            flags |= Flags::UNMAPPED;
+        }
         let mate_reference_id = if rnext == b"=" {
             if reference_id.is_none() {
                 return Err(bad("RNEXT", rnext, "* when RNAME is *"));
@@ -241,6 +246,8 @@ impl LineParser<'_> {
             self.reference("RNEXT", rnext, header)?
         };
         let mate_start = self.int("PNEXT", pnext, 0, i64::from(i32::MAX))? as u64;
+        // As samtools: a mate without a position has no reference either.
+        let mate_reference_id = mate_reference_id.filter(|_| mate_start > 0);
         let template_length =
             self.int("TLEN", tlen, -i64::from(i32::MAX), i64::from(i32::MAX))? as i32;
         let sequence: &[u8] = if seq == b"*" { b"" } else { seq };
@@ -365,7 +372,7 @@ impl LineParser<'_> {
             },
             b'i' => {
                 let v = self
-                    .int("optional field", value, -(1 << 31), (1 << 32) - 1)
+                    .int_with("optional field", value, -(1 << 31), (1 << 32) - 1, false)
                     .map_err(|_| bad("optional field", field, "an integer in -2^31..2^32"))?;
                 smallest_integer(v)
             }

@@ -87,6 +87,8 @@ impl ParseOptions {
             names: HashSet::new(),
             read_group_ids: HashSet::new(),
             program_ids: HashSet::new(),
+            program_lines: Vec::new(),
+            line_number: 0,
         };
         for (line_index, line) in text.split('\n').enumerate() {
             let line_number = line_index as u64 + 1;
@@ -94,6 +96,7 @@ impl ParseOptions {
             if line.is_empty() {
                 continue;
             }
+            parser.line_number = line_number;
             parser.line(line).map_err(|e| e.at_line(line_number))?;
         }
         parser.finish()?;
@@ -114,6 +117,8 @@ struct Parser {
     names: HashSet<String>,
     read_group_ids: HashSet<String>,
     program_ids: HashSet<String>,
+    program_lines: Vec<u64>,
+    line_number: u64,
 }
 
 fn is_valid_reference_name(name: &str) -> bool {
@@ -344,7 +349,7 @@ impl Parser {
             if !self.read_group_ids.insert(id.to_owned()) {
                 return Err(self.error(format!("@RG ID {id:?} appears twice")));
             }
-            if let Some(dt) = fields.get(b"DT").filter(|v| !is_iso8601_date(v)) {
+            if let Some(dt) = fields.get(b"DT").filter(|v| !is_iso8601_date(v.trim_end())) {
                 return Err(self.error(format!("@RG {id}: DT {dt:?} is not an ISO 8601 date")));
             }
             if let Some(pi) = fields.get(b"PI").filter(|v| v.parse::<i64>().is_err()) {
@@ -371,6 +376,7 @@ impl Parser {
         if self.strict() && !self.program_ids.insert(id.to_owned()) {
             return Err(self.error(format!("@PG ID {id:?} appears twice")));
         }
+        self.program_lines.push(self.line_number);
         self.header
             .lines
             .push(Line::Program(self.header.programs.len()));
@@ -380,14 +386,14 @@ impl Parser {
 
     fn finish(&self) -> Result<()> {
         if self.strict() {
-            for program in &self.header.programs {
+            for (program, &line) in self.header.programs.iter().zip(&self.program_lines) {
                 if let Some(pp) = program
                     .previous_id()
                     .filter(|pp| !self.program_ids.contains(*pp))
                 {
-                    return Err(
-                        self.error(format!("@PG {}: PP {pp:?} names no @PG ID", program.id()))
-                    );
+                    return Err(self
+                        .error(format!("@PG {}: PP {pp:?} names no @PG ID", program.id()))
+                        .at_line(line));
                 }
             }
         }
