@@ -11,6 +11,8 @@ use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
 use biometal::formats::{bam, sam};
+use biometal::index;
+use biometal::region::Region;
 
 struct Options {
     header: bool,
@@ -133,8 +135,18 @@ fn view_bam(
         }
         return Ok(());
     }
-    Err(biometal::Error::unsupported(
-        biometal::Format::Bam,
-        "regions: not yet",
-    ))
+    let index = index::load_for(&options.path)?;
+    for text in &options.regions {
+        let mut query = if text == "*" {
+            index::query_unmapped(&mut reader, &index)?
+        } else {
+            let region =
+                Region::parse_with_names(text, |name| header.reference_id(name).is_some())?;
+            index::query(&mut reader, &header, &index, &region)?
+        };
+        while let Some(record) = query.next_record()? {
+            writer.write_record(&header, record)?;
+        }
+    }
+    Ok(())
 }

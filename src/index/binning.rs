@@ -80,21 +80,33 @@ pub fn reg2bins(
     ranges
 }
 
-/// The smallest depth whose range covers `max_length` positions with
-/// `min_shift` (CSI), as `samtools index -c` chooses it.
+/// The depth `samtools index -c` chooses for references up to
+/// `max_length` bases with `min_shift`: the smallest whose range exceeds
+/// `max_length + 256`.
 ///
 /// ```
-/// assert_eq!(biometal::index::binning::depth_for_length(1 << 29, 14), 5);
+/// assert_eq!(biometal::index::binning::depth_for_length(100_000_000, 14), 5);
 /// assert_eq!(biometal::index::binning::depth_for_length(3_000_000_000, 14), 6);
 /// ```
 pub fn depth_for_length(max_length: u64, min_shift: u32) -> u32 {
+    let target = max_length.saturating_add(256);
     let mut depth = 0;
     let mut covered = 1u64 << min_shift;
-    while covered < max_length {
+    while target > covered && depth < 20 {
         depth += 1;
-        covered <<= 3;
+        covered = covered.saturating_mul(8);
     }
-    depth.max(1)
+    depth
+}
+
+/// The first (lowest) bin of the deepest level under `bin`: its leftmost
+/// smallest window is `bottom_bin(bin) - level_offset(depth)`.
+pub fn first_window(bin: u32, depth: u32) -> u64 {
+    let mut level = 0;
+    while level <= depth && bin >= level_offset(level + 1) {
+        level += 1;
+    }
+    u64::from(bin - level_offset(level)) << (3 * (depth - level))
 }
 
 #[cfg(test)]

@@ -265,9 +265,14 @@ fn check_reference_ids(count: Option<usize>, record: RecordRef<'_>) -> Result<()
 }
 
 impl<R: VirtualPositioned> Reader<R> {
-    /// The virtual position of the next record (BGZF input).
+    /// The virtual position of the next record (BGZF input), in canonical
+    /// form: at a block end it names the start of the next block, as
+    /// htslib's `bgzf_tell` does and indexes store.
     pub fn virtual_position(&mut self) -> Option<VirtualPosition> {
         self.settle();
+        // Loading the next block (if the current one is used up) makes the
+        // position canonical; a read error resurfaces at the next read.
+        let _ = self.inner.fill_buf();
         self.inner.virtual_position()
     }
 
@@ -289,8 +294,7 @@ impl<R: VirtualPositioned> Reader<R> {
     /// Truncation or a malformed record, naming the record number and its
     /// virtual position.
     pub fn read_record(&mut self, record: &mut Record) -> Result<bool> {
-        self.settle();
-        let at = self.inner.virtual_position();
+        let at = self.virtual_position();
         let size = match self.read_block_size() {
             Ok(Some(size)) => size,
             Ok(None) => return Ok(false),
