@@ -6,7 +6,7 @@ pub mod header;
 pub use self::header::Header;
 pub mod record;
 
-pub use self::record::{Record, RecordRef};
+pub use self::record::{Flags, Record, RecordRef};
 pub mod writer;
 
 pub use self::writer::Writer;
