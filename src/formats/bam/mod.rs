@@ -21,7 +21,9 @@ mod header;
 mod reader;
 mod writer;
 
-pub use self::reader::{Reader, ReaderBuilder, VirtualPositioned, DEFAULT_MAX_RECORD_SIZE};
+pub use self::reader::{
+    Reader, ReaderBuilder, Uncompressed, VirtualPositioned, DEFAULT_MAX_RECORD_SIZE,
+};
 pub use self::writer::{Writer, WriterBuilder};
 
 /// The four magic bytes opening a BAM stream (after decompression).

@@ -50,6 +50,38 @@ impl VirtualPositioned for crate::io::Source {
     }
 }
 
+/// An uncompressed BAM stream (`samtools view -u` piped through
+/// `bgzip -d`, or test data): no virtual positions, no seeking.
+#[derive(Debug)]
+pub struct Uncompressed<R>(pub R);
+
+impl<R: Read> Read for Uncompressed<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(out)
+    }
+}
+
+impl<R: BufRead> BufRead for Uncompressed<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.0.fill_buf()
+    }
+    fn consume(&mut self, amount: usize) {
+        self.0.consume(amount)
+    }
+}
+
+impl<R: BufRead> VirtualPositioned for Uncompressed<R> {
+    fn virtual_position(&mut self) -> Option<VirtualPosition> {
+        None
+    }
+    fn seek_virtual(&mut self, _: VirtualPosition) -> Result<()> {
+        Err(Error::unsupported(
+            Format::Bam,
+            "uncompressed BAM cannot seek by virtual position",
+        ))
+    }
+}
+
 /// Options for a [`Reader`].
 #[derive(Debug, Clone, Copy)]
 pub struct ReaderBuilder {
