@@ -182,7 +182,7 @@ fn damaged_fields_are_errors_with_locations() {
 
     let mut damaged = bytes.clone();
     let cigar_at = second + 4 + 32 + 5;
-    set_u32(&mut damaged, cigar_at, (3 << 4) | 0); // 3M for 4 bases
+    set_u32(&mut damaged, cigar_at, 3 << 4); // 3M (op code 0) for 4 bases
     expect(
         &damaged,
         bam::ReaderBuilder::new(),
