@@ -1,5 +1,6 @@
 //! CSI: any `min_shift` and depth, a `loffset` per bin instead of a linear
-//! index; references longer than 2^29 need it.
+//! index; references longer than 2^29 need it. Depth is limited to 9 so
+//! that bin numbers fit in 32 bits.
 
 use super::{read_bins, write_bins, Cursor, Index, Kind, ReferenceIndex};
 use crate::{Error, Format, Result};
@@ -17,7 +18,7 @@ pub fn read(bytes: &[u8]) -> Result<Index> {
     }
     let min_shift = cursor.u32("min_shift")?;
     let depth = cursor.u32("depth")?;
-    if min_shift == 0 || min_shift + 3 * depth > 62 || depth > 19 {
+    if min_shift == 0 || depth > 9 || min_shift + 3 * depth > 62 {
         return Err(cursor.error(format!(
             "min_shift {min_shift} and depth {depth} are out of range"
         )));

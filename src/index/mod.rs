@@ -24,7 +24,7 @@ pub mod bai;
 pub mod binning;
 pub mod build;
 pub mod csi;
-mod query;
+pub mod query;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -36,7 +36,8 @@ pub fn chunks_for(index: &Index, reference_id: usize, start: u64, end: u64) -> V
     let window = start >> index.min_shift;
     let min_offset = if reference.linear.is_empty() {
         // CSI: the loffset of the smallest existing bin holding `start`.
-        let mut bin = super::binning::level_offset(index.depth) + window as u32;
+        let first = u64::from(super::binning::level_offset(index.depth)) + window;
+        let mut bin = u32::try_from(first).unwrap_or(u32::MAX);
         loop {
             if let Some(found) = reference.bins.get(&bin) {
                 break found.loffset;
