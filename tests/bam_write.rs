@@ -106,3 +106,83 @@ fn cigars_beyond_65535_operations_use_the_cg_tag() {
     );
     assert!(!theirs.contains("CG:B"), "and hides the CG tag");
 }
+
+#[test]
+fn indexes_built_while_writing_answer_samtools_queries() {
+    let dir = TempDir::new("bam-write-index");
+    let mut sam_text =
+        String::from("@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:a\tLN:2000000\n@SQ\tSN:b\tLN:50000\n");
+    for i in 0..20_000u64 {
+        let (name, pos) = if i < 15_000 {
+            ("a", 1 + i * 120)
+        } else {
+            ("b", 1 + (i - 15_000) * 9)
+        };
+        let flag = if i % 50 == 0 { 4 + 1 + 128 } else { 0 };
+        let cigar = if flag & 4 != 0 { "*" } else { "30M500N20M" };
+        sam_text.push_str(&format!(
+            "r{i}\t{flag}\t{name}\t{pos}\t60\t{cigar}\t*\t0\t0\t*\t*\n"
+        ));
+    }
+    for i in 0..30 {
+        sam_text.push_str(&format!("u{i}\t4\t*\t0\t0\t*\t*\t0\t0\t*\t*\n"));
+    }
+    let header = sam::Header::parse(
+        sam_text
+            .split_inclusive('\n')
+            .take(3)
+            .collect::<String>()
+            .as_str(),
+    )
+    .unwrap();
+    for (kind, extension) in [
+        (biometal::index::Kind::Bai, "bai"),
+        (biometal::index::Kind::Csi, "csi"),
+    ] {
+        for threads in [1, 3] {
+            let out = dir.join(&format!("w{threads}.bam"));
+            let mut writer = bam::WriterBuilder::new()
+                .threads(threads)
+                .index(kind)
+                .build_to_path(&out)
+                .unwrap();
+            writer.write_header(&header).unwrap();
+            let mut reader = sam::Reader::new(sam_text.as_bytes());
+            let read_header = reader.read_header().unwrap();
+            let mut record = sam::Record::default();
+            while reader.read_record(&read_header, &mut record).unwrap() {
+                writer.write_record(record.as_ref()).unwrap();
+            }
+            let (_, index) = writer.finish_with_index().unwrap();
+            let index = index.unwrap();
+            let bytes = match kind {
+                biometal::index::Kind::Bai => biometal::index::bai::write(&index).unwrap(),
+                biometal::index::Kind::Csi => biometal::index::csi::write_bgzf(&index).unwrap(),
+            };
+            let out_path = out.to_str().unwrap();
+            std::fs::write(format!("{out_path}.{extension}"), bytes).unwrap();
+            let reference = dir.join("ref.bam");
+            std::fs::copy(&out, &reference).unwrap();
+            oracle("samtools", &["index", reference.to_str().unwrap()]);
+            let reference = reference.to_str().unwrap();
+            assert_eq!(
+                samtools_text(&["idxstats", out_path]),
+                samtools_text(&["idxstats", reference])
+            );
+            for region in [
+                "a:1-1000",
+                "a:1000000-1100000",
+                "a:1799980-1800100",
+                "b",
+                "b:100-200",
+                "*",
+            ] {
+                assert_eq!(
+                    samtools_text(&["view", "-c", out_path, region]),
+                    samtools_text(&["view", "-c", reference, region]),
+                    "{region} {kind:?} threads {threads}"
+                );
+            }
+        }
+    }
+}

@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::bgzf::{self, VirtualPosition};
 use crate::formats::sam::header::Header;
 use crate::formats::sam::RecordRef;
+use crate::index::{Index, Indexer, Kind};
 use crate::{Error, Format, Result};
 
 /// Options for a [`Writer`].
@@ -13,6 +14,7 @@ use crate::{Error, Format, Result};
 pub struct WriterBuilder {
     level: u32,
     threads: usize,
+    index: Option<Kind>,
 }
 
 impl Default for WriterBuilder {
@@ -20,6 +22,7 @@ impl Default for WriterBuilder {
         WriterBuilder {
             level: 6,
             threads: 1,
+            index: None,
         }
     }
 }
@@ -42,6 +45,16 @@ impl WriterBuilder {
         self
     }
 
+    /// Builds an index while writing, returned by
+    /// [`Writer::finish_with_index`]. BAI becomes CSI when a reference is
+    /// longer than 2^29 − 1 bases. Indexing asks the BGZF writer for each
+    /// record's virtual position, which with several threads waits for the
+    /// blocks in flight (see [`bgzf::Writer::virtual_position`]).
+    pub fn index(mut self, kind: Kind) -> Self {
+        self.index = Some(kind);
+        self
+    }
+
     /// A writer into `inner`.
     ///
     /// # Errors
@@ -52,7 +65,11 @@ impl WriterBuilder {
             .level(self.level)
             .threads(self.threads)
             .build(inner)?;
-        Ok(Writer { inner: bgzf })
+        Ok(Writer {
+            inner: bgzf,
+            index_kind: self.index,
+            indexer: None,
+        })
     }
 
     /// A writer creating the file at `path`.
@@ -92,6 +109,8 @@ impl WriterBuilder {
 /// ```
 pub struct Writer<W: Write> {
     inner: bgzf::Writer<W>,
+    index_kind: Option<Kind>,
+    indexer: Option<Indexer>,
 }
 
 impl<W: Write> Writer<W> {
@@ -101,6 +120,14 @@ impl<W: Write> Writer<W> {
     ///
     /// I/O errors.
     pub fn write_header(&mut self, header: &Header) -> Result<()> {
+        if let Some(kind) = self.index_kind {
+            let too_long = header
+                .reference_sequences()
+                .iter()
+                .any(|r| r.length() >= crate::index::bai::MAX_POSITION);
+            let kind = if too_long { Kind::Csi } else { kind };
+            self.indexer = Some(Indexer::new(header, kind)?);
+        }
         super::header::write_header(&mut self.inner, header)
     }
 
@@ -114,8 +141,19 @@ impl<W: Write> Writer<W> {
         let size = u32::try_from(bytes.len())
             .map_err(|_| Error::invalid_input(Format::Bam, "record larger than 4 GiB"))?;
         let io = |e| Error::io(Format::Bam, e);
+        let start = match self.indexer {
+            Some(_) => Some(self.inner.virtual_position()?),
+            None => None,
+        };
         self.inner.write_all(&size.to_le_bytes()).map_err(io)?;
-        self.inner.write_all(bytes).map_err(io)
+        self.inner.write_all(bytes).map_err(io)?;
+        if let (Some(start), Some(_)) = (start, &self.indexer) {
+            let end = self.inner.virtual_position()?;
+            if let Some(indexer) = &mut self.indexer {
+                indexer.push(record, start, end)?;
+            }
+        }
+        Ok(())
     }
 
     /// The virtual position of the next record.
@@ -135,5 +173,32 @@ impl<W: Write> Writer<W> {
     /// I/O errors.
     pub fn finish(self) -> Result<W> {
         self.inner.finish()
+    }
+
+    /// Like [`Writer::finish`], also returning the index built on the way
+    /// (if [`WriterBuilder::index`] asked for one).
+    ///
+    /// ```
+    /// use biometal::formats::bam;
+    /// use biometal::formats::sam::{Header, Record, record::RecordFields};
+    /// use biometal::index::Kind;
+    ///
+    /// let header = Header::parse("@SQ\tSN:chr1\tLN:100\n")?;
+    /// let mut writer = bam::WriterBuilder::new().index(Kind::Bai).build(Vec::new())?;
+    /// writer.write_header(&header)?;
+    /// let mut record = Record::default();
+    /// record.set_fields(&RecordFields { name: b"r1", flags: 4, ..RecordFields::default() })?;
+    /// writer.write_record(record.as_ref())?;
+    /// let (_bytes, index) = writer.finish_with_index()?;
+    /// assert_eq!(index.unwrap().unplaced_unmapped, Some(1));
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// I/O errors.
+    pub fn finish_with_index(self) -> Result<(W, Option<Index>)> {
+        let index = self.indexer.map(Indexer::finish);
+        Ok((self.inner.finish()?, index))
     }
 }
