@@ -95,3 +95,37 @@ fn bams_made_from_conformance_sams_print_as_samtools_view() {
         assert_same_as_samtools(bam);
     }
 }
+
+#[test]
+fn the_three_reading_tiers_and_batches_agree() {
+    let path = testdata("hts-specs/bam/passed/level-9.bam");
+    let mut borrowed = Vec::new();
+    let mut reader = bam::Reader::from_path(&path).unwrap();
+    reader.read_header().unwrap();
+    while let Some(record) = reader.next_record().unwrap() {
+        borrowed.push(record.as_bytes().to_vec());
+    }
+    let mut reader = bam::Reader::from_path(&path).unwrap();
+    reader.read_header().unwrap();
+    let owned: Vec<Vec<u8>> = reader
+        .records()
+        .map(|r| r.unwrap().as_bytes().to_vec())
+        .collect();
+    assert_eq!(owned, borrowed);
+    for threads in [1, 2, 4] {
+        let file = std::fs::File::open(&path).unwrap();
+        let mut reader = bam::Reader::with_threads(file, threads);
+        reader.read_header().unwrap();
+        let mut batch = Vec::new();
+        let mut batched = Vec::new();
+        loop {
+            let n = reader.read_batch(&mut batch, 1000).unwrap();
+            if n == 0 {
+                break;
+            }
+            batched.extend(batch[..n].iter().map(|r| r.as_bytes().to_vec()));
+        }
+        assert_eq!(batched, borrowed, "threads {threads}");
+    }
+    assert_eq!(borrowed.len(), 20_000);
+}

@@ -409,6 +409,28 @@ impl<R: VirtualPositioned> Reader<R> {
         })
     }
 
+    /// Reads up to `max` records into `batch`, reusing the records (and
+    /// their buffers) already there; returns how many were read (0 at the
+    /// end of input). `batch` keeps its other records for reuse, so use
+    /// `&batch[..n]`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Reader::read_record`].
+    pub fn read_batch(&mut self, batch: &mut Vec<Record>, max: usize) -> Result<usize> {
+        let mut n = 0;
+        while n < max {
+            if batch.len() == n {
+                batch.push(Record::default());
+            }
+            if !self.read_record(&mut batch[n])? {
+                break;
+            }
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// Owned records; each is a fresh allocation (use
     /// [`Reader::read_record`] on hot paths).
     pub fn records(&mut self) -> impl Iterator<Item = Result<Record>> + '_ {
