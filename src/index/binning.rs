@@ -82,7 +82,7 @@ pub fn reg2bins(
 
 /// The depth `samtools index -c` chooses for references up to
 /// `max_length` bases with `min_shift`: the smallest whose range exceeds
-/// `max_length + 256`.
+/// `max_length + 256` (at most 9, the deepest CSI this crate reads).
 ///
 /// ```
 /// assert_eq!(biometal::index::binning::depth_for_length(100_000_000, 14), 5);
@@ -92,7 +92,7 @@ pub fn depth_for_length(max_length: u64, min_shift: u32) -> u32 {
     let target = max_length.saturating_add(256);
     let mut depth = 0;
     let mut covered = 1u64 << min_shift;
-    while target > covered && depth < 20 {
+    while target > covered && depth < 9 {
         depth += 1;
         covered = covered.saturating_mul(8);
     }

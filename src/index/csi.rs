@@ -18,7 +18,7 @@ pub fn read(bytes: &[u8]) -> Result<Index> {
     }
     let min_shift = cursor.u32("min_shift")?;
     let depth = cursor.u32("depth")?;
-    if min_shift == 0 || depth > 9 || min_shift + 3 * depth > 62 {
+    if min_shift == 0 || min_shift > 62 || depth > 9 || min_shift + 3 * depth > 62 {
         return Err(cursor.error(format!(
             "min_shift {min_shift} and depth {depth} are out of range"
         )));
@@ -82,4 +82,43 @@ pub fn write_bgzf(index: &Index) -> Result<Vec<u8>> {
         .write_all(&write(index))
         .map_err(|e| Error::io(Format::Csi, e))?;
     writer.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_range_schemes_are_errors() {
+        // min_shift near u32::MAX once overflowed the range check (found by
+        // the csi fuzz target).
+        for (min_shift, depth) in [(u32::MAX, 1u32), (0, 5), (14, 10), (60, 1)] {
+            let mut bytes = b"CSI\x01".to_vec();
+            bytes.extend_from_slice(&min_shift.to_le_bytes());
+            bytes.extend_from_slice(&depth.to_le_bytes());
+            bytes.extend_from_slice(&[0; 8]);
+            assert!(read(&bytes).is_err(), "{min_shift} {depth}");
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let mut bytes = b"CSI\x01".to_vec();
+        for value in [14u32, 6, 0, 1, 1] {
+            bytes.extend_from_slice(&value.to_le_bytes());
+        }
+        // one bin (4681 + 3) with loffset 7 and one chunk
+        bytes.extend_from_slice(&4684u32.to_le_bytes());
+        bytes.extend_from_slice(&7u64.to_le_bytes());
+        bytes.extend_from_slice(&1u32.to_le_bytes());
+        bytes.extend_from_slice(&(1u64 << 16).to_le_bytes());
+        bytes.extend_from_slice(&(2u64 << 16).to_le_bytes());
+        bytes.extend_from_slice(&5u64.to_le_bytes());
+        let index = read(&bytes).unwrap();
+        assert_eq!(
+            (index.min_shift, index.depth, index.unplaced_unmapped),
+            (14, 6, Some(5))
+        );
+        assert_eq!(write(&index), bytes);
+    }
 }
