@@ -423,8 +423,9 @@ impl<'a> Data<'a> {
 pub(crate) fn raw_fields(bytes: &[u8]) -> impl Iterator<Item = (usize, usize, Tag, Value<'_>)> {
     let mut offset = 0;
     std::iter::from_fn(move || {
+        let rest = bytes.get(offset..).filter(|rest| !rest.is_empty())?;
         // Validated on construction, so an error only ends the iteration.
-        let (tag, value, len) = parse_field(bytes.get(offset..)?).ok()?;
+        let (tag, value, len) = parse_field(rest).ok()?;
         let start = offset;
         offset += len;
         Some((start, len, tag, value))
