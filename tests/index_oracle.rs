@@ -285,3 +285,57 @@ fn long_references_need_csi() {
         );
     }
 }
+
+#[test]
+fn indexes_pointing_outside_the_file_and_unknown_references_are_errors() {
+    let dir = TempDir::new("index-outside");
+    let bam = sorted_bam(&dir, "small", &simulated_sam(500, 5), "6");
+    let mut built = index::build_from_path(&bam, Kind::Bai).unwrap();
+    let far = biometal::bgzf::VirtualPosition::new(1 << 40, 0).unwrap();
+    for bin in built.references[0].bins.values_mut() {
+        for chunk in &mut bin.chunks {
+            chunk.start = far;
+            chunk.end = biometal::bgzf::VirtualPosition::new((1 << 40) + 10, 0).unwrap();
+        }
+    }
+    built.references[0]
+        .linear
+        .iter_mut()
+        .for_each(|offset| *offset = far);
+    let mut reader = bam::Reader::from_path(&bam).unwrap();
+    let header = reader.read_header().unwrap();
+    let region: Region = "chr1:1-1000000".parse().unwrap();
+    let mut query = index::query(&mut reader, &header, &built, &region).unwrap();
+    assert!(
+        query.next_record().is_err(),
+        "a chunk beyond the end of the file"
+    );
+
+    let unknown: Region = "chrX:1-10".parse().unwrap();
+    let error = index::query(&mut reader, &header, &built, &unknown)
+        .err()
+        .unwrap();
+    assert_eq!(error.kind(), biometal::ErrorKind::NotFound);
+
+    // An index for another file: counts that run past its data.
+    let bytes = index::bai::write(&built).unwrap();
+    let error = index::read(&bytes[..bytes.len() - 20]).unwrap_err();
+    assert!(error.location().byte_offset().is_some(), "{error}");
+}
+
+#[test]
+fn the_writer_switches_to_csi_for_long_references() {
+    let header = biometal::formats::sam::Header::parse("@SQ\tSN:big\tLN:2140000000\n").unwrap();
+    let mut writer = bam::WriterBuilder::new()
+        .index(Kind::Bai)
+        .build(Vec::new())
+        .unwrap();
+    writer.write_header(&header).unwrap();
+    let (_, built) = writer.finish_with_index().unwrap();
+    let built = built.unwrap();
+    assert_eq!((built.kind, built.depth), (Kind::Csi, 6));
+    assert!(index::bai::write(&built)
+        .unwrap_err()
+        .to_string()
+        .contains("use CSI"));
+}

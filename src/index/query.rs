@@ -21,6 +21,7 @@ pub struct Query<'r, R> {
     end: u64,
     done: bool,
     record: Record,
+    format: Format,
 }
 
 /// The merged chunks of `index` that may hold records of reference
@@ -68,6 +69,13 @@ pub fn chunks_for(index: &Index, reference_id: usize, start: u64, end: u64) -> V
     merged
 }
 
+fn format_of(index: &Index) -> Format {
+    match index.kind {
+        super::Kind::Bai => Format::Bai,
+        super::Kind::Csi => Format::Csi,
+    }
+}
+
 /// Records of `region` in the BAM `reader` (whose header has been read),
 /// exactly those `samtools view FILE REGION` prints: on the region's
 /// reference, with `alignment start <= region end` and alignment end (from
@@ -107,6 +115,7 @@ pub fn query<'r, R: VirtualPositioned>(
         end,
         done: false,
         record: Record::default(),
+        format: format_of(index),
     })
 }
 
@@ -135,6 +144,7 @@ pub fn query_unmapped<'r, R: VirtualPositioned>(
         end: u64::MAX,
         done: false,
         record: Record::default(),
+        format: format_of(index),
     })
 }
 
@@ -162,6 +172,15 @@ impl<R: VirtualPositioned> Query<'_, R> {
             }
             if !self.reader.read_record(&mut self.record)? {
                 self.done = true;
+                if self.reference_id.is_some() {
+                    // The index promised records up to the chunk's end.
+                    let end = self.current_end.unwrap_or_default();
+                    return Err(Error::invalid_data(
+                        self.format,
+                        format!("index chunk ending at {end} points past the end of the BAM data"),
+                    )
+                    .at_virtual_position(position));
+                }
                 break;
             }
             let record = self.record.as_ref();
