@@ -113,6 +113,15 @@ pub(crate) fn read_header(reader: &mut impl BufRead, strictness: Strictness) -> 
     let text_refs = header.reference_sequences();
     if text_refs.is_empty() {
         for reference in binary {
+            if header.reference_id(reference.name()).is_some() {
+                return Err(Error::invalid_data(
+                    Format::Bam,
+                    format!(
+                        "reference {:?} appears twice in the binary list",
+                        reference.name()
+                    ),
+                ));
+            }
             header.add_reference(reference);
         }
     } else if text_refs.len() != binary.len()

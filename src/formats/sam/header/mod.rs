@@ -374,7 +374,8 @@ impl Header {
     }
 
     /// Appends an `@SQ` line (the BAM reader adds the binary reference
-    /// list this way when the text has none).
+    /// list this way when the text has none). A name already present keeps
+    /// its first id; check [`Header::reference_id`] first.
     pub fn add_reference(&mut self, reference: ReferenceSequence) {
         self.push_reference(reference);
     }
