@@ -18,6 +18,7 @@
 pub mod bgzf;
 pub mod error;
 pub mod formats;
+pub mod index;
 pub mod io;
 pub mod region;
 pub mod simd;

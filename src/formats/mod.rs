@@ -7,14 +7,19 @@
 //! * [`fastq`], FASTQ reads, single- and multi-line, paired, in batches, with
 //!   per-record statistics;
 //! * [`fasta`], FASTA sequences, streaming and indexed (`.fai`, `.gzi`);
-//! * [`cram`], CRAM.
+//! * [`sam`], SAM text, the header shared by SAM, BAM and CRAM, and the one
+//!   alignment record type (BAM's binary layout, decoded lazily);
+//! * [`bam`], BAM, with BAI/CSI region queries through [`crate::index`];
+//! * [`cram`], CRAM (so far: the block codecs).
 //!
 //! [`detect`] recognises which of them an input holds from its first bytes.
 
+pub mod bam;
 mod buffer;
 pub mod cram;
 mod detect;
 pub mod fasta;
 pub mod fastq;
+pub mod sam;
 
 pub use self::detect::{detect, DetectedFormat};

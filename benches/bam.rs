@@ -1,0 +1,228 @@
+//! BAM reading speed, with samtools measured in the same run:
+//!
+//! * count: every record decoded lazily and its flags touched, against
+//!   `samtools view -c`;
+//! * full decode: name, CIGAR, sequence to ASCII, qualities and every aux
+//!   field of every record;
+//! * BAM → SAM text, against `samtools view -o /dev/null`;
+//! * BAM writing at level 6 (1 and 4 threads), against `samtools view -b`.
+//!
+//! The input is `BIOMETAL_BENCH_BAM` if set, else a generated coordinate-
+//! sorted 2×150 bp BAM of `BIOMETAL_BENCH_RECORDS` records (default
+//! 50 000, small so the bench runs quickly on a shared machine).
+//!
+//! ```text
+//! BIOMETAL_BENCH_RECORDS=2000000 cargo bench --bench bam
+//! ```
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use biometal::formats::sam::record::cigar::{Kind, Op};
+use biometal::formats::sam::record::data::Value;
+use biometal::formats::sam::record::RecordFields;
+use biometal::formats::{bam, sam};
+use biometal::region::Position;
+use criterion::{Criterion, Throughput};
+
+struct Xorshift(u64);
+
+impl Xorshift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Writes a sorted BAM of paired 150 bp reads with binned qualities and
+/// typical aux tags.
+fn generate(path: &Path, records: u64) {
+    let mut rng = Xorshift(0x2545_f491_4f6c_dd1d);
+    let header = sam::Header::parse(
+        "@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:chr1\tLN:248956422\n@RG\tID:rg1\tSM:s\n",
+    )
+    .expect("valid header");
+    let mut writer = bam::WriterBuilder::new()
+        .level(6)
+        .build_to_path(path)
+        .expect("create bench BAM");
+    writer.write_header(&header).expect("write header");
+    let mut record = sam::Record::default();
+    let mut bases = vec![0u8; 150];
+    let mut quals = vec![0u8; 150];
+    let mut position = 1u64;
+    for n in 0..records {
+        position += rng.next() % 60;
+        for (b, q) in bases.iter_mut().zip(quals.iter_mut()) {
+            let r = rng.next();
+            *b = b"ACGT"[(r % 4) as usize];
+            *q = [2, 12, 23, 37][((r >> 8) % 4) as usize];
+        }
+        let name = format!(
+            "SIM:1:FCX:1:{}:{}:{}",
+            n % 4,
+            rng.next() % 20_000,
+            rng.next() % 30_000
+        );
+        let flags = [99u16, 147, 83, 163][(n % 4) as usize];
+        record
+            .set_fields(&RecordFields {
+                name: name.as_bytes(),
+                flags,
+                reference_id: Some(0),
+                alignment_start: Position::new(position),
+                mapping_quality: Some(60),
+                cigar: &[Op {
+                    kind: Kind::Match,
+                    len: 150,
+                }],
+                sequence: &bases,
+                qualities: Some(&quals),
+                mate_reference_id: Some(0),
+                mate_alignment_start: Position::new(position + 200),
+                template_length: 350,
+            })
+            .expect("valid record");
+        record
+            .push_data(*b"NM", Value::UInt8((rng.next() % 4) as u8))
+            .expect("tag");
+        record.push_data(*b"AS", Value::UInt8(140)).expect("tag");
+        record
+            .push_data(*b"RG", Value::String(b"rg1"))
+            .expect("tag");
+        writer.write_record(record.as_ref()).expect("write record");
+    }
+    writer.finish().expect("finish bench BAM");
+}
+
+fn input() -> PathBuf {
+    if let Ok(path) = std::env::var("BIOMETAL_BENCH_BAM") {
+        return PathBuf::from(path);
+    }
+    let records: u64 = std::env::var("BIOMETAL_BENCH_RECORDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(50_000);
+    let path = std::env::temp_dir().join(format!("biometal-bench-{records}.bam"));
+    if !path.exists() {
+        generate(&path, records);
+    }
+    path
+}
+
+fn count(path: &Path) -> u64 {
+    let mut reader = bam::Reader::from_path(path).expect("open");
+    reader.read_header().expect("header");
+    let mut paired = 0;
+    while let Some(record) = reader.next_record().expect("record") {
+        paired += u64::from(record.flags().is_paired());
+    }
+    paired
+}
+
+fn full_decode(path: &Path) -> usize {
+    let mut reader = bam::Reader::from_path(path).expect("open");
+    reader.read_header().expect("header");
+    let mut record = sam::Record::default();
+    let mut bases = Vec::new();
+    let mut total = 0;
+    while reader.read_record(&mut record).expect("record") {
+        let view = record.as_ref();
+        total += view.name().len();
+        total += view.cigar().iter().map(|op| op.len as usize).sum::<usize>();
+        bases.clear();
+        view.sequence().decode_into(&mut bases);
+        total += bases.len();
+        total += view.qualities().map_or(0, |q| q.len());
+        total += view
+            .data()
+            .iter()
+            .filter(|(_, v)| !matches!(v, Value::Character(_)))
+            .count();
+    }
+    total
+}
+
+fn to_sam(path: &Path) -> usize {
+    let mut reader = bam::Reader::from_path(path).expect("open");
+    let header = reader.read_header().expect("header");
+    let mut writer = sam::Writer::new(std::io::sink());
+    let mut records = 0;
+    while let Some(record) = reader.next_record().expect("record") {
+        writer.write_record(&header, record).expect("format");
+        records += 1;
+    }
+    records
+}
+
+fn write_bam(path: &Path, threads: usize) {
+    let mut reader = bam::Reader::from_path(path).expect("open");
+    let header = reader.read_header().expect("header");
+    let mut writer = bam::WriterBuilder::new()
+        .level(6)
+        .threads(threads)
+        .build(std::io::sink())
+        .expect("writer");
+    writer.write_header(&header).expect("header");
+    let mut record = sam::Record::default();
+    while reader.read_record(&mut record).expect("record") {
+        writer.write_record(record.as_ref()).expect("write");
+    }
+    writer.finish().expect("finish");
+}
+
+fn samtools(args: &[&str]) {
+    let status = Command::new("samtools")
+        .args(args)
+        .stdout(Stdio::null())
+        .status();
+    assert!(
+        status.is_ok_and(|s| s.success()),
+        "samtools {args:?} failed (is samtools installed?)"
+    );
+}
+
+fn main() {
+    let path = input();
+    let bytes = std::fs::metadata(&path).expect("bench input").len();
+    let p = path.to_str().expect("UTF-8 path");
+    let mut criterion = Criterion::default()
+        .configure_from_args()
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
+    let mut group = criterion.benchmark_group("bam");
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function("count/biometal", |b| b.iter(|| black_box(count(&path))));
+    group.bench_function("count/samtools view -c", |b| {
+        b.iter(|| samtools(&["view", "-c", p]))
+    });
+    group.bench_function("full_decode/biometal", |b| {
+        b.iter(|| black_box(full_decode(&path)))
+    });
+    group.bench_function("to_sam/biometal", |b| b.iter(|| black_box(to_sam(&path))));
+    group.bench_function("to_sam/samtools view -o /dev/null", |b| {
+        b.iter(|| samtools(&["view", "-o", "/dev/null", p]))
+    });
+    group.bench_function("write_l6_t1/biometal", |b| b.iter(|| write_bam(&path, 1)));
+    group.bench_function("write_l6_t4/biometal", |b| b.iter(|| write_bam(&path, 4)));
+    group.bench_function("write_l6_t1/samtools view -b", |b| {
+        b.iter(|| {
+            samtools(&[
+                "view",
+                "-b",
+                "--output-fmt-option",
+                "level=6",
+                "-o",
+                "/dev/null",
+                p,
+            ])
+        })
+    });
+    group.finish();
+    criterion.final_summary();
+}
