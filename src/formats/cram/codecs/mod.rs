@@ -7,6 +7,7 @@
 //! | 5: rANS Nx16 (CRAM 3.1) | [`rans_nx16`] |
 //! | 6: adaptive arithmetic coder (CRAM 3.1) | [`arith`] |
 //! | 7: fqzcomp_qual (CRAM 3.1) | [`fqzcomp`] |
+//! | 8: name tokeniser (CRAM 3.1) | [`tok3`] |
 //!
 //! Every decoder checks each size it reads against [`MAX_DECODED_LEN`] (or a
 //! tighter limit named beside it) before allocating, bounds-checks every
@@ -23,6 +24,7 @@ pub mod arith;
 pub mod fqzcomp;
 pub mod rans4x8;
 pub mod rans_nx16;
+pub mod tok3;
 
 /// The largest decoded block any codec here will produce: 256 MiB. CRAM
 /// writers put far less in one block (htslib's containers hold a few MB);

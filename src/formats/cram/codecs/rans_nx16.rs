@@ -397,3 +397,9 @@ fn decode_order1(reader: &mut ByteReader, out: &mut [u8], ways: usize) -> Result
     reader.bytes(pos, "rANS Nx16 data")?;
     Ok(())
 }
+
+/// Decodes one stream from `reader` (an inner stream of another codec),
+/// reporting errors at offsets in the outer stream.
+pub(crate) fn decode_reader(reader: &mut ByteReader, out: &mut Vec<u8>) -> Result<()> {
+    decode_stream(reader, None, out, 0)
+}
