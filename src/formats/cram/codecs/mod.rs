@@ -1,8 +1,11 @@
 //! CRAM block codecs (CRAMcodecs specification, hts-specs), each a pure
 //! function from compressed bytes to decoded bytes.
 //!
+//! [`block::decompress`] dispatches on a block's method byte:
+//!
 //! | CRAM method | module |
 //! |---|---|
+//! | 0: raw, 1: gzip, 2: bzip2, 3: LZMA (xz) | [`block`] |
 //! | 4: rANS 4x8 (CRAM 3.0) | [`rans4x8`] |
 //! | 5: rANS Nx16 (CRAM 3.1) | [`rans_nx16`] |
 //! | 6: adaptive arithmetic coder (CRAM 3.1) | [`arith`] |
@@ -15,6 +18,7 @@
 //! [`Format::Cram`](crate::Format::Cram) error carrying the byte offset in
 //! the compressed stream.
 
+pub mod block;
 mod external;
 mod reader;
 mod table;
