@@ -325,10 +325,7 @@ fn parse_braced(text: &str) -> Result<Region> {
 /// Whether `text` is made of the characters of a range (digits, `,`, `-`),
 /// so that a malformed one is reported rather than read as part of a name.
 fn looks_like_range(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b',' || b == b'-')
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'-')
 }
 
 /// Parses `beg`, `beg-`, `-end` or `beg-end` (1-based inclusive, commas
