@@ -34,5 +34,10 @@ pub mod tok3;
 /// writers put far less in one block (htslib's containers hold a few MB);
 /// a larger size read from a stream is reported as
 /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) before any
-/// allocation.
+/// allocation. Fuzzing builds (`--cfg fuzzing`, set by cargo-fuzz) use
+/// 4 MiB, so that hostile sizes cost the fuzzer little time and memory.
+#[cfg(not(fuzzing))]
 pub const MAX_DECODED_LEN: usize = 256 << 20;
+/// The largest decoded block (fuzzing builds: 4 MiB; 256 MiB otherwise).
+#[cfg(fuzzing)]
+pub const MAX_DECODED_LEN: usize = 4 << 20;
