@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use biometal::formats::cram::codecs::{arith, fqzcomp, rans4x8, rans_nx16};
+use biometal::formats::cram::codecs::{arith, fqzcomp, rans4x8, rans_nx16, tok3};
 use biometal::Result;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -19,7 +19,7 @@ fn codec_file(relative: &str) -> Vec<u8> {
 }
 
 fn bench_codecs(c: &mut Criterion) {
-    let cases: [(&str, &str, Decoder); 10] = [
+    let cases: [(&str, &str, Decoder); 12] = [
         ("rans4x8/o0", "rans4x8/q40+dir.0", rans4x8::decode),
         ("rans4x8/o1", "rans4x8/q40+dir.1", rans4x8::decode),
         ("rans_nx16/o0", "ransNx16/q40+dir.0", rans_nx16::decode),
@@ -30,6 +30,8 @@ fn bench_codecs(c: &mut Criterion) {
         ("arith/o1", "range/q40+dir.1", arith::decode),
         ("arith/rle_o1", "range/q40+dir.65", arith::decode),
         ("fqzcomp/q40+dir.0", "fqzcomp/q40+dir.0", fqzcomp::decode),
+        ("tok3/rans_nx16", "tok3/03.names.9", tok3::decode),
+        ("tok3/arith", "tok3/03.names.19", tok3::decode),
     ];
     let mut group = c.benchmark_group("cram_codec_decode");
     let mut out = Vec::new();

@@ -9,7 +9,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use biometal::formats::cram::codecs::{arith, fqzcomp, rans4x8, rans_nx16};
+use biometal::formats::cram::codecs::{arith, fqzcomp, rans4x8, rans_nx16, tok3};
 use biometal::{Format, Result};
 
 type Decoder = fn(&[u8], &mut Vec<u8>) -> Result<()>;
@@ -176,4 +176,14 @@ fn fqzcomp_conformance() {
 #[test]
 fn fqzcomp_damaged_input() {
     check_damage("fqzcomp", fqzcomp::decode);
+}
+
+#[test]
+fn tok3_conformance() {
+    check_codec("tok3", tok3::decode);
+}
+
+#[test]
+fn tok3_damaged_input() {
+    check_damage("tok3", tok3::decode);
 }

@@ -281,3 +281,9 @@ fn decode_rle(rc: &mut RangeDecoder, max_sym: usize, order1: bool, out: &mut [u8
     }
     Ok(())
 }
+
+/// Decodes one stream from `reader` (an inner stream of another codec),
+/// reporting errors at offsets in the outer stream.
+pub(crate) fn decode_reader(reader: &mut ByteReader, out: &mut Vec<u8>) -> Result<()> {
+    decode_stream(reader, None, out, 0)
+}

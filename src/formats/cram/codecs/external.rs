@@ -1,10 +1,19 @@
-//! The general-purpose block compressors CRAM borrows: raw (method 0),
-//! gzip (1), bzip2 (2) and LZMA/xz (3). Each output is capped at
-//! [`MAX_DECODED_LEN`].
+//! The general-purpose block compressors CRAM borrows: gzip (method 1),
+//! bzip2 (2) and LZMA in the xz container (3). Each output is capped at a
+//! caller-given limit (at most [`MAX_DECODED_LEN`](super::MAX_DECODED_LEN)).
 
 use std::io::Read;
 
 use crate::{Error, Format, Result};
+
+/// The most memory an xz block's LZMA2 decoder may ask for: 96 MiB covers
+/// `xz -9` and htslib's level 9 (64 MiB dictionaries); a larger dictionary
+/// in a header is refused before it is allocated. Fuzzing builds use 8 MiB
+/// so that hostile headers cost the fuzzer little time.
+#[cfg(not(fuzzing))]
+const XZ_MEMORY_LIMIT_KIB: u32 = 96 << 10;
+#[cfg(fuzzing)]
+const XZ_MEMORY_LIMIT_KIB: u32 = 8 << 10;
 
 /// Reads all of `decoder` into `out` (cleared first), refusing more than
 /// `limit` bytes.
@@ -25,20 +34,52 @@ fn read_capped(decoder: impl Read, limit: usize, what: &str, out: &mut Vec<u8>) 
     Ok(())
 }
 
-/// Decodes bzip2 data that must decode to exactly `len` bytes.
+/// Checks the magic bytes that open a `what` stream.
+fn check_magic(src: &[u8], magic: &[u8], what: &str) -> Result<()> {
+    if src.starts_with(magic) {
+        Ok(())
+    } else {
+        Err(Error::invalid_data(
+            Format::Cram,
+            format!("{what} data does not start with the {what} magic {magic:02x?}"),
+        )
+        .at_byte_offset(0))
+    }
+}
+
+/// Checks that a decoder produced exactly the `len` bytes a header promised.
+fn check_exact(out: &[u8], len: usize, what: &str) -> Result<()> {
+    if out.len() == len {
+        Ok(())
+    } else {
+        Err(Error::invalid_data(
+            Format::Cram,
+            format!("{what} data decoded to {} bytes, expected {len}", out.len()),
+        ))
+    }
+}
+
+/// Decodes gzip data (one or more members) that must decode to exactly
+/// `len` bytes.
+pub(crate) fn decode_gzip_exact(src: &[u8], len: usize, out: &mut Vec<u8>) -> Result<()> {
+    check_magic(src, &[0x1f, 0x8b], "gzip")?;
+    read_capped(flate2::read::MultiGzDecoder::new(src), len, "gzip", out)?;
+    check_exact(out, len, "gzip")
+}
+
+/// Decodes bzip2 data (one or more streams) that must decode to exactly
+/// `len` bytes.
 pub(crate) fn decode_bzip2_exact(src: &[u8], len: usize, out: &mut Vec<u8>) -> Result<()> {
-    if !src.starts_with(b"BZh") {
-        return Err(Error::invalid_data(
-            Format::Cram,
-            "EXT data does not start with the bzip2 magic \"BZh\"",
-        ));
-    }
+    check_magic(src, b"BZh", "bzip2")?;
     read_capped(bzip2::read::MultiBzDecoder::new(src), len, "bzip2", out)?;
-    if out.len() != len {
-        return Err(Error::invalid_data(
-            Format::Cram,
-            format!("bzip2 data decoded to {} bytes, expected {len}", out.len()),
-        ));
-    }
-    Ok(())
+    check_exact(out, len, "bzip2")
+}
+
+/// Decodes xz data (one or more streams; the LZMA2 filter, any check type)
+/// that must decode to exactly `len` bytes.
+pub(crate) fn decode_xz_exact(src: &[u8], len: usize, out: &mut Vec<u8>) -> Result<()> {
+    check_magic(src, &[0xfd, b'7', b'z', b'X', b'Z', 0], "xz")?;
+    let reader = lzma_rust2::XzReader::new_mem_limit(src, true, XZ_MEMORY_LIMIT_KIB);
+    read_capped(reader, len, "xz", out)?;
+    check_exact(out, len, "xz")
 }

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use super::reader::{check_len, ByteReader};
-use super::table::{FreqTable, MAX_TOTAL};
+use super::table::{fill_slots, slot_advance, slot_symbol, Slots, MAX_TOTAL};
 use super::transform::{decode_stripe, PackMap};
 use super::MAX_DECODED_LEN;
 use crate::{Error, Format, Result};
@@ -234,7 +234,7 @@ fn normalise(freqs: &mut [u32; 256], bits: u32, reader: &ByteReader) -> Result<(
     let target = 1u64 << bits;
     let mut total: u64 = freqs.iter().map(|&f| u64::from(f)).sum();
     if total == 0 || total >= target {
-        return Ok(()); // FreqTable::fill rejects totals above the limit
+        return Ok(()); // fill_slots rejects totals other than the limit
     }
     let mut shift = 0;
     while total < target {
@@ -253,48 +253,55 @@ fn normalise(freqs: &mut [u32; 256], bits: u32, reader: &ByteReader) -> Result<(
     Ok(())
 }
 
-fn read_states<const MAX: usize>(reader: &mut ByteReader, ways: usize) -> Result<[u32; MAX]> {
-    let mut states = [0u32; MAX];
-    for state in &mut states[..ways] {
+fn read_states<const W: usize>(reader: &mut ByteReader) -> Result<[u32; W]> {
+    let mut states = [0u32; W];
+    for state in &mut states {
         *state = reader.u32_le("rANS Nx16 initial state")?;
     }
     Ok(states)
 }
 
-/// One decode step of `state`, then 16-bit renormalisation.
+/// Renormalises `x` (16 bits at a time), reading from `input` at `pos`;
+/// `None` when the input has run out.
 #[inline(always)]
-fn step(
-    table: &FreqTable,
-    bits: u32,
-    state: &mut u32,
-    input: &[u8],
-    pos: &mut usize,
-) -> Option<u8> {
-    let (sym, mut x) = table.decode(*state, bits)?;
-    if x < LOWER_BOUND {
-        let bytes = input.get(*pos..*pos + 2)?;
-        x = (x << 16) | u32::from(u16::from_le_bytes([bytes[0], bytes[1]]));
-        *pos += 2;
+fn renorm_checked(x: u32, input: &[u8], pos: &mut usize) -> Option<u32> {
+    if x >= LOWER_BOUND {
+        return Some(x);
     }
-    *state = x;
-    Some(sym)
+    let bytes = input.get(*pos..*pos + 2)?;
+    *pos += 2;
+    Some((x << 16) | u32::from(u16::from_le_bytes([bytes[0], bytes[1]])))
 }
 
-fn corrupt(reader: &ByteReader, pos: usize) -> Error {
-    let at = reader.offset() + pos as u64;
-    if pos + 2 > reader.remaining().len() {
-        Error::unexpected_eof(
-            Format::Cram,
-            "rANS Nx16 data ended before all symbols were decoded",
-        )
-        .at_byte_offset(at)
+/// [`renorm_checked`] without the bounds check, and without a branch: the
+/// two bytes are always loaded and only kept (and `pos` only advanced)
+/// when the state needs them, which compiles to conditional moves instead
+/// of a mispredicted jump per symbol.
+///
+/// # Safety
+/// `*pos + 2 <= input.len()`.
+#[inline(always)]
+unsafe fn renorm_unchecked(x: u32, input: &[u8], pos: &mut usize) -> u32 {
+    // SAFETY: the caller guarantees two bytes at `*pos`.
+    let bytes = unsafe { input.get_unchecked(*pos..*pos + 2) };
+    let next = u32::from(u16::from_le_bytes([bytes[0], bytes[1]]));
+    let needs = x < LOWER_BOUND;
+    *pos += usize::from(needs) * 2;
+    if needs {
+        (x << 16) | next
     } else {
-        Error::invalid_data(
-            Format::Cram,
-            "rANS Nx16 state points outside the frequency table",
-        )
-        .at_byte_offset(at)
+        x
     }
+}
+
+/// The error for a state that needs input past the end of the stream.
+#[cold]
+fn truncated(reader: &ByteReader, pos: usize) -> Error {
+    Error::unexpected_eof(
+        Format::Cram,
+        "rANS Nx16 data ended before all symbols were decoded",
+    )
+    .at_byte_offset(reader.offset() + pos as u64)
 }
 
 /// Order-0 decoding of `out.len()` symbols with `ways` interleaved states.
@@ -305,27 +312,74 @@ fn decode_order0(reader: &mut ByteReader, out: &mut [u8], ways: usize) -> Result
         freqs[usize::from(s)] = reader.uint7("rANS Nx16 frequency")?;
     }
     normalise(&mut freqs, 12, reader)?;
-    let mut table = Box::new(FreqTable::EMPTY);
-    table.fill(&freqs, MAX_TOTAL, reader)?;
-    let mut states = read_states::<32>(reader, ways)?;
+    let mut slots: Box<Slots> = Box::new([0; MAX_TOTAL as usize]);
+    let filled = fill_slots(&freqs, 12, &mut slots, reader)?;
+    if !filled && !out.is_empty() {
+        return Err(reader.invalid("rANS Nx16 order-0 frequency table has no symbols"));
+    }
+    if ways == 32 {
+        run_order0::<32>(reader, &slots, out)
+    } else {
+        run_order0::<4>(reader, &slots, out)
+    }
+}
+
+fn run_order0<const W: usize>(
+    reader: &mut ByteReader,
+    slots: &Slots,
+    out: &mut [u8],
+) -> Result<()> {
+    let mut states = read_states::<W>(reader)?;
     let input = reader.remaining();
     let mut pos = 0;
-    let mut chunks = out.chunks_exact_mut(ways);
+    let mut chunks = out.chunks_exact_mut(W);
     for chunk in &mut chunks {
-        for (byte, state) in chunk.iter_mut().zip(states.iter_mut()) {
-            *byte = step(&table, 12, state, input, &mut pos).ok_or_else(|| corrupt(reader, pos))?;
+        if input.len() - pos >= 2 * W {
+            for (byte, x) in chunk.iter_mut().zip(states.iter_mut()) {
+                // `& 0xfff` keeps the index inside the 4096 slots, all filled.
+                let entry = slots[(*x & 0xfff) as usize];
+                *byte = slot_symbol(entry);
+                // SAFETY: this round's W states read at most 2 bytes each,
+                // and 2 * W bytes were left when it started.
+                *x = unsafe { renorm_unchecked(slot_advance(entry, *x, 12), input, &mut pos) };
+            }
+        } else {
+            for (byte, x) in chunk.iter_mut().zip(states.iter_mut()) {
+                let entry = slots[(*x & 0xfff) as usize];
+                *byte = slot_symbol(entry);
+                *x = renorm_checked(slot_advance(entry, *x, 12), input, &mut pos)
+                    .ok_or_else(|| truncated(reader, pos))?;
+            }
         }
     }
-    for (byte, state) in chunks.into_remainder().iter_mut().zip(states.iter_mut()) {
-        *byte = step(&table, 12, state, input, &mut pos).ok_or_else(|| corrupt(reader, pos))?;
+    for (byte, x) in chunks.into_remainder().iter_mut().zip(states.iter_mut()) {
+        let entry = slots[(*x & 0xfff) as usize];
+        *byte = slot_symbol(entry);
+        *x = renorm_checked(slot_advance(entry, *x, 12), input, &mut pos)
+            .ok_or_else(|| truncated(reader, pos))?;
     }
     reader.bytes(pos, "rANS Nx16 data")?;
     Ok(())
 }
 
+/// Order-1 tables: one [`Slots`] per context that has symbols, and the
+/// context → table index map ([`NO_TABLE`] for the others).
+struct Order1Tables {
+    slots: Vec<Slots>,
+    index: [u16; 256],
+}
+
+const NO_TABLE: u16 = u16::MAX;
+
 /// Reads the order-1 tables (one per context in the alphabet) from `reader`.
-fn read_order1_tables(reader: &mut ByteReader, bits: u32, tables: &mut [FreqTable]) -> Result<()> {
+fn read_order1_tables(reader: &mut ByteReader, bits: u32) -> Result<Order1Tables> {
     let (alphabet, count) = read_alphabet(reader)?;
+    // Zeroed memory is mapped lazily: only the contexts present are touched.
+    let mut tables = Order1Tables {
+        slots: vec![[0; MAX_TOTAL as usize]; count],
+        index: [NO_TABLE; 256],
+    };
+    let mut used = 0;
     for &context in &alphabet[..count] {
         let mut freqs = [0u32; 256];
         let mut run = 0u8;
@@ -341,9 +395,13 @@ fn read_order1_tables(reader: &mut ByteReader, bits: u32, tables: &mut [FreqTabl
             }
         }
         normalise(&mut freqs, bits, reader)?;
-        tables[usize::from(context)].fill(&freqs, 1 << bits, reader)?;
+        if fill_slots(&freqs, bits, &mut tables.slots[used], reader)? {
+            tables.index[usize::from(context)] = used as u16;
+            used += 1;
+        }
     }
-    Ok(())
+    tables.slots.truncate(used);
+    Ok(tables)
 }
 
 /// Order-1 decoding: `ways` states each decode one contiguous region.
@@ -355,8 +413,7 @@ fn decode_order1(reader: &mut ByteReader, out: &mut [u8], ways: usize) -> Result
             "rANS Nx16 order-1 frequency bits must be 10 or 12, found {bits}"
         )));
     }
-    let mut tables = vec![FreqTable::EMPTY; 256];
-    if comp & 1 != 0 {
+    let tables = if comp & 1 != 0 {
         let table_len = reader.uint7_len("rANS Nx16 order-1 table size", MAX_TABLE_LEN)?;
         let clen = reader.uint7_len(
             "rANS Nx16 order-1 compressed table size",
@@ -365,35 +422,120 @@ fn decode_order1(reader: &mut ByteReader, out: &mut [u8], ways: usize) -> Result
         let mut sub = reader.sub_reader(clen, "rANS Nx16 order-1 compressed table")?;
         let mut table_bytes = vec![0; table_len];
         decode_order0(&mut sub, &mut table_bytes, 4)?;
-        read_order1_tables(
-            &mut ByteReader::new(&table_bytes, sub.offset()),
-            bits,
-            &mut tables,
-        )?;
+        read_order1_tables(&mut ByteReader::new(&table_bytes, sub.offset()), bits)?
     } else {
-        read_order1_tables(reader, bits, &mut tables)?;
+        read_order1_tables(reader, bits)?
+    };
+    if ways == 32 {
+        run_order1::<32>(reader, &tables, bits, out)
+    } else {
+        run_order1::<4>(reader, &tables, bits, out)
     }
-    let mut states = read_states::<32>(reader, ways)?;
+}
+
+/// The error for a context with no frequency table.
+#[cold]
+fn no_table(reader: &ByteReader, pos: usize, context: u8) -> Error {
+    Error::invalid_data(
+        Format::Cram,
+        format!("rANS Nx16 order-1 context {context} has no frequency table"),
+    )
+    .at_byte_offset(reader.offset() + pos as u64)
+}
+
+/// One order-1 step of lane `j`: decodes a symbol with the lane's context
+/// table, renormalises (`FAST`: without bounds checks) and returns it.
+#[inline(always)]
+fn order1_step<const FAST: bool>(
+    tables: &Order1Tables,
+    bits: u32,
+    context: u8,
+    state: &mut u32,
+    input: &[u8],
+    pos: &mut usize,
+    reader: &ByteReader,
+) -> Result<u8> {
+    let table = tables
+        .slots
+        .get(usize::from(tables.index[usize::from(context)]))
+        .ok_or_else(|| no_table(reader, *pos, context))?;
+    // bits <= 12: the index stays inside the table's filled slots.
+    let entry = table[(*state & ((1 << bits) - 1)) as usize];
+    let x = slot_advance(entry, *state, bits);
+    *state = if FAST {
+        // SAFETY: FAST is only used for a round of at most W steps started
+        // with 2 * W input bytes left, each step reading at most 2.
+        unsafe { renorm_unchecked(x, input, pos) }
+    } else {
+        renorm_checked(x, input, pos).ok_or_else(|| truncated(reader, *pos))?
+    };
+    Ok(slot_symbol(entry))
+}
+
+fn run_order1<const W: usize>(
+    reader: &mut ByteReader,
+    tables: &Order1Tables,
+    bits: u32,
+    out: &mut [u8],
+) -> Result<()> {
+    let mut states = read_states::<W>(reader)?;
     let input = reader.remaining();
     let mut pos = 0;
-    let stride = out.len() / ways;
-    let mut contexts = [0u8; 32];
+    let stride = out.len() / W;
+    let mut contexts = [0u8; W];
+    let (lanes, tail) = out.split_at_mut(W * stride);
     for i in 0..stride {
-        for j in 0..ways {
-            let table = &tables[usize::from(contexts[j])];
-            let sym = step(table, bits, &mut states[j], input, &mut pos)
-                .ok_or_else(|| corrupt(reader, pos))?;
-            out[i + j * stride] = sym;
-            contexts[j] = sym;
+        if input.len() - pos >= 2 * W {
+            for j in 0..W {
+                let sym = order1_step::<true>(
+                    tables,
+                    bits,
+                    contexts[j],
+                    &mut states[j],
+                    input,
+                    &mut pos,
+                    reader,
+                )?;
+                // SAFETY: i < stride and j < W, so i + j * stride < W * stride
+                // = lanes.len().
+                unsafe { *lanes.get_unchecked_mut(i + j * stride) = sym };
+                contexts[j] = sym;
+            }
+        } else {
+            for j in 0..W {
+                let sym = order1_step::<false>(
+                    tables,
+                    bits,
+                    contexts[j],
+                    &mut states[j],
+                    input,
+                    &mut pos,
+                    reader,
+                )?;
+                lanes[i + j * stride] = sym;
+                contexts[j] = sym;
+            }
         }
     }
-    let last = ways - 1;
-    for byte in &mut out[ways * stride..] {
-        let table = &tables[usize::from(contexts[last])];
-        *byte = step(table, bits, &mut states[last], input, &mut pos)
-            .ok_or_else(|| corrupt(reader, pos))?;
+    let last = W - 1;
+    for byte in tail {
+        *byte = order1_step::<false>(
+            tables,
+            bits,
+            contexts[last],
+            &mut states[last],
+            input,
+            &mut pos,
+            reader,
+        )?;
         contexts[last] = *byte;
     }
     reader.bytes(pos, "rANS Nx16 data")?;
     Ok(())
+}
+
+/// Decodes one stream from `reader` (an inner stream of another codec),
+/// reporting errors at offsets in the outer stream.
+pub(crate) fn decode_reader(reader: &mut ByteReader, out: &mut Vec<u8>) -> Result<()> {
+    decode_stream(reader, None, out, 0)
 }

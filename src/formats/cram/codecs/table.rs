@@ -68,3 +68,61 @@ impl FreqTable {
         Some((s, self.freq[i] * (state >> bits) + f - self.cum[i]))
     }
 }
+
+/// One context's decoding table in the form the hot loops want: for every
+/// cumulative-frequency slot, the symbol, its frequency and the slot's
+/// offset within the symbol's range, packed in one `u32` (symbol in bits
+/// 0..8, frequency − 1 in 8..20, offset in 20..32), so a decode step is a
+/// single load.
+///
+/// Built only from frequencies summing to exactly `1 << bits`, so every
+/// slot below `1 << bits` holds a symbol: a state's low `bits` bits always
+/// find one, and the loops need no per-symbol validity check.
+pub(crate) type Slots = [u32; MAX_TOTAL as usize];
+
+/// Fills the first `1 << bits` slots of `slots` from `freqs`, which must
+/// sum to exactly `1 << bits` (`bits` ≤ 12) or to 0 (a table with no
+/// symbols: `Ok(false)`, `slots` untouched); `reader` positions the error.
+pub(crate) fn fill_slots(
+    freqs: &[u32; 256],
+    bits: u32,
+    slots: &mut Slots,
+    reader: &ByteReader,
+) -> Result<bool> {
+    let limit = 1u32 << bits;
+    let mut total: u32 = 0;
+    for (s, &f) in freqs.iter().enumerate() {
+        if f > limit - total {
+            return Err(reader.invalid(format!(
+                "rANS frequencies sum to more than {limit} (symbol {s} has frequency {f})"
+            )));
+        }
+        let packed = s as u32 | (f.saturating_sub(1) << 8);
+        for (k, slot) in slots[total as usize..(total + f) as usize]
+            .iter_mut()
+            .enumerate()
+        {
+            *slot = packed | ((k as u32) << 20);
+        }
+        total += f;
+    }
+    if total != 0 && total != limit {
+        return Err(reader.invalid(format!("rANS frequencies sum to {total}, expected {limit}")));
+    }
+    Ok(total != 0)
+}
+
+/// The symbol of a [`Slots`] entry.
+#[inline(always)]
+pub(crate) fn slot_symbol(entry: u32) -> u8 {
+    entry as u8
+}
+
+/// The state after decoding `entry` from `state` with `bits`-bit
+/// frequencies (before renormalising). With `f` the frequency and `k < f`
+/// the offset, `f * (state >> bits) + k < f * 2^(32 - bits) ≤ 2^32`: no
+/// overflow.
+#[inline(always)]
+pub(crate) fn slot_advance(entry: u32, state: u32, bits: u32) -> u32 {
+    (((entry >> 8) & 0xfff) + 1) * (state >> bits) + (entry >> 20)
+}
