@@ -80,7 +80,7 @@ fn default_threshold_is_the_documented_constant() {
         biometal::io::DEFAULT_MMAP_THRESHOLD
     );
     if cfg!(target_os = "linux") {
-        assert_eq!(biometal::io::DEFAULT_MMAP_THRESHOLD, 4 << 20);
+        assert_eq!(biometal::io::DEFAULT_MMAP_THRESHOLD, 16 << 20);
     }
 }
 
@@ -292,4 +292,36 @@ fn gzip_level_out_of_range_is_invalid_input() {
     )
     .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidInput);
+}
+
+#[test]
+fn mapped_reads_stay_correct_after_consumed_pages_are_released() {
+    let dir = TempDir::new("io-release");
+    let path = dir.join("big");
+    let text = sample_text(24 << 20);
+    std::fs::write(&path, &text).unwrap();
+    let mut source = open_with(&path, &IoOptions::default().with_map_mode(MapMode::Mmap)).unwrap();
+    assert!(source.is_mapped());
+    let mut first = Vec::new();
+    source.read_to_end(&mut first).unwrap();
+    assert!(first == text);
+    // Back over the released pages: they fault back in from the file.
+    source.seek(SeekFrom::Start(1_000)).unwrap();
+    let mut again = Vec::new();
+    source.read_to_end(&mut again).unwrap();
+    assert!(again[..] == text[1_000..]);
+    // And through BufRead, in small steps.
+    source.seek(SeekFrom::Start(0)).unwrap();
+    let mut total = 0;
+    loop {
+        let chunk = source.fill_buf().unwrap();
+        if chunk.is_empty() {
+            break;
+        }
+        let n = chunk.len().min(4_099);
+        assert!(chunk[..n] == text[total..total + n]);
+        source.consume(n);
+        total += n;
+    }
+    assert_eq!(total, text.len());
 }

@@ -111,3 +111,42 @@ fn unreadable_input_is_a_one_line_error_and_exit_1() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("/nonexistent/reads.fq"), "{stderr}");
 }
+
+/// Peak resident memory stays bounded however large the input: a 120 MB
+/// plain FASTQ is memory-mapped (above the threshold), and consumed pages
+/// are released as the reader moves on.
+#[test]
+fn memory_stays_bounded_on_a_large_mapped_file() {
+    let dir = TempDir::new("stats-rss");
+    let path = dir.join("big.fastq");
+    let sample = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/data/sample.fastq"
+    ))
+    .unwrap();
+    let mut big = Vec::with_capacity(sample.len() * 650);
+    for _ in 0..650 {
+        big.extend_from_slice(&sample);
+    }
+    std::fs::write(&path, &big).unwrap();
+    drop(big);
+    let binary = common::example_binary("stats");
+    let output = oracle(
+        "/usr/bin/time",
+        &["-f", "%M", binary.to_str().unwrap(), path.to_str().unwrap()],
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let peak_kb: u64 = stderr
+        .trim()
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no RSS in {stderr:?}"));
+    assert!(
+        peak_kb < 16 * 1024,
+        "peak RSS {peak_kb} KB on a 120 MB file"
+    );
+    assert!(String::from_utf8(output.stdout)
+        .unwrap()
+        .contains("uncompressed, memory-mapped"));
+}

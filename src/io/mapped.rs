@@ -19,11 +19,18 @@ use memmap2::Mmap;
 pub struct MappedReader {
     map: Mmap,
     position: usize,
+    /// Everything before this offset has been handed back to the kernel.
+    released: usize,
 }
 
 /// The largest slice [`BufRead::fill_buf`] hands out at once, so callers that
 /// copy whole buffers stay cache-friendly.
 const CHUNK: usize = 1 << 20;
+
+/// How much consumed input stays mapped in before it is released: reading
+/// sequentially, the process's resident set stays near this size instead of
+/// growing to the size of the file (mapped pages count towards RSS).
+const RELEASE_EVERY: usize = 4 << 20;
 
 impl MappedReader {
     /// Maps `file`; fails (and the caller falls back to buffered reads) if
@@ -38,7 +45,11 @@ impl MappedReader {
             // Advice is a hint; failing to give it changes nothing.
             let _ = map.advise(memmap2::Advice::Sequential);
         }
-        Ok(MappedReader { map, position: 0 })
+        Ok(MappedReader {
+            map,
+            position: 0,
+            released: 0,
+        })
     }
 
     /// The offset of the next byte to be read.
@@ -52,12 +63,39 @@ impl MappedReader {
     }
 }
 
+impl MappedReader {
+    /// Drops the pages of consumed input (all but the last
+    /// [`RELEASE_EVERY`] bytes) from the process, keeping its memory bounded
+    /// however large the file. Seeking back re-reads them from the page
+    /// cache.
+    fn release_consumed(&mut self) {
+        let end = self.position - RELEASE_EVERY;
+        #[cfg(unix)]
+        {
+            // SAFETY: the map is a shared, read-only file mapping, so
+            // MADV_DONTNEED only drops page-table entries: a later access
+            // faults the same file contents back in. No borrow of the
+            // released range can be alive: slices from `fill_buf`/`as_slice`
+            // borrow `self`, and this runs inside `consume(&mut self)`.
+            // Failure is harmless (the pages just stay resident).
+            let _ = unsafe {
+                self.map.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    self.released,
+                    end - self.released,
+                )
+            };
+        }
+        self.released = end;
+    }
+}
+
 impl Read for MappedReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let remaining = &self.map[self.position..];
         let n = remaining.len().min(out.len());
         out[..n].copy_from_slice(&remaining[..n]);
-        self.position += n;
+        self.consume(n);
         Ok(n)
     }
 }
@@ -70,6 +108,9 @@ impl BufRead for MappedReader {
 
     fn consume(&mut self, amount: usize) {
         self.position = (self.position + amount).min(self.map.len());
+        if self.position >= self.released + 2 * RELEASE_EVERY {
+            self.release_consumed();
+        }
     }
 }
 
@@ -88,6 +129,7 @@ impl Seek for MappedReader {
             )
         })?;
         self.position = target.min(length) as usize;
+        self.released = self.released.min(self.position);
         Ok(target)
     }
 }

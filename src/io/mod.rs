@@ -48,15 +48,21 @@ use crate::ErrorKind;
 /// Files at least this large are memory-mapped (when uncompressed, regular
 /// and [`MapMode::Auto`] is in force).
 ///
-/// On Linux this is 4 MiB, from `benches/io.rs` on the project's x86_64
-/// build machine (see `docs/performance.md`): a warm sequential scan runs
-/// about twice as fast mapped as through `read()` once files pass ~1 MiB,
-/// while setting up and tearing down a map costs several microseconds, which
-/// dominates for small files. Elsewhere it is the design card's 50 MB, a
-/// figure measured on macOS/APFS; no measurement has been made there by this
-/// project.
+/// On Linux this is 16 MiB, from `benches/io.rs` (open a file, scan every
+/// byte for newlines with `memchr`, warm page cache; `docs/performance.md`
+/// has the tables). Below 4 MiB, buffered reads were 1.3–2.1× faster on both
+/// machines measured, because a map's set-up and its page faults cost more
+/// than copying a small file (both machines are virtual, where faults are
+/// dear). From 16 MiB the two are within a few percent of each other, and
+/// mapping was ahead at 16 MiB on the 16-core host, so larger files are
+/// mapped. Elsewhere it is the design card's 50 MB, a figure measured on
+/// macOS/APFS; this project has made no measurement there.
+///
+/// A mapped file's pages count towards the process's resident set while
+/// mapped in; the mapped reader hands consumed pages back as it goes, so
+/// memory stays bounded (about 8 MiB of mapped input) whatever the size.
 #[cfg(target_os = "linux")]
-pub const DEFAULT_MMAP_THRESHOLD: u64 = 4 << 20;
+pub const DEFAULT_MMAP_THRESHOLD: u64 = 16 << 20;
 /// Files at least this large are memory-mapped (when uncompressed, regular
 /// and [`MapMode::Auto`] is in force). 50 MB, the design card's figure for
 /// macOS/APFS; see the Linux value's documentation for how it was measured.
