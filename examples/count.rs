@@ -1,5 +1,7 @@
-//! `count [-@ N] FILE [REGION…]`: prints the number of alignments, like
-//! `samtools view -c FILE [REGION…]`.
+//! `count [-@ N] FILE [REGION…]`: prints the number of records alone, like
+//! `samtools view -c FILE [REGION…]` for SAM/BAM (regions need a BAI/CSI
+//! index), and the number of reads or sequences of a FASTQ or FASTA file
+//! (plain, gzip or BGZF).
 //!
 //! ```text
 //! cargo run --release --example count -- sample.bam chr1:100-200
@@ -7,9 +9,10 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
-use biometal::formats::{bam, sam};
+use biometal::formats::{bam, detect, fasta, fastq, sam, DetectedFormat};
 use biometal::index;
 use biometal::region::Region;
+use biometal::Format;
 
 fn main() -> ExitCode {
     let mut threads = 1;
@@ -45,37 +48,52 @@ fn usage() -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// The formats `count` understands.
-enum Detected {
-    Sam,
-    Bam,
-}
-
-fn detect(source: &mut biometal::io::Source) -> biometal::Result<Detected> {
-    let prefix = source.fill_buf()?;
-    if prefix.starts_with(bam::MAGIC) {
-        Ok(Detected::Bam)
-    } else if prefix.starts_with(b"CRAM") {
-        Err(biometal::Error::unsupported(
-            biometal::Format::Cram,
-            "CRAM input is not supported by count yet",
-        ))
-    } else {
-        Ok(Detected::Sam)
-    }
-}
-
 fn run(path: &str, regions: &[String], threads: usize) -> biometal::Result<u64> {
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(threads);
     let mut source = biometal::io::open_with(path, &io_options)?;
-    match detect(&mut source)? {
-        Detected::Bam => count_bam(path, source, regions),
-        Detected::Sam if regions.is_empty() => count_sam(source),
-        Detected::Sam => Err(biometal::Error::unsupported(
-            biometal::Format::Sam,
-            "region queries need an indexed BAM",
+    let format = detect(source.fill_buf()?);
+    let no_regions = |format: Format| {
+        if regions.is_empty() {
+            Ok(())
+        } else {
+            Err(biometal::Error::unsupported(
+                format,
+                "region queries need an indexed BAM (for FASTA use view FILE REGION)",
+            ))
+        }
+    };
+    match format {
+        DetectedFormat::Bam => count_bam(path, source, regions),
+        DetectedFormat::Cram => Err(biometal::Error::unsupported(
+            Format::Cram,
+            "CRAM input is not supported by count yet",
         )),
+        DetectedFormat::Fastq => no_regions(Format::Fastq).and_then(|()| count_fastq(source)),
+        DetectedFormat::Fasta => no_regions(Format::Fasta).and_then(|()| count_fasta(source)),
+        _ => no_regions(Format::Sam).and_then(|()| count_sam(source)),
     }
+}
+
+/// FASTQ records, through the zero-copy tier.
+fn count_fastq(source: biometal::io::Source) -> biometal::Result<u64> {
+    let mut reader = fastq::Reader::new(source);
+    let mut count = 0;
+    while let Some(record) = reader.next_record() {
+        record?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// FASTA records.
+fn count_fasta(source: biometal::io::Source) -> biometal::Result<u64> {
+    let mut reader = fasta::Reader::new(source);
+    let mut count = 0;
+    while let Some(record) = reader.next_record() {
+        record?;
+        count += 1;
+    }
+    Ok(count)
 }
 
 fn count_sam(source: biometal::io::Source) -> biometal::Result<u64> {

@@ -1,13 +1,18 @@
 //! `index [-c] FILE`: writes `FILE.bai` (or `FILE.csi` with `-c`) for a
-//! coordinate-sorted BAM, like `samtools index [-c]`.
+//! coordinate-sorted BAM, like `samtools index [-c]`, and `FILE.fai` (plus
+//! `FILE.gzi` when bgzipped) for a FASTA file, like `samtools faidx FILE`.
 //!
 //! ```text
 //! cargo run --release --example index -- -c sample.bam
 //! ```
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
+use biometal::bgzf::GziIndex;
+use biometal::formats::{detect, fasta, DetectedFormat};
 use biometal::index::{self, Kind};
+use biometal::io::Compression;
+use biometal::Format;
 
 fn main() -> ExitCode {
     let mut csi = false;
@@ -37,30 +42,48 @@ fn usage() -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// The formats `index` understands.
-enum Detected {
-    Bam,
-}
-
-fn detect(path: &str) -> biometal::Result<Detected> {
-    let mut source = biometal::io::open(path)?;
-    if source
-        .fill_buf()?
-        .starts_with(biometal::formats::bam::MAGIC)
-    {
-        Ok(Detected::Bam)
-    } else {
-        Err(biometal::Error::unsupported(
-            biometal::Format::Bam,
-            "index supports BGZF-compressed BAM only",
-        ))
-    }
-}
-
 fn run(path: &str, csi: bool) -> biometal::Result<()> {
-    match detect(path)? {
-        Detected::Bam => index_bam(path, csi),
+    let mut source = biometal::io::open(path)?;
+    match detect(source.fill_buf()?) {
+        DetectedFormat::Bam => index_bam(path, csi),
+        DetectedFormat::Fasta => index_fasta(path, source),
+        _ => Err(biometal::Error::unsupported(
+            Format::Bam,
+            "index supports BGZF-compressed BAM and plain or bgzipped FASTA",
+        )),
     }
+}
+
+/// `samtools faidx FILE`: writes `FILE.fai`, and `FILE.gzi` for a bgzipped
+/// FASTA.
+fn index_fasta(path: &str, source: biometal::io::Source) -> biometal::Result<()> {
+    let compression = source.compression();
+    if compression == Compression::Gzip {
+        return Err(biometal::Error::unsupported(
+            Format::Fasta,
+            "cannot index a gzip-compressed FASTA: recompress it with bgzip",
+        ));
+    }
+    let index = fasta::fai::Index::build(source)?;
+    write_file(&format!("{path}.fai"), |out| index.write(out))?;
+    if compression == Compression::Bgzf {
+        let file = std::fs::File::open(path)?;
+        let gzi = GziIndex::build(std::io::BufReader::new(file))?;
+        write_file(&format!("{path}.gzi"), |out| gzi.write(out))?;
+    }
+    Ok(())
+}
+
+/// Creates `path` and fills it through a buffered writer.
+fn write_file(
+    path: &str,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> biometal::Result<()>,
+) -> biometal::Result<()> {
+    let file = std::fs::File::create(path).map_err(|e| biometal::Error::from(e).with_name(path))?;
+    let mut out = std::io::BufWriter::new(file);
+    fill(&mut out)?;
+    out.flush()
+        .map_err(|e| biometal::Error::from(e).with_name(path))
 }
 
 fn index_bam(path: &str, csi: bool) -> biometal::Result<()> {

@@ -1,18 +1,22 @@
 //! `view [-h] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
-//! `samtools view [-h]`.
+//! `samtools view [-h]`; passes FASTQ and FASTA through (decompressed,
+//! unchanged); and with regions on a FASTA file prints them as
+//! `samtools faidx FILE REGION…` does.
 //!
 //! ```text
 //! cargo run --release --example view -- -h sample.bam chr1:100-200
 //! ```
 //!
-//! The input format is detected from its first bytes (BAM or SAM; plain,
-//! gzip or BGZF); regions need a `.bai` or `.csi` index beside a BAM file.
+//! The input format is detected from its first bytes (BAM, SAM, FASTQ or
+//! FASTA; plain, gzip or BGZF); regions need a `.bai` or `.csi` index beside
+//! a BAM file, and use (or build in memory) a `.fai` for FASTA.
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-use biometal::formats::{bam, sam};
+use biometal::formats::{bam, detect, fasta, fastq, sam, DetectedFormat};
 use biometal::index;
 use biometal::region::Region;
+use biometal::Format;
 
 struct Options {
     header: bool,
@@ -49,26 +53,6 @@ fn parse_args() -> Option<Options> {
     Some(options)
 }
 
-/// The alignment formats `view` understands.
-enum Detected {
-    Sam,
-    Bam,
-}
-
-fn detect(source: &mut biometal::io::Source) -> biometal::Result<Detected> {
-    let prefix = source.fill_buf()?;
-    if prefix.starts_with(bam::MAGIC) {
-        Ok(Detected::Bam)
-    } else if prefix.starts_with(b"CRAM") {
-        Err(biometal::Error::unsupported(
-            biometal::Format::Cram,
-            "CRAM input is not supported by view yet",
-        ))
-    } else {
-        Ok(Detected::Sam)
-    }
-}
-
 fn main() -> ExitCode {
     let Some(options) = parse_args() else {
         return usage();
@@ -88,10 +72,73 @@ fn main() -> ExitCode {
 fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(options.threads);
     let mut source = biometal::io::open_with(&options.path, &io_options)?;
-    match detect(&mut source)? {
-        Detected::Bam => view_bam(options, source, out),
-        Detected::Sam => view_sam(options, source, out),
+    match detect(source.fill_buf()?) {
+        DetectedFormat::Bam => view_bam(options, source, out),
+        DetectedFormat::Cram => Err(biometal::Error::unsupported(
+            Format::Cram,
+            "CRAM input is not supported by view yet",
+        )),
+        DetectedFormat::Fastq if options.regions.is_empty() => view_fastq(source, out),
+        DetectedFormat::Fastq => Err(biometal::Error::unsupported(
+            Format::Fastq,
+            "regions apply to indexed files (BAM, FASTA)",
+        )),
+        DetectedFormat::Fasta if options.regions.is_empty() => copy_verbatim(source, out),
+        DetectedFormat::Fasta => view_fasta_regions(options, out),
+        _ => view_sam(options, source, out),
     }
+}
+
+/// FASTQ pass-through: every record checked, written back byte for byte.
+fn view_fastq(source: biometal::io::Source, out: &mut impl Write) -> biometal::Result<()> {
+    let mut reader = fastq::Reader::new(source);
+    let mut writer = fastq::Writer::new(out);
+    while let Some(record) = reader.next_record() {
+        writer.write_record_ref(&record?)?;
+    }
+    writer.flush()
+}
+
+/// FASTA pass-through: the decompressed bytes, unchanged.
+fn copy_verbatim(mut source: biometal::io::Source, out: &mut impl Write) -> biometal::Result<()> {
+    std::io::copy(&mut source, out)?;
+    Ok(())
+}
+
+/// `samtools faidx FILE REGION…`: each region's bases under a `>REGION`
+/// header, 60 to a line; a region past the end is cut short with a warning.
+fn view_fasta_regions(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
+    const LINE_WIDTH: usize = 60;
+    let reader = fasta::IndexedReader::from_path(&options.path)?;
+    let mut bases = Vec::new();
+    for text in &options.regions {
+        writeln!(out, ">{text}")?;
+        let index = reader.index();
+        let region = Region::parse_with_names(text, |name| index.get(name.as_bytes()).is_some())?;
+        let interval = region.interval();
+        let length = index
+            .get(region.name().as_bytes())
+            .map_or(0, |record| record.length());
+        if interval.is_empty() || interval.start() >= length {
+            return Err(biometal::Error::invalid_input(
+                Format::Fasta,
+                format!(
+                    "region {text} is empty or starts past the end of {} ({length} bp)",
+                    region.name()
+                ),
+            ));
+        }
+        if !interval.is_open_ended() && interval.end() > length {
+            out.flush()?;
+            eprintln!("view: warning: truncated sequence: {text}");
+        }
+        reader.fetch_into(region.name().as_bytes(), interval, &mut bases)?;
+        for line in bases.chunks(LINE_WIDTH) {
+            out.write_all(line)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
 }
 
 fn view_sam(
