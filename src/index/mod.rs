@@ -1,7 +1,7 @@
 //! Indexes of coordinate-sorted BAM files: the binning scheme once
 //! ([`binning`]), the [`Index`] model shared by BAI and CSI ([`bai`],
 //! [`csi`]), building one from a BAM ([`build`]), and region queries
-//! ([`query`]).
+//! ([`query()`]).
 //!
 //! ```no_run
 //! use biometal::formats::bam;

@@ -17,7 +17,7 @@ pub enum Compression {
 /// with a few extra subfields before `BC`.
 pub(crate) const SNIFF_LENGTH: usize = 64;
 
-/// Says how `prefix`, the first bytes of an input (up to [`SNIFF_LENGTH`]),
+/// Says how `prefix`, the first bytes of an input (64 bytes are enough),
 /// is compressed.
 ///
 /// A gzip member whose `FEXTRA` field holds a `BC` subfield of length 2

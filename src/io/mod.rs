@@ -1,7 +1,7 @@
 //! Opening inputs and outputs: one place decides how bytes are read.
 //!
 //! [`open`] turns a path (or `-` for standard input) into a [`Source`], a
-//! [`BufRead`] that every format reader accepts. It
+//! [`BufRead`](std::io::BufRead) that every format reader accepts. It
 //!
 //! * sniffs the compression from the first bytes ([`sniff`]): plain, gzip
 //!   (one or more members, decoded by a streaming inflater), or BGZF (decoded

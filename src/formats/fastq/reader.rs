@@ -13,7 +13,7 @@ pub const DEFAULT_BUFFER_CAPACITY: usize = 256 * 1024;
 
 /// The default cap on one record's size in bytes (64 MiB: reads of up to
 /// about 32 Mbp). A record that does not fit is
-/// [`ErrorKind::LimitExceeded`].
+/// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
 pub const DEFAULT_MAX_RECORD_SIZE: usize = 64 * 1024 * 1024;
 
 /// Options for a [`Reader`].
