@@ -54,7 +54,7 @@ fn bam_like(size: usize) -> Vec<u8> {
         out.extend_from_slice(&0i32.to_le_bytes());
         out.extend_from_slice(&(position as i32).to_le_bytes());
         out.push(name.len() as u8 + 1);
-        out.push(60 - (rng.next() % 4 == 0) as u8 * 60);
+        out.push(60 - rng.next().is_multiple_of(4) as u8 * 60);
         out.extend_from_slice(&4681u16.to_le_bytes());
         out.extend_from_slice(&1u16.to_le_bytes());
         out.extend_from_slice(&[99u16, 83, 147, 163][(n % 4) as usize].to_le_bytes());
@@ -66,7 +66,7 @@ fn bam_like(size: usize) -> Vec<u8> {
         out.push(0);
         out.extend_from_slice(&((read_len as u32) << 4).to_le_bytes());
         let base = |i: usize, rng: &mut Xorshift| {
-            if rng.next() % 100 == 0 {
+            if rng.next().is_multiple_of(100) {
                 1u8 << (rng.next() % 4)
             } else {
                 reference[position + i]
@@ -83,7 +83,7 @@ fn bam_like(size: usize) -> Vec<u8> {
         }
         let mut quality = 37u8;
         for _ in 0..read_len {
-            if rng.next() % 6 == 0 {
+            if rng.next().is_multiple_of(6) {
                 quality = [2, 12, 23, 37, 37, 37, 37, 41][(rng.next() % 8) as usize];
             }
             out.push(quality);

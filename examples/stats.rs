@@ -121,7 +121,7 @@ fn summarize_fasta(source: Source, mut progress: Progress) -> biometal::Result<(
         counts += biometal::simd::count_bases(sequence);
         if longest
             .as_ref()
-            .map_or(true, |(length, _)| sequence.len() as u64 > *length)
+            .is_none_or(|(length, _)| sequence.len() as u64 > *length)
         {
             longest = Some((
                 sequence.len() as u64,
@@ -191,7 +191,7 @@ fn group_digits(value: u64) -> String {
     let digits = value.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
@@ -230,7 +230,7 @@ impl Progress {
         let Some(total) = self.total_bytes else {
             return;
         };
-        if records % 4096 != 0 || self.last_drawn.elapsed() < Self::INTERVAL {
+        if !records.is_multiple_of(4096) || self.last_drawn.elapsed() < Self::INTERVAL {
             return;
         }
         let done = position().min(total);

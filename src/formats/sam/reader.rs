@@ -386,7 +386,7 @@ impl LineParser<'_> {
                 Value::String(value)
             }
             b'H' => {
-                if value.len() % 2 != 0
+                if !value.len().is_multiple_of(2)
                     || !value
                         .iter()
                         .all(|&c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c))

@@ -133,7 +133,7 @@ impl<'a> Cigar<'a> {
     /// not a multiple of 4 or an operation code is above 8.
     pub fn new(packed: &'a [u8]) -> Option<Self> {
         let cigar = Cigar { packed };
-        (packed.len() % 4 == 0 && cigar.raw().all(|op| op & 0xf <= 8)).then_some(cigar)
+        (packed.len().is_multiple_of(4) && cigar.raw().all(|op| op & 0xf <= 8)).then_some(cigar)
     }
 
     pub(crate) fn new_unchecked(packed: &'a [u8]) -> Self {

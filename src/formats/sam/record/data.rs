@@ -32,7 +32,7 @@ impl<'a> Array<'a> {
     /// assert!(matches!(array, Array::Int16(v) if v.iter().collect::<Vec<_>>() == [1, -1]));
     /// ```
     pub fn from_le_bytes(subtype: u8, elements: &'a [u8]) -> Option<Self> {
-        if elements.len() % array_element_size(subtype)? != 0 {
+        if !elements.len().is_multiple_of(array_element_size(subtype)?) {
             return None;
         }
         Some(match subtype {

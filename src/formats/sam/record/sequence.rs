@@ -46,7 +46,11 @@ impl<'a> Sequence<'a> {
             return None;
         }
         let byte = *self.packed.get(i / 2)?;
-        let code = if i % 2 == 0 { byte >> 4 } else { byte & 0xf };
+        let code = if i.is_multiple_of(2) {
+            byte >> 4
+        } else {
+            byte & 0xf
+        };
         Some(BASES[usize::from(code)])
     }
 
