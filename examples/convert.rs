@@ -8,7 +8,7 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-use biometal::formats::{bam, sam};
+use biometal::formats::{bam, detect, sam, DetectedFormat};
 
 struct Options {
     threads: usize,
@@ -54,25 +54,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// Formats `convert` reads and writes.
+/// The formats `convert` writes, chosen by the output's extension.
 #[derive(Clone, Copy)]
 enum Detected {
     Sam,
     Bam,
-}
-
-fn detect_input(source: &mut biometal::io::Source) -> biometal::Result<Detected> {
-    let prefix = source.fill_buf()?;
-    if prefix.starts_with(bam::MAGIC) {
-        Ok(Detected::Bam)
-    } else if prefix.starts_with(b"CRAM") {
-        Err(biometal::Error::unsupported(
-            biometal::Format::Cram,
-            "CRAM input is not supported by convert yet",
-        ))
-    } else {
-        Ok(Detected::Sam)
-    }
 }
 
 fn detect_output(path: &str) -> biometal::Result<Detected> {
@@ -110,17 +96,23 @@ impl Input {
 fn run(options: &Options) -> biometal::Result<()> {
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(options.threads);
     let mut source = biometal::io::open_with(&options.input, &io_options)?;
-    let (mut input, header) = match detect_input(&mut source)? {
-        Detected::Sam => {
+    let (mut input, header) = match detect(source.fill_buf()?) {
+        DetectedFormat::Cram => {
+            return Err(biometal::Error::unsupported(
+                biometal::Format::Cram,
+                "CRAM input is not supported by convert yet",
+            ))
+        }
+        DetectedFormat::Bam => {
+            let mut reader = bam::ReaderBuilder::new().build(source);
+            let header = reader.read_header()?;
+            (Input::Bam(reader), header)
+        }
+        _ => {
             let mut reader =
                 sam::Reader::new(source).with_strictness(sam::header::Strictness::Lenient);
             let header = reader.read_header()?;
             (Input::Sam(reader), header)
-        }
-        Detected::Bam => {
-            let mut reader = bam::ReaderBuilder::new().build(source);
-            let header = reader.read_header()?;
-            (Input::Bam(reader), header)
         }
     };
     match detect_output(&options.output)? {

@@ -8,7 +8,7 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use biometal::formats::sam::Flags;
-use biometal::formats::{bam, sam};
+use biometal::formats::{bam, detect, sam, DetectedFormat};
 
 fn main() -> ExitCode {
     let mut threads = 1;
@@ -158,32 +158,18 @@ impl FlagStats {
     }
 }
 
-/// The formats `flagstat` understands.
-enum Detected {
-    Sam,
-    Bam,
-}
-
-fn detect(source: &mut biometal::io::Source) -> biometal::Result<Detected> {
-    let prefix = source.fill_buf()?;
-    if prefix.starts_with(bam::MAGIC) {
-        Ok(Detected::Bam)
-    } else if prefix.starts_with(b"CRAM") {
-        Err(biometal::Error::unsupported(
-            biometal::Format::Cram,
-            "CRAM input is not supported by flagstat yet",
-        ))
-    } else {
-        Ok(Detected::Sam)
-    }
-}
-
 fn run(path: &str, threads: usize) -> biometal::Result<()> {
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(threads);
     let mut source = biometal::io::open_with(path, &io_options)?;
-    let stats = match detect(&mut source)? {
-        Detected::Bam => flagstat_bam(source)?,
-        Detected::Sam => flagstat_sam(source)?,
+    let stats = match detect(source.fill_buf()?) {
+        DetectedFormat::Bam => flagstat_bam(source)?,
+        DetectedFormat::Cram => {
+            return Err(biometal::Error::unsupported(
+                biometal::Format::Cram,
+                "CRAM input is not supported by flagstat yet",
+            ))
+        }
+        _ => flagstat_sam(source)?,
     };
     let mut out = std::io::stdout().lock();
     stats.write(&mut out)?;

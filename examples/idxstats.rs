@@ -7,7 +7,7 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use biometal::formats::bam;
+use biometal::formats::{bam, detect, DetectedFormat};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,26 +24,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// The formats `idxstats` understands.
-enum Detected {
-    Bam,
-}
-
-fn detect(source: &mut biometal::io::Source) -> biometal::Result<Detected> {
-    if source.fill_buf()?.starts_with(bam::MAGIC) {
-        Ok(Detected::Bam)
-    } else {
-        Err(biometal::Error::unsupported(
-            biometal::Format::Bam,
-            "idxstats supports indexed BAM only",
-        ))
-    }
-}
-
 fn run(path: &str) -> biometal::Result<()> {
     let mut source = biometal::io::open(path)?;
-    match detect(&mut source)? {
-        Detected::Bam => idxstats_bam(path, source),
+    match detect(source.fill_buf()?) {
+        DetectedFormat::Bam => idxstats_bam(path, source),
+        _ => Err(biometal::Error::unsupported(
+            biometal::Format::Bam,
+            "idxstats supports indexed BAM only",
+        )),
     }
 }
 
