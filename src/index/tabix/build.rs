@@ -220,6 +220,43 @@ pub fn build<R: VirtualPositioned>(
     config: TabixConfig,
     format: TabixFormat,
 ) -> Result<TabixIndex> {
+    build_lines(reader, config, |max_length| match format {
+        TabixFormat::Tbi => Ok(TabixIndexer::tbi(config)),
+        TabixFormat::Csi => TabixIndexer::csi(config, 14, csi_depth(14, max_length)),
+    })
+}
+
+/// Indexes the bgzipped, sorted text read by `reader` (from its start)
+/// into `indexer`, for schemes [`build`] does not choose (such as a CSI
+/// deep enough for a BED contig longer than 2^32, which no header
+/// declares).
+///
+/// ```no_run
+/// use biometal::index::tabix::{self, TabixConfig, TabixIndexer};
+///
+/// let indexer = TabixIndexer::csi(TabixConfig::bed(), 14, 7)?;
+/// let mut reader = biometal::io::open("long.bed.gz")?;
+/// let index = tabix::build_with(&mut reader, indexer)?;
+/// std::fs::write("long.bed.gz.csi", index.to_bgzf_bytes()?)?;
+/// # Ok::<(), biometal::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// Those of [`build`].
+pub fn build_with<R: VirtualPositioned>(
+    reader: &mut R,
+    indexer: TabixIndexer,
+) -> Result<TabixIndex> {
+    let config = indexer.config;
+    build_lines(reader, config, |_| Ok(indexer))
+}
+
+fn build_lines<R: VirtualPositioned>(
+    reader: &mut R,
+    config: TabixConfig,
+    new_indexer: impl FnOnce(u64) -> Result<TabixIndexer>,
+) -> Result<TabixIndex> {
     config.validate()?;
     if reader.virtual_position().is_none() {
         return Err(Error::unsupported(
@@ -227,41 +264,53 @@ pub fn build<R: VirtualPositioned>(
             "tabix indexes need BGZF-compressed input (compress with bgzip)",
         ));
     }
-    let mut indexer = None;
-    let mut max_length = 0u64;
     let mut line = Vec::new();
     let mut line_number = 0u64;
-    loop {
-        let start = reader.virtual_position().unwrap_or_default();
-        if !read_line(reader, &mut line).map_err(|e| e.at_line(line_number + 1))? {
-            break;
-        }
-        line_number += 1;
-        if line_number <= u64::from(config.skip_lines) || config.is_header_line(&line) {
-            if indexer.is_none() {
-                max_length = max_length.max(declared_length(&config, &line));
-            }
-            continue;
-        }
-        let end = reader.virtual_position().unwrap_or_default();
-        let indexer = match &mut indexer {
-            Some(indexer) => indexer,
-            None => indexer.insert(new_indexer(config, format, max_length)?),
-        };
+    let mut max_length = 0u64;
+    let mut next = next_data_line(
+        reader,
+        &config,
+        &mut line,
+        &mut line_number,
+        &mut max_length,
+    )?;
+    let mut indexer = new_indexer(max_length)?;
+    while let Some((start, end)) = next {
         indexer
             .push_line(&line, start, end)
             .map_err(|e| e.at_line(line_number))?;
+        next = next_data_line(
+            reader,
+            &config,
+            &mut line,
+            &mut line_number,
+            &mut max_length,
+        )?;
     }
-    match indexer {
-        Some(indexer) => indexer.finish(),
-        None => new_indexer(config, format, max_length)?.finish(),
-    }
+    indexer.finish()
 }
 
-fn new_indexer(config: TabixConfig, format: TabixFormat, max_length: u64) -> Result<TabixIndexer> {
-    match format {
-        TabixFormat::Tbi => Ok(TabixIndexer::tbi(config)),
-        TabixFormat::Csi => TabixIndexer::csi(config, 14, csi_depth(14, max_length)),
+/// Reads up to the next data line (into `line`), skipping header lines
+/// and noting the sequence lengths they declare; its start and end.
+fn next_data_line<R: VirtualPositioned>(
+    reader: &mut R,
+    config: &TabixConfig,
+    line: &mut Vec<u8>,
+    line_number: &mut u64,
+    max_length: &mut u64,
+) -> Result<Option<(VirtualPosition, VirtualPosition)>> {
+    loop {
+        let start = reader.virtual_position().unwrap_or_default();
+        if !read_line(reader, line).map_err(|e| e.at_line(*line_number + 1))? {
+            return Ok(None);
+        }
+        *line_number += 1;
+        if *line_number <= u64::from(config.skip_lines) || config.is_header_line(line) {
+            *max_length = (*max_length).max(declared_length(config, line));
+            continue;
+        }
+        let end = reader.virtual_position().unwrap_or_default();
+        return Ok(Some((start, end)));
     }
 }
 

@@ -34,7 +34,7 @@ use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-pub use self::build::{build, build_from_path, csi_depth, TabixFormat, TabixIndexer};
+pub use self::build::{build, build_from_path, build_with, csi_depth, TabixFormat, TabixIndexer};
 pub use self::config::{Preset, TabixConfig};
 pub use self::query::{query, Line, Query};
 
