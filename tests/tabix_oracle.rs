@@ -347,3 +347,54 @@ fn csi_for_contigs_beyond_tbi_equal_tabix() {
         16,
     );
 }
+
+/// `index -p …`/`index` (by content), `view [-h] FILE REGION…` and `count`
+/// against `tabix [-h] FILE REGION…`.
+#[test]
+fn examples_equal_tabix() {
+    let dir = TempDir::new("tabix-examples");
+    let index = common::example_binary("index");
+    let view = common::example_binary("view");
+    let count = common::example_binary("count");
+    let run = |program: &Path, args: &[&str]| {
+        let output = std::process::Command::new(program)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let mut rng = Rng(21);
+    let regions = regions(&mut rng, CONTIGS, 40);
+    let regions: Vec<&str> = regions.iter().map(String::as_str).collect();
+    for (name, text, index_args, expected_index) in [
+        ("e.gff.gz", simulated_gff(7), &["-p", "gff"][..], "tbi"),
+        ("e.bed.gz", simulated_bed(8), &[][..], "tbi"),
+        ("e.vcf.gz", simulated_vcf(9), &["-t"][..], "tbi"),
+        ("f.vcf.gz", simulated_vcf(10), &[][..], "csi"),
+    ] {
+        let data = bgzip(&dir, name, &text);
+        let path = data.to_str().unwrap();
+        let mut args = index_args.to_vec();
+        args.push(path);
+        run(&index, &args);
+        assert!(
+            dir.join(&format!("{name}.{expected_index}")).is_file(),
+            "{name}"
+        );
+        let mut args = vec!["-h", path];
+        args.extend(&regions);
+        let ours = run(&view, &args);
+        assert_eq!(
+            ours,
+            String::from_utf8(oracle("tabix", &args).stdout).unwrap(),
+            "{name}"
+        );
+        let lines = ours.lines().filter(|l| !l.starts_with('#')).count();
+        assert_eq!(run(&count, &args[1..]).trim(), lines.to_string(), "{name}");
+    }
+}
