@@ -15,6 +15,7 @@
 //! [`detect`] recognises which of them an input holds from its first bytes.
 
 pub mod bam;
+pub mod bed;
 mod buffer;
 pub mod cram;
 mod detect;
