@@ -21,6 +21,7 @@ pub mod cram;
 mod detect;
 pub mod fasta;
 pub mod fastq;
+pub mod gff;
 pub mod sam;
 
 pub use self::detect::{detect, DetectedFormat};

@@ -35,6 +35,7 @@ mod record;
 mod writer;
 
 pub use self::layout::Layout;
+pub(crate) use self::line::parse_u64;
 pub use self::line::Separator;
 pub use self::reader::{Line, Reader, ReaderBuilder, Records, DEFAULT_MAX_LINE_LENGTH};
 pub use self::record::{Blocks, ItemRgb, Record, RecordRef, Strand};
