@@ -151,9 +151,7 @@ impl<'a> Iterator for Entries<'a> {
 type EntryResult<'a> = Result<(&'a [u8], &'a [u8]), &'static str>;
 
 /// Splits the next `tag=value` entry off `rest`.
-pub(crate) fn next_gff3_entry<'a>(
-    rest: &mut &'a [u8],
-) -> Option<EntryResult<'a>> {
+pub(crate) fn next_gff3_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>> {
     loop {
         if rest.is_empty() {
             return None;
@@ -176,9 +174,7 @@ pub(crate) fn next_gff3_entry<'a>(
 }
 
 /// Splits the next `key "value";` or `key value;` entry off `rest`.
-pub(crate) fn next_gtf_entry<'a>(
-    rest: &mut &'a [u8],
-) -> Option<EntryResult<'a>> {
+pub(crate) fn next_gtf_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>> {
     let text = rest.trim_ascii_start();
     if text.is_empty() {
         *rest = text;
