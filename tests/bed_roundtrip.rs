@@ -72,7 +72,7 @@ fn generate(layout: Layout, records: usize, seed: u64) -> Vec<u8> {
             });
         }
         if standard >= 6 {
-            fields.push(["+", "-", "."][(i % 3)].into());
+            fields.push(["+", "-", "."][i % 3].into());
         }
         if standard == 12 && length > 0 {
             let thick_start = start + rng.below(length / 4 + 1);
