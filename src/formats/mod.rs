@@ -15,11 +15,13 @@
 //! [`detect`] recognises which of them an input holds from its first bytes.
 
 pub mod bam;
+pub mod bed;
 mod buffer;
 pub mod cram;
 mod detect;
 pub mod fasta;
 pub mod fastq;
+pub mod gff;
 pub mod sam;
 
 pub use self::detect::{detect, DetectedFormat};
