@@ -1,7 +1,7 @@
 //! `count [-@ N] FILE [REGION…]`: prints the number of records alone, like
 //! `samtools view -c FILE [REGION…]` for SAM/BAM (regions need a BAI/CSI
 //! index), and the number of reads or sequences of a FASTQ or FASTA file
-//! (plain, gzip or BGZF).
+//! (plain, gzip or BGZF), and the features of a BED, GFF3 or GTF file.
 //!
 //! ```text
 //! cargo run --release --example count -- sample.bam chr1:100-200
@@ -9,7 +9,7 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
-use biometal::formats::{bam, detect, fasta, fastq, sam, DetectedFormat};
+use biometal::formats::{bam, bed, detect, fasta, fastq, gff, sam, DetectedFormat};
 use biometal::index;
 use biometal::region::Region;
 use biometal::Format;
@@ -70,6 +70,8 @@ fn run(path: &str, regions: &[String], threads: usize) -> biometal::Result<u64> 
         )),
         DetectedFormat::Fastq => no_regions(Format::Fastq).and_then(|()| count_fastq(source)),
         DetectedFormat::Fasta => no_regions(Format::Fasta).and_then(|()| count_fasta(source)),
+        DetectedFormat::Bed => no_regions(Format::Bed).and_then(|()| count_bed(source)),
+        DetectedFormat::Gff => no_regions(Format::Gff).and_then(|()| count_gff(source)),
         _ => no_regions(Format::Sam).and_then(|()| count_sam(source)),
     }
 }
@@ -94,6 +96,25 @@ fn count_fasta(source: biometal::io::Source) -> biometal::Result<u64> {
         count += 1;
     }
     Ok(count)
+}
+
+/// BED records (header lines not counted), every line validated.
+fn count_bed(source: biometal::io::Source) -> biometal::Result<u64> {
+    let mut reader = bed::Reader::new(source);
+    while let Some(record) = reader.next_record() {
+        record?;
+    }
+    Ok(reader.records_read())
+}
+
+/// GFF3/GTF features (directives, comments and a `##FASTA` section not
+/// counted), every line validated.
+fn count_gff(source: biometal::io::Source) -> biometal::Result<u64> {
+    let mut reader = gff::Reader::new(source);
+    while let Some(record) = reader.next_record() {
+        record?;
+    }
+    Ok(reader.records_read())
 }
 
 fn count_sam(source: biometal::io::Source) -> biometal::Result<u64> {
