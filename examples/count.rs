@@ -1,8 +1,9 @@
 //! `count [-@ N] FILE [REGION…]`: prints the number of records alone, like
 //! `samtools view -c FILE [REGION…]` for SAM/BAM (regions need a BAI/CSI
 //! index), the number of reads or sequences of a FASTQ or FASTA file
-//! (plain, gzip or BGZF), and with regions on bgzipped text with a tabix
-//! index (`.tbi`, `.csi`) the number of lines `tabix FILE REGION…` prints.
+//! (plain, gzip or BGZF), the features of a BED, GFF3 or GTF file, and with
+//! regions on bgzipped text with a tabix index (`.tbi`, `.csi`) the number
+//! of lines `tabix FILE REGION…` prints.
 //!
 //! ```text
 //! cargo run --release --example count -- sample.bam chr1:100-200
@@ -10,7 +11,7 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
-use biometal::formats::{bam, detect, fasta, fastq, sam, DetectedFormat};
+use biometal::formats::{bam, bed, detect, fasta, fastq, gff, sam, DetectedFormat};
 use biometal::index;
 use biometal::index::tabix;
 use biometal::region::Region;
@@ -77,6 +78,8 @@ fn run(path: &str, regions: &[String], threads: usize) -> biometal::Result<u64> 
         )),
         DetectedFormat::Fastq => no_regions(Format::Fastq).and_then(|()| count_fastq(source)),
         DetectedFormat::Fasta => no_regions(Format::Fasta).and_then(|()| count_fasta(source)),
+        DetectedFormat::Bed => no_regions(Format::Bed).and_then(|()| count_bed(source)),
+        DetectedFormat::Gff => no_regions(Format::Gff).and_then(|()| count_gff(source)),
         _ => no_regions(Format::Sam).and_then(|()| count_sam(source)),
     }
 }
@@ -134,6 +137,25 @@ fn count_fasta(source: biometal::io::Source) -> biometal::Result<u64> {
         count += 1;
     }
     Ok(count)
+}
+
+/// BED records (header lines not counted), every line validated.
+fn count_bed(source: biometal::io::Source) -> biometal::Result<u64> {
+    let mut reader = bed::Reader::new(source);
+    while let Some(record) = reader.next_record() {
+        record?;
+    }
+    Ok(reader.records_read())
+}
+
+/// GFF3/GTF features (directives, comments and a `##FASTA` section not
+/// counted), every line validated.
+fn count_gff(source: biometal::io::Source) -> biometal::Result<u64> {
+    let mut reader = gff::Reader::new(source);
+    while let Some(record) = reader.next_record() {
+        record?;
+    }
+    Ok(reader.records_read())
 }
 
 fn count_sam(source: biometal::io::Source) -> biometal::Result<u64> {

@@ -1,9 +1,11 @@
 //! `view [-h] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
 //! `samtools view [-h]`; passes FASTQ and FASTA through (decompressed,
 //! unchanged); with regions on a FASTA file prints them as
-//! `samtools faidx FILE REGION…` does; and with regions on bgzipped text
-//! with a tabix index beside it (`.tbi`, `.csi`: BED, GFF, VCF, …) prints
-//! the overlapping lines as `tabix [-h] FILE REGION…` does.
+//! `samtools faidx FILE REGION…` does; passes BED, GFF3 and GTF records
+//! through (with `-h` their header lines too), each line validated; and
+//! with regions on bgzipped text with a tabix index beside it (`.tbi`,
+//! `.csi`: BED, GFF, VCF, …) prints the overlapping lines as
+//! `tabix [-h] FILE REGION…` does.
 //!
 //! ```text
 //! cargo run --release --example view -- -h sample.bam chr1:100-200
@@ -15,7 +17,7 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-use biometal::formats::{bam, detect, fasta, fastq, sam, DetectedFormat};
+use biometal::formats::{bam, bed, detect, fasta, fastq, gff, sam, DetectedFormat};
 use biometal::index;
 use biometal::index::tabix::{self, TabixIndex};
 use biometal::region::Region;
@@ -94,6 +96,8 @@ fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
         )),
         DetectedFormat::Fasta if options.regions.is_empty() => copy_verbatim(source, out),
         DetectedFormat::Fasta => view_fasta_regions(options, out),
+        DetectedFormat::Bed if options.regions.is_empty() => view_bed(options, source, out),
+        DetectedFormat::Gff if options.regions.is_empty() => view_gff(options, source, out),
         _ => view_sam(options, source, out),
     }
 }
@@ -157,6 +161,48 @@ fn view_fastq(source: biometal::io::Source, out: &mut impl Write) -> biometal::R
         writer.write_record_ref(&record?)?;
     }
     writer.flush()
+}
+
+/// BED pass-through: every record validated and written as read; with
+/// `-h` the `track`/`browser`/`#` lines too (then the output is the input).
+fn view_bed(
+    options: &Options,
+    source: biometal::io::Source,
+    out: &mut impl Write,
+) -> biometal::Result<()> {
+    let mut reader = bed::Reader::new(source);
+    let mut writer = bed::Writer::new(out);
+    while let Some(line) = reader.next_line() {
+        match line? {
+            bed::Line::Header(_) if !options.header => {}
+            line => writer.write_line(&line)?,
+        }
+    }
+    writer.flush()
+}
+
+/// GFF3/GTF pass-through: every feature validated and written as read;
+/// with `-h` the directives, comments and `##FASTA` section too (then the
+/// output is the input).
+fn view_gff(
+    options: &Options,
+    source: biometal::io::Source,
+    out: &mut impl Write,
+) -> biometal::Result<()> {
+    let mut reader = gff::Reader::new(source);
+    let mut writer = gff::Writer::new(&mut *out);
+    while let Some(line) = reader.next_line() {
+        match line? {
+            gff::Line::Record(record) => writer.write_record(&record)?,
+            line if options.header => writer.write_line(&line)?,
+            _ => {}
+        }
+    }
+    writer.flush()?;
+    if options.header && reader.at_fasta() {
+        std::io::copy(&mut reader.into_fasta_reader()?.into_inner(), out)?;
+    }
+    Ok(())
 }
 
 /// FASTA pass-through: the decompressed bytes, unchanged.

@@ -45,6 +45,15 @@ impl<'a> Value<'a> {
         self.raw
     }
 
+    /// The items of a GFF3 comma-separated list (`Parent=a,b` gives `a`
+    /// and `b`); a GTF value is one item.
+    pub fn items(&self) -> Items<'a> {
+        Items {
+            rest: Some(self.raw),
+            dialect: self.dialect,
+        }
+    }
+
     /// The value with GFF3 percent-escapes decoded (`%3B` → `;`); borrowed
     /// when there is nothing to decode. GTF values are returned as written.
     pub fn decoded(&self) -> Cow<'a, [u8]> {
@@ -52,6 +61,30 @@ impl<'a> Value<'a> {
             Dialect::Gff3 => percent_decode(self.raw),
             Dialect::Gtf => Cow::Borrowed(self.raw),
         }
+    }
+}
+
+/// The iterator of [`Value::items`].
+#[derive(Debug, Clone)]
+pub struct Items<'a> {
+    rest: Option<&'a [u8]>,
+    dialect: Dialect,
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = Value<'a>;
+
+    fn next(&mut self) -> Option<Value<'a>> {
+        let list = self.rest?;
+        let (raw, rest) = match (self.dialect, memchr::memchr(b',', list)) {
+            (Dialect::Gff3, Some(i)) => (&list[..i], Some(&list[i + 1..])),
+            _ => (list, None),
+        };
+        self.rest = rest;
+        Some(Value {
+            raw,
+            dialect: self.dialect,
+        })
     }
 }
 
@@ -71,8 +104,9 @@ impl<'a> Attributes<'a> {
         self.raw.is_empty()
     }
 
-    /// The entries in order: a key and its raw value (GFF3: the whole
-    /// comma-separated list; GTF: one value without quotes).
+    /// The entries in order: a key and its value (GFF3: the whole
+    /// comma-separated list, see [`Value::items`]; GTF: one value without
+    /// quotes).
     pub fn entries(&self) -> Entries<'a> {
         Entries {
             rest: self.raw,
@@ -91,7 +125,7 @@ impl<'a> Attributes<'a> {
         Values {
             entries: self.entries(),
             key,
-            list: None,
+            items: None,
         }
     }
 }
@@ -101,29 +135,20 @@ impl<'a> Attributes<'a> {
 pub struct Values<'a, 'k> {
     entries: Entries<'a>,
     key: &'k [u8],
-    list: Option<&'a [u8]>,
+    items: Option<Items<'a>>,
 }
 
 impl<'a> Iterator for Values<'a, '_> {
     type Item = Value<'a>;
 
     fn next(&mut self) -> Option<Value<'a>> {
-        let dialect = self.entries.dialect;
         loop {
-            if let Some(list) = self.list {
-                let (raw, rest) = match memchr::memchr(b',', list) {
-                    Some(i) => (&list[..i], Some(&list[i + 1..])),
-                    None => (list, None),
-                };
-                self.list = rest;
-                return Some(Value { raw, dialect });
+            if let Some(item) = self.items.as_mut().and_then(Iterator::next) {
+                return Some(item);
             }
-            let (key, raw) = self.entries.next()?;
+            let (key, value) = self.entries.next()?;
             if key == self.key {
-                match dialect {
-                    Dialect::Gff3 => self.list = Some(raw),
-                    Dialect::Gtf => return Some(Value { raw, dialect }),
-                }
+                self.items = Some(value.items());
             }
         }
     }
@@ -137,13 +162,20 @@ pub struct Entries<'a> {
 }
 
 impl<'a> Iterator for Entries<'a> {
-    type Item = (&'a [u8], &'a [u8]);
+    type Item = (&'a [u8], Value<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        match self.dialect {
-            Dialect::Gff3 => next_gff3_entry(&mut self.rest).and_then(Result::ok),
-            Dialect::Gtf => next_gtf_entry(&mut self.rest).and_then(Result::ok),
-        }
+        let (key, raw) = match self.dialect {
+            Dialect::Gff3 => next_gff3_entry(&mut self.rest)?.ok()?,
+            Dialect::Gtf => next_gtf_entry(&mut self.rest)?.ok()?,
+        };
+        Some((
+            key,
+            Value {
+                raw,
+                dialect: self.dialect,
+            },
+        ))
     }
 }
 

@@ -46,7 +46,7 @@ mod reader;
 mod record;
 mod writer;
 
-pub use self::attributes::{percent_decode, Attributes, Entries, Value, Values};
+pub use self::attributes::{percent_decode, Attributes, Entries, Items, Value, Values};
 pub use self::hierarchy::{Feature, Genes, Group};
 pub use self::line::DirectiveKind;
 pub use self::reader::{Directive, Line, Reader, ReaderBuilder, Records, DEFAULT_MAX_LINE_LENGTH};
