@@ -1,0 +1,17 @@
+//! VCF: the text format of variant calls, versions 4.1 to 4.5.
+//!
+//! * [`header`]: the header shared with BCF (meta lines, typed definitions,
+//!   samples, the string and contig dictionaries);
+//! * [`Variant`]: the one read interface of VCF and BCF records;
+//! * [`GenotypeMatrix`]: every sample's genotype of one record, column-wise;
+//! * [`Value`]: typed INFO/FORMAT values.
+
+mod genotypes;
+pub mod header;
+mod value;
+mod variant;
+
+pub use self::genotypes::GenotypeMatrix;
+pub use self::header::Header;
+pub use self::value::{format_float, Value};
+pub use self::variant::Variant;
