@@ -1,7 +1,8 @@
 //! `count [-@ N] FILE [REGION…]`: prints the number of records alone, like
 //! `samtools view -c FILE [REGION…]` for SAM/BAM (regions need a BAI/CSI
 //! index), the number of reads or sequences of a FASTQ or FASTA file
-//! (plain, gzip or BGZF), the features of a BED, GFF3 or GTF file, and with
+//! (plain, gzip or BGZF), the features of a BED, GFF3 or GTF file, the
+//! number of VCF records (`bcftools view -H FILE | wc -l`), and with
 //! regions on bgzipped text with a tabix index (`.tbi`, `.csi`) the number
 //! of lines `tabix FILE REGION…` prints.
 //!
@@ -16,6 +17,9 @@ use biometal::index;
 use biometal::index::tabix;
 use biometal::region::Region;
 use biometal::{ErrorKind, Format};
+
+#[path = "support/variants.rs"]
+mod variants;
 
 fn main() -> ExitCode {
     let mut threads = 1;
@@ -80,6 +84,7 @@ fn run(path: &str, regions: &[String], threads: usize) -> biometal::Result<u64> 
         DetectedFormat::Fasta => no_regions(Format::Fasta).and_then(|()| count_fasta(source)),
         DetectedFormat::Bed => no_regions(Format::Bed).and_then(|()| count_bed(source)),
         DetectedFormat::Gff => no_regions(Format::Gff).and_then(|()| count_gff(source)),
+        DetectedFormat::Vcf => no_regions(Format::Vcf).and_then(|()| variants::count_vcf(source)),
         _ => no_regions(Format::Sam).and_then(|()| count_sam(source)),
     }
 }

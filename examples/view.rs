@@ -1,10 +1,11 @@
-//! `view [-h] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
-//! `samtools view [-h]`; passes FASTQ and FASTA through (decompressed,
+//! `view [-h] [-H] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
+//! `samtools view [-h]`; prints variants (VCF) as `bcftools view [-H]`
+//! does (header unless `-H`); passes FASTQ and FASTA through (decompressed,
 //! unchanged); with regions on a FASTA file prints them as
 //! `samtools faidx FILE REGION…` does; passes BED, GFF3 and GTF records
 //! through (with `-h` their header lines too), each line validated; and
 //! with regions on bgzipped text with a tabix index beside it (`.tbi`,
-//! `.csi`: BED, GFF, VCF, …) prints the overlapping lines as
+//! `.csi`: BED, GFF, …) prints the overlapping lines as
 //! `tabix [-h] FILE REGION…` does.
 //!
 //! ```text
@@ -23,21 +24,26 @@ use biometal::index::tabix::{self, TabixIndex};
 use biometal::region::Region;
 use biometal::{ErrorKind, Format};
 
+#[path = "support/variants.rs"]
+mod variants;
+
 struct Options {
     header: bool,
+    no_header: bool,
     threads: usize,
     path: String,
     regions: Vec<String>,
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: view [-h] [-@ N] FILE [REGION...]");
+    eprintln!("usage: view [-h] [-H] [-@ N] FILE [REGION...]");
     ExitCode::FAILURE
 }
 
 fn parse_args() -> Option<Options> {
     let mut options = Options {
         header: false,
+        no_header: false,
         threads: 1,
         path: String::new(),
         regions: Vec::new(),
@@ -47,6 +53,7 @@ fn parse_args() -> Option<Options> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" => options.header = true,
+            "-H" => options.no_header = true,
             "-@" => options.threads = args.next()?.parse().ok()?,
             _ if arg.starts_with('-') && arg.len() > 1 => return None,
             _ => positional.push(arg),
@@ -98,6 +105,13 @@ fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
         DetectedFormat::Fasta => view_fasta_regions(options, out),
         DetectedFormat::Bed if options.regions.is_empty() => view_bed(options, source, out),
         DetectedFormat::Gff if options.regions.is_empty() => view_gff(options, source, out),
+        DetectedFormat::Vcf if options.regions.is_empty() => {
+            variants::view_vcf(source, options.no_header, out)
+        }
+        DetectedFormat::Vcf => Err(biometal::Error::unsupported(
+            Format::Vcf,
+            "VCF region queries are not wired yet",
+        )),
         _ => view_sam(options, source, out),
     }
 }
