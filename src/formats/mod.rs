@@ -16,6 +16,7 @@
 //! [`detect`] recognises which of them an input holds from its first bytes.
 
 pub mod bam;
+pub mod bcf;
 mod buffer;
 pub mod cram;
 mod detect;
