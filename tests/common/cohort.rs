@@ -106,6 +106,11 @@ impl Cohort {
                 out,
                 "##INFO=<ID=TAG,Number=1,Type=String,Description=\"Text\">"
             )?;
+            writeln!(
+                out,
+                "##INFO=<ID=END,Number=1,Type=Integer,Description=\"End\">"
+            )?;
+            writeln!(out, "##ALT=<ID=DEL,Description=\"Deletion\">")?;
         }
         writeln!(
             out,
@@ -141,14 +146,35 @@ impl Cohort {
             position += 1 + rng.below(200);
             let chrom = if chrx { "chrX" } else { "chr1" };
             let ref_base = rng.below(4) as usize;
-            let alt_count = match rng.below(100) {
+            let mut alt_count = match rng.below(100) {
                 0..=84 => 1,
                 85..=95 => 2,
                 _ => 3,
             };
             let mut alts = Vec::new();
             for k in 1..=alt_count {
-                alts.push(BASES[(ref_base + k) % 4]);
+                alts.push(BASES[(ref_base + k) % 4].to_string());
+            }
+            let mut reference = BASES[ref_base].to_string();
+            // Full cohorts also hold deletions (REF longer than one base)
+            // and symbolic deletions with END, spanning region edges.
+            let mut end = None;
+            if self.full {
+                match rng.below(100) {
+                    0..=4 => {
+                        for _ in 0..1 + rng.below(40) {
+                            reference.push_str(BASES[rng.below(4) as usize]);
+                        }
+                        alt_count = 1;
+                        alts = vec![BASES[ref_base].to_string()];
+                    }
+                    5..=7 => {
+                        alt_count = 1;
+                        alts = vec!["<DEL>".to_string()];
+                        end = Some(position + 1 + rng.below(500));
+                    }
+                    _ => {}
+                }
             }
             line.clear();
             write!(line, "{chrom}\t{position}\t")?;
@@ -157,7 +183,7 @@ impl Cohort {
             } else {
                 line.push(b'.');
             }
-            write!(line, "\t{}\t{}\t", BASES[ref_base], alts.join(","))?;
+            write!(line, "\t{reference}\t{}\t", alts.join(","))?;
             match rng.below(3) {
                 0 => line.push(b'.'),
                 _ => write!(line, "{}", rng.below(1000) as f32 / 10.0)?,
@@ -183,6 +209,9 @@ impl Cohort {
                 }
                 if rng.chance(100) {
                     info.push("TAG=x_y".into());
+                }
+                if let Some(end) = end {
+                    info.push(format!("END={end}"));
                 }
                 line.extend_from_slice(info.join(";").as_bytes());
             } else {

@@ -8,12 +8,14 @@
 
 mod encode;
 mod genotypes;
+mod query;
 mod reader;
 mod record;
 pub mod typed;
 mod variant;
 mod writer;
 
+pub use self::query::Query;
 pub use self::reader::{Reader, ReaderBuilder, DEFAULT_MAX_RECORD_SIZE, MAX_HEADER_SIZE};
 pub use self::record::{Dictionaries, FormatField, Record, RecordRef, FIXED_SIZE};
 pub use self::writer::{Writer, WriterBuilder};
