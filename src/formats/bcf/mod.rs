@@ -19,6 +19,7 @@ pub use self::query::Query;
 pub use self::reader::{Reader, ReaderBuilder, DEFAULT_MAX_RECORD_SIZE, MAX_HEADER_SIZE};
 pub use self::record::{Dictionaries, FormatField, Record, RecordRef, FIXED_SIZE};
 pub use self::writer::{Writer, WriterBuilder};
+pub use crate::formats::bam::{Uncompressed, VirtualPositioned};
 
 /// The magic of BCF 2.1 (five bytes, before the header length).
 pub const MAGIC_2_1: &[u8; 5] = b"BCF\x02\x01";
