@@ -6,12 +6,19 @@
 //! * [`GenotypeMatrix`]: every sample's genotype of one record, column-wise;
 //! * [`Value`]: typed INFO/FORMAT values.
 
+mod fields;
 mod genotypes;
+mod gt;
 pub mod header;
+mod reader;
+mod record;
+mod validate;
 mod value;
 mod variant;
 
 pub use self::genotypes::GenotypeMatrix;
 pub use self::header::Header;
+pub use self::reader::{Reader, ReaderBuilder, DEFAULT_MAX_LINE_SIZE};
+pub use self::record::{Record, RecordRef};
 pub use self::value::{format_float, Value};
 pub use self::variant::Variant;

@@ -287,15 +287,19 @@ impl Header {
         &self.warnings
     }
 
-    /// Defines INFO key `id` as `Number=.`/`Type=String` with no header line
-    /// (what lenient readers do for undeclared keys), recording a warning.
-    /// Reserved keys get their specified definition instead.
-    pub fn define_missing_info(&mut self, id: &str) -> &Definition {
+    /// Defines INFO key `id` with no header line, as bcftools does for keys
+    /// a record uses without definition: `Number=0,Type=Flag` when the
+    /// record gives it no value (`is_flag`), else `Number=.,Type=String`;
+    /// records a warning.
+    pub fn define_missing_info(&mut self, id: &str, is_flag: bool) -> &Definition {
         let index = match self.info_ids.get(id) {
             Some(&index) => index,
             None => {
-                let (number, value_type) =
-                    reserved_info(self.version, id).unwrap_or((Number::Unknown, ValueType::String));
+                let (number, value_type) = if is_flag {
+                    (Number::Count(0), ValueType::Flag)
+                } else {
+                    (Number::Unknown, ValueType::String)
+                };
                 self.warnings.push(format!(
                     "INFO {id} is not defined in the header, assuming Number={number},Type={value_type}"
                 ));
@@ -314,21 +318,20 @@ impl Header {
         &self.infos[index]
     }
 
-    /// Like [`Header::define_missing_info`], for FORMAT keys.
+    /// Defines FORMAT key `id` as `Number=.,Type=String` with no header
+    /// line, with a warning (see [`Header::define_missing_info`]).
     pub fn define_missing_format(&mut self, id: &str) -> &Definition {
         let index = match self.format_ids.get(id) {
             Some(&index) => index,
             None => {
-                let (number, value_type) = reserved_format(self.version, id)
-                    .unwrap_or((Number::Unknown, ValueType::String));
                 self.warnings.push(format!(
-                    "FORMAT {id} is not defined in the header, assuming Number={number},Type={value_type}"
+                    "FORMAT {id} is not defined in the header, assuming Number=.,Type=String"
                 ));
                 self.push_definition(
                     Kind::Format,
                     id,
-                    number,
-                    value_type,
+                    Number::Unknown,
+                    ValueType::String,
                     String::new(),
                     None,
                     None,
@@ -510,13 +513,14 @@ mod tests {
     #[test]
     fn undeclared_keys_are_defined_with_a_warning() {
         let mut header = Header::parse(&format!("##fileformat=VCFv4.3\n{COLUMNS}")).unwrap();
+        let xx = header.define_missing_info("XX", false);
         assert_eq!(
-            header.define_missing_info("XX").value_type(),
-            ValueType::String
+            (xx.number(), xx.value_type()),
+            (Number::Unknown, ValueType::String)
         );
         assert_eq!(
-            header.define_missing_info("AC").number(),
-            Number::PerAlternateAllele
+            header.define_missing_info("FL", true).value_type(),
+            ValueType::Flag
         );
         assert_eq!(header.warnings().len(), 2);
         assert_eq!(header.string_dictionary().index_of("XX"), Some(1));
