@@ -2,8 +2,8 @@
 //! site and prints `CHROM\tPOS\tAC\tAN` per site (AC comma-separated per
 //! ALT), as
 //! `bcftools +fill-tags FILE -- -t AC,AN | bcftools query -f '%CHROM\t%POS\t%AC\t%AN\n'`
-//! prints them. Reads BCF (regions through its CSI index) through the one
-//! `Variant` interface.
+//! prints them. Reads BCF (regions through its CSI index) and VCF (plain,
+//! gzip or BGZF) through the one `Variant` interface.
 //!
 //! ```text
 //! cargo run --release --example allele_counts -- cohort.bcf chr1:1-1,000,000
@@ -12,7 +12,7 @@ use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
 use biometal::formats::vcf::{GenotypeMatrix, Header, Variant};
-use biometal::formats::{bcf, detect, DetectedFormat};
+use biometal::formats::{bcf, detect, vcf, DetectedFormat};
 use biometal::region::Region;
 use biometal::{Error, Format};
 
@@ -128,10 +128,20 @@ fn run(
             }
             Ok(())
         }
-        _ => Err(Error::unsupported(
-            Format::Vcf,
-            "allele_counts reads BCF (VCF input needs the VCF reader)",
-        )),
+        _ => {
+            if region.is_some() {
+                return Err(Error::unsupported(
+                    Format::Vcf,
+                    "regions of VCF input need its tabix index, not read here yet",
+                ));
+            }
+            let mut reader = vcf::ReaderBuilder::new().build_from_reader(source);
+            let header = reader.read_header()?.clone();
+            while let Some(record) = reader.next_record()? {
+                counter.site(&header, &record, out)?;
+            }
+            Ok(())
+        }
     }
 }
 

@@ -136,3 +136,37 @@ fn allele_counts_equal_bcftools_fill_tags() {
         assert_eq!(stdout_lines(&ours), expected, "region {region:?}");
     }
 }
+
+#[test]
+fn allele_counts_on_vcf_equal_bcftools_fill_tags() {
+    let dir = TempDir::new("vcf-ac");
+    let vcf = dir.join("cohort.vcf");
+    std::fs::write(&vcf, Cohort::full(300, 25, 14).vcf()).unwrap();
+    let filled = dir.join("filled.bcf");
+    let status = Command::new("bcftools")
+        .args(["+fill-tags", vcf.to_str().unwrap(), "-Ou", "-o"])
+        .arg(&filled)
+        .args(["--", "-t", "AC,AN"])
+        .status()
+        .expect("bcftools +fill-tags");
+    assert!(status.success());
+    let expected = oracle(
+        "bcftools",
+        &[
+            "query",
+            "-f",
+            "%CHROM\\t%POS\\t%AC\\t%AN\\n",
+            filled.to_str().unwrap(),
+        ],
+    );
+    let ours = Command::new(example_binary("allele_counts"))
+        .arg(&vcf)
+        .output()
+        .unwrap();
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    assert_eq!(stdout_lines(&ours), stdout_lines(&expected));
+}

@@ -345,7 +345,8 @@ fn encode_column(
 
 /// Encodes GT: `(allele + 1) << 1 | phased`, padded with end-of-vector.
 /// The first allele's phase bit is written only where it says more than
-/// the later alleles do (VCF 4.4's explicit `|0/1`), as htslib writes.
+/// the later alleles do (VCF 4.4's explicit `|0/1`, `|1`), so `0|1` is
+/// `0x02 0x05` as htslib writes it.
 fn encode_genotypes(out: &mut Vec<u8>, matrix: &GenotypeMatrix) {
     let samples = matrix.sample_count();
     let width = (0..samples)
@@ -363,7 +364,7 @@ fn encode_genotypes(out: &mut Vec<u8>, matrix: &GenotypeMatrix) {
         for i in 0..width {
             let value = match (alleles.get(i), flags.get(i)) {
                 (Some(&allele), Some(&phased)) => {
-                    let phased = phased && !(i == 0 && (later_phased || alleles.len() == 1));
+                    let phased = phased && !(i == 0 && later_phased);
                     Int::Value(((allele.max(-1) + 1) << 1) | i32::from(phased))
                 }
                 _ => Int::EndOfVector,
