@@ -20,6 +20,7 @@ pub(crate) struct Encoder {
     floats: Vec<Option<f32>>,
     text: Vec<u8>,
     samples: Vec<Option<Value<'static>>>,
+    lengths: Vec<usize>,
 }
 
 fn not_in_header(what: &str, name: &str) -> Error {
@@ -170,6 +171,8 @@ impl Encoder {
                         &self.samples,
                         &mut self.ints,
                         &mut self.floats,
+                        &mut self.lengths,
+                        &mut self.text,
                     );
                 }
                 format_count += 1;
@@ -216,128 +219,96 @@ fn encode_value(
     }
 }
 
-/// Encodes a FORMAT column (one value per sample, `None` when absent).
+fn is_int(value: Option<&Value<'_>>) -> bool {
+    matches!(
+        value,
+        None | Some(Value::Missing | Value::Integer(_) | Value::IntegerArray(_))
+    )
+}
+
+fn is_numeric(value: Option<&Value<'_>>) -> bool {
+    is_int(value) || matches!(value, Some(Value::Float(_) | Value::FloatArray(_)))
+}
+
+/// Encodes a FORMAT column (one value per sample, `None` when absent): by
+/// the declared type where every sample's value fits it, else as text;
+/// vectors padded to the longest sample's with end-of-vector, an absent or
+/// missing sample as one missing value.
 fn encode_column(
     out: &mut Vec<u8>,
     declared: Option<ValueType>,
     samples: &[Option<Value<'static>>],
     ints: &mut Vec<Option<i32>>,
     floats: &mut Vec<Option<f32>>,
+    lengths: &mut Vec<usize>,
+    text: &mut Vec<u8>,
 ) {
-    let missing = Value::Missing;
-    let value = |s: &Option<Value<'static>>| -> Value<'static> {
-        s.clone().unwrap_or_else(|| missing.clone())
-    };
+    let all_ints = samples.iter().all(|s| is_int(s.as_ref()));
+    let all_numeric = samples.iter().all(|s| is_numeric(s.as_ref()));
     let numeric = match declared {
-        Some(ValueType::Integer) => Some(Type::Int32),
-        Some(ValueType::Float) => Some(Type::Float),
-        Some(_) => None,
-        None => {
-            let all_ints = samples.iter().all(|s| {
-                matches!(
-                    s,
-                    None | Some(Value::Missing | Value::Integer(_) | Value::IntegerArray(_))
-                )
-            });
-            let all_floats = samples.iter().all(|s| {
-                matches!(
-                    s,
-                    None | Some(
-                        Value::Missing
-                            | Value::Float(_)
-                            | Value::FloatArray(_)
-                            | Value::Integer(_)
-                            | Value::IntegerArray(_)
-                    )
-                )
-            });
-            if all_ints {
-                Some(Type::Int32)
-            } else if all_floats {
-                Some(Type::Float)
-            } else {
-                None
-            }
-        }
+        Some(ValueType::Integer) | None if all_ints => Some(Type::Int32),
+        Some(ValueType::Float) | None if all_numeric => Some(Type::Float),
+        _ => None,
     };
+    lengths.clear();
     match numeric {
-        Some(Type::Int32) if samples.iter().all(|s| ints_of(&value(s), &mut Vec::new())) => {
-            // Flatten with per-sample lengths, then pad.
+        Some(Type::Int32) => {
             ints.clear();
-            let mut lengths = Vec::with_capacity(samples.len());
-            for s in samples {
+            for sample in samples {
                 let before = ints.len();
-                ints_of(&value(s), ints);
+                ints_of(sample.as_ref().unwrap_or(&Value::Missing), ints);
                 lengths.push(ints.len() - before);
             }
             let width = lengths.iter().copied().max().unwrap_or(0).max(1);
             let value_type = int_type_for(ints.iter().flatten().copied());
             encode_descriptor(out, value_type, width);
-            let mut at = 0;
-            for len in lengths {
-                for i in 0..width {
-                    let v = if i < len {
-                        ints.get(at + i)
-                            .copied()
-                            .flatten()
-                            .map_or(Int::Missing, Int::Value)
-                    } else if len == 0 && i == 0 {
-                        Int::Missing
-                    } else {
-                        Int::EndOfVector
-                    };
-                    push_int(out, value_type, v);
+            let mut values = ints.iter();
+            for &len in lengths.iter() {
+                for _ in 0..len {
+                    let value = values.next().copied().flatten();
+                    push_int(out, value_type, value.map_or(Int::Missing, Int::Value));
                 }
-                at += len;
+                for _ in len..width {
+                    push_int(out, value_type, Int::EndOfVector);
+                }
             }
         }
-        Some(Type::Float)
-            if samples
-                .iter()
-                .all(|s| floats_of(&value(s), &mut Vec::new())) =>
-        {
+        Some(_) => {
             floats.clear();
-            let mut lengths = Vec::with_capacity(samples.len());
-            for s in samples {
+            for sample in samples {
                 let before = floats.len();
-                floats_of(&value(s), floats);
+                floats_of(sample.as_ref().unwrap_or(&Value::Missing), floats);
                 lengths.push(floats.len() - before);
             }
             let width = lengths.iter().copied().max().unwrap_or(0).max(1);
             encode_descriptor(out, Type::Float, width);
-            let mut at = 0;
-            for len in lengths {
-                for i in 0..width {
-                    let bits = if i < len {
-                        floats
-                            .get(at + i)
-                            .copied()
-                            .flatten()
-                            .map_or(FLOAT_MISSING_BITS, f32::to_bits)
-                    } else if len == 0 && i == 0 {
-                        FLOAT_MISSING_BITS
-                    } else {
-                        FLOAT_END_OF_VECTOR_BITS
-                    };
+            let mut values = floats.iter();
+            for &len in lengths.iter() {
+                for _ in 0..len {
+                    let value = values.next().copied().flatten();
+                    let bits = value.map_or(FLOAT_MISSING_BITS, f32::to_bits);
                     out.extend_from_slice(&bits.to_le_bytes());
                 }
-                at += len;
+                for _ in len..width {
+                    out.extend_from_slice(&FLOAT_END_OF_VECTOR_BITS.to_le_bytes());
+                }
             }
         }
-        _ => {
-            let texts: Vec<Vec<u8>> = samples
-                .iter()
-                .map(|s| {
-                    let mut text = Vec::new();
-                    value_text(&mut text, &value(s));
-                    text
-                })
-                .collect();
-            let width = texts.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        None => {
+            // All samples' text back to back, then each padded with NULs.
+            text.clear();
+            for sample in samples {
+                let before = text.len();
+                value_text(text, sample.as_ref().unwrap_or(&Value::Missing));
+                lengths.push(text.len() - before);
+            }
+            let width = lengths.iter().copied().max().unwrap_or(0).max(1);
             encode_descriptor(out, Type::Char, width);
-            for text in &texts {
-                out.extend_from_slice(text);
-                out.resize(out.len() + width - text.len(), 0);
+            let mut at = 0;
+            for &len in lengths.iter() {
+                out.extend_from_slice(&text[at..at + len]);
+                out.resize(out.len() + width - len, 0);
+                at += len;
             }
         }
     }
