@@ -49,11 +49,71 @@ pub(crate) fn decode_into(
             decode_int8_full(bytes, ploidy, matrix);
             return Ok(());
         }
+        return decode_int8_padded(bytes, ploidy, allele_count, matrix);
     }
     decode_checked(gt, allele_count, matrix)
 }
 
-/// The per-sample path: any width, padding, sentinels, every index checked.
+/// Closes a sample whose alleles start at `first`: one missing allele when
+/// it has none, the first allele phased when written so or when every
+/// later one is (VCF 4.4's inference).
+#[inline]
+fn end_sample(matrix: &mut GenotypeMatrix, first: usize, all_later_phased: bool) {
+    match matrix.all_alleles().len() - first {
+        0 => matrix.push_allele(GenotypeMatrix::MISSING, false),
+        1 => {}
+        _ => {
+            if let Some(flag) = matrix.phased.get_mut(first) {
+                *flag |= all_later_phased;
+            }
+        }
+    }
+    matrix.end_sample();
+}
+
+/// int8 GT with padding or sentinels (haploid calls among diploid ones,
+/// `.`): per sample, byte by byte, every value checked.
+fn decode_int8_padded(
+    bytes: &[u8],
+    ploidy: usize,
+    allele_count: usize,
+    matrix: &mut GenotypeMatrix,
+) -> Result<()> {
+    for (sample, values) in bytes.chunks_exact(ploidy).enumerate() {
+        let first = matrix.all_alleles().len();
+        let mut all_later_phased = true;
+        for (i, &byte) in values.iter().enumerate() {
+            let (allele, phased) = match byte {
+                0x81 => break,
+                0x80 => (GenotypeMatrix::MISSING, false),
+                0x82..=0xFF => {
+                    return Err(error(format!(
+                        "sample {sample} has negative value {}",
+                        byte as i8
+                    )))
+                }
+                _ => {
+                    let allele = i32::from(byte >> 1) - 1;
+                    if allele >= 0 && allele as usize >= allele_count {
+                        return Err(error(format!(
+                            "sample {sample} has allele {allele}, the record {allele_count} alleles"
+                        )));
+                    }
+                    (allele, byte & 1 == 1)
+                }
+            };
+            if i > 0 {
+                all_later_phased &= phased;
+            }
+            matrix.push_allele(allele, phased);
+        }
+        end_sample(matrix, first, all_later_phased);
+    }
+    Ok(())
+}
+
+/// The per-sample path for int16/int32 GT: padding, sentinels, every index
+/// checked.
 fn decode_checked(
     gt: FormatField<'_>,
     allele_count: usize,
@@ -87,19 +147,7 @@ fn decode_checked(
             }
             matrix.push_allele(allele, phased);
         }
-        let ploidy = matrix.all_alleles().len() - first;
-        match ploidy {
-            0 => matrix.push_allele(GenotypeMatrix::MISSING, false),
-            1 => {}
-            _ => {
-                // The first allele is phased when written so or when every
-                // later allele is (VCF 4.4's inference).
-                if let Some(flag) = matrix.phased.get_mut(first) {
-                    *flag |= all_later_phased;
-                }
-            }
-        }
-        matrix.end_sample();
+        end_sample(matrix, first, all_later_phased);
     }
     Ok(())
 }
@@ -247,6 +295,10 @@ mod tests {
         use Int::{EndOfVector as Eov, Missing, Value as V};
         let values = [V(4), Eov, V(2), V(3), Eov, Eov, Missing, Eov];
         let matrix = decode(&record_with_gt(Type::Int8, 2, &values)).unwrap();
+        assert_eq!(
+            matrix,
+            decode(&record_with_gt(Type::Int16, 2, &values)).unwrap()
+        );
         assert_eq!(matrix.sample_count(), 4);
         assert_eq!(matrix.alleles(0), [1]);
         assert_eq!(matrix.alleles(1), [0, 0]);
@@ -262,6 +314,10 @@ mod tests {
             assert!(decode(&record).is_err());
         }
         assert!(decode(&record_with_gt(Type::Int16, 1, &[V(-5)])).is_err());
+        assert!(decode(&record_with_gt(Type::Int8, 1, &[V(-5)])).is_err());
+        // Out of range in the padded int8 path.
+        let padded = [V(2), Int::EndOfVector, V(8), V(2)];
+        assert!(decode(&record_with_gt(Type::Int8, 2, &padded)).is_err());
     }
 
     #[test]
