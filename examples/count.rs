@@ -1,7 +1,8 @@
 //! `count [-@ N] FILE [REGION…]`: prints the number of records alone, like
 //! `samtools view -c FILE [REGION…]` for SAM/BAM (regions need a BAI/CSI
 //! index), and the number of reads or sequences of a FASTQ or FASTA file
-//! (plain, gzip or BGZF).
+//! (plain, gzip or BGZF), and the number of VCF records, like
+//! `bcftools view -H FILE | wc -l`.
 //!
 //! ```text
 //! cargo run --release --example count -- sample.bam chr1:100-200
@@ -13,6 +14,9 @@ use biometal::formats::{bam, detect, fasta, fastq, sam, DetectedFormat};
 use biometal::index;
 use biometal::region::Region;
 use biometal::Format;
+
+#[path = "support/variants.rs"]
+mod variants;
 
 fn main() -> ExitCode {
     let mut threads = 1;
@@ -70,6 +74,7 @@ fn run(path: &str, regions: &[String], threads: usize) -> biometal::Result<u64> 
         )),
         DetectedFormat::Fastq => no_regions(Format::Fastq).and_then(|()| count_fastq(source)),
         DetectedFormat::Fasta => no_regions(Format::Fasta).and_then(|()| count_fasta(source)),
+        DetectedFormat::Vcf => no_regions(Format::Vcf).and_then(|()| variants::count_vcf(source)),
         _ => no_regions(Format::Sam).and_then(|()| count_sam(source)),
     }
 }

@@ -1,5 +1,6 @@
-//! `view [-h] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
-//! `samtools view [-h]`; passes FASTQ and FASTA through (decompressed,
+//! `view [-h] [-H] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
+//! `samtools view [-h]`; prints variants (VCF) as `bcftools view [-H]`
+//! does (header unless `-H`); passes FASTQ and FASTA through (decompressed,
 //! unchanged); and with regions on a FASTA file prints them as
 //! `samtools faidx FILE REGION…` does.
 //!
@@ -18,21 +19,26 @@ use biometal::index;
 use biometal::region::Region;
 use biometal::Format;
 
+#[path = "support/variants.rs"]
+mod variants;
+
 struct Options {
     header: bool,
+    no_header: bool,
     threads: usize,
     path: String,
     regions: Vec<String>,
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: view [-h] [-@ N] FILE [REGION...]");
+    eprintln!("usage: view [-h] [-H] [-@ N] FILE [REGION...]");
     ExitCode::FAILURE
 }
 
 fn parse_args() -> Option<Options> {
     let mut options = Options {
         header: false,
+        no_header: false,
         threads: 1,
         path: String::new(),
         regions: Vec::new(),
@@ -42,6 +48,7 @@ fn parse_args() -> Option<Options> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" => options.header = true,
+            "-H" => options.no_header = true,
             "-@" => options.threads = args.next()?.parse().ok()?,
             _ if arg.starts_with('-') && arg.len() > 1 => return None,
             _ => positional.push(arg),
@@ -85,6 +92,13 @@ fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
         )),
         DetectedFormat::Fasta if options.regions.is_empty() => copy_verbatim(source, out),
         DetectedFormat::Fasta => view_fasta_regions(options, out),
+        DetectedFormat::Vcf if options.regions.is_empty() => {
+            variants::view_vcf(source, options.no_header, out)
+        }
+        DetectedFormat::Vcf => Err(biometal::Error::unsupported(
+            Format::Vcf,
+            "VCF region queries are not wired yet",
+        )),
         _ => view_sam(options, source, out),
     }
 }

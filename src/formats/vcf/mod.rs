@@ -4,9 +4,11 @@
 //!   samples, the string and contig dictionaries);
 //! * [`Variant`]: the one read interface of VCF and BCF records;
 //! * [`GenotypeMatrix`]: every sample's genotype of one record, column-wise;
-//! * [`Value`]: typed INFO/FORMAT values.
+//! * [`Value`]: typed INFO/FORMAT values;
+//! * [`Reader`] and [`Writer`]: VCF text, plain, gzip or BGZF.
 
 mod fields;
+mod format;
 mod genotypes;
 mod gt;
 pub mod header;
@@ -15,6 +17,7 @@ mod record;
 mod validate;
 mod value;
 mod variant;
+mod writer;
 
 pub use self::genotypes::GenotypeMatrix;
 pub use self::header::Header;
@@ -22,3 +25,4 @@ pub use self::reader::{Reader, ReaderBuilder, DEFAULT_MAX_LINE_SIZE};
 pub use self::record::{Record, RecordRef};
 pub use self::value::{format_float, Value};
 pub use self::variant::Variant;
+pub use self::writer::Writer;

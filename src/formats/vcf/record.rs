@@ -432,6 +432,9 @@ macro_rules! impl_variant {
             fn genotypes_into(&self, header: &Header, matrix: &mut GenotypeMatrix) -> Result<()> {
                 self.view().genotypes_into(header, matrix)
             }
+            fn write_vcf(&self, header: &Header, out: &mut Vec<u8>) -> Result<()> {
+                super::format::write_vcf_record(&self.view(), header, out)
+            }
         }
     };
 }

@@ -125,4 +125,18 @@ pub trait Variant {
     /// When a genotype is malformed or an allele index exceeds the number
     /// of alleles.
     fn genotypes_into(&self, header: &Header, matrix: &mut GenotypeMatrix) -> Result<()>;
+
+    /// Appends the record as one VCF line (without newline) to `out`,
+    /// formatted as `bcftools view` prints it. The default goes through the
+    /// accessors above; formats override it with a faster path.
+    ///
+    /// # Errors
+    ///
+    /// When a field cannot be decoded.
+    fn write_vcf(&self, header: &Header, out: &mut Vec<u8>) -> Result<()>
+    where
+        Self: Sized,
+    {
+        super::format::write_variant(self, header, out)
+    }
 }
