@@ -13,8 +13,10 @@ use std::process::ExitCode;
 
 use biometal::formats::vcf::{GenotypeMatrix, Header, Variant};
 use biometal::formats::{bcf, detect, vcf, DetectedFormat};
-use biometal::region::Region;
 use biometal::{Error, Format};
+
+#[path = "support/variants.rs"]
+mod variants;
 
 fn main() -> ExitCode {
     let mut threads = 1;
@@ -107,26 +109,10 @@ fn run(
         DetectedFormat::Bcf => {
             let mut reader = bcf::ReaderBuilder::new().threads(threads).build(source);
             let header = reader.read_header()?;
-            match region {
-                None => {
-                    while let Some(record) = reader.next_record()? {
-                        counter.site(&header, &record, out)?;
-                    }
-                }
-                Some(text) => {
-                    let index = biometal::index::load_for(path)?;
-                    let known = |n: &str| header.contig_index(n).is_some();
-                    let region = match bcftools_single_position(text) {
-                        Some(single) if !known(text) => Region::parse_with_names(&single, known)?,
-                        _ => Region::parse_with_names(text, known)?,
-                    };
-                    let mut query = reader.query(&header, &index, &region)?;
-                    while let Some(record) = query.next_record()? {
-                        counter.site(&header, &record, out)?;
-                    }
-                }
-            }
-            Ok(())
+            let regions: Vec<String> = region.iter().map(|r| r.to_string()).collect();
+            variants::for_each_bcf(path, &mut reader, &header, &regions, |record| {
+                counter.site(&header, &record, out)
+            })
         }
         _ => {
             if region.is_some() {
@@ -143,13 +129,4 @@ fn run(
             Ok(())
         }
     }
-}
-
-/// bcftools reads `chr:pos` as that one position (samtools: to the end):
-/// `chr:pos-pos`.
-fn bcftools_single_position(text: &str) -> Option<String> {
-    let (_, position) = text.rsplit_once(':')?;
-    let digits = position.replace(',', "");
-    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| format!("{text}-{digits}"))
 }
