@@ -72,44 +72,74 @@ fn end_sample(matrix: &mut GenotypeMatrix, first: usize, all_later_phased: bool)
 }
 
 /// int8 GT with padding or sentinels (haploid calls among diploid ones,
-/// `.`): per sample, byte by byte, every value checked.
+/// `.`): per sample, byte by byte, every value checked, written into
+/// space reserved for the whole column (a sample adds at most `ploidy`
+/// alleles) and trimmed at the end.
 fn decode_int8_padded(
     bytes: &[u8],
     ploidy: usize,
     allele_count: usize,
     matrix: &mut GenotypeMatrix,
 ) -> Result<()> {
+    let start = matrix.alleles.len();
+    matrix.alleles.resize(start + bytes.len(), 0);
+    matrix.phased.resize(start + bytes.len(), false);
+    matrix.ends.reserve(bytes.len() / ploidy);
+    let alleles = &mut matrix.alleles[start..];
+    let phased = &mut matrix.phased[start..];
+    let mut written = 0;
+    let mut failure = None;
     for (sample, values) in bytes.chunks_exact(ploidy).enumerate() {
-        let first = matrix.all_alleles().len();
+        let first = written;
         let mut all_later_phased = true;
         for (i, &byte) in values.iter().enumerate() {
-            let (allele, phased) = match byte {
+            let (allele, is_phased) = match byte {
                 0x81 => break,
                 0x80 => (GenotypeMatrix::MISSING, false),
                 0x82..=0xFF => {
-                    return Err(error(format!(
-                        "sample {sample} has negative value {}",
-                        byte as i8
-                    )))
+                    failure = Some(format!("sample {sample} has negative value {}", byte as i8));
+                    break;
                 }
                 _ => {
                     let allele = i32::from(byte >> 1) - 1;
                     if allele >= 0 && allele as usize >= allele_count {
-                        return Err(error(format!(
+                        failure = Some(format!(
                             "sample {sample} has allele {allele}, the record {allele_count} alleles"
-                        )));
+                        ));
+                        break;
                     }
                     (allele, byte & 1 == 1)
                 }
             };
             if i > 0 {
-                all_later_phased &= phased;
+                all_later_phased &= is_phased;
             }
-            matrix.push_allele(allele, phased);
+            // `written` < bytes.len(): at most `ploidy` per sample.
+            alleles[written] = allele;
+            phased[written] = is_phased;
+            written += 1;
         }
-        end_sample(matrix, first, all_later_phased);
+        if failure.is_some() {
+            break;
+        }
+        match written - first {
+            0 => {
+                alleles[written] = GenotypeMatrix::MISSING;
+                phased[written] = false;
+                written += 1;
+            }
+            1 => {}
+            _ => phased[first] |= all_later_phased,
+        }
+        // The column is bounded by the record size limit, far below u32::MAX.
+        matrix.ends.push((start + written) as u32);
     }
-    Ok(())
+    matrix.alleles.truncate(start + written);
+    matrix.phased.truncate(start + written);
+    match failure {
+        Some(message) => Err(error(message)),
+        None => Ok(()),
+    }
 }
 
 /// The per-sample path for int16/int32 GT: padding, sentinels, every index
