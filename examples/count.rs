@@ -85,6 +85,7 @@ fn run(path: &str, regions: &[String], threads: usize) -> biometal::Result<u64> 
         DetectedFormat::Bed => no_regions(Format::Bed).and_then(|()| count_bed(source)),
         DetectedFormat::Gff => no_regions(Format::Gff).and_then(|()| count_gff(source)),
         DetectedFormat::Vcf => no_regions(Format::Vcf).and_then(|()| variants::count_vcf(source)),
+        DetectedFormat::Bcf => variants::count_bcf(path, source, regions),
         _ => no_regions(Format::Sam).and_then(|()| count_sam(source)),
     }
 }

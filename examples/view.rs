@@ -1,5 +1,5 @@
 //! `view [-h] [-H] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
-//! `samtools view [-h]`; prints variants (VCF) as `bcftools view [-H]`
+//! `samtools view [-h]`; prints variants (VCF, BCF) as `bcftools view [-H]`
 //! does (header unless `-H`); passes FASTQ and FASTA through (decompressed,
 //! unchanged); with regions on a FASTA file prints them as
 //! `samtools faidx FILE REGION…` does; passes BED, GFF3 and GTF records
@@ -105,6 +105,10 @@ fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
         DetectedFormat::Fasta => view_fasta_regions(options, out),
         DetectedFormat::Bed if options.regions.is_empty() => view_bed(options, source, out),
         DetectedFormat::Gff if options.regions.is_empty() => view_gff(options, source, out),
+        DetectedFormat::Bcf => {
+            let (path, regions) = (&options.path, &options.regions);
+            variants::view_bcf(path, source, regions, options.no_header, out)
+        }
         DetectedFormat::Vcf if options.regions.is_empty() => {
             variants::view_vcf(source, options.no_header, out)
         }

@@ -17,6 +17,7 @@
 
 pub mod bam;
 pub mod bed;
+pub mod bcf;
 mod buffer;
 pub mod cram;
 mod detect;
