@@ -110,8 +110,25 @@ def golden_reads(rng):
     return names, seq_list, qual_list
 
 
+def write_wrong_shape_model(path):
+    """A valid ONNX model taking 8 features instead of N_FEATURES (for the error test)."""
+    w = numpy_helper.from_array(np.ones((8, 1), dtype=np.float32), "w")
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["features", "w"], ["logit"]), helper.make_node("Sigmoid", ["logit"], ["probability"])],
+        "wrong_input_shape",
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["reads", 8])],
+        [helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["reads", 1])],
+        [w],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
 def write_golden(rng, session):
     GOLDEN.mkdir(parents=True, exist_ok=True)
+    write_wrong_shape_model(GOLDEN / "wrong_input_shape.onnx")
     names, seq_list, qual_list = golden_reads(rng)
     with open(GOLDEN / "reads.fastq", "wb") as out:
         for name, s, q in zip(names, seq_list, qual_list):

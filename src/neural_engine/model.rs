@@ -140,7 +140,7 @@ impl QualityModel {
     /// ONNX Runtime fails.
     pub fn predict_features(&mut self, features: &[f32], out: &mut Vec<f32>) -> Result<()> {
         out.clear();
-        if features.len() % N_FEATURES != 0 {
+        if !features.len().is_multiple_of(N_FEATURES) {
             return Err(Error::invalid_input(
                 Format::Onnx,
                 format!(
@@ -252,10 +252,8 @@ fn check_signature(session: &Session) -> Result<()> {
             ),
         ));
     };
-    let output_ok = shape_of(output.dtype()).is_some_and(|shape| match shape.as_slice() {
-        [-1] | [-1, 1] => true,
-        _ => false,
-    });
+    let output_ok =
+        shape_of(output.dtype()).is_some_and(|shape| matches!(shape.as_slice(), [-1] | [-1, 1]));
     if !output_ok {
         return Err(Error::invalid_input(
             Format::Onnx,

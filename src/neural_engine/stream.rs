@@ -106,6 +106,11 @@ impl<R: Read> QualityStream<R> {
         &self.model
     }
 
+    /// Ends the stream and returns its model (to reuse it on another input).
+    pub fn into_model(self) -> QualityModel {
+        self.model
+    }
+
     /// The next record and the probability that it carries more true errors
     /// than 1% of its bases; `None` at the end of input. After an error the
     /// stream ends.
@@ -129,6 +134,8 @@ impl<R: Read> QualityStream<R> {
                     return None;
                 }
                 Err(err) => {
+                    // Records read before the error were never scored.
+                    self.current.batch.clear();
                     self.done = true;
                     return Some(Err(err));
                 }
