@@ -61,7 +61,7 @@ const PHRED_MAX: u8 = simd::MAX_QUALITY_ASCII - simd::PHRED33_OFFSET;
 const EE_SCALE: f64 = (1u64 << 20) as f64;
 
 /// `floor(10^(-q/10) * 2^20 + 0.5)` for q = 0..=93 (as `training/features.py`).
-const EE_UNITS: [u64; PHRED_MAX as usize + 1] = [
+pub(super) const EE_UNITS: [u64; PHRED_MAX as usize + 1] = [
     1048576, 832914, 661607, 525533, 417446, 331589, 263390, 209218, //
     166188, 132008, 104858, 83291, 66161, 52553, 41745, 33159, //
     26339, 20922, 16619, 13201, 10486, 8329, 6616, 5255, //
@@ -106,16 +106,27 @@ const fn packed_table() -> [u64; 256] {
     table
 }
 
+/// Quality counters of a stretch of a read.
 #[derive(Default, Clone, Copy)]
-struct QualitySums {
-    ee_units: u64,
-    below_20: u64,
-    below_30: u64,
-    quality: u64,
+pub(super) struct QualitySums {
+    pub(super) ee_units: u64,
+    pub(super) below_20: u64,
+    pub(super) below_30: u64,
+    pub(super) quality: u64,
 }
 
 impl QualitySums {
-    fn add(&mut self, phred33: &[u8]) {
+    fn add(&mut self, phred33: &[u8], avx2: bool) {
+        #[cfg(target_arch = "x86_64")]
+        if avx2 {
+            // SAFETY: `avx2` is true only when the CPU supports AVX2 (see `read_features`).
+            return unsafe { super::features_avx2::add_quality(self, phred33) };
+        }
+        let _ = avx2;
+        self.add_scalar(phred33);
+    }
+
+    pub(super) fn add_scalar(&mut self, phred33: &[u8]) {
         for chunk in phred33.chunks(CHUNK) {
             // Two independent accumulators halve the add dependency chain.
             let (mut even, mut odd) = (0u64, 0u64);
@@ -140,16 +151,40 @@ impl QualitySums {
     }
 }
 
-fn ratio(numerator: f64, denominator: u64) -> f32 {
-    if denominator == 0 {
-        0.0
-    } else {
-        (numerator / denominator as f64) as f32
+/// Σ q over Phred+33 bytes (clamped as everywhere here).
+fn quality_sum(phred33: &[u8], avx2: bool) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: `avx2` is true only when the CPU supports AVX2 (see `read_features`).
+        return unsafe { super::features_avx2::quality_sum(phred33) };
     }
+    let _ = avx2;
+    quality_sum_scalar(phred33)
+}
+
+pub(super) fn quality_sum_scalar(phred33: &[u8]) -> u64 {
+    phred33
+        .iter()
+        .map(|&byte| {
+            u64::from(
+                byte.clamp(simd::PHRED33_OFFSET, simd::MAX_QUALITY_ASCII) - simd::PHRED33_OFFSET,
+            )
+        })
+        .sum()
 }
 
 /// Positions `i` where `seq[i..i + 4]` are four identical bytes.
-fn homopolymer_starts(seq: &[u8]) -> u64 {
+fn homopolymer_starts(seq: &[u8], avx2: bool) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: `avx2` is true only when the CPU supports AVX2 (see `read_features`).
+        return unsafe { super::features_avx2::homopolymer_starts(seq) };
+    }
+    let _ = avx2;
+    homopolymer_starts_scalar(seq)
+}
+
+pub(super) fn homopolymer_starts_scalar(seq: &[u8]) -> u64 {
     let Some(windows) = seq.len().checked_sub(3) else {
         return 0;
     };
@@ -187,19 +222,28 @@ fn homopolymer_starts(seq: &[u8]) -> u64 {
 /// assert_eq!(features[13], 2.0 / 8.0); // TTTT starts at two positions
 /// ```
 pub fn read_features(sequence: &[u8], quality: &[u8]) -> FeatureVector {
+    read_features_with(sequence, quality, has_avx2())
+}
+
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::arch::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// [`read_features`] with the AVX2 loops (`avx2`, only when the CPU has
+/// AVX2) or the scalar ones; both give the same result.
+fn read_features_with(sequence: &[u8], quality: &[u8], avx2: bool) -> FeatureVector {
     let quality_len = quality.len();
     let mut total = QualitySums::default();
-    let mut bin_means = [0f32; 4];
-    for (k, mean) in bin_means.iter_mut().enumerate() {
+    total.add(quality, avx2);
+    let mut bin_sums = [0u64; 4];
+    let mut bin_lens = [0u64; 4];
+    for (k, (sum, bin_len)) in bin_sums.iter_mut().zip(&mut bin_lens).enumerate() {
         let range = k * quality_len / 4..(k + 1) * quality_len / 4;
-        let bin_len = range.len() as u64;
-        let mut bin = QualitySums::default();
-        bin.add(&quality[range]);
-        *mean = ratio(bin.quality as f64, bin_len);
-        total.ee_units += bin.ee_units;
-        total.below_20 += bin.below_20;
-        total.below_30 += bin.below_30;
-        total.quality += bin.quality;
+        *bin_len = range.len() as u64;
+        *sum = quality_sum(&quality[range], avx2);
     }
     let min_quality = quality.iter().copied().min().map_or(0, |byte| {
         byte.clamp(simd::PHRED33_OFFSET, simd::MAX_QUALITY_ASCII) - simd::PHRED33_OFFSET
@@ -209,24 +253,55 @@ pub fn read_features(sequence: &[u8], quality: &[u8]) -> FeatureVector {
     let n = sequence.len() as u64;
     let q_len = quality_len as u64;
     let expected_errors = total.ee_units as f64 / EE_SCALE;
+    // Eleven ratios divided side by side (vectorisable); a zero denominator
+    // comes only with a zero numerator, so dividing by 1 instead gives 0.
+    let numerators = [
+        expected_errors,
+        total.quality as f64,
+        total.below_20 as f64,
+        total.below_30 as f64,
+        bin_sums[0] as f64,
+        bin_sums[1] as f64,
+        bin_sums[2] as f64,
+        bin_sums[3] as f64,
+        (bases.g + bases.c) as f64,
+        bases.n as f64,
+        homopolymer_starts(sequence, avx2) as f64,
+    ];
+    let denominators = [
+        q_len,
+        q_len,
+        q_len,
+        q_len,
+        bin_lens[0],
+        bin_lens[1],
+        bin_lens[2],
+        bin_lens[3],
+        bases.a + bases.c + bases.g + bases.t,
+        n,
+        n,
+    ];
+    let mut ratios = [0f32; 11];
+    for ((ratio, numerator), denominator) in ratios.iter_mut().zip(numerators).zip(denominators) {
+        *ratio = (numerator / denominator.max(1) as f64) as f32;
+    }
+    let [ee_rate, mean_q, below_20, below_30, bin_0, bin_1, bin_2, bin_3, gc, n_fraction, homopolymer] =
+        ratios;
     [
         n as f32,
         expected_errors as f32,
-        ratio(expected_errors, q_len),
-        ratio(total.quality as f64, q_len),
+        ee_rate,
+        mean_q,
         f32::from(min_quality),
-        ratio(total.below_20 as f64, q_len),
-        ratio(total.below_30 as f64, q_len),
-        bin_means[0],
-        bin_means[1],
-        bin_means[2],
-        bin_means[3],
-        ratio(
-            (bases.g + bases.c) as f64,
-            bases.a + bases.c + bases.g + bases.t,
-        ),
-        ratio(bases.n as f64, n),
-        ratio(homopolymer_starts(sequence) as f64, n),
+        below_20,
+        below_30,
+        bin_0,
+        bin_1,
+        bin_2,
+        bin_3,
+        gc,
+        n_fraction,
+        homopolymer,
     ]
 }
 
@@ -257,6 +332,14 @@ pub fn batch_features(batch: &RecordBatch, out: &mut Vec<f32>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ratio(numerator: f64, denominator: u64) -> f32 {
+        if denominator == 0 {
+            0.0
+        } else {
+            (numerator / denominator as f64) as f32
+        }
+    }
 
     /// The definition, written plainly (one byte at a time, no packing).
     fn plain(sequence: &[u8], quality: &[u8]) -> FeatureVector {
@@ -311,23 +394,25 @@ mod tests {
             state ^= state << 17;
             state
         };
-        for len in [0, 1, 3, 4, 5, 150, 254, 255, 256, 511, 1021, 4000] {
+        for len in [
+            0, 1, 3, 4, 5, 31, 32, 33, 35, 36, 67, 128, 150, 254, 255, 256, 511, 1021, 4000,
+        ] {
             let sequence: Vec<u8> = (0..len)
                 .map(|_| b"ACGTNacgtnRR"[(next() % 12) as usize])
                 .collect();
             let quality: Vec<u8> = (0..len).map(|_| next() as u8).collect();
-            assert_eq!(
-                read_features(&sequence, &quality),
-                plain(&sequence, &quality),
-                "length {len}"
-            );
-            let runs = vec![b'A'; len];
             let low = vec![b'!'; len];
-            assert_eq!(
-                read_features(&runs, &low),
-                plain(&runs, &low),
-                "length {len}"
-            );
+            let runs = vec![b'A'; len];
+            for avx2 in [false, has_avx2()] {
+                let features = read_features_with(&sequence, &quality, avx2);
+                assert_eq!(
+                    features,
+                    plain(&sequence, &quality),
+                    "length {len}, AVX2 {avx2}"
+                );
+                let features = read_features_with(&runs, &low, avx2);
+                assert_eq!(features, plain(&runs, &low), "length {len}, AVX2 {avx2}");
+            }
         }
     }
 
