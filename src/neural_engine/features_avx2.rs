@@ -41,17 +41,15 @@ pub(super) unsafe fn add_quality(sums: &mut QualitySums, phred33: &[u8]) {
     let low_nibble = _mm256_set1_epi8(0x0F);
     let (offset, top) = (_mm256_set1_epi8(33), _mm256_set1_epi8(126));
     let (twenty, thirty) = (_mm256_set1_epi8(20), _mm256_set1_epi8(30));
-    let mut acc = [zero; 6]; // ee planes 0..3, q, q<20 + (q<30 << 32)
-    let mut blocks = phred33.chunks_exact(32);
-    for block in &mut blocks {
-        // SAFETY: `block` is 32 readable bytes.
-        let bytes = unsafe { _mm256_loadu_si256(block.as_ptr().cast()) };
+    let mut acc = [zero; 6]; // EE planes 0, 1, 2; q; q < 20; q < 30
+    let mut add_block = |bytes: __m256i, keep: __m256i| {
         // Bytes compare unsigned in min/max; q is then 0..=93, so signed
         // compares are exact.
         let q = _mm256_sub_epi8(_mm256_min_epu8(_mm256_max_epu8(bytes, offset), top), offset);
         let low = _mm256_and_si256(q, low_nibble);
         let high = _mm256_and_si256(_mm256_srli_epi16::<4>(q), low_nibble);
-        let select = [0, 1, 2, 3].map(|t| _mm256_cmpeq_epi8(high, _mm256_set1_epi8(t)));
+        let select = [0, 1, 2, 3]
+            .map(|t| _mm256_and_si256(keep, _mm256_cmpeq_epi8(high, _mm256_set1_epi8(t))));
         let mut p0 = zero;
         for (table, mask) in plane_0.iter().zip(&select) {
             p0 = _mm256_or_si256(
@@ -67,15 +65,35 @@ pub(super) unsafe fn add_quality(sums: &mut QualitySums, phred33: &[u8]) {
             );
         }
         let p2 = _mm256_and_si256(select[0], _mm256_shuffle_epi8(plane_2, low));
-        let below_20 = _mm256_and_si256(_mm256_cmpgt_epi8(twenty, q), one);
-        let below_30 = _mm256_and_si256(_mm256_cmpgt_epi8(thirty, q), one);
-        acc[0] = _mm256_add_epi64(acc[0], _mm256_sad_epu8(p0, zero));
-        acc[1] = _mm256_add_epi64(acc[1], _mm256_sad_epu8(p1, zero));
-        acc[2] = _mm256_add_epi64(acc[2], _mm256_sad_epu8(p2, zero));
-        acc[3] = _mm256_add_epi64(acc[3], _mm256_sad_epu8(q, zero));
-        acc[4] = _mm256_add_epi64(acc[4], _mm256_sad_epu8(below_20, zero));
-        acc[5] = _mm256_add_epi64(acc[5], _mm256_sad_epu8(below_30, zero));
+        let keep_one = _mm256_and_si256(keep, one);
+        let below_20 = _mm256_and_si256(_mm256_cmpgt_epi8(twenty, q), keep_one);
+        let below_30 = _mm256_and_si256(_mm256_cmpgt_epi8(thirty, q), keep_one);
+        let q = _mm256_and_si256(q, keep);
+        for (sum, v) in acc.iter_mut().zip([p0, p1, p2, q, below_20, below_30]) {
+            *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(v, zero));
+        }
+    };
+    let all = _mm256_set1_epi8(-1);
+    let mut blocks = phred33.chunks_exact(32);
+    for block in &mut blocks {
+        // SAFETY: `block` is 32 readable bytes.
+        add_block(unsafe { _mm256_loadu_si256(block.as_ptr().cast()) }, all);
     }
+    let tail = blocks.remainder();
+    let scalar_tail = if tail.is_empty() || phred33.len() < 32 {
+        tail
+    } else {
+        // The last 32 bytes, counting only the `tail.len()` not yet counted.
+        // SAFETY: phred33.len() >= 32; `last_bytes_mask` reads inside TAIL_MASK.
+        let (last, keep) = unsafe {
+            (
+                _mm256_loadu_si256(phred33.as_ptr().add(phred33.len() - 32).cast()),
+                last_bytes_mask(tail.len()),
+            )
+        };
+        add_block(last, keep);
+        &[]
+    };
     let total = |v: __m256i| {
         let mut lanes = [0u64; 4];
         // SAFETY: `lanes` is 32 writable bytes.
@@ -86,7 +104,28 @@ pub(super) unsafe fn add_quality(sums: &mut QualitySums, phred33: &[u8]) {
     sums.quality += total(acc[3]);
     sums.below_20 += total(acc[4]);
     sums.below_30 += total(acc[5]);
-    sums.add_scalar(blocks.remainder());
+    sums.add_scalar(scalar_tail);
+}
+
+/// 32 zero bytes then 32 0xFF bytes: 32 bytes from offset `k` keep the last `k`.
+static TAIL_MASK: [u8; 64] = {
+    let mut mask = [0u8; 64];
+    let mut i = 32;
+    while i < 64 {
+        mask[i] = 0xFF;
+        i += 1;
+    }
+    mask
+};
+
+/// A mask keeping the last `count` (< 32) bytes of a 32-byte vector.
+///
+/// # Safety
+/// `count` <= 32; the CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn last_bytes_mask(count: usize) -> __m256i {
+    // SAFETY: count <= 32, so TAIL_MASK[count..count + 32] is in bounds.
+    unsafe { _mm256_loadu_si256(TAIL_MASK.as_ptr().add(count).cast()) }
 }
 
 /// Σ q over Phred+33 bytes, clamped to `!`..=`~`.
@@ -104,10 +143,27 @@ pub(super) unsafe fn quality_sum(phred33: &[u8]) -> u64 {
         let q = _mm256_sub_epi8(_mm256_min_epu8(_mm256_max_epu8(bytes, offset), top), offset);
         acc = _mm256_add_epi64(acc, _mm256_sad_epu8(q, _mm256_setzero_si256()));
     }
+    let tail = blocks.remainder();
+    let mut scalar_tail = tail;
+    if !tail.is_empty() && phred33.len() >= 32 {
+        // SAFETY: phred33.len() >= 32 and tail.len() < 32.
+        let (last, keep) = unsafe {
+            (
+                _mm256_loadu_si256(phred33.as_ptr().add(phred33.len() - 32).cast()),
+                last_bytes_mask(tail.len()),
+            )
+        };
+        let q = _mm256_sub_epi8(_mm256_min_epu8(_mm256_max_epu8(last, offset), top), offset);
+        acc = _mm256_add_epi64(
+            acc,
+            _mm256_sad_epu8(_mm256_and_si256(q, keep), _mm256_setzero_si256()),
+        );
+        scalar_tail = &[];
+    }
     let mut lanes = [0u64; 4];
     // SAFETY: `lanes` is 32 writable bytes.
     unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), acc) };
-    lanes.iter().sum::<u64>() + super::features::quality_sum_scalar(blocks.remainder())
+    lanes.iter().sum::<u64>() + super::features::quality_sum_scalar(scalar_tail)
 }
 
 /// Positions `i` where `seq[i..i + 4]` are four identical bytes.
@@ -132,5 +188,21 @@ pub(super) unsafe fn homopolymer_starts(seq: &[u8]) -> u64 {
         count += u64::from((_mm256_movemask_epi8(equal) as u32).count_ones());
         start += 32;
     }
-    count + super::features::homopolymer_starts_scalar(&seq[start..])
+    if start == windows {
+        return count;
+    }
+    if windows < 32 {
+        return count + super::features::homopolymer_starts_scalar(seq);
+    }
+    // The last 32 windows, dropping the (32 - remaining) already counted.
+    let last = windows - 32;
+    // SAFETY: last + 32 + 3 == seq.len(), so all four loads are in bounds.
+    let [a, b, c, d] = [0, 1, 2, 3]
+        .map(|shift| unsafe { _mm256_loadu_si256(seq.as_ptr().add(last + shift).cast()) });
+    let equal = _mm256_and_si256(
+        _mm256_cmpeq_epi8(a, b),
+        _mm256_and_si256(_mm256_cmpeq_epi8(b, c), _mm256_cmpeq_epi8(c, d)),
+    );
+    let counted = start - last;
+    count + u64::from(((_mm256_movemask_epi8(equal) as u32) >> counted).count_ones())
 }
