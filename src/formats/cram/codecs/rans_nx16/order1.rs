@@ -237,3 +237,126 @@ fn run<const W: usize, const BITS: u32>(
     reader.bytes(pos, "rANS Nx16 data")?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Frequencies over `alphabet` (which holds 0) for each of its contexts,
+    /// each summing to `1 << bits`, built from per-symbol weights.
+    fn tables(alphabet: &[u8], weights: &[u32], bits: u32) -> Vec<[u32; 256]> {
+        let total = 1u32 << bits;
+        alphabet
+            .iter()
+            .enumerate()
+            .map(|(c, _)| {
+                let w: Vec<u32> = (0..alphabet.len())
+                    .map(|s| 1 + weights[(c * alphabet.len() + s) % weights.len()] % 64)
+                    .collect();
+                let sum: u32 = w.iter().sum();
+                let mut freqs = [0u32; 256];
+                let mut used = 0;
+                for (s, &ws) in alphabet.iter().zip(&w) {
+                    let f = (ws * total / sum).max(1);
+                    freqs[usize::from(*s)] = f;
+                    used += f;
+                }
+                // Give the rounding remainder (or excess) to the largest.
+                let top = alphabet
+                    .iter()
+                    .copied()
+                    .max_by_key(|&s| freqs[usize::from(s)])
+                    .unwrap_or(0);
+                freqs[usize::from(top)] = freqs[usize::from(top)] + total - used;
+                freqs
+            })
+            .collect()
+    }
+
+    /// The simple decoder: per step, a search of the cumulative
+    /// frequencies, the rANS update and a checked renormalisation.
+    fn reference(
+        ways: usize,
+        bits: u32,
+        freqs: &[[u32; 256]; 256],
+        src: &[u8],
+        out_len: usize,
+    ) -> Option<Vec<u8>> {
+        let mut states: Vec<u32> = (0..ways)
+            .map(|j| {
+                Some(u32::from_le_bytes(
+                    src.get(4 * j..4 * j + 4)?.try_into().ok()?,
+                ))
+            })
+            .collect::<Option<_>>()?;
+        let mut pos = 4 * ways;
+        let mut out = vec![0; out_len];
+        let stride = out_len / ways;
+        let mut contexts = vec![0usize; ways];
+        let order = (0..stride)
+            .flat_map(|i| (0..ways).map(move |j| (j, j * stride + i)))
+            .chain((ways * stride..out_len).map(|k| (ways - 1, k)));
+        for (j, k) in order {
+            let x = states[j];
+            let f = x & ((1 << bits) - 1);
+            let table = &freqs[contexts[j]];
+            let mut cum = 0;
+            let mut sym = 0;
+            while cum + table[sym] <= f {
+                cum += table[sym];
+                sym += 1;
+            }
+            let mut x = table[sym] * (x >> bits) + f - cum;
+            if x < 1 << 15 {
+                let bytes = src.get(pos..pos + 2)?;
+                x = (x << 16) | u32::from(u16::from_le_bytes([bytes[0], bytes[1]]));
+                pos += 2;
+            }
+            states[j] = x;
+            out[k] = sym as u8;
+            contexts[j] = sym;
+        }
+        Some(out)
+    }
+
+    proptest! {
+        /// The table-driven loops (unchecked and checked rounds, 4 and 32
+        /// lanes, 10 and 12 bits) against the reference on random tables
+        /// and random data, which ends anywhere.
+        #[test]
+        fn run_matches_reference(
+            symbols in proptest::collection::btree_set(1u8.., 0..6),
+            weights in proptest::collection::vec(any::<u32>(), 1..64),
+            src in proptest::collection::vec(any::<u8>(), 0..600),
+            out_len in 0usize..700,
+            x32 in any::<bool>(),
+            bits12 in any::<bool>(),
+        ) {
+            let alphabet: Vec<u8> = std::iter::once(0).chain(symbols).collect();
+            let (ways, bits) = (if x32 { 32 } else { 4 }, if bits12 { 12 } else { 10 });
+            let mut freqs = Box::new([[0u32; 256]; 256]);
+            let mut table = vec![0; TABLE_LEN];
+            let table: &mut Table = (&mut table[..]).try_into().unwrap();
+            for (&c, f) in alphabet.iter().zip(tables(&alphabet, &weights, bits)) {
+                freqs[usize::from(c)] = f;
+                let block = &mut table[usize::from(c) << bits..][..1 << bits];
+                prop_assert!(fill_slots(&f, bits, block, &ByteReader::new(&[], 0)).unwrap());
+            }
+            let mut out = vec![0; out_len];
+            let mut reader = ByteReader::new(&src, 0);
+            let fast = match (ways, bits) {
+                (32, 12) => run::<32, 12>(&mut reader, table, &mut out),
+                (32, _) => run::<32, 10>(&mut reader, table, &mut out),
+                (_, 12) => run::<4, 12>(&mut reader, table, &mut out),
+                _ => run::<4, 10>(&mut reader, table, &mut out),
+            };
+            let want = reference(ways, bits, &freqs, &src, out_len);
+            prop_assert_eq!(fast.is_ok(), want.is_some());
+            if let Some(want) = want {
+                prop_assert_eq!(out, want);
+            }
+        }
+    }
+}
