@@ -419,36 +419,23 @@ fn resolve_mates(records: &mut [CramRecord]) -> Result<()> {
             .iter()
             .filter(|&&i| records[i].alignment_start == left)
             .count();
-        let right_count = chain
-            .iter()
-            .filter(|&&i| records[i].alignment_end == right)
-            .count();
-        let first = &records[index];
-        let mut tlen = right - left + 1;
-        let first_tlen;
-        if !same_reference {
-            first_tlen = 0;
-            tlen = 0;
-        } else if first.alignment_start == left && (first.alignment_end < right || left_count <= 1)
-        {
-            first_tlen = tlen;
-            tlen = -tlen;
-        } else if first.alignment_start == left
-            && first.alignment_end == right
-            && left_count > 1
-            && right_count > 1
-        {
-            if first.flags & 0x40 != 0 {
-                first_tlen = tlen;
-                tlen = -tlen;
+        let tlen = right - left + 1;
+        // The sign rule of htslib up to 1.22 (the encoder of nearly every
+        // CRAM in archives, and of Debian's samtools): positive for the
+        // leftmost segment, ties broken by READ1. (htslib 1.23 also looks
+        // at the right ends; files it writes differ only for segments
+        // starting at the same position and ending apart.)
+        for &i in &chain {
+            let record = &mut records[i];
+            record.template_length = Some(if !same_reference {
+                0
+            } else if record.alignment_start == left
+                && (left_count == 1 || record.flags & 0x40 != 0)
+            {
+                tlen
             } else {
-                first_tlen = -tlen;
-            }
-        } else {
-            first_tlen = -tlen;
-        }
-        for (position, &i) in chain.iter().enumerate() {
-            records[i].template_length = Some(if position == 0 { first_tlen } else { tlen });
+                -tlen
+            });
             computed[i] = true;
         }
         for (position, &i) in chain.iter().enumerate() {
