@@ -381,15 +381,20 @@ pub(crate) fn parse_block<'a>(
     })
 }
 
-/// Extracts the SAM header text from the header container's body.
+/// Extracts the SAM header text from the header container's body; the
+/// expansion blocks after it are parsed (and CRC-checked) too.
 pub(crate) fn parse_header_container(
     body: &[u8],
     offset: u64,
+    block_count: usize,
     definition: &FileDefinition,
     verify_crc: bool,
 ) -> Result<String> {
     let mut cursor = Cursor::new(body, offset);
     let block = parse_block(&mut cursor, definition, verify_crc)?;
+    for _ in 1..block_count {
+        parse_block(&mut cursor, definition, verify_crc)?;
+    }
     if block.content_type != content_type::FILE_HEADER {
         return Err(Error::invalid_data(
             Format::Cram,

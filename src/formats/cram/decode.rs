@@ -130,6 +130,8 @@ pub(crate) struct RecordContext<'h> {
     /// The slice's reference id (-2 multi-reference).
     pub slice_reference_id: i32,
     pub regenerate_md_nm: bool,
+    /// The longest read length this slice can describe.
+    pub read_length_limit: usize,
 }
 
 fn read_len(value: i32, what: &str) -> Result<usize> {
@@ -172,10 +174,16 @@ pub(crate) fn decode_record_head(
     } else {
         ctx.slice_reference_id
     };
-    record.read_length = read_len(
-        header.encoding(Series::RL)?.read_int(streams)?,
-        "read length",
-    )?;
+    let read_length = header.encoding(Series::RL)?.read_int(streams)?;
+    record.read_length = read_len(read_length, "read length")?;
+    if record.read_length > ctx.read_length_limit {
+        return Err(Error::limit_exceeded(
+            Format::Cram,
+            "read length",
+            record.read_length as u64,
+            ctx.read_length_limit as u64,
+        ));
+    }
     let position = i64::from(header.encoding(Series::AP)?.read_int(streams)?);
     record.alignment_start = if header.ap_delta {
         *last_alignment_start + position

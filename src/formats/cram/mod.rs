@@ -38,3 +38,4 @@ mod slice;
 pub use self::container::{FileDefinition, MAX_CONTAINER_LEN};
 pub use self::reader::{Reader, ReaderBuilder};
 pub use self::reference::ReferenceSource;
+pub use self::slice::MAX_SLICE_RECORDS;

@@ -212,6 +212,7 @@ impl<R: Read> Reader<R> {
         let text = parse_header_container(
             &self.body,
             self.offset - container.length as u64,
+            container.block_count,
             &definition,
             verify,
         )?;
@@ -226,8 +227,21 @@ impl<R: Read> Reader<R> {
     fn read_body(&mut self, container: &ContainerHeader) -> Result<()> {
         self.offset = container.offset + container.header_len as u64;
         self.body.clear();
-        self.body.resize(container.length, 0);
-        read_exact(&mut self.inner, &mut self.body, "a container", self.offset)?;
+        // Grows with the data actually present, whatever the length says.
+        let read = (&mut self.inner)
+            .take(container.length as u64)
+            .read_to_end(&mut self.body)
+            .map_err(|e| Error::from(e).at_byte_offset(self.offset))?;
+        if read < container.length {
+            return Err(Error::unexpected_eof(
+                Format::Cram,
+                format!(
+                    "input ends inside a container: {read} of {} bytes present",
+                    container.length
+                ),
+            )
+            .at_byte_offset(self.offset + read as u64));
+        }
         self.offset += container.length as u64;
         Ok(())
     }
@@ -272,16 +286,17 @@ impl<R: Read> Reader<R> {
         self.read_body(&container)?;
         self.next_slice = 0;
         self.container = container;
-        if self.container.is_eof() {
-            self.finished = true;
+        let body_offset = self.container.offset + self.container.header_len as u64;
+        let mut cursor = Cursor::new(&self.body, body_offset);
+        if self.container.is_eof() || self.container.landmarks.is_empty() {
+            // Nothing to decode; its blocks are still checked.
+            for _ in 0..self.container.block_count {
+                parse_block(&mut cursor, &definition, verify).map_err(|e| self.in_container(e))?;
+            }
+            self.finished = self.container.is_eof();
             self.container.landmarks.clear();
             return Ok(());
         }
-        if self.container.landmarks.is_empty() {
-            return Ok(());
-        }
-        let body_offset = self.container.offset + self.container.header_len as u64;
-        let mut cursor = Cursor::new(&self.body, body_offset);
         let block =
             parse_block(&mut cursor, &definition, verify).map_err(|e| self.in_container(e))?;
         if block.content_type != content_type::COMPRESSION_HEADER {

@@ -18,6 +18,15 @@ use crate::formats::sam::record::Record;
 use crate::index::binning::{reg2bin, BAI_DEPTH, BAI_MIN_SHIFT};
 use crate::{Error, ErrorKind, Format, Result};
 
+/// The most records one slice may hold: 4 Mi (htslib writes 10 000 by
+/// default); a larger count is an error before anything is decoded.
+/// Fuzzing builds allow 64 Ki.
+#[cfg(not(fuzzing))]
+pub const MAX_SLICE_RECORDS: usize = 1 << 22;
+/// The most records one slice may hold (fuzzing builds).
+#[cfg(fuzzing)]
+pub const MAX_SLICE_RECORDS: usize = 1 << 16;
+
 /// A slice header.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct SliceHeader {
@@ -37,7 +46,7 @@ impl SliceHeader {
         let reference_id = cursor.itf8("slice reference id")?;
         let alignment_start = i64::from(cursor.itf8("slice alignment start")?);
         let alignment_span = i64::from(cursor.itf8("slice alignment span")?);
-        let record_count = cursor.itf8_len("slice record count", 1 << 28)?;
+        let record_count = cursor.itf8_len("slice record count", MAX_SLICE_RECORDS)?;
         let record_counter = if definition.major_version >= 3 {
             cursor.ltf8("slice record counter")?
         } else {
@@ -163,9 +172,29 @@ impl SliceDecoder {
             }
         }
 
-        prepare_reference(&mut self.window, &slice, input, &kinds, &self.blocks)?;
+        prepare_reference(&mut self.window, &slice, input, &kinds, &self.blocks)
+            .map_err(|e| locate_record(e, &slice, 0))?;
 
+        // A read's bases come from the reference or the blocks: a read
+        // length beyond both is corrupt, and is refused before allocating.
+        let block_bytes: usize = self.blocks[..slice.block_count].iter().map(Vec::len).sum();
+        let reference_bases = if slice.reference_id == -2 {
+            let longest = input
+                .sam_header
+                .reference_sequences()
+                .iter()
+                .map(|r| r.length());
+            longest.max().unwrap_or(0) as usize
+        } else {
+            self.window.bases.len()
+        };
+        let read_length_limit = block_bytes
+            .saturating_mul(8)
+            .saturating_add(reference_bases)
+            .saturating_add(1 << 16)
+            .min(super::decode::MAX_READ_LENGTH);
         let ctx = RecordContext {
+            read_length_limit,
             header: input.compression_header,
             slice_reference_id: slice.reference_id,
             regenerate_md_nm: input.options.regenerate_md_nm,
