@@ -85,7 +85,7 @@ fn generate(dir: &Path, records: u64) -> (PathBuf, PathBuf) {
         ] {
             let mut seq = reference[start - 1..start - 1 + 150].to_vec();
             for base in seq.iter_mut() {
-                if rng.next() % 100 == 0 {
+                if rng.next().is_multiple_of(100) {
                     *base = b"ACGT"[(rng.next() % 4) as usize];
                 }
             }
