@@ -7,6 +7,7 @@
 //! with regions on bgzipped text with a tabix index beside it (`.tbi`,
 //! `.csi`: BED, GFF, …) prints the overlapping lines as
 //! `tabix [-h] FILE REGION…` does.
+//! CRAM input takes its reference with `--reference FASTA` (or `-T`).
 //!
 //! ```text
 //! cargo run --release --example view -- -h sample.bam chr1:100-200
@@ -30,13 +31,14 @@ mod variants;
 struct Options {
     header: bool,
     no_header: bool,
+    reference: Option<String>,
     threads: usize,
     path: String,
     regions: Vec<String>,
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: view [-h] [-H] [-@ N] FILE [REGION...]");
+    eprintln!("usage: view [-h] [-H] [-@ N] [--reference FASTA] FILE [REGION...]");
     ExitCode::FAILURE
 }
 
@@ -44,6 +46,7 @@ fn parse_args() -> Option<Options> {
     let mut options = Options {
         header: false,
         no_header: false,
+        reference: None,
         threads: 1,
         path: String::new(),
         regions: Vec::new(),
@@ -55,6 +58,7 @@ fn parse_args() -> Option<Options> {
             "-h" => options.header = true,
             "-H" => options.no_header = true,
             "-@" => options.threads = args.next()?.parse().ok()?,
+            "-T" | "--reference" => options.reference = Some(args.next()?),
             _ if arg.starts_with('-') && arg.len() > 1 => return None,
             _ => positional.push(arg),
         }
@@ -92,10 +96,7 @@ fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
     }
     match format {
         DetectedFormat::Bam => view_bam(options, source, out),
-        DetectedFormat::Cram => Err(biometal::Error::unsupported(
-            Format::Cram,
-            "CRAM input is not supported by view yet",
-        )),
+        DetectedFormat::Cram => view_cram(options, source, out),
         DetectedFormat::Fastq if options.regions.is_empty() => view_fastq(source, out),
         DetectedFormat::Fastq => Err(biometal::Error::unsupported(
             Format::Fastq,
@@ -318,6 +319,40 @@ fn view_bam(
         while let Some(record) = query.next_record()? {
             writer.write_record(&header, record)?;
         }
+    }
+    Ok(())
+}
+
+fn view_cram(
+    options: &Options,
+    source: biometal::io::Source,
+    out: &mut impl Write,
+) -> biometal::Result<()> {
+    use biometal::formats::cram;
+    if !options.regions.is_empty() {
+        return Err(biometal::Error::unsupported(
+            Format::Cram,
+            "region queries on CRAM (CRAI) are not supported yet",
+        ));
+    }
+    let reference = match &options.reference {
+        Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
+        None => cram::ReferenceSource::none(),
+    };
+    let prefix = std::path::Path::new(&options.path)
+        .file_name()
+        .map_or_else(|| "cram".into(), |name| name.to_string_lossy().into_owned());
+    let mut reader = cram::ReaderBuilder::new()
+        .reference(reference)
+        .name_prefix(prefix)
+        .build(source);
+    let header = reader.read_header()?;
+    let mut writer = sam::Writer::new(out);
+    if options.header {
+        writer.write_header(&header)?;
+    }
+    while let Some(record) = reader.next_record()? {
+        writer.write_record(&header, record)?;
     }
     Ok(())
 }
