@@ -1,7 +1,7 @@
 """Trains, evaluates and exports the bundled read-quality model (`models/read_quality.onnx`).
 
     pip install numpy==2.4.6 scikit-learn==1.9.1 onnx==1.23.2 onnxruntime==1.32.0
-    python3 training/train.py            # from the repository root; about a minute on 2 cores
+    python3 training/train.py            # from the repository root; a few minutes on 2 cores
 
 Simulates reads with known true errors (training/simulate.py), computes the
 features exactly as the Rust code does (training/features.py), trains a small

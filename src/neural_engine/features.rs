@@ -222,7 +222,20 @@ pub(super) fn homopolymer_starts_scalar(seq: &[u8]) -> u64 {
 /// assert_eq!(features[13], 2.0 / 8.0); // TTTT starts at two positions
 /// ```
 pub fn read_features(sequence: &[u8], quality: &[u8]) -> FeatureVector {
-    read_features_with(sequence, quality, has_avx2())
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { read_features_avx2(sequence, quality) };
+    }
+    read_features_with(sequence, quality, false)
+}
+
+/// [`read_features_with`] compiled for AVX2, so the AVX2 loops inline into
+/// it and share their constants.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn read_features_avx2(sequence: &[u8], quality: &[u8]) -> FeatureVector {
+    read_features_with(sequence, quality, true)
 }
 
 fn has_avx2() -> bool {
@@ -234,6 +247,7 @@ fn has_avx2() -> bool {
 
 /// [`read_features`] with the AVX2 loops (`avx2`, only when the CPU has
 /// AVX2) or the scalar ones; both give the same result.
+#[inline(always)]
 fn read_features_with(sequence: &[u8], quality: &[u8], avx2: bool) -> FeatureVector {
     let quality_len = quality.len();
     let mut total = QualitySums::default();

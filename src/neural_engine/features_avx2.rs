@@ -27,6 +27,7 @@ const PLANE_2: [u8; 16] = plane(2, 0);
 ///
 /// # Safety
 /// The CPU must support AVX2.
+#[inline]
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn add_quality(sums: &mut QualitySums, phred33: &[u8]) {
     let table = |bytes: &[u8; 16]| {
@@ -132,6 +133,7 @@ unsafe fn last_bytes_mask(count: usize) -> __m256i {
 ///
 /// # Safety
 /// The CPU must support AVX2.
+#[inline]
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn quality_sum(phred33: &[u8]) -> u64 {
     let (offset, top) = (_mm256_set1_epi8(33), _mm256_set1_epi8(126));
@@ -170,6 +172,7 @@ pub(super) unsafe fn quality_sum(phred33: &[u8]) -> u64 {
 ///
 /// # Safety
 /// The CPU must support AVX2.
+#[inline]
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn homopolymer_starts(seq: &[u8]) -> u64 {
     let Some(windows) = seq.len().checked_sub(3) else {

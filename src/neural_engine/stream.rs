@@ -4,7 +4,7 @@ use std::io::Read;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 
-use super::features::batch_features;
+use super::features::read_features;
 use super::model::QualityModel;
 use crate::formats::fastq::{Reader, RecordBatch, RecordRef};
 use crate::{Error, Format, Result};
@@ -20,10 +20,22 @@ struct Filled {
 }
 
 impl Filled {
+    /// Replaces the contents with up to `batch_size` records and their
+    /// features, computed while each record is still in the reader's
+    /// buffer (and in cache).
     fn fill<R: Read>(&mut self, reader: &mut Reader<R>, batch_size: usize) -> Result<usize> {
-        let reads = reader.read_batch(&mut self.batch, batch_size)?;
-        batch_features(&self.batch, &mut self.features);
-        Ok(reads)
+        self.batch.clear();
+        self.features.clear();
+        while self.batch.len() < batch_size {
+            let Some(record) = reader.next_record() else {
+                break;
+            };
+            let record = record?;
+            self.features
+                .extend_from_slice(&read_features(record.sequence(), record.quality()));
+            self.batch.push(&record);
+        }
+        Ok(self.batch.len())
     }
 }
 
