@@ -24,6 +24,34 @@ pub(super) fn order0_rounds(
     0
 }
 
+/// Decodes as many whole order-1 rounds (one symbol per lane, lane `j`
+/// writing `lanes[j * stride + i]` for round `i`) as the input is sure to
+/// cover, from round `first` on, with `bits`-bit (10 or 12) context blocks
+/// in `table`, advancing `states`, `contexts` and `pos`; returns the next
+/// round (`first` without AVX2). `lanes.len()` is `32 * stride`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn order1_rounds(
+    table: &[u32; 256 << 12],
+    bits: u32,
+    states: &mut [u32; 32],
+    contexts: &mut [u8; 32],
+    input: &[u8],
+    pos: &mut usize,
+    lanes: &mut [u8],
+    first: usize,
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && bits <= 12 && lanes.len() % 32 == 0 {
+        // SAFETY: the CPU has AVX2, and bits and lanes are as required,
+        // checked just above.
+        return unsafe {
+            avx2::order1_rounds(table, bits, states, contexts, input, pos, lanes, first)
+        };
+    }
+    let _ = (table, bits, states, contexts, input, pos, lanes);
+    first
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::*;
@@ -115,6 +143,112 @@ mod avx2 {
             unsafe { _mm256_storeu_si256(states.as_mut_ptr().add(8 * g).cast(), *v) };
         }
         done
+    }
+
+    /// One lane group's rANS update and renormalisation: the state after
+    /// decoding `entry` from `x` with `bits`-bit frequencies (`shift` holds
+    /// `bits`), refilled from `input` at `pos` where below 2^15.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2; 16 bytes at `*pos` must be inside `input`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn advance(
+        entry: __m256i,
+        x: __m256i,
+        shift: __m128i,
+        input: &[u8],
+        pos: &mut usize,
+    ) -> __m256i {
+        let freq = _mm256_add_epi32(
+            _mm256_and_si256(_mm256_srli_epi32::<8>(entry), _mm256_set1_epi32(0xfff)),
+            _mm256_set1_epi32(1),
+        );
+        let next = _mm256_add_epi32(
+            _mm256_mullo_epi32(freq, _mm256_srl_epi32(x, shift)),
+            _mm256_srli_epi32::<20>(entry),
+        );
+        let below = _mm256_set1_epi32(0x7fff);
+        let needs = _mm256_cmpeq_epi32(_mm256_min_epu32(next, below), next);
+        let mask = _mm256_movemask_ps(_mm256_castsi256_ps(needs)) as usize;
+        // SAFETY: the caller guarantees the 16 bytes.
+        let words =
+            unsafe { _mm256_cvtepu16_epi32(_mm_loadu_si128(input.as_ptr().add(*pos).cast())) };
+        // SAFETY: `mask` < 256; a table row is 8 u32.
+        let permute = unsafe { _mm256_loadu_si256(PERMUTE[mask & 0xff].as_ptr().cast()) };
+        let words = _mm256_permutevar8x32_epi32(words, permute);
+        let refilled = _mm256_or_si256(_mm256_slli_epi32::<16>(next), words);
+        *pos += 2 * mask.count_ones() as usize;
+        _mm256_blendv_epi8(next, refilled, needs)
+    }
+
+    /// See [`super::order1_rounds`].
+    ///
+    /// # Safety
+    /// The CPU must have AVX2, `bits` ≤ 12 and `lanes.len()` a multiple of 32.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn order1_rounds(
+        table: &[u32; 256 << 12],
+        bits: u32,
+        states: &mut [u32; 32],
+        contexts: &mut [u8; 32],
+        input: &[u8],
+        pos: &mut usize,
+        lanes: &mut [u8],
+        first: usize,
+    ) -> usize {
+        let stride = lanes.len() / 32;
+        let shift = _mm_cvtsi32_si128(bits as i32);
+        let slot_mask = _mm256_set1_epi32((1 << bits) - 1);
+        let low_byte = _mm256_set1_epi32(0xff);
+        let mut x = [_mm256_setzero_si256(); 4];
+        let mut ctx = [_mm256_setzero_si256(); 4];
+        for g in 0..4 {
+            // SAFETY: 8 of the 32 states, at 8 * g.
+            x[g] = unsafe { _mm256_loadu_si256(states.as_ptr().add(8 * g).cast()) };
+            let mut c = [0i32; 8];
+            for (k, c) in c.iter_mut().enumerate() {
+                *c = i32::from(contexts[8 * g + k]);
+            }
+            // SAFETY: `c` is 8 i32.
+            ctx[g] = unsafe { _mm256_loadu_si256(c.as_ptr().cast()) };
+        }
+        let mut i = first;
+        let mut syms = [0u32; 32];
+        while i < stride && input.len() - *pos >= 64 {
+            for g in 0..4 {
+                let index = _mm256_or_si256(
+                    _mm256_sll_epi32(ctx[g], shift),
+                    _mm256_and_si256(x[g], slot_mask),
+                );
+                // SAFETY: context < 256 and bits ≤ 12: every index is below
+                // 256 << 12, the length of `table`.
+                let entry = unsafe { _mm256_i32gather_epi32::<4>(table.as_ptr().cast(), index) };
+                ctx[g] = _mm256_and_si256(entry, low_byte);
+                // SAFETY: a round reads at most 64 bytes and started with 64
+                // left; the groups before this one read at most 48 of them.
+                x[g] = unsafe { advance(entry, x[g], shift, input, pos) };
+                // SAFETY: 8 of the 32 symbols, at 8 * g.
+                unsafe { _mm256_storeu_si256(syms.as_mut_ptr().add(8 * g).cast(), ctx[g]) };
+            }
+            for (j, &sym) in syms.iter().enumerate() {
+                // SAFETY: i < stride and j < 32: below 32 * stride = lanes.len().
+                unsafe { *lanes.get_unchecked_mut(j * stride + i) = sym as u8 };
+            }
+            i += 1;
+        }
+        for g in 0..4 {
+            // SAFETY: as for the loads, 8 of the 32 states and symbols.
+            unsafe {
+                _mm256_storeu_si256(states.as_mut_ptr().add(8 * g).cast(), x[g]);
+                _mm256_storeu_si256(syms.as_mut_ptr().add(8 * g).cast(), ctx[g]);
+            }
+        }
+        for (c, &s) in contexts.iter_mut().zip(&syms) {
+            *c = s as u8;
+        }
+        i
     }
 }
 
