@@ -41,7 +41,7 @@ pub(super) fn order1_rounds(
     first: usize,
 ) -> usize {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && bits <= 12 && lanes.len() % 32 == 0 {
+    if std::is_x86_feature_detected!("avx2") && bits <= 12 && lanes.len().is_multiple_of(32) {
         // SAFETY: the CPU has AVX2, and bits and lanes are as required,
         // checked just above.
         return unsafe {
