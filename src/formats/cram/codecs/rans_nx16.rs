@@ -12,6 +12,7 @@ use super::MAX_DECODED_LEN;
 use crate::{Error, Format, Result};
 
 mod order1;
+mod x32;
 
 const ORDER: u8 = 1;
 const X32: u8 = 4;
@@ -347,7 +348,11 @@ fn run_order0<const W: usize>(
     let mut states = read_states::<W>(reader)?;
     let input = reader.remaining();
     let mut pos = 0;
-    let mut chunks = out.chunks_exact_mut(W);
+    let mut done = 0;
+    if let Ok(states32) = <&mut [u32; 32]>::try_from(&mut states[..]) {
+        done = x32::order0_rounds(slots, states32, input, &mut pos, out);
+    }
+    let mut chunks = out[done..].chunks_exact_mut(W);
     for chunk in &mut chunks {
         if input.len() - pos >= 2 * W {
             for (byte, x) in chunk.iter_mut().zip(states.iter_mut()) {

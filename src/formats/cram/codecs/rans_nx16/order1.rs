@@ -8,7 +8,7 @@
 //! the table, so the check folds away), a multiply-add and a branch-free
 //! renormalisation. The rounds that the remaining input is sure to cover
 //! (2 bytes per lane per round) run without bounds checks on the input,
-//! the rest with.
+//! the rest with; 32-way rounds use AVX2 where the CPU has it.
 
 use std::cell::Cell;
 
@@ -16,7 +16,7 @@ use super::super::reader::ByteReader;
 use super::super::table::{fill_slots, slot_advance, slot_symbol, Slot};
 use super::{
     decode_order0, normalise, read_alphabet, read_states, renorm_checked, renorm_unchecked,
-    truncated,
+    truncated, x32,
 };
 use crate::{Error, Format, Result};
 
@@ -195,6 +195,12 @@ fn run<const W: usize, const BITS: u32>(
     let (lanes, tail) = out.split_at_mut(W * stride);
     let mut contexts = [0u8; W];
     let mut i = 0;
+    if let (Ok(states32), Ok(contexts32)) = (
+        <&mut [u32; 32]>::try_from(&mut states[..]),
+        <&mut [u8; 32]>::try_from(&mut contexts[..]),
+    ) {
+        i = x32::order1_rounds(table, BITS, states32, contexts32, input, &mut pos, lanes, 0);
+    }
     loop {
         // Each round reads at most 2 bytes per lane.
         let rounds = ((input.len() - pos) / (2 * W)).min(stride - i);

@@ -1,0 +1,297 @@
+//! 32-way order-0 rANS Nx16 rounds with AVX2: the 32 states as four
+//! vectors of eight, slot lookups by gather, the update by a vector
+//! multiply, and renormalisation without branches (the lanes that need
+//! input take the next 16-bit words in lane order through a permutation
+//! chosen by their mask).
+
+/// Decodes as many whole rounds of 32 order-0 symbols into `out` as the
+/// input is sure to cover (64 bytes per round) with AVX2 when the CPU has
+/// it, advancing `states` and `pos`; returns the bytes decoded (a multiple
+/// of 32, 0 without AVX2). The caller decodes the rest.
+pub(super) fn order0_rounds(
+    slots: &[u32; 1 << 12],
+    states: &mut [u32; 32],
+    input: &[u8],
+    pos: &mut usize,
+    out: &mut [u8],
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { avx2::order0_rounds(slots, states, input, pos, out) };
+    }
+    let _ = (slots, states, input, pos, out);
+    0
+}
+
+/// Decodes as many whole order-1 rounds (one symbol per lane, lane `j`
+/// writing `lanes[j * stride + i]` for round `i`) as the input is sure to
+/// cover, from round `first` on, with `bits`-bit (10 or 12) context blocks
+/// in `table`, advancing `states`, `contexts` and `pos`; returns the next
+/// round (`first` without AVX2). `lanes.len()` is `32 * stride`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn order1_rounds(
+    table: &[u32; 256 << 12],
+    bits: u32,
+    states: &mut [u32; 32],
+    contexts: &mut [u8; 32],
+    input: &[u8],
+    pos: &mut usize,
+    lanes: &mut [u8],
+    first: usize,
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && bits <= 12 && lanes.len().is_multiple_of(32) {
+        // SAFETY: the CPU has AVX2, and bits and lanes are as required,
+        // checked just above.
+        return unsafe {
+            avx2::order1_rounds(table, bits, states, contexts, input, pos, lanes, first)
+        };
+    }
+    let _ = (table, bits, states, contexts, input, pos, lanes);
+    first
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    /// For each 8-bit mask of lanes needing input, the word each lane takes:
+    /// lane `k` takes word `popcount(mask & ((1 << k) - 1))`.
+    static PERMUTE: [[u32; 8]; 256] = {
+        let mut table = [[0u32; 8]; 256];
+        let mut mask = 0;
+        while mask < 256 {
+            let mut k = 0;
+            let mut taken = 0;
+            while k < 8 {
+                table[mask][k] = taken;
+                if mask & (1 << k) != 0 {
+                    taken += 1;
+                }
+                k += 1;
+            }
+            mask += 1;
+        }
+        table
+    };
+
+    /// See [`super::order0_rounds`].
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn order0_rounds(
+        slots: &[u32; 1 << 12],
+        states: &mut [u32; 32],
+        input: &[u8],
+        pos: &mut usize,
+        out: &mut [u8],
+    ) -> usize {
+        let slot_mask = _mm256_set1_epi32(0xfff);
+        let low_byte = _mm256_set1_epi32(0xff);
+        let one = _mm256_set1_epi32(1);
+        let below = _mm256_set1_epi32(0x7fff);
+        let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+        let mut x = [_mm256_setzero_si256(); 4];
+        for (g, v) in x.iter_mut().enumerate() {
+            // SAFETY: 8 of the 32 states, at 8 * g.
+            *v = unsafe { _mm256_loadu_si256(states.as_ptr().add(8 * g).cast()) };
+        }
+        let mut done = 0;
+        while out.len() - done >= 32 && input.len() - *pos >= 64 {
+            let mut syms = [_mm256_setzero_si256(); 4];
+            for g in 0..4 {
+                let index = _mm256_and_si256(x[g], slot_mask);
+                // SAFETY: every index is below 4096, the length of `slots`.
+                let entry = unsafe { _mm256_i32gather_epi32::<4>(slots.as_ptr().cast(), index) };
+                syms[g] = _mm256_and_si256(entry, low_byte);
+                let freq = _mm256_add_epi32(
+                    _mm256_and_si256(_mm256_srli_epi32::<8>(entry), slot_mask),
+                    one,
+                );
+                let offset = _mm256_srli_epi32::<20>(entry);
+                let next = _mm256_add_epi32(
+                    _mm256_mullo_epi32(freq, _mm256_srli_epi32::<12>(x[g])),
+                    offset,
+                );
+                // Lanes below 2^15 (unsigned) take the next words in order.
+                let needs = _mm256_cmpeq_epi32(_mm256_min_epu32(next, below), next);
+                let mask = _mm256_movemask_ps(_mm256_castsi256_ps(needs)) as usize;
+                // SAFETY: a round reads at most 64 bytes and started with 64
+                // left; the groups before this one read at most 48 of them,
+                // so the 16 bytes at `pos` are inside `input`.
+                let words = unsafe {
+                    _mm256_cvtepu16_epi32(_mm_loadu_si128(input.as_ptr().add(*pos).cast()))
+                };
+                // SAFETY: `mask` < 256; a table row is 8 u32.
+                let permute = unsafe { _mm256_loadu_si256(PERMUTE[mask & 0xff].as_ptr().cast()) };
+                let words = _mm256_permutevar8x32_epi32(words, permute);
+                let refilled = _mm256_or_si256(_mm256_slli_epi32::<16>(next), words);
+                x[g] = _mm256_blendv_epi8(next, refilled, needs);
+                *pos += 2 * mask.count_ones() as usize;
+            }
+            let low = _mm256_packus_epi32(syms[0], syms[1]);
+            let high = _mm256_packus_epi32(syms[2], syms[3]);
+            let bytes = _mm256_permutevar8x32_epi32(_mm256_packus_epi16(low, high), order);
+            // SAFETY: 32 bytes at `done` are inside `out`, checked by the loop.
+            unsafe { _mm256_storeu_si256(out.as_mut_ptr().add(done).cast(), bytes) };
+            done += 32;
+        }
+        for (g, v) in x.iter().enumerate() {
+            // SAFETY: as for the loads, 8 of the 32 states.
+            unsafe { _mm256_storeu_si256(states.as_mut_ptr().add(8 * g).cast(), *v) };
+        }
+        done
+    }
+
+    /// One lane group's rANS update and renormalisation: the state after
+    /// decoding `entry` from `x` with `bits`-bit frequencies (`shift` holds
+    /// `bits`), refilled from `input` at `pos` where below 2^15.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2; 16 bytes at `*pos` must be inside `input`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn advance(
+        entry: __m256i,
+        x: __m256i,
+        shift: __m128i,
+        input: &[u8],
+        pos: &mut usize,
+    ) -> __m256i {
+        let freq = _mm256_add_epi32(
+            _mm256_and_si256(_mm256_srli_epi32::<8>(entry), _mm256_set1_epi32(0xfff)),
+            _mm256_set1_epi32(1),
+        );
+        let next = _mm256_add_epi32(
+            _mm256_mullo_epi32(freq, _mm256_srl_epi32(x, shift)),
+            _mm256_srli_epi32::<20>(entry),
+        );
+        let below = _mm256_set1_epi32(0x7fff);
+        let needs = _mm256_cmpeq_epi32(_mm256_min_epu32(next, below), next);
+        let mask = _mm256_movemask_ps(_mm256_castsi256_ps(needs)) as usize;
+        // SAFETY: the caller guarantees the 16 bytes.
+        let words =
+            unsafe { _mm256_cvtepu16_epi32(_mm_loadu_si128(input.as_ptr().add(*pos).cast())) };
+        // SAFETY: `mask` < 256; a table row is 8 u32.
+        let permute = unsafe { _mm256_loadu_si256(PERMUTE[mask & 0xff].as_ptr().cast()) };
+        let words = _mm256_permutevar8x32_epi32(words, permute);
+        let refilled = _mm256_or_si256(_mm256_slli_epi32::<16>(next), words);
+        *pos += 2 * mask.count_ones() as usize;
+        _mm256_blendv_epi8(next, refilled, needs)
+    }
+
+    /// See [`super::order1_rounds`].
+    ///
+    /// # Safety
+    /// The CPU must have AVX2, `bits` ≤ 12 and `lanes.len()` a multiple of 32.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn order1_rounds(
+        table: &[u32; 256 << 12],
+        bits: u32,
+        states: &mut [u32; 32],
+        contexts: &mut [u8; 32],
+        input: &[u8],
+        pos: &mut usize,
+        lanes: &mut [u8],
+        first: usize,
+    ) -> usize {
+        let stride = lanes.len() / 32;
+        let shift = _mm_cvtsi32_si128(bits as i32);
+        let slot_mask = _mm256_set1_epi32((1 << bits) - 1);
+        let low_byte = _mm256_set1_epi32(0xff);
+        let mut x = [_mm256_setzero_si256(); 4];
+        let mut ctx = [_mm256_setzero_si256(); 4];
+        for g in 0..4 {
+            // SAFETY: 8 of the 32 states, at 8 * g.
+            x[g] = unsafe { _mm256_loadu_si256(states.as_ptr().add(8 * g).cast()) };
+            let mut c = [0i32; 8];
+            for (k, c) in c.iter_mut().enumerate() {
+                *c = i32::from(contexts[8 * g + k]);
+            }
+            // SAFETY: `c` is 8 i32.
+            ctx[g] = unsafe { _mm256_loadu_si256(c.as_ptr().cast()) };
+        }
+        let mut i = first;
+        let mut syms = [0u32; 32];
+        while i < stride && input.len() - *pos >= 64 {
+            for g in 0..4 {
+                let index = _mm256_or_si256(
+                    _mm256_sll_epi32(ctx[g], shift),
+                    _mm256_and_si256(x[g], slot_mask),
+                );
+                // SAFETY: context < 256 and bits ≤ 12: every index is below
+                // 256 << 12, the length of `table`.
+                let entry = unsafe { _mm256_i32gather_epi32::<4>(table.as_ptr().cast(), index) };
+                ctx[g] = _mm256_and_si256(entry, low_byte);
+                // SAFETY: a round reads at most 64 bytes and started with 64
+                // left; the groups before this one read at most 48 of them.
+                x[g] = unsafe { advance(entry, x[g], shift, input, pos) };
+                // SAFETY: 8 of the 32 symbols, at 8 * g.
+                unsafe { _mm256_storeu_si256(syms.as_mut_ptr().add(8 * g).cast(), ctx[g]) };
+            }
+            for (j, &sym) in syms.iter().enumerate() {
+                // SAFETY: i < stride and j < 32: below 32 * stride = lanes.len().
+                unsafe { *lanes.get_unchecked_mut(j * stride + i) = sym as u8 };
+            }
+            i += 1;
+        }
+        for g in 0..4 {
+            // SAFETY: as for the loads, 8 of the 32 states and symbols.
+            unsafe {
+                _mm256_storeu_si256(states.as_mut_ptr().add(8 * g).cast(), x[g]);
+                _mm256_storeu_si256(syms.as_mut_ptr().add(8 * g).cast(), ctx[g]);
+            }
+        }
+        for (c, &s) in contexts.iter_mut().zip(&syms) {
+            *c = s as u8;
+        }
+        i
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::super::{renorm_checked, slot_advance, slot_symbol};
+    use super::*;
+
+    proptest! {
+        /// The vector rounds against the scalar steps on random tables,
+        /// states and input.
+        #[test]
+        fn order0_rounds_match_scalar(
+            cuts in proptest::collection::btree_set(1u32..4096, 0..40),
+            symbols in proptest::collection::vec(any::<u8>(), 41),
+            mut states in proptest::array::uniform32(any::<u32>()),
+            input in proptest::collection::vec(any::<u8>(), 0..2000),
+            out_len in 0usize..1000,
+        ) {
+            // Slots from a random partition of the 4096 slots.
+            let mut slots = [0u32; 1 << 12];
+            let bounds: Vec<u32> = std::iter::once(0).chain(cuts).chain([4096]).collect();
+            for (w, &s) in bounds.windows(2).zip(&symbols) {
+                let f = w[1] - w[0];
+                for (k, slot) in slots[w[0] as usize..w[1] as usize].iter_mut().enumerate() {
+                    *slot = u32::from(s) | ((f - 1) << 8) | ((k as u32) << 20);
+                }
+            }
+            let mut want_states = states;
+            let mut out = vec![0; out_len];
+            let mut pos = 0;
+            let done = order0_rounds(&slots, &mut states, &input, &mut pos, &mut out);
+            let mut want_pos = 0;
+            for i in 0..done {
+                let x = &mut want_states[i % 32];
+                let entry = slots[(*x & 0xfff) as usize];
+                prop_assert_eq!(out[i], slot_symbol(entry));
+                *x = renorm_checked(slot_advance(entry, *x, 12), &input, &mut want_pos).unwrap();
+            }
+            prop_assert_eq!(states, want_states);
+            prop_assert_eq!(pos, want_pos);
+        }
+    }
+}
