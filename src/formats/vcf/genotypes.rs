@@ -169,3 +169,29 @@ impl GenotypeMatrix {
         self.alleles.iter().filter(|&&a| a >= 0).count() as u32
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allele_counts_agree_with_a_plain_count_for_every_allele_count() {
+        let mut matrix = GenotypeMatrix::new();
+        let alleles: Vec<i32> = (0..500).map(|i| (i * 7 % 23) as i32 - 1).collect();
+        for pair in alleles.chunks(2) {
+            matrix.push_sample(pair, &[false, true]);
+        }
+        for allele_count in [1, 2, 3, 4, 5, 15, 16, 30] {
+            let mut counts = Vec::new();
+            matrix.allele_counts(allele_count, &mut counts);
+            let expected: Vec<u32> = (0..allele_count)
+                .map(|k| alleles.iter().filter(|&&a| a == k as i32).count() as u32)
+                .collect();
+            assert_eq!(counts, expected, "{allele_count}");
+        }
+        assert_eq!(
+            matrix.allele_number() as usize,
+            alleles.iter().filter(|&&a| a >= 0).count()
+        );
+    }
+}
