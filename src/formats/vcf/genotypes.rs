@@ -177,7 +177,7 @@ mod tests {
     #[test]
     fn allele_counts_agree_with_a_plain_count_for_every_allele_count() {
         let mut matrix = GenotypeMatrix::new();
-        let alleles: Vec<i32> = (0..500).map(|i| (i * 7 % 23) as i32 - 1).collect();
+        let alleles: Vec<i32> = (0..500).map(|i: i32| i * 7 % 23 - 1).collect();
         for pair in alleles.chunks(2) {
             matrix.push_sample(pair, &[false, true]);
         }
