@@ -1,8 +1,9 @@
 //! `view [-h] [-H] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
 //! `samtools view [-h]`; prints variants (VCF) as `bcftools view [-H]
 //! FILE [REGION…]` does (header unless `-H`; regions through the tabix
-//! index beside the file); passes FASTQ and FASTA through (decompressed,
-//! unchanged); with regions on a FASTA file prints them as
+//! index beside the file; with `-h` and regions, as `tabix -h` prints
+//! them); passes FASTQ and FASTA through (decompressed, unchanged); with
+//! regions on a FASTA file prints them as
 //! `samtools faidx FILE REGION…` does; and with regions on other bgzipped
 //! text with a tabix index beside it (`.tbi`, `.csi`: BED, GFF, …) prints
 //! the overlapping lines as `tabix [-h] FILE REGION…` does.
@@ -84,7 +85,9 @@ fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(options.threads);
     let mut source = biometal::io::open_with(&options.path, &io_options)?;
     let format = detect(source.fill_buf()?);
-    if format == DetectedFormat::Vcf && !options.regions.is_empty() {
+    // VCF regions print as bcftools view does; with `-h` (a samtools/tabix
+    // flag, not a bcftools one) as `tabix -h` does, through the branch below.
+    if format == DetectedFormat::Vcf && !options.regions.is_empty() && !options.header {
         let (path, regions) = (&options.path, &options.regions);
         return variants::view_vcf_regions(path, source, regions, options.no_header, out);
     }
