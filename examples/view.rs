@@ -1,10 +1,12 @@
 //! `view [-h] [-H] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
-//! `samtools view [-h]`; prints variants (VCF, BCF) as `bcftools view [-H]`
-//! does (header unless `-H`); passes FASTQ and FASTA through (decompressed,
-//! unchanged); with regions on a FASTA file prints them as
+//! `samtools view [-h]`; prints variants (VCF, BCF) as `bcftools view [-H]
+//! FILE [REGION…]` does (header unless `-H`; VCF regions through the tabix
+//! index beside the file, BCF regions through its CSI; with `-h` and regions
+//! on VCF, as `tabix -h` prints them); passes FASTQ and FASTA through
+//! (decompressed, unchanged); with regions on a FASTA file prints them as
 //! `samtools faidx FILE REGION…` does; passes BED, GFF3 and GTF records
 //! through (with `-h` their header lines too), each line validated; and
-//! with regions on bgzipped text with a tabix index beside it (`.tbi`,
+//! with regions on other bgzipped text with a tabix index beside it (`.tbi`,
 //! `.csi`: BED, GFF, …) prints the overlapping lines as
 //! `tabix [-h] FILE REGION…` does.
 //! CRAM input takes its reference with `--reference FASTA` (or `-T`).
@@ -89,6 +91,12 @@ fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(options.threads);
     let mut source = biometal::io::open_with(&options.path, &io_options)?;
     let format = detect(source.fill_buf()?);
+    // VCF regions print as bcftools view does; with `-h` (a samtools/tabix
+    // flag, not a bcftools one) as `tabix -h` does, through the branch below.
+    if format == DetectedFormat::Vcf && !options.regions.is_empty() && !options.header {
+        let (path, regions) = (&options.path, &options.regions);
+        return variants::view_vcf_regions(path, source, regions, options.no_header, out);
+    }
     if !options.regions.is_empty() {
         if let Some(index) = tabix_index_for(&options.path, format)? {
             return view_tabix(options, &index, source, out);
@@ -110,13 +118,7 @@ fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
             let (path, regions) = (&options.path, &options.regions);
             variants::view_bcf(path, source, regions, options.no_header, out)
         }
-        DetectedFormat::Vcf if options.regions.is_empty() => {
-            variants::view_vcf(source, options.no_header, out)
-        }
-        DetectedFormat::Vcf => Err(biometal::Error::unsupported(
-            Format::Vcf,
-            "VCF region queries are not wired yet",
-        )),
+        DetectedFormat::Vcf => variants::view_vcf(source, options.no_header, out),
         _ => view_sam(options, source, out),
     }
 }
