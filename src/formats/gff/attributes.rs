@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use super::Dialect;
+use crate::formats::bed::byte_mask;
 
 /// The attributes of a record (column 9), validated when the line was read
 /// and split on demand, borrowing from the line.
@@ -247,6 +248,54 @@ pub(crate) fn next_gtf_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>>
         return Some(Err("expected key \"value\";"));
     }
     Some(Ok((key, value)))
+}
+
+/// Checks the `tag=value;…` syntax of a GFF3 attributes column: every
+/// entry that is not blank has a non-empty tag before its first `=`. One
+/// pass, eight bytes at a time, over the `;` and `=` separators.
+pub(crate) fn check_gff3_attributes(column: &[u8]) -> Result<(), &'static str> {
+    let mut entry_start = 0;
+    let mut has_tag = false;
+    let mut check = |at: usize, byte: u8| -> Result<(), &'static str> {
+        let entry = column.get(entry_start..at).unwrap_or_default();
+        match byte {
+            b'=' if !has_tag => {
+                if entry.trim_ascii().is_empty() {
+                    return Err("expected tag=value, found an empty tag");
+                }
+                has_tag = true;
+            }
+            b';' => {
+                if !has_tag && !entry.trim_ascii().is_empty() {
+                    return Err("expected tag=value");
+                }
+                has_tag = false;
+                entry_start = at + 1;
+            }
+            _ => {}
+        }
+        Ok(())
+    };
+    let mut chunks = column.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let mut mask = byte_mask(word, b';') | byte_mask(word, b'=');
+        while mask != 0 {
+            let at = (mask.trailing_zeros() / 8) as usize;
+            check(base + at, chunk.get(at).copied().unwrap_or_default())?;
+            mask &= mask - 1;
+        }
+        base += 8;
+    }
+    for (i, &byte) in chunks.remainder().iter().enumerate() {
+        if byte == b';' || byte == b'=' {
+            check(base + i, byte)?;
+        }
+    }
+    check(column.len(), b';')
 }
 
 /// Checks that every `%` in `text` starts a `%XX` escape (two hex digits).

@@ -3,10 +3,10 @@
 
 use std::borrow::Cow;
 
-use super::attributes::{check_escapes, next_gff3_entry, next_gtf_entry};
+use super::attributes::{check_escapes, check_gff3_attributes, next_gtf_entry};
 use super::record::Strand;
 use super::Dialect;
-use crate::formats::bed::parse_u64;
+use crate::formats::bed::{for_each_tab, parse_u64};
 use crate::region::Position;
 
 /// The columns' bounds and decoded values, validated once per line.
@@ -49,37 +49,27 @@ pub(crate) fn parse(text: &[u8], dialect: Dialect) -> Result<Parsed, Message> {
         dialect,
         ..Parsed::default()
     };
+    let mut tabs = 0;
     let mut start = 0;
-    let mut tabs = memchr::memchr_iter(b'\t', text);
-    for (column, bounds) in parsed.fields.iter_mut().enumerate() {
-        let end = if column == 8 {
-            text.len()
-        } else {
-            match tabs.next() {
-                Some(tab) => tab,
-                None => {
-                    return Err(
-                        format!("expected 9 tab-separated columns, found {}", column + 1).into(),
-                    )
-                }
-            }
-        };
-        *bounds = (start, end);
-        start = end + 1;
+    for_each_tab(text, |tab| {
+        if let Some(bounds) = parsed.fields.get_mut(tabs) {
+            *bounds = (start, tab);
+        }
+        tabs += 1;
+        start = tab + 1;
+    });
+    if tabs != 8 {
+        return Err(format!("expected 9 tab-separated columns, found {}", tabs + 1).into());
     }
-    if tabs.next().is_some() || memchr::memchr(b'\t', field(text, parsed.fields[8])).is_some() {
-        return Err(format!(
-            "expected 9 tab-separated columns, found {}",
-            memchr::memchr_iter(b'\t', text).count() + 1
-        )
-        .into());
-    }
+    parsed.fields[8] = (start, text.len());
     let column = |i: usize| field(text, parsed.fields[i]);
     for (i, name) in [(0, "seqid"), (1, "source"), (2, "type")] {
         if column(i).is_empty() {
             return Err(format!("{name}: expected a value or '.', found an empty column").into());
         }
-        if dialect == Dialect::Gff3 {
+    }
+    if dialect == Dialect::Gff3 && memchr::memchr(b'%', text).is_some() {
+        for (i, name) in [(0, "seqid"), (1, "source"), (2, "type"), (8, "attributes")] {
             check_escapes(column(i)).map_err(|m| format!("{name}: {m}"))?;
         }
     }
@@ -139,10 +129,8 @@ fn check_attributes(column: &[u8], dialect: Dialect) -> Result<(), Message> {
     let mut rest = column;
     match dialect {
         Dialect::Gff3 => {
-            check_escapes(column).map_err(|m| format!("attributes: {m}"))?;
-            while let Some(entry) = next_gff3_entry(&mut rest) {
-                entry.map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
-            }
+            check_gff3_attributes(column)
+                .map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
         }
         Dialect::Gtf => {
             while let Some(entry) = next_gtf_entry(&mut rest) {

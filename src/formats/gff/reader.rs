@@ -5,7 +5,7 @@ use std::io::{Chain, Cursor, Read};
 use super::line::{self, DirectiveKind, Parsed};
 use super::record::{Record, RecordRef};
 use super::Dialect;
-use crate::formats::buffer::LineBuffer;
+use crate::formats::buffer::{find_newline, Line as BufferLine, LineBuffer};
 use crate::formats::fasta;
 use crate::{Error, Format, Result};
 
@@ -301,19 +301,36 @@ impl<R: Read> Reader<R> {
         RecordRef {
             raw: data.get(..self.raw_end).unwrap_or_default(),
             text: data.get(..self.text_end).unwrap_or_default(),
-            parsed: self.parsed,
+            parsed: &self.parsed,
         }
+    }
+
+    /// The next line: found in the buffer with the short-line search, or
+    /// through the line engine when the buffer must be refilled.
+    #[inline]
+    fn next_line_bounds(&mut self, line_number: u64) -> Result<Option<BufferLine>> {
+        let data = self.buffer.data();
+        if let Some(newline) = find_newline(data) {
+            let content_end = match newline.checked_sub(1) {
+                Some(before) if data.get(before) == Some(&b'\r') => before,
+                _ => newline,
+            };
+            return Ok(Some(BufferLine {
+                start: 0,
+                content_end,
+                next: newline + 1,
+            }));
+        }
+        self.buffer
+            .line_at(0)
+            .map_err(|error| error.at_line(line_number))
     }
 
     fn advance(&mut self) -> Result<Option<Found>> {
         self.buffer.consume(self.pending);
         self.pending = 0;
         let line_number = self.lines_read + 1;
-        let Some(found) = self
-            .buffer
-            .line_at(0)
-            .map_err(|error| error.at_line(line_number))?
-        else {
+        let Some(found) = self.next_line_bounds(line_number)? else {
             return Ok(None);
         };
         self.lines_read = line_number;

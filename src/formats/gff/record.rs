@@ -48,7 +48,7 @@ pub enum Strand {
 pub struct RecordRef<'a> {
     pub(crate) raw: &'a [u8],
     pub(crate) text: &'a [u8],
-    pub(crate) parsed: Parsed,
+    pub(crate) parsed: &'a Parsed,
 }
 
 impl<'a> RecordRef<'a> {
@@ -181,7 +181,7 @@ impl Record {
         RecordRef {
             raw: &self.raw,
             text: self.raw.get(..self.text_len).unwrap_or_default(),
-            parsed: self.parsed,
+            parsed: &self.parsed,
         }
     }
 
@@ -190,7 +190,7 @@ impl Record {
         self.raw.clear();
         self.raw.extend_from_slice(record.raw);
         self.text_len = record.text.len();
-        self.parsed = record.parsed;
+        self.parsed = *record.parsed;
     }
 }
 
