@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::Dialect;
-use crate::formats::bed::byte_mask;
+use crate::formats::bed::{byte_mask, find_byte};
 
 /// The attributes of a record (column 9), validated when the line was read
 /// and split on demand, borrowing from the line.
@@ -77,7 +77,7 @@ impl<'a> Iterator for Items<'a> {
 
     fn next(&mut self) -> Option<Value<'a>> {
         let list = self.rest?;
-        let (raw, rest) = match (self.dialect, memchr::memchr(b',', list)) {
+        let (raw, rest) = match (self.dialect, find_byte(list, b',')) {
             (Dialect::Gff3, Some(i)) => (&list[..i], Some(&list[i + 1..])),
             _ => (list, None),
         };
@@ -189,7 +189,7 @@ pub(crate) fn next_gff3_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>
         if rest.is_empty() {
             return None;
         }
-        let (entry, after) = match memchr::memchr(b';', rest) {
+        let (entry, after) = match find_byte(rest, b';') {
             Some(i) => rest.split_at(i),
             None => (*rest, &b""[..]),
         };
@@ -199,7 +199,7 @@ pub(crate) fn next_gff3_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>
         if entry.is_empty() {
             continue;
         }
-        return Some(match memchr::memchr(b'=', entry) {
+        return Some(match find_byte(entry, b'=') {
             Some(i) if i > 0 => Ok((&entry[..i], &entry[i + 1..])),
             _ => Err("expected tag=value"),
         });
@@ -252,8 +252,10 @@ pub(crate) fn next_gtf_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>>
 
 /// Checks the `tag=value;…` syntax of a GFF3 attributes column: every
 /// entry that is not blank has a non-empty tag before its first `=`. One
-/// pass, eight bytes at a time, over the `;` and `=` separators.
-pub(crate) fn check_gff3_attributes(column: &[u8]) -> Result<(), &'static str> {
+/// pass, eight bytes at a time, over the `;` and `=` separators; says
+/// whether a `%` was seen (whose escapes the caller then checks).
+pub(crate) fn check_gff3_attributes(column: &[u8]) -> Result<bool, &'static str> {
+    let mut percent = false;
     let mut entry_start = 0;
     let mut has_tag = false;
     let mut check = |at: usize, byte: u8| -> Result<(), &'static str> {
@@ -279,9 +281,8 @@ pub(crate) fn check_gff3_attributes(column: &[u8]) -> Result<(), &'static str> {
     let mut chunks = column.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
+        let word = chunk.try_into().map_or(0, u64::from_le_bytes);
+        percent |= byte_mask(word, b'%') != 0;
         let mut mask = byte_mask(word, b';') | byte_mask(word, b'=');
         while mask != 0 {
             let at = (mask.trailing_zeros() / 8) as usize;
@@ -291,11 +292,13 @@ pub(crate) fn check_gff3_attributes(column: &[u8]) -> Result<(), &'static str> {
         base += 8;
     }
     for (i, &byte) in chunks.remainder().iter().enumerate() {
+        percent |= byte == b'%';
         if byte == b';' || byte == b'=' {
             check(base + i, byte)?;
         }
     }
-    check(column.len(), b';')
+    check(column.len(), b';')?;
+    Ok(percent)
 }
 
 /// Checks that every `%` in `text` starts a `%XX` escape (two hex digits).
@@ -316,7 +319,7 @@ pub(crate) fn check_escapes(text: &[u8]) -> Result<(), String> {
 /// Decodes `%XX` escapes; borrowed when there are none. Malformed escapes
 /// (rejected when reading) are kept as written.
 pub fn percent_decode(text: &[u8]) -> Cow<'_, [u8]> {
-    if memchr::memchr(b'%', text).is_none() {
+    if find_byte(text, b'%').is_none() {
         return Cow::Borrowed(text);
     }
     let hex = |b: u8| (b as char).to_digit(16);

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use super::attributes::{check_escapes, check_gff3_attributes, next_gtf_entry};
 use super::record::Strand;
 use super::Dialect;
-use crate::formats::bed::{for_each_tab, parse_u64};
+use crate::formats::bed::{find_byte, for_each_tab, parse_u64};
 use crate::region::Position;
 
 /// The columns' bounds and decoded values, validated once per line.
@@ -68,9 +68,13 @@ pub(crate) fn parse(text: &[u8], dialect: Dialect) -> Result<Parsed, Message> {
             return Err(format!("{name}: expected a value or '.', found an empty column").into());
         }
     }
-    if dialect == Dialect::Gff3 && memchr::memchr(b'%', text).is_some() {
-        for (i, name) in [(0, "seqid"), (1, "source"), (2, "type"), (8, "attributes")] {
-            check_escapes(column(i)).map_err(|m| format!("{name}: {m}"))?;
+    if dialect == Dialect::Gff3 {
+        // Columns 4 to 8 hold numbers and symbols, checked below; the
+        // attributes' escapes are checked with their syntax.
+        for (i, name) in [(0, "seqid"), (1, "source"), (2, "type")] {
+            if find_byte(column(i), b'%').is_some() {
+                check_escapes(column(i)).map_err(|m| format!("{name}: {m}"))?;
+            }
         }
     }
     parsed.start = position(column(3), "start")?;
@@ -129,8 +133,11 @@ fn check_attributes(column: &[u8], dialect: Dialect) -> Result<(), Message> {
     let mut rest = column;
     match dialect {
         Dialect::Gff3 => {
-            check_gff3_attributes(column)
+            let percent = check_gff3_attributes(column)
                 .map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
+            if percent {
+                check_escapes(column).map_err(|m| format!("attributes: {m}"))?;
+            }
         }
         Dialect::Gtf => {
             while let Some(entry) = next_gtf_entry(&mut rest) {
