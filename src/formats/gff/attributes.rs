@@ -29,8 +29,14 @@ use crate::formats::bed::{byte_mask, find_byte};
 #[derive(Debug, Clone, Copy)]
 pub struct Attributes<'a> {
     raw: &'a [u8],
+    bounds: &'a [EntryBounds],
     dialect: Dialect,
 }
+
+/// Where one entry's key and value lie in the attributes column:
+/// `[key_start, key_end, value_start, value_end]`, found once when the line
+/// was read.
+pub(crate) type EntryBounds = [usize; 4];
 
 /// One attribute value, as written (without GTF's quotes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,9 +96,13 @@ impl<'a> Iterator for Items<'a> {
 }
 
 impl<'a> Attributes<'a> {
-    pub(crate) fn new(raw: &'a [u8], dialect: Dialect) -> Self {
+    pub(crate) fn new(raw: &'a [u8], bounds: &'a [EntryBounds], dialect: Dialect) -> Self {
         let raw = if raw == b"." { &b""[..] } else { raw };
-        Attributes { raw, dialect }
+        Attributes {
+            raw,
+            bounds,
+            dialect,
+        }
     }
 
     /// The column as written (`.` for none).
@@ -110,7 +120,8 @@ impl<'a> Attributes<'a> {
     /// quotes).
     pub fn entries(&self) -> Entries<'a> {
         Entries {
-            rest: self.raw,
+            raw: self.raw,
+            bounds: self.bounds.iter(),
             dialect: self.dialect,
         }
     }
@@ -158,22 +169,21 @@ impl<'a> Iterator for Values<'a, '_> {
 /// The iterator of [`Attributes::entries`].
 #[derive(Debug, Clone)]
 pub struct Entries<'a> {
-    rest: &'a [u8],
+    raw: &'a [u8],
+    bounds: std::slice::Iter<'a, EntryBounds>,
     dialect: Dialect,
 }
 
 impl<'a> Iterator for Entries<'a> {
     type Item = (&'a [u8], Value<'a>);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let (key, raw) = match self.dialect {
-            Dialect::Gff3 => next_gff3_entry(&mut self.rest)?.ok()?,
-            Dialect::Gtf => next_gtf_entry(&mut self.rest)?.ok()?,
-        };
+        let &[key_start, key_end, value_start, value_end] = self.bounds.next()?;
         Some((
-            key,
+            self.raw.get(key_start..key_end).unwrap_or_default(),
             Value {
-                raw,
+                raw: self.raw.get(value_start..value_end).unwrap_or_default(),
                 dialect: self.dialect,
             },
         ))
@@ -182,29 +192,6 @@ impl<'a> Iterator for Entries<'a> {
 
 /// A key and its raw value, or what is wrong with the entry.
 type EntryResult<'a> = Result<(&'a [u8], &'a [u8]), &'static str>;
-
-/// Splits the next `tag=value` entry off `rest`.
-pub(crate) fn next_gff3_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>> {
-    loop {
-        if rest.is_empty() {
-            return None;
-        }
-        let (entry, after) = match find_byte(rest, b';') {
-            Some(i) => rest.split_at(i),
-            None => (*rest, &b""[..]),
-        };
-        *rest = after.get(1..).unwrap_or_default();
-        // Blanks around entries (`ID=a; Name=b`) are tolerated, as in the wild.
-        let entry = entry.trim_ascii();
-        if entry.is_empty() {
-            continue;
-        }
-        return Some(match find_byte(entry, b'=') {
-            Some(i) if i > 0 => Ok((&entry[..i], &entry[i + 1..])),
-            _ => Err("expected tag=value"),
-        });
-    }
-}
 
 /// Splits the next `key "value";` or `key value;` entry off `rest`.
 pub(crate) fn next_gtf_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>> {
@@ -254,24 +241,34 @@ pub(crate) fn next_gtf_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>>
 /// entry that is not blank has a non-empty tag before its first `=`. One
 /// pass, eight bytes at a time, over the `;` and `=` separators; says
 /// whether a `%` was seen (whose escapes the caller then checks).
-pub(crate) fn check_gff3_attributes(column: &[u8]) -> Result<bool, &'static str> {
+pub(crate) fn check_gff3_attributes(
+    column: &[u8],
+    bounds: &mut Vec<EntryBounds>,
+) -> Result<bool, &'static str> {
+    bounds.clear();
     let mut percent = false;
     let mut entry_start = 0;
-    let mut has_tag = false;
+    let mut key = None;
     let mut check = |at: usize, byte: u8| -> Result<(), &'static str> {
         let entry = column.get(entry_start..at).unwrap_or_default();
         match byte {
-            b'=' if !has_tag => {
-                if entry.trim_ascii().is_empty() {
+            b'=' if key.is_none() => {
+                let blanks = entry.len() - entry.trim_ascii_start().len();
+                if blanks == entry.len() {
                     return Err("expected tag=value, found an empty tag");
                 }
-                has_tag = true;
+                key = Some((entry_start + blanks, at));
             }
             b';' => {
-                if !has_tag && !entry.trim_ascii().is_empty() {
-                    return Err("expected tag=value");
+                match key.take() {
+                    Some((key_start, key_end)) => {
+                        let value = column.get(key_end + 1..at).unwrap_or_default();
+                        let value_end = key_end + 1 + value.trim_ascii_end().len();
+                        bounds.push([key_start, key_end, key_end + 1, value_end]);
+                    }
+                    None if !entry.trim_ascii().is_empty() => return Err("expected tag=value"),
+                    None => {}
                 }
-                has_tag = false;
                 entry_start = at + 1;
             }
             _ => {}
@@ -299,6 +296,28 @@ pub(crate) fn check_gff3_attributes(column: &[u8]) -> Result<bool, &'static str>
     }
     check(column.len(), b';')?;
     Ok(percent)
+}
+
+/// Checks the `key "value";` syntax of a GTF attributes column and records
+/// where each entry lies.
+pub(crate) fn check_gtf_attributes(
+    column: &[u8],
+    bounds: &mut Vec<EntryBounds>,
+) -> Result<(), &'static str> {
+    bounds.clear();
+    let offset = |part: &[u8]| (part.as_ptr() as usize).saturating_sub(column.as_ptr() as usize);
+    let mut rest = column;
+    while let Some(entry) = next_gtf_entry(&mut rest) {
+        let (key, value) = entry?;
+        let (key_start, value_start) = (offset(key), offset(value));
+        bounds.push([
+            key_start,
+            key_start + key.len(),
+            value_start,
+            value_start + value.len(),
+        ]);
+    }
+    Ok(())
 }
 
 /// Checks that every `%` in `text` starts a `%XX` escape (two hex digits).

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::attributes::{check_escapes, check_gff3_attributes, next_gtf_entry};
+use super::attributes::{check_escapes, check_gff3_attributes, check_gtf_attributes, EntryBounds};
 use super::record::Strand;
 use super::Dialect;
 use crate::formats::bed::{find_byte, for_each_tab, parse_u64};
@@ -43,8 +43,13 @@ fn position(field: &[u8], column: &str) -> Result<u64, Message> {
     }
 }
 
-/// Parses a feature line (without its line ending).
-pub(crate) fn parse(text: &[u8], dialect: Dialect) -> Result<Parsed, Message> {
+/// Parses a feature line (without its line ending), recording where the
+/// attribute entries lie in `entries`.
+pub(crate) fn parse(
+    text: &[u8],
+    dialect: Dialect,
+    entries: &mut Vec<EntryBounds>,
+) -> Result<Parsed, Message> {
     let mut parsed = Parsed {
         dialect,
         ..Parsed::default()
@@ -113,7 +118,7 @@ pub(crate) fn parse(text: &[u8], dialect: Dialect) -> Result<Parsed, Message> {
         b"2" => Some(2),
         other => return Err(format!("phase: expected 0, 1, 2 or ., found {}", show(other)).into()),
     };
-    check_attributes(column(8), dialect)?;
+    check_attributes(column(8), dialect, entries)?;
     Ok(parsed)
 }
 
@@ -123,26 +128,29 @@ pub(crate) fn field(text: &[u8], (from, to): (usize, usize)) -> &[u8] {
     text.get(from..to).unwrap_or_default()
 }
 
-fn check_attributes(column: &[u8], dialect: Dialect) -> Result<(), Message> {
+fn check_attributes(
+    column: &[u8],
+    dialect: Dialect,
+    entries: &mut Vec<EntryBounds>,
+) -> Result<(), Message> {
+    entries.clear();
     if column == b"." {
         return Ok(());
     }
     if column.is_empty() {
         return Err("attributes: expected attributes or '.', found an empty column".into());
     }
-    let mut rest = column;
     match dialect {
         Dialect::Gff3 => {
-            let percent = check_gff3_attributes(column)
+            let percent = check_gff3_attributes(column, entries)
                 .map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
             if percent {
                 check_escapes(column).map_err(|m| format!("attributes: {m}"))?;
             }
         }
         Dialect::Gtf => {
-            while let Some(entry) = next_gtf_entry(&mut rest) {
-                entry.map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
-            }
+            check_gtf_attributes(column, entries)
+                .map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
         }
     }
     Ok(())
@@ -213,7 +221,9 @@ mod tests {
     #[test]
     fn feature_lines() {
         let line = b"ctg1\tsrc\tCDS\t10\t20\t0.5\t-\t2\tID=cds1;Parent=tx1";
-        let parsed = parse(line, Dialect::Gff3).unwrap();
+        let mut entries = Vec::new();
+        let parsed = parse(line, Dialect::Gff3, &mut entries).unwrap();
+        assert_eq!(entries, [[0, 2, 3, 7], [8, 14, 15, 18]]);
         assert_eq!((parsed.start, parsed.end), (10, 20));
         assert_eq!(parsed.score, Some(0.5));
         assert_eq!(parsed.strand, Strand::Reverse);
@@ -230,7 +240,7 @@ mod tests {
             (b"ctg1\tsrc\tCDS\t1\t20\t.\t+\t0\tID=a%2", "percent"),
             (b"ctg1\tsrc\tCDS\t1\t20\t.\t+\t0\tID", "tag=value"),
         ] {
-            let error = parse(bad, Dialect::Gff3).unwrap_err();
+            let error = parse(bad, Dialect::Gff3, &mut entries).unwrap_err();
             assert!(error.contains(message), "{error} lacks {message}");
         }
     }

@@ -2,6 +2,7 @@
 
 use std::io::{Chain, Cursor, Read};
 
+use super::attributes::EntryBounds;
 use super::line::{self, DirectiveKind, Parsed};
 use super::record::{Record, RecordRef};
 use super::Dialect;
@@ -112,6 +113,7 @@ impl ReaderBuilder {
             failed: false,
             in_fasta: false,
             parsed: Parsed::default(),
+            entries: Vec::new(),
             raw_end: 0,
             text_end: 0,
         }
@@ -161,6 +163,7 @@ pub struct Reader<R> {
     failed: bool,
     in_fasta: bool,
     parsed: Parsed,
+    entries: Vec<EntryBounds>,
     raw_end: usize,
     text_end: usize,
 }
@@ -302,6 +305,7 @@ impl<R: Read> Reader<R> {
             raw: data.get(..self.raw_end).unwrap_or_default(),
             text: data.get(..self.text_end).unwrap_or_default(),
             parsed: &self.parsed,
+            entries: &self.entries,
         }
     }
 
@@ -365,7 +369,7 @@ impl<R: Read> Reader<R> {
                 detected.unwrap_or(Dialect::Gff3)
             }
         };
-        self.parsed = line::parse(text, dialect)
+        self.parsed = line::parse(text, dialect, &mut self.entries)
             .map_err(|message| invalid(message).at_record(self.records_read + 1))?;
         self.records_read += 1;
         Ok(Some(Found::Record))
