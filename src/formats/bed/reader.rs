@@ -316,7 +316,8 @@ impl<R: Read> Reader<R> {
             .data()
             .get(..found.content_end)
             .unwrap_or_default();
-        if is_header_line(text) {
+        let blank = self.separator == Separator::Whitespace && text.trim_ascii().is_empty();
+        if blank || is_header_line(text) {
             if !self.declared && text.starts_with(b"track") {
                 // A track line starts a new track, whose columns may differ.
                 self.layout = Layout::from_track_line(text);
