@@ -39,10 +39,10 @@ pub(crate) fn split(line: &[u8], separator: Separator, fields: &mut Vec<(usize, 
     match separator {
         Separator::Tab => {
             let mut start = 0;
-            for tab in memchr::memchr_iter(b'\t', line) {
+            for_each_tab(line, |tab| {
                 fields.push((start, tab));
                 start = tab + 1;
-            }
+            });
             fields.push((start, line.len()));
         }
         Separator::Whitespace => {
@@ -61,6 +61,59 @@ pub(crate) fn split(line: &[u8], separator: Separator, fields: &mut Vec<(usize, 
             if let Some(from) = start {
                 fields.push((from, line.len()));
             }
+        }
+    }
+}
+
+/// A mask with the high bit of each byte of `word` that equals `byte`
+/// (exact: no false positives from borrows).
+#[inline(always)]
+pub(crate) fn byte_mask(word: u64, byte: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
+/// The first `byte` in `haystack`, eight bytes at a time: for the short
+/// columns and attribute values of annotation lines, where a vector
+/// search's set-up costs more than it saves.
+#[inline(always)]
+pub(crate) fn find_byte(haystack: &[u8], byte: u8) -> Option<usize> {
+    let mut chunks = haystack.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mask = byte_mask(chunk.try_into().map_or(0, u64::from_le_bytes), byte);
+        if mask != 0 {
+            return Some(base + (mask.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == byte)
+        .map(|i| base + i)
+}
+
+/// Calls `found` with the offset of every tab in `line`, in order: eight
+/// bytes at a time (a line's columns are a few bytes each, too short for
+/// a vector search to pay its set-up).
+#[inline(always)]
+pub(crate) fn for_each_tab(line: &[u8], mut found: impl FnMut(usize)) {
+    let mut chunks = line.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = chunk.try_into().map_or(0, u64::from_le_bytes);
+        let mut mask = byte_mask(word, b'\t');
+        while mask != 0 {
+            found(base + (mask.trailing_zeros() / 8) as usize);
+            mask &= mask - 1;
+        }
+        base += 8;
+    }
+    for (i, &byte) in chunks.remainder().iter().enumerate() {
+        if byte == b'\t' {
+            found(base + i);
         }
     }
 }
@@ -85,6 +138,17 @@ pub(crate) fn parse_u64(field: &[u8]) -> Option<u64> {
         return None;
     }
     let mut value: u64 = 0;
+    if field.len() < 20 {
+        // At most 19 digits: below 10^19 < 2^64, no overflow possible.
+        for &byte in field {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            value = value * 10 + u64::from(digit);
+        }
+        return Some(value);
+    }
     for &byte in field {
         let digit = byte.wrapping_sub(b'0');
         if digit > 9 {
@@ -337,6 +401,34 @@ mod tests {
         assert_eq!(fields, [(0, 1), (2, 2), (3, 4)]);
         split(b"  a \t b  c ", Separator::Whitespace, &mut fields);
         assert_eq!(fields, [(2, 3), (6, 7), (9, 10)]);
+    }
+
+    #[test]
+    fn tabs_are_found_at_every_offset() {
+        for length in 0..40 {
+            for tab in 0..length {
+                let mut line = vec![b'x'; length];
+                line[tab] = b'\t';
+                line[length - 1 - tab] = b'\t';
+                let mut found = Vec::new();
+                for_each_tab(&line, |i| found.push(i));
+                let expected: Vec<usize> = (0..length).filter(|&i| line[i] == b'\t').collect();
+                assert_eq!(found, expected);
+            }
+        }
+        for length in 0..20 {
+            let mut text = vec![b'a'; length];
+            assert_eq!(find_byte(&text, b'%'), None);
+            for at in 0..length {
+                text[at] = b'%';
+                assert_eq!(find_byte(&text, b'%'), Some(at));
+                text[at] = b'a';
+            }
+        }
+        // Bytes next to a tab's value (0x08, 0x0a, 0x89) are not tabs.
+        let mut found = Vec::new();
+        for_each_tab(b"\x08\x0a\x89\x09\x19\x29\x0b\x01\t", |i| found.push(i));
+        assert_eq!(found, [3, 8]);
     }
 
     #[test]

@@ -35,8 +35,8 @@ mod record;
 mod writer;
 
 pub use self::layout::Layout;
-pub(crate) use self::line::parse_u64;
 pub use self::line::Separator;
+pub(crate) use self::line::{byte_mask, find_byte, for_each_tab, parse_u64};
 pub use self::reader::{Line, Reader, ReaderBuilder, Records, DEFAULT_MAX_LINE_LENGTH};
 pub use self::record::{Blocks, ItemRgb, Record, RecordRef, Strand};
 pub use self::writer::Writer;

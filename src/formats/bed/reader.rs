@@ -5,7 +5,7 @@ use std::io::Read;
 use super::layout::Layout;
 use super::line::{self, Parsed, Separator};
 use super::record::{Record, RecordRef};
-use crate::formats::buffer::LineBuffer;
+use crate::formats::buffer::{find_newline, Line as BufferLine, LineBuffer};
 use crate::{Error, Format, Result};
 
 /// The default cap on one line's length in bytes: 64 MiB.
@@ -275,19 +275,36 @@ impl<R: Read> Reader<R> {
             raw: data.get(self.raw.0..self.raw.1).unwrap_or_default(),
             text: data.get(self.raw.0..self.text_end).unwrap_or_default(),
             fields: &self.fields,
-            parsed: self.parsed,
+            parsed: &self.parsed,
         }
+    }
+
+    /// The next line: found in the buffer with the short-line search, or
+    /// through the line engine when the buffer must be refilled.
+    #[inline]
+    fn next_line_bounds(&mut self, line_number: u64) -> Result<Option<BufferLine>> {
+        let data = self.buffer.data();
+        if let Some(newline) = find_newline(data) {
+            let content_end = match newline.checked_sub(1) {
+                Some(before) if data.get(before) == Some(&b'\r') => before,
+                _ => newline,
+            };
+            return Ok(Some(BufferLine {
+                start: 0,
+                content_end,
+                next: newline + 1,
+            }));
+        }
+        self.buffer
+            .line_at(0)
+            .map_err(|error| error.at_line(line_number))
     }
 
     fn advance(&mut self) -> Result<Option<Found>> {
         self.buffer.consume(self.pending);
         self.pending = 0;
         let line_number = self.lines_read + 1;
-        let Some(found) = self
-            .buffer
-            .line_at(0)
-            .map_err(|error| error.at_line(line_number))?
-        else {
+        let Some(found) = self.next_line_bounds(line_number)? else {
             return Ok(None);
         };
         self.lines_read = line_number;
@@ -299,7 +316,8 @@ impl<R: Read> Reader<R> {
             .data()
             .get(..found.content_end)
             .unwrap_or_default();
-        if is_header_line(text) {
+        let blank = self.separator == Separator::Whitespace && text.trim_ascii().is_empty();
+        if blank || is_header_line(text) {
             if !self.declared && text.starts_with(b"track") {
                 // A track line starts a new track, whose columns may differ.
                 self.layout = Layout::from_track_line(text);

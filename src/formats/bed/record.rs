@@ -53,7 +53,7 @@ pub struct RecordRef<'a> {
     pub(crate) raw: &'a [u8],
     pub(crate) text: &'a [u8],
     pub(crate) fields: &'a [(usize, usize)],
-    pub(crate) parsed: Parsed,
+    pub(crate) parsed: &'a Parsed,
 }
 
 impl<'a> RecordRef<'a> {
@@ -280,7 +280,7 @@ impl Record {
             raw: &self.raw,
             text: self.raw.get(..self.text_len).unwrap_or_default(),
             fields: &self.fields,
-            parsed: self.parsed,
+            parsed: &self.parsed,
         }
     }
 
@@ -291,7 +291,7 @@ impl Record {
         self.text_len = record.text.len();
         self.fields.clear();
         self.fields.extend_from_slice(record.fields);
-        self.parsed = record.parsed;
+        self.parsed = *record.parsed;
     }
 }
 

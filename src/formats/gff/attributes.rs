@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use super::Dialect;
+use crate::formats::bed::{byte_mask, find_byte};
 
 /// The attributes of a record (column 9), validated when the line was read
 /// and split on demand, borrowing from the line.
@@ -28,8 +29,14 @@ use super::Dialect;
 #[derive(Debug, Clone, Copy)]
 pub struct Attributes<'a> {
     raw: &'a [u8],
+    bounds: &'a [EntryBounds],
     dialect: Dialect,
 }
+
+/// Where one entry's key and value lie in the attributes column:
+/// `[key_start, key_end, value_start, value_end]`, found once when the line
+/// was read.
+pub(crate) type EntryBounds = [usize; 4];
 
 /// One attribute value, as written (without GTF's quotes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +83,7 @@ impl<'a> Iterator for Items<'a> {
 
     fn next(&mut self) -> Option<Value<'a>> {
         let list = self.rest?;
-        let (raw, rest) = match (self.dialect, memchr::memchr(b',', list)) {
+        let (raw, rest) = match (self.dialect, find_byte(list, b',')) {
             (Dialect::Gff3, Some(i)) => (&list[..i], Some(&list[i + 1..])),
             _ => (list, None),
         };
@@ -89,9 +96,13 @@ impl<'a> Iterator for Items<'a> {
 }
 
 impl<'a> Attributes<'a> {
-    pub(crate) fn new(raw: &'a [u8], dialect: Dialect) -> Self {
+    pub(crate) fn new(raw: &'a [u8], bounds: &'a [EntryBounds], dialect: Dialect) -> Self {
         let raw = if raw == b"." { &b""[..] } else { raw };
-        Attributes { raw, dialect }
+        Attributes {
+            raw,
+            bounds,
+            dialect,
+        }
     }
 
     /// The column as written (`.` for none).
@@ -109,7 +120,8 @@ impl<'a> Attributes<'a> {
     /// quotes).
     pub fn entries(&self) -> Entries<'a> {
         Entries {
-            rest: self.raw,
+            raw: self.raw,
+            bounds: self.bounds.iter(),
             dialect: self.dialect,
         }
     }
@@ -157,22 +169,21 @@ impl<'a> Iterator for Values<'a, '_> {
 /// The iterator of [`Attributes::entries`].
 #[derive(Debug, Clone)]
 pub struct Entries<'a> {
-    rest: &'a [u8],
+    raw: &'a [u8],
+    bounds: std::slice::Iter<'a, EntryBounds>,
     dialect: Dialect,
 }
 
 impl<'a> Iterator for Entries<'a> {
     type Item = (&'a [u8], Value<'a>);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let (key, raw) = match self.dialect {
-            Dialect::Gff3 => next_gff3_entry(&mut self.rest)?.ok()?,
-            Dialect::Gtf => next_gtf_entry(&mut self.rest)?.ok()?,
-        };
+        let &[key_start, key_end, value_start, value_end] = self.bounds.next()?;
         Some((
-            key,
+            self.raw.get(key_start..key_end).unwrap_or_default(),
             Value {
-                raw,
+                raw: self.raw.get(value_start..value_end).unwrap_or_default(),
                 dialect: self.dialect,
             },
         ))
@@ -181,29 +192,6 @@ impl<'a> Iterator for Entries<'a> {
 
 /// A key and its raw value, or what is wrong with the entry.
 type EntryResult<'a> = Result<(&'a [u8], &'a [u8]), &'static str>;
-
-/// Splits the next `tag=value` entry off `rest`.
-pub(crate) fn next_gff3_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>> {
-    loop {
-        if rest.is_empty() {
-            return None;
-        }
-        let (entry, after) = match memchr::memchr(b';', rest) {
-            Some(i) => rest.split_at(i),
-            None => (*rest, &b""[..]),
-        };
-        *rest = after.get(1..).unwrap_or_default();
-        // Blanks around entries (`ID=a; Name=b`) are tolerated, as in the wild.
-        let entry = entry.trim_ascii();
-        if entry.is_empty() {
-            continue;
-        }
-        return Some(match memchr::memchr(b'=', entry) {
-            Some(i) if i > 0 => Ok((&entry[..i], &entry[i + 1..])),
-            _ => Err("expected tag=value"),
-        });
-    }
-}
 
 /// Splits the next `key "value";` or `key value;` entry off `rest`.
 pub(crate) fn next_gtf_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>> {
@@ -249,6 +237,89 @@ pub(crate) fn next_gtf_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>>
     Some(Ok((key, value)))
 }
 
+/// Checks the `tag=value;…` syntax of a GFF3 attributes column: every
+/// entry that is not blank has a non-empty tag before its first `=`. One
+/// pass, eight bytes at a time, over the `;` and `=` separators; says
+/// whether a `%` was seen (whose escapes the caller then checks).
+pub(crate) fn check_gff3_attributes(
+    column: &[u8],
+    bounds: &mut Vec<EntryBounds>,
+) -> Result<bool, &'static str> {
+    bounds.clear();
+    let mut percent = false;
+    let mut entry_start = 0;
+    let mut key = None;
+    let mut check = |at: usize, byte: u8| -> Result<(), &'static str> {
+        let entry = column.get(entry_start..at).unwrap_or_default();
+        match byte {
+            b'=' if key.is_none() => {
+                let blanks = entry.len() - entry.trim_ascii_start().len();
+                if blanks == entry.len() {
+                    return Err("expected tag=value, found an empty tag");
+                }
+                key = Some((entry_start + blanks, at));
+            }
+            b';' => {
+                match key.take() {
+                    Some((key_start, key_end)) => {
+                        let value = column.get(key_end + 1..at).unwrap_or_default();
+                        let value_end = key_end + 1 + value.trim_ascii_end().len();
+                        bounds.push([key_start, key_end, key_end + 1, value_end]);
+                    }
+                    None if !entry.trim_ascii().is_empty() => return Err("expected tag=value"),
+                    None => {}
+                }
+                entry_start = at + 1;
+            }
+            _ => {}
+        }
+        Ok(())
+    };
+    let mut chunks = column.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = chunk.try_into().map_or(0, u64::from_le_bytes);
+        percent |= byte_mask(word, b'%') != 0;
+        let mut mask = byte_mask(word, b';') | byte_mask(word, b'=');
+        while mask != 0 {
+            let at = (mask.trailing_zeros() / 8) as usize;
+            check(base + at, chunk.get(at).copied().unwrap_or_default())?;
+            mask &= mask - 1;
+        }
+        base += 8;
+    }
+    for (i, &byte) in chunks.remainder().iter().enumerate() {
+        percent |= byte == b'%';
+        if byte == b';' || byte == b'=' {
+            check(base + i, byte)?;
+        }
+    }
+    check(column.len(), b';')?;
+    Ok(percent)
+}
+
+/// Checks the `key "value";` syntax of a GTF attributes column and records
+/// where each entry lies.
+pub(crate) fn check_gtf_attributes(
+    column: &[u8],
+    bounds: &mut Vec<EntryBounds>,
+) -> Result<(), &'static str> {
+    bounds.clear();
+    let offset = |part: &[u8]| (part.as_ptr() as usize).saturating_sub(column.as_ptr() as usize);
+    let mut rest = column;
+    while let Some(entry) = next_gtf_entry(&mut rest) {
+        let (key, value) = entry?;
+        let (key_start, value_start) = (offset(key), offset(value));
+        bounds.push([
+            key_start,
+            key_start + key.len(),
+            value_start,
+            value_start + value.len(),
+        ]);
+    }
+    Ok(())
+}
+
 /// Checks that every `%` in `text` starts a `%XX` escape (two hex digits).
 pub(crate) fn check_escapes(text: &[u8]) -> Result<(), String> {
     for i in memchr::memchr_iter(b'%', text) {
@@ -267,7 +338,7 @@ pub(crate) fn check_escapes(text: &[u8]) -> Result<(), String> {
 /// Decodes `%XX` escapes; borrowed when there are none. Malformed escapes
 /// (rejected when reading) are kept as written.
 pub fn percent_decode(text: &[u8]) -> Cow<'_, [u8]> {
-    if memchr::memchr(b'%', text).is_none() {
+    if find_byte(text, b'%').is_none() {
         return Cow::Borrowed(text);
     }
     let hex = |b: u8| (b as char).to_digit(16);

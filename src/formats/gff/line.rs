@@ -3,10 +3,10 @@
 
 use std::borrow::Cow;
 
-use super::attributes::{check_escapes, next_gff3_entry, next_gtf_entry};
+use super::attributes::{check_escapes, check_gff3_attributes, check_gtf_attributes, EntryBounds};
 use super::record::Strand;
 use super::Dialect;
-use crate::formats::bed::parse_u64;
+use crate::formats::bed::{find_byte, for_each_tab, parse_u64};
 use crate::region::Position;
 
 /// The columns' bounds and decoded values, validated once per line.
@@ -43,44 +43,43 @@ fn position(field: &[u8], column: &str) -> Result<u64, Message> {
     }
 }
 
-/// Parses a feature line (without its line ending).
-pub(crate) fn parse(text: &[u8], dialect: Dialect) -> Result<Parsed, Message> {
+/// Parses a feature line (without its line ending), recording where the
+/// attribute entries lie in `entries`.
+pub(crate) fn parse(
+    text: &[u8],
+    dialect: Dialect,
+    entries: &mut Vec<EntryBounds>,
+) -> Result<Parsed, Message> {
     let mut parsed = Parsed {
         dialect,
         ..Parsed::default()
     };
+    let mut tabs = 0;
     let mut start = 0;
-    let mut tabs = memchr::memchr_iter(b'\t', text);
-    for (column, bounds) in parsed.fields.iter_mut().enumerate() {
-        let end = if column == 8 {
-            text.len()
-        } else {
-            match tabs.next() {
-                Some(tab) => tab,
-                None => {
-                    return Err(
-                        format!("expected 9 tab-separated columns, found {}", column + 1).into(),
-                    )
-                }
-            }
-        };
-        *bounds = (start, end);
-        start = end + 1;
+    for_each_tab(text, |tab| {
+        if let Some(bounds) = parsed.fields.get_mut(tabs) {
+            *bounds = (start, tab);
+        }
+        tabs += 1;
+        start = tab + 1;
+    });
+    if tabs != 8 {
+        return Err(format!("expected 9 tab-separated columns, found {}", tabs + 1).into());
     }
-    if tabs.next().is_some() || memchr::memchr(b'\t', field(text, parsed.fields[8])).is_some() {
-        return Err(format!(
-            "expected 9 tab-separated columns, found {}",
-            memchr::memchr_iter(b'\t', text).count() + 1
-        )
-        .into());
-    }
+    parsed.fields[8] = (start, text.len());
     let column = |i: usize| field(text, parsed.fields[i]);
     for (i, name) in [(0, "seqid"), (1, "source"), (2, "type")] {
         if column(i).is_empty() {
             return Err(format!("{name}: expected a value or '.', found an empty column").into());
         }
-        if dialect == Dialect::Gff3 {
-            check_escapes(column(i)).map_err(|m| format!("{name}: {m}"))?;
+    }
+    if dialect == Dialect::Gff3 {
+        // Columns 4 to 8 hold numbers and symbols, checked below; the
+        // attributes' escapes are checked with their syntax.
+        for (i, name) in [(0, "seqid"), (1, "source"), (2, "type")] {
+            if find_byte(column(i), b'%').is_some() {
+                check_escapes(column(i)).map_err(|m| format!("{name}: {m}"))?;
+            }
         }
     }
     parsed.start = position(column(3), "start")?;
@@ -119,7 +118,7 @@ pub(crate) fn parse(text: &[u8], dialect: Dialect) -> Result<Parsed, Message> {
         b"2" => Some(2),
         other => return Err(format!("phase: expected 0, 1, 2 or ., found {}", show(other)).into()),
     };
-    check_attributes(column(8), dialect)?;
+    check_attributes(column(8), dialect, entries)?;
     Ok(parsed)
 }
 
@@ -129,25 +128,29 @@ pub(crate) fn field(text: &[u8], (from, to): (usize, usize)) -> &[u8] {
     text.get(from..to).unwrap_or_default()
 }
 
-fn check_attributes(column: &[u8], dialect: Dialect) -> Result<(), Message> {
+fn check_attributes(
+    column: &[u8],
+    dialect: Dialect,
+    entries: &mut Vec<EntryBounds>,
+) -> Result<(), Message> {
+    entries.clear();
     if column == b"." {
         return Ok(());
     }
     if column.is_empty() {
         return Err("attributes: expected attributes or '.', found an empty column".into());
     }
-    let mut rest = column;
     match dialect {
         Dialect::Gff3 => {
-            check_escapes(column).map_err(|m| format!("attributes: {m}"))?;
-            while let Some(entry) = next_gff3_entry(&mut rest) {
-                entry.map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
+            let percent = check_gff3_attributes(column, entries)
+                .map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
+            if percent {
+                check_escapes(column).map_err(|m| format!("attributes: {m}"))?;
             }
         }
         Dialect::Gtf => {
-            while let Some(entry) = next_gtf_entry(&mut rest) {
-                entry.map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
-            }
+            check_gtf_attributes(column, entries)
+                .map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
         }
     }
     Ok(())
@@ -218,7 +221,9 @@ mod tests {
     #[test]
     fn feature_lines() {
         let line = b"ctg1\tsrc\tCDS\t10\t20\t0.5\t-\t2\tID=cds1;Parent=tx1";
-        let parsed = parse(line, Dialect::Gff3).unwrap();
+        let mut entries = Vec::new();
+        let parsed = parse(line, Dialect::Gff3, &mut entries).unwrap();
+        assert_eq!(entries, [[0, 2, 3, 7], [8, 14, 15, 18]]);
         assert_eq!((parsed.start, parsed.end), (10, 20));
         assert_eq!(parsed.score, Some(0.5));
         assert_eq!(parsed.strand, Strand::Reverse);
@@ -235,7 +240,7 @@ mod tests {
             (b"ctg1\tsrc\tCDS\t1\t20\t.\t+\t0\tID=a%2", "percent"),
             (b"ctg1\tsrc\tCDS\t1\t20\t.\t+\t0\tID", "tag=value"),
         ] {
-            let error = parse(bad, Dialect::Gff3).unwrap_err();
+            let error = parse(bad, Dialect::Gff3, &mut entries).unwrap_err();
             assert!(error.contains(message), "{error} lacks {message}");
         }
     }

@@ -2,10 +2,11 @@
 
 use std::io::{Chain, Cursor, Read};
 
+use super::attributes::EntryBounds;
 use super::line::{self, DirectiveKind, Parsed};
 use super::record::{Record, RecordRef};
 use super::Dialect;
-use crate::formats::buffer::LineBuffer;
+use crate::formats::buffer::{find_newline, Line as BufferLine, LineBuffer};
 use crate::formats::fasta;
 use crate::{Error, Format, Result};
 
@@ -112,6 +113,7 @@ impl ReaderBuilder {
             failed: false,
             in_fasta: false,
             parsed: Parsed::default(),
+            entries: Vec::new(),
             raw_end: 0,
             text_end: 0,
         }
@@ -161,6 +163,7 @@ pub struct Reader<R> {
     failed: bool,
     in_fasta: bool,
     parsed: Parsed,
+    entries: Vec<EntryBounds>,
     raw_end: usize,
     text_end: usize,
 }
@@ -301,19 +304,37 @@ impl<R: Read> Reader<R> {
         RecordRef {
             raw: data.get(..self.raw_end).unwrap_or_default(),
             text: data.get(..self.text_end).unwrap_or_default(),
-            parsed: self.parsed,
+            parsed: &self.parsed,
+            entries: &self.entries,
         }
+    }
+
+    /// The next line: found in the buffer with the short-line search, or
+    /// through the line engine when the buffer must be refilled.
+    #[inline]
+    fn next_line_bounds(&mut self, line_number: u64) -> Result<Option<BufferLine>> {
+        let data = self.buffer.data();
+        if let Some(newline) = find_newline(data) {
+            let content_end = match newline.checked_sub(1) {
+                Some(before) if data.get(before) == Some(&b'\r') => before,
+                _ => newline,
+            };
+            return Ok(Some(BufferLine {
+                start: 0,
+                content_end,
+                next: newline + 1,
+            }));
+        }
+        self.buffer
+            .line_at(0)
+            .map_err(|error| error.at_line(line_number))
     }
 
     fn advance(&mut self) -> Result<Option<Found>> {
         self.buffer.consume(self.pending);
         self.pending = 0;
         let line_number = self.lines_read + 1;
-        let Some(found) = self
-            .buffer
-            .line_at(0)
-            .map_err(|error| error.at_line(line_number))?
-        else {
+        let Some(found) = self.next_line_bounds(line_number)? else {
             return Ok(None);
         };
         self.lines_read = line_number;
@@ -348,7 +369,7 @@ impl<R: Read> Reader<R> {
                 detected.unwrap_or(Dialect::Gff3)
             }
         };
-        self.parsed = line::parse(text, dialect)
+        self.parsed = line::parse(text, dialect, &mut self.entries)
             .map_err(|message| invalid(message).at_record(self.records_read + 1))?;
         self.records_read += 1;
         Ok(Some(Found::Record))

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::attributes::Attributes;
+use super::attributes::{Attributes, EntryBounds};
 use super::line::{self, field, Parsed};
 use super::Dialect;
 use crate::region::{Interval, Position};
@@ -48,7 +48,8 @@ pub enum Strand {
 pub struct RecordRef<'a> {
     pub(crate) raw: &'a [u8],
     pub(crate) text: &'a [u8],
-    pub(crate) parsed: Parsed,
+    pub(crate) parsed: &'a Parsed,
+    pub(crate) entries: &'a [EntryBounds],
 }
 
 impl<'a> RecordRef<'a> {
@@ -125,7 +126,7 @@ impl<'a> RecordRef<'a> {
 
     /// The attributes (column 9), split on demand.
     pub fn attributes(&self) -> Attributes<'a> {
-        Attributes::new(self.column(8), self.parsed.dialect)
+        Attributes::new(self.column(8), self.entries, self.parsed.dialect)
     }
 
     /// Copies the record into a new owned [`Record`] (allocates).
@@ -162,17 +163,20 @@ pub struct Record {
     raw: Vec<u8>,
     text_len: usize,
     parsed: Parsed,
+    entries: Vec<EntryBounds>,
 }
 
 impl Record {
     /// Parses one feature line (without line ending) in `dialect`.
     pub fn parse(text: &[u8], dialect: Dialect) -> Result<Record> {
-        let parsed = line::parse(text, dialect)
+        let mut entries = Vec::new();
+        let parsed = line::parse(text, dialect, &mut entries)
             .map_err(|message| Error::invalid_data(Format::Gff, message))?;
         Ok(Record {
             raw: text.to_vec(),
             text_len: text.len(),
             parsed,
+            entries,
         })
     }
 
@@ -181,7 +185,8 @@ impl Record {
         RecordRef {
             raw: &self.raw,
             text: self.raw.get(..self.text_len).unwrap_or_default(),
-            parsed: self.parsed,
+            parsed: &self.parsed,
+            entries: &self.entries,
         }
     }
 
@@ -190,7 +195,9 @@ impl Record {
         self.raw.clear();
         self.raw.extend_from_slice(record.raw);
         self.text_len = record.text.len();
-        self.parsed = record.parsed;
+        self.parsed = *record.parsed;
+        self.entries.clear();
+        self.entries.extend_from_slice(record.entries);
     }
 }
 
