@@ -230,14 +230,19 @@ impl Indexer {
         self.flush_run();
         let csi = self.index.kind == Kind::Csi;
         for (reference, windows) in self.index.references.iter_mut().zip(self.linear) {
-            let mut previous = VirtualPosition::default();
-            let filled: Vec<VirtualPosition> = windows
+            // A window no record overlaps takes the next window's offset
+            // (records overlapping later windows come no earlier), as
+            // htslib fills it: a tighter bound than the previous window's.
+            let mut next = VirtualPosition::default();
+            let mut filled: Vec<VirtualPosition> = windows
                 .into_iter()
+                .rev()
                 .map(|slot| {
-                    previous = slot.unwrap_or(previous);
-                    previous
+                    next = slot.unwrap_or(next);
+                    next
                 })
                 .collect();
+            filled.reverse();
             if csi {
                 for (&number, bin) in reference.bins.iter_mut() {
                     let window = first_window(number, self.index.depth) as usize;
