@@ -204,8 +204,14 @@ fn compare(
     // Without empty features (which htslib bins as [x-1, x+1)), the linear
     // index is tabix's, window for window.
     if !ours.is_csi() && !name.contains("bed") {
-        for (a, b) in ours.index().references.iter().zip(&theirs.index().references) {
+        for (a, b) in ours
+            .index()
+            .references
+            .iter()
+            .zip(&theirs.index().references)
+        {
             assert_eq!(a.linear, b.linear, "{name}: linear index");
+            assert_eq!(a.bins, b.bins, "{name}: bins");
         }
     }
     // Our encoder's output reads back to the same index.

@@ -86,14 +86,7 @@ impl Indexer {
     fn flush_run(&mut self) {
         if let Some((reference_id, bin, chunk)) = self.run.take() {
             let bins = &mut self.index.references[reference_id].bins;
-            let entry = bins.entry(bin).or_default();
-            match entry.chunks.last_mut() {
-                // Chunks touching the same BGZF block are merged, as htslib does.
-                Some(last) if last.end.compressed_offset() >= chunk.start.compressed_offset() => {
-                    last.end = last.end.max(chunk.end)
-                }
-                _ => entry.chunks.push(chunk),
-            }
+            bins.entry(bin).or_default().chunks.push(chunk);
         }
     }
 
@@ -251,8 +244,57 @@ impl Indexer {
             } else {
                 reference.linear = filled;
             }
+            compress_bins(&mut reference.bins, self.index.depth);
         }
         self.index
+    }
+}
+
+/// htslib's `HTS_MIN_MARKER_DIST`: bins whose chunks span less compressed
+/// data than this are merged into their parent.
+const MIN_MARKER_DISTANCE: u64 = 0x10000;
+
+/// Merges small bins into their parents, deepest level first, then merges
+/// a bin's chunks that touch the same BGZF block, as htslib does when it
+/// finishes an index (fewer, longer chunks: fewer seeks).
+fn compress_bins(bins: &mut std::collections::BTreeMap<u32, super::Bin>, depth: u32) {
+    for level in (1..=depth).rev() {
+        let first = super::binning::level_offset(level);
+        let last = super::binning::level_offset(level + 1);
+        let numbers: Vec<u32> = bins.range(first..last).map(|(&n, _)| n).collect();
+        for number in numbers {
+            let parent = (number - 1) >> 3;
+            let small = bins.get_mut(&number).is_some_and(|bin| {
+                bin.chunks.sort();
+                match (bin.chunks.first(), bin.chunks.last()) {
+                    (Some(first), Some(last)) => {
+                        last.end.compressed_offset() - first.start.compressed_offset()
+                            < MIN_MARKER_DISTANCE
+                    }
+                    _ => true,
+                }
+            });
+            if small && bins.contains_key(&parent) {
+                if let Some(child) = bins.remove(&number) {
+                    if let Some(parent) = bins.get_mut(&parent) {
+                        parent.chunks.extend(child.chunks);
+                    }
+                }
+            }
+        }
+    }
+    for bin in bins.values_mut() {
+        bin.chunks.sort();
+        let mut merged: Vec<Chunk> = Vec::with_capacity(bin.chunks.len());
+        for chunk in bin.chunks.drain(..) {
+            match merged.last_mut() {
+                Some(last) if last.end.compressed_offset() >= chunk.start.compressed_offset() => {
+                    last.end = last.end.max(chunk.end)
+                }
+                _ => merged.push(chunk),
+            }
+        }
+        bin.chunks = merged;
     }
 }
 
