@@ -397,4 +397,14 @@ mod tests {
         indexer.push_line(b"a\t1\t536870913", at, at).unwrap();
         assert!(TabixIndexer::csi(TabixConfig::bed(), 14, 17).is_err());
     }
+
+    #[test]
+    fn a_record_spanning_2_pow_40_costs_no_memory_per_window() {
+        // 2^26 linear-index windows: kept as one run, not materialised.
+        let mut indexer = TabixIndexer::csi(TabixConfig::bed(), 14, 9).unwrap();
+        let at = VirtualPosition::default();
+        indexer.push_line(b"a	0	1099511627776", at, at).unwrap();
+        let index = indexer.finish().unwrap();
+        assert_eq!(index.index().references[0].bins.len(), 1);
+    }
 }
