@@ -1,8 +1,11 @@
 //! `count [-@ N] FILE [REGION…]`: prints the number of records alone, like
 //! `samtools view -c FILE [REGION…]` for SAM/BAM (regions need a BAI/CSI
 //! index), the number of reads or sequences of a FASTQ or FASTA file
-//! (plain, gzip or BGZF), and with regions on bgzipped text with a tabix
-//! index (`.tbi`, `.csi`) the number of lines `tabix FILE REGION…` prints.
+//! (plain, gzip or BGZF), the features of a BED, GFF3 or GTF file, the
+//! number of VCF records (`bcftools view -H FILE | wc -l`), and with
+//! regions on bgzipped text with a tabix index (`.tbi`, `.csi`) the number
+//! of lines `tabix FILE REGION…` prints.
+//! CRAM input takes its reference with `--reference FASTA` (or `-T`).
 //!
 //! ```text
 //! cargo run --release --example count -- sample.bam chr1:100-200
@@ -10,20 +13,28 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
-use biometal::formats::{bam, detect, fasta, fastq, sam, DetectedFormat};
+use biometal::formats::{bam, bed, detect, fasta, fastq, gff, sam, DetectedFormat};
 use biometal::index;
 use biometal::index::tabix;
 use biometal::region::Region;
 use biometal::{ErrorKind, Format};
 
+#[path = "support/variants.rs"]
+mod variants;
+
 fn main() -> ExitCode {
     let mut threads = 1;
+    let mut reference = None;
     let mut positional = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-@" => match args.next().and_then(|n| n.parse().ok()) {
                 Some(n) => threads = n,
+                None => return usage(),
+            },
+            "-T" | "--reference" => match args.next() {
+                Some(path) => reference = Some(path),
                 None => return usage(),
             },
             _ if arg.starts_with('-') && arg.len() > 1 => return usage(),
@@ -33,7 +44,7 @@ fn main() -> ExitCode {
     let Some((path, regions)) = positional.split_first() else {
         return usage();
     };
-    match run(path, regions, threads) {
+    match run(path, regions, threads, reference.as_deref()) {
         Ok(count) => {
             println!("{count}");
             ExitCode::SUCCESS
@@ -46,11 +57,16 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: count [-@ N] FILE [REGION...]");
+    eprintln!("usage: count [-@ N] [--reference FASTA] FILE [REGION...]");
     ExitCode::FAILURE
 }
 
-fn run(path: &str, regions: &[String], threads: usize) -> biometal::Result<u64> {
+fn run(
+    path: &str,
+    regions: &[String],
+    threads: usize,
+    reference: Option<&str>,
+) -> biometal::Result<u64> {
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(threads);
     let mut source = biometal::io::open_with(path, &io_options)?;
     let format = detect(source.fill_buf()?);
@@ -71,12 +87,15 @@ fn run(path: &str, regions: &[String], threads: usize) -> biometal::Result<u64> 
     };
     match format {
         DetectedFormat::Bam => count_bam(path, source, regions),
-        DetectedFormat::Cram => Err(biometal::Error::unsupported(
-            Format::Cram,
-            "CRAM input is not supported by count yet",
-        )),
+        DetectedFormat::Cram => {
+            no_regions(Format::Cram).and_then(|()| count_cram(source, reference))
+        }
         DetectedFormat::Fastq => no_regions(Format::Fastq).and_then(|()| count_fastq(source)),
         DetectedFormat::Fasta => no_regions(Format::Fasta).and_then(|()| count_fasta(source)),
+        DetectedFormat::Bed => no_regions(Format::Bed).and_then(|()| count_bed(source)),
+        DetectedFormat::Gff => no_regions(Format::Gff).and_then(|()| count_gff(source)),
+        DetectedFormat::Vcf => no_regions(Format::Vcf).and_then(|()| variants::count_vcf(source)),
+        DetectedFormat::Bcf => variants::count_bcf(path, source, regions),
         _ => no_regions(Format::Sam).and_then(|()| count_sam(source)),
     }
 }
@@ -139,12 +158,48 @@ fn count_fasta(source: biometal::io::Source) -> biometal::Result<u64> {
     Ok(count)
 }
 
+/// BED records (header lines not counted), every line validated.
+fn count_bed(source: biometal::io::Source) -> biometal::Result<u64> {
+    let mut reader = bed::Reader::new(source);
+    while let Some(record) = reader.next_record() {
+        record?;
+    }
+    Ok(reader.records_read())
+}
+
+/// GFF3/GTF features (directives, comments and a `##FASTA` section not
+/// counted), every line validated.
+fn count_gff(source: biometal::io::Source) -> biometal::Result<u64> {
+    let mut reader = gff::Reader::new(source);
+    while let Some(record) = reader.next_record() {
+        record?;
+    }
+    Ok(reader.records_read())
+}
+
 fn count_sam(source: biometal::io::Source) -> biometal::Result<u64> {
     let mut reader = sam::Reader::new(source).with_strictness(sam::header::Strictness::Lenient);
     let header = reader.read_header()?;
     let mut record = sam::Record::default();
     let mut count = 0;
     while reader.read_record(&header, &mut record)? {
+        count += 1;
+    }
+    Ok(count)
+}
+
+fn count_cram(source: biometal::io::Source, reference: Option<&str>) -> biometal::Result<u64> {
+    use biometal::formats::cram;
+    let reference = match reference {
+        Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
+        None => cram::ReferenceSource::none(),
+    };
+    let mut reader = cram::ReaderBuilder::new()
+        .reference(reference)
+        .build(source);
+    reader.read_header()?;
+    let mut count = 0;
+    while reader.next_record()?.is_some() {
         count += 1;
     }
     Ok(count)

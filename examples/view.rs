@@ -1,9 +1,13 @@
-//! `view [-h] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
-//! `samtools view [-h]`; passes FASTQ and FASTA through (decompressed,
+//! `view [-h] [-H] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
+//! `samtools view [-h]`; prints variants (VCF, BCF) as `bcftools view [-H]`
+//! does (header unless `-H`); passes FASTQ and FASTA through (decompressed,
 //! unchanged); with regions on a FASTA file prints them as
-//! `samtools faidx FILE REGION…` does; and with regions on bgzipped text
-//! with a tabix index beside it (`.tbi`, `.csi`: BED, GFF, VCF, …) prints
-//! the overlapping lines as `tabix [-h] FILE REGION…` does.
+//! `samtools faidx FILE REGION…` does; passes BED, GFF3 and GTF records
+//! through (with `-h` their header lines too), each line validated; and
+//! with regions on bgzipped text with a tabix index beside it (`.tbi`,
+//! `.csi`: BED, GFF, …) prints the overlapping lines as
+//! `tabix [-h] FILE REGION…` does.
+//! CRAM input takes its reference with `--reference FASTA` (or `-T`).
 //!
 //! ```text
 //! cargo run --release --example view -- -h sample.bam chr1:100-200
@@ -15,27 +19,34 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-use biometal::formats::{bam, detect, fasta, fastq, sam, DetectedFormat};
+use biometal::formats::{bam, bed, detect, fasta, fastq, gff, sam, DetectedFormat};
 use biometal::index;
 use biometal::index::tabix::{self, TabixIndex};
 use biometal::region::Region;
 use biometal::{ErrorKind, Format};
 
+#[path = "support/variants.rs"]
+mod variants;
+
 struct Options {
     header: bool,
+    no_header: bool,
+    reference: Option<String>,
     threads: usize,
     path: String,
     regions: Vec<String>,
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: view [-h] [-@ N] FILE [REGION...]");
+    eprintln!("usage: view [-h] [-H] [-@ N] [--reference FASTA] FILE [REGION...]");
     ExitCode::FAILURE
 }
 
 fn parse_args() -> Option<Options> {
     let mut options = Options {
         header: false,
+        no_header: false,
+        reference: None,
         threads: 1,
         path: String::new(),
         regions: Vec::new(),
@@ -45,7 +56,9 @@ fn parse_args() -> Option<Options> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" => options.header = true,
+            "-H" => options.no_header = true,
             "-@" => options.threads = args.next()?.parse().ok()?,
+            "-T" | "--reference" => options.reference = Some(args.next()?),
             _ if arg.starts_with('-') && arg.len() > 1 => return None,
             _ => positional.push(arg),
         }
@@ -83,10 +96,7 @@ fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
     }
     match format {
         DetectedFormat::Bam => view_bam(options, source, out),
-        DetectedFormat::Cram => Err(biometal::Error::unsupported(
-            Format::Cram,
-            "CRAM input is not supported by view yet",
-        )),
+        DetectedFormat::Cram => view_cram(options, source, out),
         DetectedFormat::Fastq if options.regions.is_empty() => view_fastq(source, out),
         DetectedFormat::Fastq => Err(biometal::Error::unsupported(
             Format::Fastq,
@@ -94,6 +104,19 @@ fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
         )),
         DetectedFormat::Fasta if options.regions.is_empty() => copy_verbatim(source, out),
         DetectedFormat::Fasta => view_fasta_regions(options, out),
+        DetectedFormat::Bed if options.regions.is_empty() => view_bed(options, source, out),
+        DetectedFormat::Gff if options.regions.is_empty() => view_gff(options, source, out),
+        DetectedFormat::Bcf => {
+            let (path, regions) = (&options.path, &options.regions);
+            variants::view_bcf(path, source, regions, options.no_header, out)
+        }
+        DetectedFormat::Vcf if options.regions.is_empty() => {
+            variants::view_vcf(source, options.no_header, out)
+        }
+        DetectedFormat::Vcf => Err(biometal::Error::unsupported(
+            Format::Vcf,
+            "VCF region queries are not wired yet",
+        )),
         _ => view_sam(options, source, out),
     }
 }
@@ -160,6 +183,48 @@ fn view_fastq(source: biometal::io::Source, out: &mut impl Write) -> biometal::R
         writer.write_record_ref(&record?)?;
     }
     writer.flush()
+}
+
+/// BED pass-through: every record validated and written as read; with
+/// `-h` the `track`/`browser`/`#` lines too (then the output is the input).
+fn view_bed(
+    options: &Options,
+    source: biometal::io::Source,
+    out: &mut impl Write,
+) -> biometal::Result<()> {
+    let mut reader = bed::Reader::new(source);
+    let mut writer = bed::Writer::new(out);
+    while let Some(line) = reader.next_line() {
+        match line? {
+            bed::Line::Header(_) if !options.header => {}
+            line => writer.write_line(&line)?,
+        }
+    }
+    writer.flush()
+}
+
+/// GFF3/GTF pass-through: every feature validated and written as read;
+/// with `-h` the directives, comments and `##FASTA` section too (then the
+/// output is the input).
+fn view_gff(
+    options: &Options,
+    source: biometal::io::Source,
+    out: &mut impl Write,
+) -> biometal::Result<()> {
+    let mut reader = gff::Reader::new(source);
+    let mut writer = gff::Writer::new(&mut *out);
+    while let Some(line) = reader.next_line() {
+        match line? {
+            gff::Line::Record(record) => writer.write_record(&record)?,
+            line if options.header => writer.write_line(&line)?,
+            _ => {}
+        }
+    }
+    writer.flush()?;
+    if options.header && reader.at_fasta() {
+        std::io::copy(&mut reader.into_fasta_reader()?.into_inner(), out)?;
+    }
+    Ok(())
 }
 
 /// FASTA pass-through: the decompressed bytes, unchanged.
@@ -257,6 +322,40 @@ fn view_bam(
         while let Some(record) = query.next_record()? {
             writer.write_record(&header, record)?;
         }
+    }
+    Ok(())
+}
+
+fn view_cram(
+    options: &Options,
+    source: biometal::io::Source,
+    out: &mut impl Write,
+) -> biometal::Result<()> {
+    use biometal::formats::cram;
+    if !options.regions.is_empty() {
+        return Err(biometal::Error::unsupported(
+            Format::Cram,
+            "region queries on CRAM (CRAI) are not supported yet",
+        ));
+    }
+    let reference = match &options.reference {
+        Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
+        None => cram::ReferenceSource::none(),
+    };
+    let prefix = std::path::Path::new(&options.path)
+        .file_name()
+        .map_or_else(|| "cram".into(), |name| name.to_string_lossy().into_owned());
+    let mut reader = cram::ReaderBuilder::new()
+        .reference(reference)
+        .name_prefix(prefix)
+        .build(source);
+    let header = reader.read_header()?;
+    let mut writer = sam::Writer::new(out);
+    if options.header {
+        writer.write_header(&header)?;
+    }
+    while let Some(record) = reader.next_record()? {
+        writer.write_record(&header, record)?;
     }
     Ok(())
 }

@@ -1,0 +1,646 @@
+//! Slices (CRAM §8.5, §9): the slice header, the reference a slice is
+//! decoded against (external, embedded, or none; MD5-checked), its records,
+//! mate resolution within the slice, and the records' BAM layout.
+
+use md5::{Digest, Md5};
+
+use super::compression_header::CompressionHeader;
+use super::container::{content_type, parse_block, FileDefinition, MAX_BLOCKS};
+use super::cursor::Cursor;
+use super::decode::{
+    decode_record_head, decode_record_tail, CramRecord, RecordContext, ReferenceWindow,
+    SliceBuffers,
+};
+use super::encoding::Streams;
+use super::reference::ReferenceSource;
+use crate::formats::sam::header::Header;
+use crate::formats::sam::record::Record;
+use crate::index::binning::{reg2bin, BAI_DEPTH, BAI_MIN_SHIFT};
+use crate::{Error, ErrorKind, Format, Result};
+
+/// The most records one slice may hold: 4 Mi (htslib writes 10 000 by
+/// default); a larger count is an error before anything is decoded.
+/// Fuzzing builds allow 64 Ki.
+#[cfg(not(fuzzing))]
+pub const MAX_SLICE_RECORDS: usize = 1 << 22;
+/// The most records one slice may hold (fuzzing builds).
+#[cfg(fuzzing)]
+pub const MAX_SLICE_RECORDS: usize = 1 << 16;
+
+/// A slice header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SliceHeader {
+    pub reference_id: i32,
+    pub alignment_start: i64,
+    pub alignment_span: i64,
+    pub record_count: usize,
+    pub record_counter: i64,
+    pub block_count: usize,
+    pub embedded_reference_id: i32,
+    pub md5: [u8; 16],
+}
+
+impl SliceHeader {
+    pub fn parse(data: &[u8], offset: u64, definition: &FileDefinition) -> Result<Self> {
+        let mut cursor = Cursor::new(data, offset);
+        let reference_id = cursor.itf8("slice reference id")?;
+        let alignment_start = i64::from(cursor.itf8("slice alignment start")?);
+        let alignment_span = i64::from(cursor.itf8("slice alignment span")?);
+        let record_count = cursor.itf8_len("slice record count", MAX_SLICE_RECORDS)?;
+        let record_counter = if definition.major_version >= 3 {
+            cursor.ltf8("slice record counter")?
+        } else {
+            i64::from(cursor.itf8("slice record counter")?)
+        };
+        let block_count = cursor.itf8_len("slice block count", MAX_BLOCKS)?;
+        let id_count = cursor.itf8_len("slice block content id count", MAX_BLOCKS)?;
+        for _ in 0..id_count {
+            cursor.itf8("slice block content id")?;
+        }
+        let embedded_reference_id = cursor.itf8("embedded reference block id")?;
+        let md5 = cursor.array::<16>("slice reference MD5")?;
+        Ok(SliceHeader {
+            reference_id,
+            alignment_start,
+            alignment_span,
+            record_count,
+            record_counter,
+            block_count,
+            embedded_reference_id,
+            md5,
+        })
+    }
+}
+
+/// Options that shape slice decoding.
+#[derive(Debug, Clone)]
+pub(crate) struct DecodeOptions {
+    pub verify_crc: bool,
+    pub verify_md5: bool,
+    pub regenerate_md_nm: bool,
+    /// Prefix of generated read names (htslib uses the file name).
+    pub name_prefix: String,
+}
+
+/// Decodes slices, keeping its buffers between them.
+#[derive(Debug, Default)]
+pub(crate) struct SliceDecoder {
+    buffers: SliceBuffers,
+    blocks: Vec<Vec<u8>>,
+    window: ReferenceWindow,
+    bam: Vec<u8>,
+}
+
+/// One slice's place in a container, for decoding.
+pub(crate) struct SliceInput<'a> {
+    pub definition: &'a FileDefinition,
+    pub compression_header: &'a CompressionHeader,
+    pub sam_header: &'a Header,
+    pub reference: &'a ReferenceSource,
+    pub options: &'a DecodeOptions,
+    /// The slice's bytes: from its header block to the container end.
+    pub data: &'a [u8],
+    /// File offset of `data[0]`.
+    pub offset: u64,
+}
+
+fn reference_name(header: &Header, id: i32) -> Result<&str> {
+    usize::try_from(id)
+        .ok()
+        .and_then(|id| header.reference_sequences().get(id))
+        .map(|r| r.name())
+        .ok_or_else(|| {
+            Error::invalid_data(
+                Format::Cram,
+                format!(
+                    "reference id {id} but the header has {} @SQ lines",
+                    header.reference_sequences().len()
+                ),
+            )
+        })
+}
+
+fn reference_length(header: &Header, id: i32) -> i64 {
+    usize::try_from(id)
+        .ok()
+        .and_then(|id| header.reference_sequences().get(id))
+        .map_or(0, |r| r.length() as i64)
+}
+
+impl SliceDecoder {
+    /// Decodes every record of one slice into `out` (reusing its records);
+    /// returns how many.
+    pub fn decode(&mut self, input: &SliceInput<'_>, out: &mut Vec<Record>) -> Result<usize> {
+        let mut cursor = Cursor::new(input.data, input.offset);
+        let header_block = parse_block(&mut cursor, input.definition, input.options.verify_crc)?;
+        if header_block.content_type != content_type::SLICE_HEADER {
+            return Err(Error::invalid_data(
+                Format::Cram,
+                format!(
+                    "a landmark points at a block of content type {}, expected 2 (slice header)",
+                    header_block.content_type
+                ),
+            )
+            .at_byte_offset(header_block.offset));
+        }
+        let mut raw = std::mem::take(&mut self.bam);
+        header_block.decompress_into(&mut raw)?;
+        let slice = SliceHeader::parse(&raw, header_block.offset, input.definition);
+        self.bam = raw;
+        let slice = slice?;
+
+        let mut kinds = Vec::with_capacity(slice.block_count);
+        if self.blocks.len() < slice.block_count {
+            self.blocks.resize_with(slice.block_count, Vec::new);
+        }
+        for index in 0..slice.block_count {
+            let block = parse_block(&mut cursor, input.definition, input.options.verify_crc)?;
+            block.decompress_into(&mut self.blocks[index])?;
+            kinds.push((block.content_type, block.content_id));
+        }
+        let core_index = kinds
+            .iter()
+            .position(|&(kind, _)| kind == content_type::CORE_DATA);
+        let core: &[u8] = match core_index {
+            Some(i) => &self.blocks[i],
+            None => &[],
+        };
+        let mut streams = Streams::new(core);
+        for (index, &(kind, id)) in kinds.iter().enumerate() {
+            if kind == content_type::EXTERNAL_DATA {
+                streams.add_external(id, &self.blocks[index]);
+            }
+        }
+
+        prepare_reference(&mut self.window, &slice, input, &kinds, &self.blocks)
+            .map_err(|e| locate_record(e, &slice, 0))?;
+
+        // A read's bases come from the reference or the blocks: a read
+        // length beyond both is corrupt, and is refused before allocating.
+        let block_bytes: usize = self.blocks[..slice.block_count].iter().map(Vec::len).sum();
+        let reference_bases = if slice.reference_id == -2 {
+            let longest = input
+                .sam_header
+                .reference_sequences()
+                .iter()
+                .map(|r| r.length());
+            longest.max().unwrap_or(0) as usize
+        } else {
+            self.window.bases.len()
+        };
+        let read_length_limit = block_bytes
+            .saturating_mul(8)
+            .saturating_add(reference_bases)
+            .saturating_add(1 << 16)
+            .min(super::decode::MAX_READ_LENGTH);
+        let ctx = RecordContext {
+            read_length_limit,
+            header: input.compression_header,
+            slice_reference_id: slice.reference_id,
+            regenerate_md_nm: input.options.regenerate_md_nm,
+        };
+        let buffers = &mut self.buffers;
+        buffers.clear();
+        let mut last_start = slice.alignment_start;
+        for index in 0..slice.record_count {
+            let locate = |e: Error| locate_record(e, &slice, index);
+            let (mut record, tags) =
+                decode_record_head(&ctx, &mut streams, buffers, index, &mut last_start)
+                    .map_err(locate)?;
+            if slice.reference_id == -2 && record.flags & 0x4 == 0 {
+                multi_reference_window(&mut self.window, record.reference_id, input)
+                    .map_err(locate)?;
+            }
+            decode_record_tail(&ctx, &mut streams, buffers, &self.window, &mut record, tags)
+                .map_err(locate)?;
+            buffers.records.push(record);
+        }
+        resolve_mates(&mut buffers.records)?;
+
+        if out.len() < slice.record_count {
+            out.resize_with(slice.record_count, Record::default);
+        }
+        for (index, record) in out.iter_mut().take(slice.record_count).enumerate() {
+            let bam = &mut self.bam;
+            build_bam(buffers, index, &slice, input, bam)
+                .and_then(|()| {
+                    record.refill(|bytes| {
+                        bytes.extend_from_slice(bam);
+                        Ok(())
+                    })
+                })
+                .map_err(|e| locate_record(e, &slice, index))?;
+        }
+        Ok(slice.record_count)
+    }
+}
+
+fn locate_record(error: Error, slice: &SliceHeader, index: usize) -> Error {
+    let record = slice.record_counter.max(0) as u64 + index as u64 + 1;
+    let message = format!(
+        "slice at record {}: {}",
+        slice.record_counter + 1,
+        error.message()
+    );
+    Error::new(error.kind(), Format::Cram, message)
+        .with_location(error.location().clone())
+        .at_record(record)
+}
+
+/// Loads the reference bases of a single-reference slice (or its embedded
+/// reference) and checks the slice's MD5.
+fn prepare_reference(
+    window: &mut ReferenceWindow,
+    slice: &SliceHeader,
+    input: &SliceInput<'_>,
+    kinds: &[(u8, i32)],
+    blocks: &[Vec<u8>],
+) -> Result<()> {
+    if slice.reference_id < 0 {
+        if slice.reference_id == -2 {
+            // Fetched per record; keep a window of the same reference.
+            return Ok(());
+        }
+        window.available = false;
+        return Ok(());
+    }
+    let name = reference_name(input.sam_header, slice.reference_id)?;
+    let reference_length = reference_length(input.sam_header, slice.reference_id);
+    let start = slice.alignment_start.max(1);
+    let end = (slice.alignment_start + slice.alignment_span - 1).min(reference_length.max(0));
+    if slice.embedded_reference_id >= 0 {
+        let index = kinds
+            .iter()
+            .position(|&(_, id)| id == slice.embedded_reference_id)
+            .ok_or_else(|| {
+                Error::invalid_data(
+                    Format::Cram,
+                    format!(
+                        "the slice names embedded reference block {} but has no such block",
+                        slice.embedded_reference_id
+                    ),
+                )
+            })?;
+        window.bases.clear();
+        window.bases.extend_from_slice(&blocks[index]);
+        window.bases.make_ascii_uppercase();
+        window.start = slice.alignment_start;
+        window.reference_id = slice.reference_id;
+        window.reference_length = reference_length;
+        window.available = true;
+        if (window.bases.len() as i64) < slice.alignment_span {
+            return Err(Error::invalid_data(
+                Format::Cram,
+                format!(
+                    "embedded reference of {} bases is shorter than the slice span {}",
+                    window.bases.len(),
+                    slice.alignment_span
+                ),
+            ));
+        }
+        return check_md5(slice, &window.bases, name, input);
+    }
+    if !input.compression_header.reference_required {
+        window.available = false;
+        return Ok(());
+    }
+    let covered = window.available
+        && window.reference_id == slice.reference_id
+        && window.start <= start
+        && window.start + window.bases.len() as i64 > end;
+    if !covered {
+        window.available = false;
+        input
+            .reference
+            .fetch(
+                name,
+                (start - 1) as u64,
+                end.max(start - 1) as u64,
+                &mut window.bases,
+            )
+            .map_err(|e| {
+                let md5 = input.sam_header.reference_sequences()[slice.reference_id as usize]
+                    .md5()
+                    .unwrap_or("none");
+                Error::new(
+                    e.kind(),
+                    Format::Cram,
+                    format!(
+                        "slice on {name}:{start}-{end} (@SQ M5 {md5}): {}",
+                        e.message()
+                    ),
+                )
+            })?;
+        window.start = start;
+        window.reference_id = slice.reference_id;
+        window.reference_length = input
+            .reference
+            .length(name)
+            .map_or(reference_length, |l| l as i64);
+        window.available = true;
+    }
+    let from = (start - window.start) as usize;
+    let to = ((end - window.start + 1).max(0) as usize).clamp(from, window.bases.len());
+    check_md5(slice, &window.bases[from..to], name, input)
+}
+
+fn check_md5(slice: &SliceHeader, bases: &[u8], name: &str, input: &SliceInput<'_>) -> Result<()> {
+    if !input.options.verify_md5 || slice.md5 == [0; 16] {
+        return Ok(());
+    }
+    let digest: [u8; 16] = Md5::digest(bases).into();
+    if digest != slice.md5 {
+        return Err(Error::new(
+            ErrorKind::ChecksumMismatch,
+            Format::Cram,
+            format!(
+                "reference MD5 mismatch for slice on {name}:{}-{}: the slice stores {}, the reference gives {} (wrong reference file?)",
+                slice.alignment_start,
+                slice.alignment_start + slice.alignment_span - 1,
+                hex(&slice.md5),
+                hex(&digest)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// In multi-reference slices, loads the whole reference a record needs.
+fn multi_reference_window(
+    window: &mut ReferenceWindow,
+    reference_id: i32,
+    input: &SliceInput<'_>,
+) -> Result<()> {
+    if !input.compression_header.reference_required || reference_id < 0 {
+        window.available = false;
+        return Ok(());
+    }
+    let length = reference_length(input.sam_header, reference_id);
+    if window.available
+        && window.reference_id == reference_id
+        && window.start == 1
+        && window.bases.len() as i64 >= length
+    {
+        return Ok(());
+    }
+    let name = reference_name(input.sam_header, reference_id)?;
+    window.available = false;
+    input
+        .reference
+        .fetch(name, 0, length as u64, &mut window.bases)?;
+    window.start = 1;
+    window.reference_id = reference_id;
+    window.reference_length = length;
+    window.available = true;
+    Ok(())
+}
+
+/// Fills mate fields and template lengths of attached mates (CF 0x4
+/// chains), as htslib does.
+fn resolve_mates(records: &mut [CramRecord]) -> Result<()> {
+    let count = records.len();
+    for (index, record) in records.iter().enumerate() {
+        if let Some(mate) = record.mate_line {
+            if mate >= count || mate <= index {
+                return Err(Error::invalid_data(
+                    Format::Cram,
+                    format!("record {index} of the slice names mate {mate}, outside the slice's {count} records"),
+                ));
+            }
+        }
+    }
+    let mut computed = vec![false; count];
+    for index in 0..count {
+        if records[index].mate_line.is_none() || computed[index] {
+            continue;
+        }
+        // Walk the chain from its first record.
+        let mut chain = vec![index];
+        let mut current = index;
+        while let Some(following) = records[current].mate_line {
+            if following == index || chain.len() > count {
+                break;
+            }
+            chain.push(following);
+            current = following;
+        }
+        // The last fragment's mate is the first, closing the circle.
+        records[current].mate_line = Some(index);
+        let reference_id = records[index].reference_id;
+        let same_reference = chain
+            .iter()
+            .all(|&i| records[i].reference_id == reference_id);
+        let left = chain
+            .iter()
+            .map(|&i| records[i].alignment_start)
+            .min()
+            .unwrap_or(0);
+        let right = chain
+            .iter()
+            .map(|&i| records[i].alignment_end)
+            .max()
+            .unwrap_or(0);
+        let left_count = chain
+            .iter()
+            .filter(|&&i| records[i].alignment_start == left)
+            .count();
+        let tlen = right - left + 1;
+        // The sign rule of htslib up to 1.22 (the encoder of nearly every
+        // CRAM in archives, and of Debian's samtools): positive for the
+        // leftmost segment, ties broken by READ1. (htslib 1.23 also looks
+        // at the right ends; files it writes differ only for segments
+        // starting at the same position and ending apart.)
+        for &i in &chain {
+            let record = &mut records[i];
+            record.template_length = Some(if !same_reference {
+                0
+            } else if record.alignment_start == left
+                && (left_count == 1 || record.flags & 0x40 != 0)
+            {
+                tlen
+            } else {
+                -tlen
+            });
+            computed[i] = true;
+        }
+        for (position, &i) in chain.iter().enumerate() {
+            let mate = chain[(position + 1) % chain.len()];
+            let (mate_start, mate_reference, mate_flags) = (
+                records[mate].alignment_start,
+                records[mate].reference_id,
+                records[mate].flags,
+            );
+            let record = &mut records[i];
+            record.mate_alignment_start = mate_start;
+            record.mate_reference_id = mate_reference;
+            record.flags |= 0x1;
+            if mate_flags & 0x4 != 0 {
+                record.flags |= 0x8;
+                record.template_length = Some(0);
+            }
+            if record.flags & 0x4 != 0 {
+                record.template_length = Some(0);
+            }
+            if mate_flags & 0x10 != 0 {
+                record.flags |= 0x20;
+            }
+        }
+    }
+    for record in records.iter_mut() {
+        if record.mate_line.is_some() {
+            continue;
+        }
+        if record.mate_flags & 0x1 != 0 {
+            record.flags |= 0x1 | 0x20;
+        }
+        if record.mate_flags & 0x2 != 0 {
+            record.flags |= 0x8;
+        }
+        if record.flags & 0x1 == 0 {
+            record.mate_reference_id = -1;
+        }
+    }
+    Ok(())
+}
+
+/// Lays one decoded record out in BAM's binary form.
+fn build_bam(
+    buffers: &SliceBuffers,
+    index: usize,
+    slice: &SliceHeader,
+    input: &SliceInput<'_>,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    let records = &buffers.records;
+    let record = &records[index];
+    out.clear();
+    let position = |start: i64| -> Result<i32> {
+        i32::try_from(start - 1).map_err(|_| {
+            Error::invalid_data(Format::Cram, format!("position {start} does not fit BAM"))
+        })
+    };
+    let pos = position(record.alignment_start)?;
+    let mate_pos = position(record.mate_alignment_start)?;
+    let cigar = &buffers.cigar[record.cigar.0 as usize..record.cigar.1 as usize];
+    if cigar.len() > usize::from(u16::MAX) {
+        return Err(Error::unsupported(
+            Format::Cram,
+            format!(
+                "record with {} CIGAR operations (more than 65535)",
+                cigar.len()
+            ),
+        ));
+    }
+    let sequence = &buffers.sequence[record.sequence.0 as usize..record.sequence.1 as usize];
+    let qualities = &buffers.qualities[record.qualities.0 as usize..record.qualities.1 as usize];
+    let reference_span: i64 = cigar
+        .iter()
+        .filter(|&&op| matches!(op & 0xf, 0 | 2 | 3 | 7 | 8))
+        .map(|&op| i64::from(op >> 4))
+        .sum();
+    let bin = if record.flags & 0x4 != 0 {
+        reg2bin(i64::from(pos), i64::from(pos) + 1, BAI_MIN_SHIFT, BAI_DEPTH)
+    } else {
+        reg2bin(
+            i64::from(pos),
+            i64::from(pos) + reference_span.max(1),
+            BAI_MIN_SHIFT,
+            BAI_DEPTH,
+        )
+    };
+
+    out.extend_from_slice(&record.reference_id.to_le_bytes());
+    out.extend_from_slice(&pos.to_le_bytes());
+    let name_len_at = out.len();
+    out.push(0);
+    out.push(record.mapping_quality);
+    out.extend_from_slice(&(bin as u16).to_le_bytes());
+    out.extend_from_slice(&(cigar.len() as u16).to_le_bytes());
+    out.extend_from_slice(&record.flags.to_le_bytes());
+    out.extend_from_slice(&(sequence.len() as u32).to_le_bytes());
+    out.extend_from_slice(&record.mate_reference_id.to_le_bytes());
+    out.extend_from_slice(&mate_pos.to_le_bytes());
+    let tlen = record.template_length.unwrap_or(0);
+    out.extend_from_slice(&(tlen as i32).to_le_bytes());
+
+    let name_start = out.len();
+    let own_name = &buffers.names[record.name.0 as usize..record.name.1 as usize];
+    if !own_name.is_empty() {
+        out.extend_from_slice(own_name);
+    } else {
+        generated_name(records, &buffers.names, index, slice, input, out);
+    }
+    let name_len = out.len() - name_start;
+    if name_len == 0 || name_len > 254 {
+        return Err(Error::invalid_data(
+            Format::Cram,
+            format!("read name of {name_len} bytes (BAM allows 1 to 254)"),
+        ));
+    }
+    out.push(0);
+    out[name_len_at] = (name_len + 1) as u8;
+    for &op in cigar {
+        out.extend_from_slice(&op.to_le_bytes());
+    }
+    crate::simd::encode_bam_sequence_to_vec(sequence, out);
+    if qualities.len() == sequence.len() {
+        out.extend_from_slice(qualities);
+    } else {
+        out.resize(out.len() + sequence.len(), 0xff);
+    }
+    out.extend_from_slice(&buffers.aux[record.aux.0 as usize..record.aux.1 as usize]);
+    if record.read_group >= 0 {
+        let group = input
+            .sam_header
+            .read_groups()
+            .get(record.read_group as usize)
+            .ok_or_else(|| {
+                Error::invalid_data(
+                    Format::Cram,
+                    format!(
+                        "read group {} but the header has {} @RG lines",
+                        record.read_group,
+                        input.sam_header.read_groups().len()
+                    ),
+                )
+            })?;
+        out.extend_from_slice(b"RGZ");
+        out.extend_from_slice(group.id().as_bytes());
+        out.push(0);
+    }
+    Ok(())
+}
+
+/// A name for a record stored without one: its mate's, or htslib's
+/// `<prefix>:<record number>`.
+fn generated_name(
+    records: &[CramRecord],
+    names: &[u8],
+    index: usize,
+    slice: &SliceHeader,
+    input: &SliceInput<'_>,
+    out: &mut Vec<u8>,
+) {
+    let record = &records[index];
+    if let Some(mate) = record.mate_line.and_then(|m| records.get(m)) {
+        if mate.name.1 > mate.name.0 {
+            out.extend_from_slice(&names[mate.name.0 as usize..mate.name.1 as usize]);
+            return;
+        }
+    }
+    out.extend_from_slice(input.options.name_prefix.as_bytes());
+    out.push(b':');
+    let number = match record.mate_line {
+        Some(mate) if mate < index => mate,
+        _ => index,
+    };
+    out.extend_from_slice(
+        (slice.record_counter + number as i64 + 1)
+            .to_string()
+            .as_bytes(),
+    );
+}

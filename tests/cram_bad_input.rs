@@ -1,0 +1,148 @@
+//! Bad CRAM input: truncation at every byte, a flipped byte anywhere,
+//! a missing reference and a reference whose MD5 does not match. Each is
+//! an error naming where, never a panic and never a silent success.
+
+mod common;
+
+use std::io::Cursor;
+
+use biometal::formats::cram::{ReaderBuilder, ReferenceSource};
+use biometal::{Error, ErrorKind};
+use common::{testdata, TempDir};
+
+fn ce() -> ReferenceSource {
+    ReferenceSource::from_fasta_path(testdata("hts-specs/cram/ce.fa")).expect("ce.fa")
+}
+
+/// Decodes everything; the number of records or the first error.
+fn decode(bytes: &[u8], builder: ReaderBuilder) -> Result<u64, Error> {
+    let mut reader = builder.build(Cursor::new(bytes));
+    reader.read_header()?;
+    let mut count = 0;
+    while reader.next_record()?.is_some() {
+        count += 1;
+    }
+    Ok(count)
+}
+
+fn multislice() -> Vec<u8> {
+    std::fs::read(testdata(
+        "hts-specs/cram/3.0/passed/1404_index_multislice.cram",
+    ))
+    .expect("read CRAM")
+}
+
+#[test]
+fn truncation_anywhere_is_an_error() {
+    let bytes = multislice();
+    let full = decode(&bytes, ReaderBuilder::new().reference(ce())).expect("whole file decodes");
+    assert!(full > 100);
+    let reference = ce();
+    for len in 0..bytes.len() {
+        let result = decode(
+            &bytes[..len],
+            ReaderBuilder::new().reference(reference.clone()),
+        );
+        let error = result.expect_err(&format!("{len}-byte prefix must not decode"));
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::UnexpectedEof | ErrorKind::MissingEofMarker
+            ),
+            "{len}-byte prefix: {error}"
+        );
+    }
+}
+
+#[test]
+fn a_flipped_byte_is_caught_by_the_crc32s() {
+    let bytes = multislice();
+    let reference = ce();
+    // The file definition (26 bytes) has no checksum; everything after does.
+    for at in 26..bytes.len() {
+        let mut corrupt = bytes.clone();
+        corrupt[at] ^= 0x10;
+        let error = decode(&corrupt, ReaderBuilder::new().reference(reference.clone()))
+            .expect_err(&format!("byte {at} flipped must not decode"));
+        assert_ne!(error.kind(), ErrorKind::Io, "byte {at}: {error}");
+    }
+}
+
+#[test]
+fn corruption_past_the_crc32s_never_panics() {
+    let bytes = multislice();
+    let reference = ce();
+    for at in (26..bytes.len()).step_by(2) {
+        {
+            let flip = [0x01, 0x80, 0xff][at % 3];
+            let mut corrupt = bytes.clone();
+            corrupt[at] ^= flip;
+            // Either outcome is fine; a panic or a hang is not.
+            let _ = decode(
+                &corrupt,
+                ReaderBuilder::new()
+                    .reference(reference.clone())
+                    .verify_checksums(false),
+            );
+        }
+    }
+}
+
+#[test]
+fn a_missing_reference_is_reported_with_its_name_and_location() {
+    let bytes = multislice();
+    let error = decode(&bytes, ReaderBuilder::new()).expect_err("needs a reference");
+    assert_eq!(error.kind(), ErrorKind::NotFound, "{error}");
+    let message = error.to_string();
+    assert!(message.contains("CHROMOSOME_I"), "{message}");
+    assert!(message.contains("container at byte"), "{message}");
+    assert!(error.location().record().is_some(), "{message}");
+}
+
+#[test]
+fn a_reference_with_other_bases_fails_the_md5_check() {
+    let dir = TempDir::new("cram-md5");
+    let fasta = dir.join("wrong.fa");
+    // Same names and lengths as ce.fa, other bases.
+    let index = std::fs::read_to_string(testdata("hts-specs/cram/ce.fa.fai")).expect("fai");
+    let mut text = String::new();
+    for line in index.lines() {
+        let mut fields = line.split('\t');
+        let name = fields.next().expect("name");
+        let len: usize = fields.next().expect("length").parse().expect("number");
+        text.push_str(&format!(">{name}\n"));
+        let bases: String = (0..len).map(|i| b"ACGT"[(i * 7 + 3) % 4] as char).collect();
+        for chunk in bases.as_bytes().chunks(60) {
+            text.push_str(std::str::from_utf8(chunk).expect("ASCII"));
+            text.push('\n');
+        }
+    }
+    std::fs::write(&fasta, text).expect("write FASTA");
+    let wrong = ReferenceSource::from_fasta_path(&fasta).expect("open FASTA");
+    let bytes = multislice();
+    let error = decode(&bytes, ReaderBuilder::new().reference(wrong.clone()))
+        .expect_err("MD5 must not match");
+    assert_eq!(error.kind(), ErrorKind::ChecksumMismatch, "{error}");
+    assert!(error.to_string().contains("MD5"), "{error}");
+    assert!(error.location().record().is_some(), "{error}");
+    // With the check off, the records decode (against the wrong bases).
+    let count = decode(
+        &bytes,
+        ReaderBuilder::new()
+            .reference(wrong)
+            .verify_reference_md5(false),
+    )
+    .expect("decodes without the MD5 check");
+    assert!(count > 100);
+}
+
+#[test]
+fn not_cram_and_unsupported_versions_are_rejected() {
+    let error =
+        decode(b"BAM\x01 and the rest of a BAM file", ReaderBuilder::new()).expect_err("not CRAM");
+    assert_eq!(error.kind(), ErrorKind::InvalidData);
+    let mut v4 = multislice();
+    v4[4] = 4;
+    let error = decode(&v4, ReaderBuilder::new()).expect_err("CRAM 4");
+    assert_eq!(error.kind(), ErrorKind::Unsupported);
+}

@@ -1,0 +1,115 @@
+//! CRAM decoding against independent oracles: the hts-specs conformance
+//! files (each `.cram` beside the `.sam` it was made from) and Debian
+//! samtools' `view` of the same files.
+
+mod common;
+
+use std::path::Path;
+
+use biometal::formats::cram::{ReaderBuilder, ReferenceSource};
+use biometal::formats::{bam, sam};
+use biometal::ErrorKind;
+use common::{oracle, testdata};
+
+/// Decodes `path` and formats every record as SAM (no header).
+fn decode_to_sam(path: &Path, builder: ReaderBuilder) -> biometal::Result<String> {
+    let mut reader = builder.build_from_path(path)?;
+    let header = reader.read_header()?;
+    let mut writer = sam::Writer::new(Vec::new());
+    while let Some(record) = reader.next_record()? {
+        writer.write_record(&header, record)?;
+    }
+    Ok(String::from_utf8(writer.into_inner()).expect("SAM output is UTF-8"))
+}
+
+fn reference() -> ReferenceSource {
+    ReferenceSource::from_fasta_path(testdata("hts-specs/cram/ce.fa")).expect("ce.fa opens")
+}
+
+fn passed_files(version: &str) -> Vec<std::path::PathBuf> {
+    let dir = testdata(&format!("hts-specs/cram/{version}/passed"));
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("list conformance files")
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "cram"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    files
+}
+
+#[test]
+fn every_passed_3_0_file_equals_samtools_view() {
+    let ce = testdata("hts-specs/cram/ce.fa");
+    let ce = ce.to_str().expect("UTF-8 path");
+    for path in passed_files("3.0") {
+        let ours = decode_to_sam(&path, ReaderBuilder::new().reference(reference()))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let theirs = oracle(
+            "samtools",
+            &[
+                "view",
+                "--reference",
+                ce,
+                path.to_str().expect("UTF-8 path"),
+            ],
+        );
+        let theirs = String::from_utf8(theirs.stdout).expect("samtools prints UTF-8");
+        assert_eq!(ours, theirs, "{}", path.display());
+    }
+}
+
+#[test]
+fn every_passed_3_0_file_equals_its_sam_source() {
+    // Without MD/NM regeneration, the decoded records are those the files
+    // were made from.
+    let mut compared = 0;
+    for path in passed_files("3.0") {
+        let source = path.with_extension("sam");
+        if !source.exists() {
+            continue;
+        }
+        let builder = ReaderBuilder::new()
+            .reference(reference())
+            .regenerate_md_nm(false);
+        let ours =
+            decode_to_sam(&path, builder).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text = std::fs::read_to_string(&source).expect("read .sam");
+        let expected: String = text
+            .lines()
+            .filter(|line| !line.starts_with('@'))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        assert_eq!(ours, expected, "{}", path.display());
+        compared += 1;
+    }
+    assert!(compared > 50, "only {compared} files compared");
+}
+
+#[test]
+fn cram_3_1_levels_equal_the_bam() {
+    let bam_path = testdata("hts-specs/bam/passed/level-1.bam");
+    let mut reader = bam::Reader::from_path(&bam_path).expect("open BAM");
+    let header = reader.read_header().expect("BAM header");
+    let mut writer = sam::Writer::new(Vec::new());
+    while let Some(record) = reader.next_record().expect("BAM record") {
+        writer.write_record(&header, record).expect("format");
+    }
+    let expected = String::from_utf8(writer.into_inner()).expect("UTF-8");
+    assert!(expected.lines().count() > 100);
+    for level in 1..=4 {
+        let path = testdata(&format!("hts-specs/cram/3.1/passed/level-{level}.cram"));
+        // The files embed their reference: MD and NM are regenerated
+        // from it, as the BAM stores them.
+        let ours = decode_to_sam(&path, ReaderBuilder::new())
+            .unwrap_or_else(|e| panic!("level {level}: {e}"));
+        assert_eq!(ours, expected, "level-{level}.cram");
+    }
+}
+
+#[test]
+fn a_file_without_the_eof_container_is_reported() {
+    let path = testdata("hts-specs/cram/3.0/failed/0000_empty_noeof.cram");
+    let error = decode_to_sam(&path, ReaderBuilder::new()).expect_err("missing EOF is an error");
+    assert_eq!(error.kind(), ErrorKind::MissingEofMarker);
+}
