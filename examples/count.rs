@@ -118,6 +118,9 @@ fn count_tabix(
         Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(error),
     };
+    if let Some(bgzf) = source.bgzf_mut() {
+        bgzf.set_block_cache(tabix::DEFAULT_BLOCK_CACHE);
+    }
     let mut count = 0;
     for text in regions {
         let region = match index.parse_region(text) {

@@ -159,6 +159,9 @@ fn view_tabix(
             out.write_all(&line)?;
         }
     }
+    if let Some(bgzf) = source.bgzf_mut() {
+        bgzf.set_block_cache(tabix::DEFAULT_BLOCK_CACHE);
+    }
     for text in &options.regions {
         let region = match index.parse_region(text) {
             Ok(region) => region,

@@ -36,6 +36,7 @@ pub const MAX_AUTO_THREADS: usize = 8;
 pub struct ReaderBuilder {
     threads: usize,
     require_eof_marker: bool,
+    block_cache: usize,
 }
 
 impl Default for ReaderBuilder {
@@ -50,6 +51,7 @@ impl ReaderBuilder {
         ReaderBuilder {
             threads: 0,
             require_eof_marker: true,
+            block_cache: 0,
         }
     }
 
@@ -76,6 +78,16 @@ impl ReaderBuilder {
         self
     }
 
+    /// Keeps up to `bytes` of decoded blocks that [`Reader::seek`] landed
+    /// in, so that seeking back to them (index queries over nearby
+    /// regions) does not inflate them again, as htslib's block cache does
+    /// (`tabix` uses 10 MiB). 0 (the default) keeps none; only inline
+    /// decoding (`threads(1)`) uses the cache.
+    pub fn block_cache(mut self, bytes: usize) -> Self {
+        self.block_cache = bytes;
+        self
+    }
+
     /// Builds a reader over `inner`, whose current position is taken as
     /// compressed offset 0. If no worker thread can be spawned the reader
     /// decodes inline.
@@ -99,6 +111,7 @@ impl ReaderBuilder {
                 compressed: vec![0; MAX_BLOCK_SIZE].into_boxed_slice(),
                 decoded: vec![0; MAX_BLOCK_SIZE].into_boxed_slice(),
                 decoded_len: 0,
+                cache: BlockCache::new(self.block_cache),
             })),
         };
         Reader {
@@ -130,6 +143,45 @@ struct Inline {
     compressed: Box<[u8]>,
     decoded: Box<[u8]>,
     decoded_len: usize,
+    cache: BlockCache,
+}
+
+/// Decoded blocks by compressed offset, evicted oldest first, holding at
+/// most `capacity` decoded bytes.
+struct BlockCache {
+    capacity: usize,
+    used: usize,
+    blocks: std::collections::HashMap<u64, (usize, Box<[u8]>)>,
+    order: std::collections::VecDeque<u64>,
+}
+
+impl BlockCache {
+    fn new(capacity: usize) -> Self {
+        BlockCache {
+            capacity,
+            used: 0,
+            blocks: std::collections::HashMap::new(),
+            order: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Keeps a copy of the block at `offset` (`size` compressed bytes).
+    fn insert(&mut self, offset: u64, size: usize, decoded: &[u8]) {
+        if decoded.len() > self.capacity || self.blocks.contains_key(&offset) {
+            return;
+        }
+        while self.used + decoded.len() > self.capacity {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some((_, data)) = self.blocks.remove(&oldest) {
+                self.used -= data.len();
+            }
+        }
+        self.used += decoded.len();
+        self.blocks.insert(offset, (size, decoded.into()));
+        self.order.push_back(offset);
+    }
 }
 
 enum Engine {
@@ -322,12 +374,27 @@ impl<R: Read + Seek> Reader<R> {
     /// assert!(reader.seek(VirtualPosition::new(0, 1).unwrap()).is_err());
     /// ```
     pub fn seek(&mut self, position: VirtualPosition) -> Result<()> {
+        let within = usize::from(position.uncompressed_offset());
+        let loaded = matches!(self.engine, Engine::Inline(_))
+            && matches!(self.state, State::Active)
+            && self.current_len > 0
+            && self.block_offset == position.compressed_offset();
+        if loaded && within <= self.current_len {
+            // The block is already decoded (index queries often seek
+            // within one block): no re-read, no re-inflate.
+            self.consumed = within;
+            self.just_seeked = true;
+            return Ok(());
+        }
         if let Engine::Threaded(pipeline) = &mut self.engine {
             if let Err(error) = pipeline.reset() {
                 return Err(self.fail(error));
             }
         }
         let offset = position.compressed_offset();
+        if self.load_cached(offset, within)? {
+            return Ok(());
+        }
         if let Err(error) = self.inner.seek(SeekFrom::Start(offset)) {
             let error = Error::io(Format::Bgzf, error).at_virtual_position(position);
             return Err(self.fail(error));
@@ -341,8 +408,15 @@ impl<R: Read + Seek> Reader<R> {
         self.eof_marker_missing = false;
         // Landing exactly at the end of the stream is not a missing marker.
         self.last_block_empty = true;
-        let within = usize::from(position.uncompressed_offset());
         let available = if self.advance()? { self.current_len } else { 0 };
+        if let Engine::Inline(inline) = &mut self.engine {
+            if inline.cache.capacity > 0 && available > 0 {
+                let size = (self.next_block_offset - self.block_offset) as usize;
+                inline
+                    .cache
+                    .insert(offset, size, &inline.decoded[..inline.decoded_len]);
+            }
+        }
         if within > available {
             let error = Error::invalid_input(
                 Format::Bgzf,
@@ -354,6 +428,45 @@ impl<R: Read + Seek> Reader<R> {
         self.consumed = within;
         self.just_seeked = true;
         Ok(())
+    }
+
+    /// Sets the block cache's size (see [`ReaderBuilder::block_cache`]);
+    /// 0 empties and disables it.
+    pub fn set_block_cache(&mut self, bytes: usize) {
+        if let Engine::Inline(inline) = &mut self.engine {
+            inline.cache = BlockCache::new(bytes);
+        }
+    }
+
+    /// Loads the block at `offset` from the cache, positioned `within` it;
+    /// `false` when it is not cached.
+    fn load_cached(&mut self, offset: u64, within: usize) -> Result<bool> {
+        let Engine::Inline(inline) = &mut self.engine else {
+            return Ok(false);
+        };
+        let Some((size, data)) = inline.cache.blocks.get(&offset) else {
+            return Ok(false);
+        };
+        if within > data.len() {
+            return Ok(false);
+        }
+        let next = offset + *size as u64;
+        if let Err(error) = self.inner.seek(SeekFrom::Start(next)) {
+            let error = Error::io(Format::Bgzf, error).at_byte_offset(next);
+            return Err(self.fail(error));
+        }
+        inline.decoded[..data.len()].copy_from_slice(data);
+        inline.decoded_len = data.len();
+        self.current_len = data.len();
+        self.read_offset = next;
+        self.block_offset = offset;
+        self.next_block_offset = next;
+        self.consumed = within;
+        self.just_seeked = true;
+        self.state = State::Active;
+        self.eof_marker_missing = false;
+        self.last_block_empty = false;
+        Ok(true)
     }
 
     /// Moves to a 0-based offset in the decompressed stream, found through a

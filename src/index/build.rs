@@ -14,7 +14,10 @@ use crate::{Error, Format, Result};
 pub struct Indexer {
     index: Index,
     format: Format,
-    linear: Vec<Vec<Option<VirtualPosition>>>,
+    /// Per reference, the linear index as runs of windows first overlapped
+    /// by the record at one offset: memory by records, not by the windows
+    /// a long record spans.
+    linear: Vec<Vec<WindowRun>>,
     /// The run of consecutive records in one bin: (reference, bin, chunk).
     run: Option<(usize, u32, Chunk)>,
     last_key: Option<(usize, u64)>,
@@ -86,14 +89,7 @@ impl Indexer {
     fn flush_run(&mut self) {
         if let Some((reference_id, bin, chunk)) = self.run.take() {
             let bins = &mut self.index.references[reference_id].bins;
-            let entry = bins.entry(bin).or_default();
-            match entry.chunks.last_mut() {
-                // Chunks touching the same BGZF block are merged, as htslib does.
-                Some(last) if last.end.compressed_offset() >= chunk.start.compressed_offset() => {
-                    last.end = last.end.max(chunk.end)
-                }
-                _ => entry.chunks.push(chunk),
-            }
+            bins.entry(bin).or_default().chunks.push(chunk);
         }
     }
 
@@ -189,13 +185,21 @@ impl Indexer {
             self.index.min_shift,
             self.index.depth,
         );
-        let linear = &mut self.linear[reference_id];
-        let last_window = ((finish - 1) >> self.index.min_shift) as usize;
-        if linear.len() <= last_window {
-            linear.resize(last_window + 1, None);
-        }
-        for slot in &mut linear[(begin >> self.index.min_shift) as usize..=last_window] {
-            slot.get_or_insert(start);
+        // Sorted by begin, so every window from this record's first up to
+        // the last one covered so far is already taken: only the windows
+        // beyond are new, and they are contiguous.
+        let runs = &mut self.linear[reference_id];
+        let first_window = begin >> self.index.min_shift;
+        let last_window = (finish - 1) >> self.index.min_shift;
+        let from = first_window.max(runs.last().map_or(0, |run| run.last + 1));
+        if from <= last_window {
+            match runs.last_mut() {
+                Some(run) if run.offset == start => run.last = last_window,
+                _ => runs.push(WindowRun {
+                    last: last_window,
+                    offset: start,
+                }),
+            }
         }
         let metadata = self.index.references[reference_id]
             .metadata
@@ -229,25 +233,84 @@ impl Indexer {
     pub fn finish(mut self) -> Index {
         self.flush_run();
         let csi = self.index.kind == Kind::Csi;
-        for (reference, windows) in self.index.references.iter_mut().zip(self.linear) {
-            let mut previous = VirtualPosition::default();
-            let filled: Vec<VirtualPosition> = windows
-                .into_iter()
-                .map(|slot| {
-                    previous = slot.unwrap_or(previous);
-                    previous
-                })
-                .collect();
+        for (reference, runs) in self.index.references.iter_mut().zip(self.linear) {
             if csi {
                 for (&number, bin) in reference.bins.iter_mut() {
-                    let window = first_window(number, self.index.depth) as usize;
-                    bin.loffset = filled.get(window).copied().unwrap_or_default();
+                    bin.loffset = window_offset(&runs, first_window(number, self.index.depth));
                 }
             } else {
-                reference.linear = filled;
+                let windows = runs.last().map_or(0, |run| run.last + 1);
+                reference.linear = (0..windows).map(|w| window_offset(&runs, w)).collect();
             }
+            compress_bins(&mut reference.bins, self.index.depth);
         }
         self.index
+    }
+}
+
+/// Windows of the linear index up to `last` (from the previous run's end,
+/// inclusive), first overlapped by the record at `offset` (windows no
+/// record overlaps take the next record's offset, as htslib fills them).
+#[derive(Debug, Clone, Copy)]
+struct WindowRun {
+    last: u64,
+    offset: VirtualPosition,
+}
+
+/// The linear index's offset for `window`: of the run holding it, or, for a
+/// window no record overlaps, of the next run (records overlapping later
+/// windows come no earlier: htslib fills such windows so); 0 past the end.
+fn window_offset(runs: &[WindowRun], window: u64) -> VirtualPosition {
+    let at = runs.partition_point(|run| run.last < window);
+    runs.get(at)
+        .map_or(VirtualPosition::default(), |run| run.offset)
+}
+
+/// htslib's `HTS_MIN_MARKER_DIST`: bins whose chunks span less compressed
+/// data than this are merged into their parent.
+const MIN_MARKER_DISTANCE: u64 = 0x10000;
+
+/// Merges small bins into their parents, deepest level first, then merges
+/// a bin's chunks that touch the same BGZF block, as htslib does when it
+/// finishes an index (fewer, longer chunks: fewer seeks).
+fn compress_bins(bins: &mut std::collections::BTreeMap<u32, super::Bin>, depth: u32) {
+    for level in (1..=depth).rev() {
+        let first = super::binning::level_offset(level);
+        let last = super::binning::level_offset(level + 1);
+        let numbers: Vec<u32> = bins.range(first..last).map(|(&n, _)| n).collect();
+        for number in numbers {
+            let parent = (number - 1) >> 3;
+            let small = bins.get_mut(&number).is_some_and(|bin| {
+                bin.chunks.sort();
+                match (bin.chunks.first(), bin.chunks.last()) {
+                    (Some(first), Some(last)) => {
+                        last.end.compressed_offset() - first.start.compressed_offset()
+                            < MIN_MARKER_DISTANCE
+                    }
+                    _ => true,
+                }
+            });
+            if small && bins.contains_key(&parent) {
+                if let Some(child) = bins.remove(&number) {
+                    if let Some(parent) = bins.get_mut(&parent) {
+                        parent.chunks.extend(child.chunks);
+                    }
+                }
+            }
+        }
+    }
+    for bin in bins.values_mut() {
+        bin.chunks.sort();
+        let mut merged: Vec<Chunk> = Vec::with_capacity(bin.chunks.len());
+        for chunk in bin.chunks.drain(..) {
+            match merged.last_mut() {
+                Some(last) if last.end.compressed_offset() >= chunk.start.compressed_offset() => {
+                    last.end = last.end.max(chunk.end)
+                }
+                _ => merged.push(chunk),
+            }
+        }
+        bin.chunks = merged;
     }
 }
 

@@ -57,6 +57,11 @@ pub fn chunks_for(index: &Index, reference_id: usize, start: u64, end: u64) -> V
         .flat_map(|range| reference.bins.range(range))
         .flat_map(|(_, bin)| bin.chunks.iter().copied())
         .filter(|chunk| chunk.end > min_offset)
+        // Records before `min_offset` end before `start` (as htslib clips).
+        .map(|chunk| Chunk {
+            start: chunk.start.max(min_offset),
+            end: chunk.end,
+        })
         .collect();
     chunks.sort();
     let mut merged: Vec<Chunk> = Vec::with_capacity(chunks.len());

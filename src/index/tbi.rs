@@ -1,6 +1,6 @@
 //! TBI (`.tbi`): tabix's index, BAI's binning (`min_shift` 14, depth 5,
 //! linear index) preceded by the tabix configuration and sequence names.
-//! The file is BGZF-compressed; [`read`] and [`write`] work on the
+//! The file is BGZF-compressed; [`read`] and [`write()`] work on the
 //! decompressed bytes.
 //!
 //! ```
@@ -118,7 +118,7 @@ pub fn write(index: &TabixIndex) -> Result<Vec<u8>> {
 ///
 /// # Errors
 ///
-/// Those of [`write`]; compression errors.
+/// Those of [`write()`]; compression errors.
 pub fn write_bgzf(index: &TabixIndex) -> Result<Vec<u8>> {
     use std::io::Write;
     let bytes = write(index)?;

@@ -129,7 +129,7 @@ impl TabixIndexer {
     ///
     /// A sequence whose lines are not together, a begin before the
     /// previous one, an interval beyond the scheme's range, or a name that
-    /// is not UTF-8.
+    /// is not UTF-8 or holds a NUL byte.
     pub fn push(
         &mut self,
         name: &[u8],
@@ -161,15 +161,18 @@ impl TabixIndexer {
 
     #[inline(never)]
     fn start_sequence(&mut self, name: &[u8]) -> Result<usize> {
-        let text = std::str::from_utf8(name).map_err(|_| {
-            Error::invalid_data(
-                self.format,
-                format!(
-                    "sequence name {:?} is not UTF-8",
-                    String::from_utf8_lossy(name)
-                ),
-            )
-        })?;
+        let text = std::str::from_utf8(name)
+            .ok()
+            .filter(|text| !text.contains('\0'))
+            .ok_or_else(|| {
+                Error::invalid_data(
+                    self.format,
+                    format!(
+                        "sequence name {:?} is not UTF-8 or holds a NUL byte",
+                        String::from_utf8_lossy(name)
+                    ),
+                )
+            })?;
         if self.ids.contains_key(name) {
             let previous = self.current.map_or("", |id| self.names[id].as_str());
             return Err(Error::invalid_input(
@@ -393,5 +396,15 @@ mod tests {
         let mut indexer = TabixIndexer::csi(TabixConfig::bed(), 14, 6).unwrap();
         indexer.push_line(b"a\t1\t536870913", at, at).unwrap();
         assert!(TabixIndexer::csi(TabixConfig::bed(), 14, 17).is_err());
+    }
+
+    #[test]
+    fn a_record_spanning_2_pow_40_costs_no_memory_per_window() {
+        // 2^26 linear-index windows: kept as one run, not materialised.
+        let mut indexer = TabixIndexer::csi(TabixConfig::bed(), 14, 9).unwrap();
+        let at = VirtualPosition::default();
+        indexer.push_line(b"a	0	1099511627776", at, at).unwrap();
+        let index = indexer.finish().unwrap();
+        assert_eq!(index.index().references[0].bins.len(), 1);
     }
 }

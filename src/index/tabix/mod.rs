@@ -10,7 +10,8 @@
 //! * [`build_from_path`]/[`build`]/[`TabixIndexer`]: index a bgzipped
 //!   sorted file, like `tabix -p …` (and `tabix -C`).
 //! * [`query()`]: the lines overlapping a region, exactly as
-//!   `tabix FILE REGION` prints them.
+//!   `tabix FILE REGION` prints them; [`IndexedReader`] pairs a file with
+//!   its index and a block cache for many queries.
 //!
 //! ```no_run
 //! use biometal::index::tabix;
@@ -29,6 +30,7 @@
 mod build;
 mod config;
 mod query;
+mod reader;
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -37,6 +39,7 @@ use std::path::{Path, PathBuf};
 pub use self::build::{build, build_from_path, build_with, csi_depth, TabixFormat, TabixIndexer};
 pub use self::config::{Preset, TabixConfig};
 pub use self::query::{query, Line, Query};
+pub use self::reader::{IndexedReader, DEFAULT_BLOCK_CACHE};
 
 use super::{Chunk, Index, Kind};
 use crate::region::Region;
