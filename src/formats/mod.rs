@@ -16,8 +16,8 @@
 //! [`detect`] recognises which of them an input holds from its first bytes.
 
 pub mod bam;
-pub mod bed;
 pub mod bcf;
+pub mod bed;
 mod buffer;
 pub mod cram;
 mod detect;
