@@ -10,8 +10,13 @@
 //! * [`sam`], SAM text, the header shared by SAM, BAM and CRAM, and the one
 //!   alignment record type (BAM's binary layout, decoded lazily);
 //! * [`bam`], BAM, with BAI/CSI region queries through [`crate::index`];
-//! * [`cram`], CRAM (so far: the block codecs);
-//! * [`vcf`], VCF text and the variant model shared with BCF.
+//! * [`cram`], CRAM 2.1/3.0/3.1: containers, slices, every encoding and
+//!   block codec, decoded into the same alignment record;
+//! * [`vcf`], VCF text and the variant model shared with BCF;
+//! * [`bcf`], BCF 2.1/2.2, binary records read lazily through the same
+//!   [`vcf::Variant`] interface;
+//! * [`bed`], BED3–BED12 with extra columns (narrowPeak, bedGraph, …);
+//! * [`gff`], GFF3 and GTF, with lazy attributes and the gene hierarchy.
 //!
 //! [`detect`] recognises which of them an input holds from its first bytes.
 
