@@ -123,8 +123,11 @@ fn count_cram(source: biometal::io::Source, reference: Option<&str>) -> biometal
         Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
         None => cram::ReferenceSource::none(),
     };
+    // Counting needs no sequence, qualities, names or tags: their blocks
+    // are not decompressed and no reference is read.
     let mut reader = cram::ReaderBuilder::new()
         .reference(reference)
+        .fields(cram::Fields::none())
         .build(source);
     reader.read_header()?;
     let mut count = 0;

@@ -214,6 +214,23 @@ impl Encoding {
         Ok(encoding)
     }
 
+    /// Adds the external block ids this encoding reads to `out`; returns
+    /// whether it reads nothing from the core bit stream.
+    pub(crate) fn external_ids(&self, out: &mut Vec<i32>) -> bool {
+        match self {
+            Encoding::Null => true,
+            Encoding::External(id) | Encoding::ByteArrayStop { id, .. } => {
+                out.push(*id);
+                true
+            }
+            Encoding::ByteArrayLen(len, value) => {
+                let len_external = len.external_ids(out);
+                value.external_ids(out) && len_external
+            }
+            _ => false,
+        }
+    }
+
     /// Decodes one integer.
     #[inline]
     pub(crate) fn read_int(&self, streams: &mut Streams<'_>) -> Result<i32> {

@@ -4,7 +4,7 @@
 
 use md5::{Digest, Md5};
 
-use super::compression_header::CompressionHeader;
+use super::compression_header::{CompressionHeader, Fields};
 use super::container::{content_type, parse_block, FileDefinition, MAX_BLOCKS};
 use super::cursor::Cursor;
 use super::decode::{
@@ -80,6 +80,8 @@ pub(crate) struct DecodeOptions {
     pub regenerate_md_nm: bool,
     /// Prefix of generated read names (htslib uses the file name).
     pub name_prefix: String,
+    /// The fields wanted.
+    pub fields: Fields,
 }
 
 /// Decodes slices, keeping its buffers between them.
@@ -153,9 +155,19 @@ impl SliceDecoder {
         if self.blocks.len() < slice.block_count {
             self.blocks.resize_with(slice.block_count, Vec::new);
         }
+        let fields = input.options.fields;
+        let plan = input.compression_header.plan(fields);
+        let want_sequence = fields.sequence;
         for index in 0..slice.block_count {
             let block = parse_block(&mut cursor, input.definition, input.options.verify_crc)?;
-            block.decompress_into(&mut self.blocks[index])?;
+            let needed = block.content_type != content_type::EXTERNAL_DATA
+                || plan.needs_block(block.content_id)
+                || (want_sequence && block.content_id == slice.embedded_reference_id);
+            if needed {
+                block.decompress_into(&mut self.blocks[index])?;
+            } else {
+                self.blocks[index].clear();
+            }
             kinds.push((block.content_type, block.content_id));
         }
         let core_index = kinds
@@ -172,8 +184,10 @@ impl SliceDecoder {
             }
         }
 
-        prepare_reference(&mut self.window, &slice, input, &kinds, &self.blocks)
-            .map_err(|e| locate_record(e, &slice, 0))?;
+        if want_sequence {
+            prepare_reference(&mut self.window, &slice, input, &kinds, &self.blocks)
+                .map_err(|e| locate_record(e, &slice, 0))?;
+        }
 
         // A read's bases come from the reference or the blocks: a read
         // length beyond both is corrupt, and is refused before allocating.
@@ -194,6 +208,10 @@ impl SliceDecoder {
             .saturating_add(1 << 16)
             .min(super::decode::MAX_READ_LENGTH);
         let ctx = RecordContext {
+            plan: &plan,
+            want_sequence,
+            want_qualities: fields.qualities,
+            want_tags: fields.tags,
             read_length_limit,
             header: input.compression_header,
             slice_reference_id: slice.reference_id,
@@ -207,7 +225,7 @@ impl SliceDecoder {
             let (mut record, tags) =
                 decode_record_head(&ctx, &mut streams, buffers, index, &mut last_start)
                     .map_err(locate)?;
-            if slice.reference_id == -2 && record.flags & 0x4 == 0 {
+            if want_sequence && slice.reference_id == -2 && record.flags & 0x4 == 0 {
                 multi_reference_window(&mut self.window, record.reference_id, input)
                     .map_err(locate)?;
             }
@@ -569,7 +587,9 @@ fn build_bam(
 
     let name_start = out.len();
     let own_name = &buffers.names[record.name.0 as usize..record.name.1 as usize];
-    if !own_name.is_empty() {
+    if !input.options.fields.names {
+        out.push(b'*');
+    } else if !own_name.is_empty() {
         out.extend_from_slice(own_name);
     } else {
         generated_name(records, &buffers.names, index, slice, input, out);
@@ -593,7 +613,7 @@ fn build_bam(
         out.resize(out.len() + sequence.len(), 0xff);
     }
     out.extend_from_slice(&buffers.aux[record.aux.0 as usize..record.aux.1 as usize]);
-    if record.read_group >= 0 {
+    if record.read_group >= 0 && input.options.fields.tags {
         let group = input
             .sam_header
             .read_groups()
