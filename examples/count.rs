@@ -1,8 +1,8 @@
 //! `count [-@ N] FILE [REGION…]`: prints the number of records alone, like
 //! `samtools view -c FILE [REGION…]` for SAM/BAM (regions need a BAI/CSI
 //! index), and the number of reads or sequences of a FASTQ or FASTA file
-//! (plain, gzip or BGZF). CRAM input takes its reference with
-//! `--reference FASTA` (or `-T`).
+//! (plain, gzip or BGZF). CRAM is counted without decoding sequences, so
+//! it needs no reference.
 //!
 //! ```text
 //! cargo run --release --example count -- sample.bam chr1:100-200
@@ -122,7 +122,8 @@ fn count_cram(source: biometal::io::Source, reference: Option<&str>) -> biometal
     let reference = match reference {
         Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
         None => cram::ReferenceSource::none(),
-    };
+    }
+    .with_md5_paths_from_env();
     // Counting needs no sequence, qualities, names or tags: their blocks
     // are not decompressed and no reference is read.
     let mut reader = cram::ReaderBuilder::new()

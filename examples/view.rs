@@ -2,7 +2,8 @@
 //! `samtools view [-h]`; passes FASTQ and FASTA through (decompressed,
 //! unchanged); and with regions on a FASTA file prints them as
 //! `samtools faidx FILE REGION…` does.
-//! CRAM input takes its reference with `--reference FASTA` (or `-T`).
+//! CRAM input takes its reference with `--reference FASTA` (or `-T`), and
+//! from `REF_CACHE`/`REF_PATH` by MD5 as samtools does (local files only).
 //!
 //! ```text
 //! cargo run --release --example view -- -h sample.bam chr1:100-200
@@ -214,7 +215,8 @@ fn view_cram(
     let reference = match &options.reference {
         Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
         None => cram::ReferenceSource::none(),
-    };
+    }
+    .with_md5_paths_from_env();
     let prefix = std::path::Path::new(&options.path)
         .file_name()
         .map_or_else(|| "cram".into(), |name| name.to_string_lossy().into_owned());

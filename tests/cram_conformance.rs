@@ -185,3 +185,36 @@ fn field_selective_decoding_equals_full_decoding_blanked() {
         }
     }
 }
+
+#[test]
+fn references_found_by_md5_in_a_ref_cache_layout() {
+    use biometal::formats::fasta::{IndexedReader, Interval};
+    let dir = common::TempDir::new("cram-ref-cache");
+    let fasta = IndexedReader::from_path(testdata("hts-specs/cram/ce.fa")).expect("ce.fa");
+    let path = testdata("hts-specs/cram/3.0/passed/1402_index_3ref.cram");
+    let mut reader = ReaderBuilder::new().build_from_path(&path).expect("open");
+    let header = reader.read_header().expect("header");
+    for reference in header.reference_sequences() {
+        let md5 = reference.md5().expect("@SQ M5");
+        let bases = fasta
+            .fetch(
+                reference.name().as_bytes(),
+                Interval::new(0, reference.length()).expect("interval"),
+            )
+            .expect("fetch");
+        let file = dir.join(&format!("{}/{}/{}", &md5[..2], &md5[2..4], &md5[4..]));
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, bases).expect("write cache file");
+    }
+    let template = format!("{}/%2s/%2s/%s", dir.join("").display());
+    let cached = ReferenceSource::none().with_md5_paths([template]);
+    let ours = decode_to_sam(&path, ReaderBuilder::new().reference(cached)).expect("decode");
+    let expected =
+        decode_to_sam(&path, ReaderBuilder::new().reference(reference())).expect("decode");
+    assert!(ours.lines().count() > 10);
+    assert_eq!(ours, expected);
+    // A cache without the sequences names what it tried.
+    let empty = ReferenceSource::none().with_md5_paths([dir.join("nothing").display().to_string()]);
+    let error = decode_to_sam(&path, ReaderBuilder::new().reference(empty)).expect_err("missing");
+    assert!(error.to_string().contains("tried"), "{error}");
+}

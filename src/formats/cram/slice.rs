@@ -122,6 +122,13 @@ fn reference_name(header: &Header, id: i32) -> Result<&str> {
         })
 }
 
+fn reference_md5(header: &Header, id: i32) -> Option<&str> {
+    usize::try_from(id)
+        .ok()
+        .and_then(|id| header.reference_sequences().get(id))
+        .and_then(|r| r.md5())
+}
+
 fn reference_length(header: &Header, id: i32) -> i64 {
     usize::try_from(id)
         .ok()
@@ -328,18 +335,18 @@ fn prepare_reference(
         && window.start + window.bases.len() as i64 > end;
     if !covered {
         window.available = false;
+        let md5 = reference_md5(input.sam_header, slice.reference_id);
         input
             .reference
             .fetch(
                 name,
+                md5,
                 (start - 1) as u64,
                 end.max(start - 1) as u64,
                 &mut window.bases,
             )
             .map_err(|e| {
-                let md5 = input.sam_header.reference_sequences()[slice.reference_id as usize]
-                    .md5()
-                    .unwrap_or("none");
+                let md5 = md5.unwrap_or("none");
                 Error::new(
                     e.kind(),
                     Format::Cram,
@@ -407,9 +414,10 @@ fn multi_reference_window(
     }
     let name = reference_name(input.sam_header, reference_id)?;
     window.available = false;
+    let md5 = reference_md5(input.sam_header, reference_id);
     input
         .reference
-        .fetch(name, 0, length as u64, &mut window.bases)?;
+        .fetch(name, md5, 0, length as u64, &mut window.bases)?;
     window.start = 1;
     window.reference_id = reference_id;
     window.reference_length = length;
