@@ -79,11 +79,10 @@ impl Huffman {
             return Ok(self.symbols[0]);
         }
         let mut code: u32 = 0;
-        for (len, &(first, index, count)) in self.lengths.iter().enumerate().skip(1) {
+        for &(first, index, count) in &self.lengths[1..] {
             code = (code << 1) | bits.bit()?;
-            let _ = len;
             let delta = code.wrapping_sub(first);
-            if count > 0 && code >= first && delta < count {
+            if delta < count {
                 return Ok(self.symbols[(index + delta) as usize]);
             }
         }

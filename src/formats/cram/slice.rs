@@ -448,7 +448,9 @@ fn resolve_mates(records: &mut [CramRecord]) -> Result<()> {
         let mut chain = vec![index];
         let mut current = index;
         while let Some(following) = records[current].mate_line {
-            if following == index || chain.len() > count {
+            // Stop at the start, or where a corrupt link joins a chain
+            // already resolved (so hostile links cost linear time).
+            if following == index || computed[following] || chain.len() > count {
                 break;
             }
             chain.push(following);
