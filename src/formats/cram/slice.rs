@@ -364,8 +364,12 @@ fn prepare_reference(
             .map_or(reference_length, |l| l as i64);
         window.available = true;
     }
-    let from = (start - window.start) as usize;
-    let to = ((end - window.start + 1).max(0) as usize).clamp(from, window.bases.len());
+    let from = usize::try_from(start - window.start)
+        .unwrap_or(0)
+        .min(window.bases.len());
+    let to = usize::try_from(end - window.start + 1)
+        .unwrap_or(0)
+        .clamp(from, window.bases.len());
     check_md5(slice, &window.bases[from..to], name, input)
 }
 
