@@ -1,6 +1,8 @@
 //! `convert [-@ N] [-l LEVEL] IN OUT`: converts alignments between SAM and
 //! BAM, chosen by OUT's extension (`.bam`, `.sam`, `-` for SAM on stdout),
-//! like `samtools view -b/-h -o OUT IN`.
+//! like `samtools view -b/-h -o OUT IN`, and variants between VCF and BCF
+//! (`.bcf`, `.vcf.gz`, `.vcf`, `-` for VCF on stdout), like
+//! `bcftools view -Ob/-Oz/-Ov -o OUT IN`.
 //!
 //! ```text
 //! cargo run --release --example convert -- sample.sam sample.bam
@@ -9,6 +11,9 @@ use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
 use biometal::formats::{bam, detect, sam, DetectedFormat};
+
+#[path = "support/variants.rs"]
+mod variants;
 
 struct Options {
     threads: usize,
@@ -97,6 +102,10 @@ fn run(options: &Options) -> biometal::Result<()> {
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(options.threads);
     let mut source = biometal::io::open_with(&options.input, &io_options)?;
     let (mut input, header) = match detect(source.fill_buf()?) {
+        format @ (DetectedFormat::Bcf | DetectedFormat::Vcf) => {
+            let (output, level) = (&options.output, options.level);
+            return variants::convert_variants(format, source, output, level, options.threads);
+        }
         DetectedFormat::Cram => {
             return Err(biometal::Error::unsupported(
                 biometal::Format::Cram,

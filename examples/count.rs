@@ -1,8 +1,11 @@
 //! `count [-@ N] FILE [REGION…]`: prints the number of records alone, like
 //! `samtools view -c FILE [REGION…]` for SAM/BAM (regions need a BAI/CSI
-//! index), and the number of reads or sequences of a FASTQ or FASTA file
-//! (plain, gzip or BGZF). CRAM is counted without decoding sequences, so
-//! it needs no reference.
+//! index), the number of reads or sequences of a FASTQ or FASTA file
+//! (plain, gzip or BGZF), the features of a BED, GFF3 or GTF file, the
+//! number of VCF records (`bcftools view -H FILE | wc -l`), and with
+//! regions on bgzipped text with a tabix index (`.tbi`, `.csi`) the number
+//! of lines `tabix FILE REGION…` prints.
+//! CRAM is counted without decoding sequences, so it needs no reference.
 //!
 //! ```text
 //! cargo run --release --example count -- sample.bam chr1:100-200
@@ -10,10 +13,14 @@
 use std::io::BufRead;
 use std::process::ExitCode;
 
-use biometal::formats::{bam, detect, fasta, fastq, sam, DetectedFormat};
+use biometal::formats::{bam, bed, detect, fasta, fastq, gff, sam, DetectedFormat};
 use biometal::index;
+use biometal::index::tabix;
 use biometal::region::Region;
-use biometal::Format;
+use biometal::{ErrorKind, Format};
+
+#[path = "support/variants.rs"]
+mod variants;
 
 fn main() -> ExitCode {
     let mut threads = 1;
@@ -63,6 +70,11 @@ fn run(
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(threads);
     let mut source = biometal::io::open_with(path, &io_options)?;
     let format = detect(source.fill_buf()?);
+    if !regions.is_empty() {
+        if let Some(count) = count_tabix(path, format, &mut source, regions)? {
+            return Ok(count);
+        }
+    }
     let no_regions = |format: Format| {
         if regions.is_empty() {
             Ok(())
@@ -80,8 +92,45 @@ fn run(
         }
         DetectedFormat::Fastq => no_regions(Format::Fastq).and_then(|()| count_fastq(source)),
         DetectedFormat::Fasta => no_regions(Format::Fasta).and_then(|()| count_fasta(source)),
+        DetectedFormat::Bed => no_regions(Format::Bed).and_then(|()| count_bed(source)),
+        DetectedFormat::Gff => no_regions(Format::Gff).and_then(|()| count_gff(source)),
+        DetectedFormat::Vcf => no_regions(Format::Vcf).and_then(|()| variants::count_vcf(source)),
+        DetectedFormat::Bcf => variants::count_bcf(path, source, regions),
         _ => no_regions(Format::Sam).and_then(|()| count_sam(source)),
     }
+}
+
+/// The lines of `regions` in bgzipped text with a tabix index beside it, as
+/// `tabix FILE REGION… | wc -l` counts them; `None` when the file has no
+/// tabix index (or is binary, FASTA or FASTQ).
+fn count_tabix(
+    path: &str,
+    format: DetectedFormat,
+    source: &mut biometal::io::Source,
+    regions: &[String],
+) -> biometal::Result<Option<u64>> {
+    use DetectedFormat::*;
+    if matches!(format, Bam | Cram | Bcf | Fasta | Fastq) {
+        return Ok(None);
+    }
+    let index = match tabix::load_for(path) {
+        Ok(index) => index,
+        Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let mut count = 0;
+    for text in regions {
+        let region = match index.parse_region(text) {
+            Ok(region) => region,
+            Err(error) if error.kind() == ErrorKind::NotFound => continue,
+            Err(error) => return Err(error),
+        };
+        let mut query = tabix::query(source, &index, &region)?;
+        while query.next_line()?.is_some() {
+            count += 1;
+        }
+    }
+    Ok(Some(count))
 }
 
 /// FASTQ records, through the zero-copy tier.
@@ -104,6 +153,25 @@ fn count_fasta(source: biometal::io::Source) -> biometal::Result<u64> {
         count += 1;
     }
     Ok(count)
+}
+
+/// BED records (header lines not counted), every line validated.
+fn count_bed(source: biometal::io::Source) -> biometal::Result<u64> {
+    let mut reader = bed::Reader::new(source);
+    while let Some(record) = reader.next_record() {
+        record?;
+    }
+    Ok(reader.records_read())
+}
+
+/// GFF3/GTF features (directives, comments and a `##FASTA` section not
+/// counted), every line validated.
+fn count_gff(source: biometal::io::Source) -> biometal::Result<u64> {
+    let mut reader = gff::Reader::new(source);
+    while let Some(record) = reader.next_record() {
+        record?;
+    }
+    Ok(reader.records_read())
 }
 
 fn count_sam(source: biometal::io::Source) -> biometal::Result<u64> {

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use biometal::formats::{fasta, fastq};
+use std::collections::BTreeMap;
+
+use biometal::formats::{bed, detect, fasta, fastq, gff, DetectedFormat};
 use biometal::io::{self, Compression, Source};
 use biometal::simd::BaseCounts;
 
@@ -59,6 +61,17 @@ fn summarize(path: &Path) -> biometal::Result<()> {
         Compression::Bgzf => "BGZF",
     };
     let progress = Progress::for_path(path);
+    match detect(source.fill_buf()?) {
+        DetectedFormat::Bed => {
+            println!("{}  (BED, {compression})", path.display());
+            return summarize_bed(source, progress);
+        }
+        DetectedFormat::Gff => {
+            println!("{}  (GFF3/GTF, {compression})", path.display());
+            return summarize_gff(source, progress);
+        }
+        _ => {}
+    }
     match source.fill_buf()?.first() {
         Some(b'@') => {
             println!("{}  (FASTQ, {compression})", path.display());
@@ -137,6 +150,134 @@ fn summarize_fasta(source: Source, mut progress: Progress) -> biometal::Result<(
         row("longest", format!("{name} ({} bp)", group_digits(length)));
     }
     print_composition(&counts);
+    Ok(())
+}
+
+/// Feature counts by type and sequence, and the distribution of feature
+/// lengths: memory grows with the number of types and sequences only.
+struct FeatureSummary {
+    by_type: BTreeMap<String, u64>,
+    by_sequence: BTreeMap<String, u64>,
+    lengths: [u64; 65],
+    total_length: u64,
+    shortest: Option<u64>,
+    longest: u64,
+}
+
+impl Default for FeatureSummary {
+    fn default() -> Self {
+        FeatureSummary {
+            by_type: BTreeMap::new(),
+            by_sequence: BTreeMap::new(),
+            lengths: [0; 65],
+            total_length: 0,
+            shortest: None,
+            longest: 0,
+        }
+    }
+}
+
+impl FeatureSummary {
+    fn add(&mut self, feature_type: Option<&[u8]>, sequence: &[u8], length: u64) {
+        if let Some(feature_type) = feature_type {
+            count(&mut self.by_type, feature_type);
+        }
+        count(&mut self.by_sequence, sequence);
+        // Bucket k holds lengths in [2^(k-1), 2^k); bucket 0 holds 0.
+        self.lengths[(u64::BITS - length.leading_zeros()) as usize] += 1;
+        self.total_length += length;
+        self.shortest = Some(self.shortest.map_or(length, |s| s.min(length)));
+        self.longest = self.longest.max(length);
+    }
+
+    fn print(&self, features: u64) {
+        row("features", group_digits(features));
+        if let Some(shortest) = self.shortest {
+            let mean = self.total_length as f64 / features as f64;
+            row(
+                "length",
+                format!("{shortest}–{} (mean {mean:.1})", self.longest),
+            );
+        }
+        for (label, counts) in [
+            ("per type", &self.by_type),
+            ("per sequence", &self.by_sequence),
+        ] {
+            if !counts.is_empty() {
+                println!("  {label}:");
+                for (name, n) in counts {
+                    println!("    {name:<24} {:>12}", group_digits(*n));
+                }
+            }
+        }
+        if features > 0 {
+            println!("  length distribution:");
+            for (k, n) in self.lengths.iter().enumerate().filter(|(_, n)| **n > 0) {
+                let range = match k {
+                    0 => "0".to_string(),
+                    1 => "1".to_string(),
+                    _ => format!("{}–{}", 1u64 << (k - 1), (1u128 << k) - 1),
+                };
+                println!("    {range:<24} {:>12}", group_digits(*n));
+            }
+        }
+    }
+}
+
+fn count(counts: &mut BTreeMap<String, u64>, key: &[u8]) {
+    match counts.get_mut(String::from_utf8_lossy(key).as_ref()) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(String::from_utf8_lossy(key).into_owned(), 1);
+        }
+    }
+}
+
+fn summarize_bed(source: Source, mut progress: Progress) -> biometal::Result<()> {
+    let mut reader = bed::Reader::new(source);
+    let mut summary = FeatureSummary::default();
+    while let Some(record) = reader.next_record() {
+        let record = record?;
+        summary.add(None, record.chrom(), record.interval().len());
+        progress.update(reader.records_read(), || reader.get_ref().input_position());
+    }
+    progress.finish();
+    if let Some(layout) = reader.layout() {
+        row("columns", layout);
+    }
+    summary.print(reader.records_read());
+    Ok(())
+}
+
+fn summarize_gff(source: Source, mut progress: Progress) -> biometal::Result<()> {
+    let mut reader = gff::Reader::new(source);
+    let mut summary = FeatureSummary::default();
+    while let Some(record) = reader.next_record() {
+        let record = record?;
+        summary.add(
+            Some(record.feature_type()),
+            record.seqid(),
+            record.interval().len(),
+        );
+        progress.update(reader.records_read(), || reader.get_ref().input_position());
+    }
+    progress.finish();
+    if let Some(dialect) = reader.dialect() {
+        row("dialect", format!("{dialect:?}"));
+    }
+    summary.print(reader.records_read());
+    if reader.at_fasta() {
+        let mut fasta = reader.into_fasta_reader()?;
+        let (mut sequences, mut bases) = (0u64, 0u64);
+        while let Some(record) = fasta.next_record() {
+            sequences += 1;
+            bases += record?.len() as u64;
+        }
+        row(
+            "##FASTA",
+            format!("{sequences} sequences, {} bp", group_digits(bases)),
+        );
+    }
     Ok(())
 }
 

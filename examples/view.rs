@@ -1,7 +1,12 @@
-//! `view [-h] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
-//! `samtools view [-h]`; passes FASTQ and FASTA through (decompressed,
-//! unchanged); and with regions on a FASTA file prints them as
-//! `samtools faidx FILE REGION…` does.
+//! `view [-h] [-H] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
+//! `samtools view [-h]`; prints variants (VCF, BCF) as `bcftools view [-H]`
+//! does (header unless `-H`); passes FASTQ and FASTA through (decompressed,
+//! unchanged); with regions on a FASTA file prints them as
+//! `samtools faidx FILE REGION…` does; passes BED, GFF3 and GTF records
+//! through (with `-h` their header lines too), each line validated; and
+//! with regions on bgzipped text with a tabix index beside it (`.tbi`,
+//! `.csi`: BED, GFF, …) prints the overlapping lines as
+//! `tabix [-h] FILE REGION…` does.
 //! CRAM input takes its reference with `--reference FASTA` (or `-T`), and
 //! from `REF_CACHE`/`REF_PATH` by MD5 as samtools does (local files only).
 //!
@@ -15,13 +20,18 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-use biometal::formats::{bam, detect, fasta, fastq, sam, DetectedFormat};
+use biometal::formats::{bam, bed, detect, fasta, fastq, gff, sam, DetectedFormat};
 use biometal::index;
+use biometal::index::tabix::{self, TabixIndex};
 use biometal::region::Region;
-use biometal::Format;
+use biometal::{ErrorKind, Format};
+
+#[path = "support/variants.rs"]
+mod variants;
 
 struct Options {
     header: bool,
+    no_header: bool,
     reference: Option<String>,
     threads: usize,
     path: String,
@@ -29,13 +39,14 @@ struct Options {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: view [-h] [-@ N] [--reference FASTA] FILE [REGION...]");
+    eprintln!("usage: view [-h] [-H] [-@ N] [--reference FASTA] FILE [REGION...]");
     ExitCode::FAILURE
 }
 
 fn parse_args() -> Option<Options> {
     let mut options = Options {
         header: false,
+        no_header: false,
         reference: None,
         threads: 1,
         path: String::new(),
@@ -46,6 +57,7 @@ fn parse_args() -> Option<Options> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" => options.header = true,
+            "-H" => options.no_header = true,
             "-@" => options.threads = args.next()?.parse().ok()?,
             "-T" | "--reference" => options.reference = Some(args.next()?),
             _ if arg.starts_with('-') && arg.len() > 1 => return None,
@@ -77,7 +89,13 @@ fn main() -> ExitCode {
 fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(options.threads);
     let mut source = biometal::io::open_with(&options.path, &io_options)?;
-    match detect(source.fill_buf()?) {
+    let format = detect(source.fill_buf()?);
+    if !options.regions.is_empty() {
+        if let Some(index) = tabix_index_for(&options.path, format)? {
+            return view_tabix(options, &index, source, out);
+        }
+    }
+    match format {
         DetectedFormat::Bam => view_bam(options, source, out),
         DetectedFormat::Cram => view_cram(options, source, out),
         DetectedFormat::Fastq if options.regions.is_empty() => view_fastq(source, out),
@@ -87,8 +105,72 @@ fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
         )),
         DetectedFormat::Fasta if options.regions.is_empty() => copy_verbatim(source, out),
         DetectedFormat::Fasta => view_fasta_regions(options, out),
+        DetectedFormat::Bed if options.regions.is_empty() => view_bed(options, source, out),
+        DetectedFormat::Gff if options.regions.is_empty() => view_gff(options, source, out),
+        DetectedFormat::Bcf => {
+            let (path, regions) = (&options.path, &options.regions);
+            variants::view_bcf(path, source, regions, options.no_header, out)
+        }
+        DetectedFormat::Vcf if options.regions.is_empty() => {
+            variants::view_vcf(source, options.no_header, out)
+        }
+        DetectedFormat::Vcf => Err(biometal::Error::unsupported(
+            Format::Vcf,
+            "VCF region queries are not wired yet",
+        )),
         _ => view_sam(options, source, out),
     }
+}
+
+/// The tabix index beside a text file (`None` for binary formats, FASTA,
+/// FASTQ, or when there is none).
+fn tabix_index_for(path: &str, format: DetectedFormat) -> biometal::Result<Option<TabixIndex>> {
+    use DetectedFormat::*;
+    if matches!(format, Bam | Cram | Bcf | Fasta | Fastq) {
+        return Ok(None);
+    }
+    match tabix::load_for(path) {
+        Ok(index) => Ok(Some(index)),
+        Err(error) if error.kind() == ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// `tabix [-h] FILE REGION…`: the header lines with `-h`, then each
+/// region's overlapping lines (nothing for sequences the index lacks).
+fn view_tabix(
+    options: &Options,
+    index: &TabixIndex,
+    mut source: biometal::io::Source,
+    out: &mut impl Write,
+) -> biometal::Result<()> {
+    if options.header {
+        let config = index.config();
+        let mut line = Vec::new();
+        for number in 1.. {
+            line.clear();
+            if source.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            if number > config.skip_lines && line.first() != Some(&config.comment) {
+                break;
+            }
+            out.write_all(&line)?;
+        }
+    }
+    for text in &options.regions {
+        let region = match index.parse_region(text) {
+            Ok(region) => region,
+            Err(error) if error.kind() == ErrorKind::NotFound => continue,
+            Err(error) => return Err(error),
+        };
+        let mut query = tabix::query(&mut source, index, &region)?;
+        while let Some(line) = query.next_line()? {
+            out.write_all(line.bytes())?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
 }
 
 /// FASTQ pass-through: every record checked, written back byte for byte.
@@ -99,6 +181,48 @@ fn view_fastq(source: biometal::io::Source, out: &mut impl Write) -> biometal::R
         writer.write_record_ref(&record?)?;
     }
     writer.flush()
+}
+
+/// BED pass-through: every record validated and written as read; with
+/// `-h` the `track`/`browser`/`#` lines too (then the output is the input).
+fn view_bed(
+    options: &Options,
+    source: biometal::io::Source,
+    out: &mut impl Write,
+) -> biometal::Result<()> {
+    let mut reader = bed::Reader::new(source);
+    let mut writer = bed::Writer::new(out);
+    while let Some(line) = reader.next_line() {
+        match line? {
+            bed::Line::Header(_) if !options.header => {}
+            line => writer.write_line(&line)?,
+        }
+    }
+    writer.flush()
+}
+
+/// GFF3/GTF pass-through: every feature validated and written as read;
+/// with `-h` the directives, comments and `##FASTA` section too (then the
+/// output is the input).
+fn view_gff(
+    options: &Options,
+    source: biometal::io::Source,
+    out: &mut impl Write,
+) -> biometal::Result<()> {
+    let mut reader = gff::Reader::new(source);
+    let mut writer = gff::Writer::new(&mut *out);
+    while let Some(line) = reader.next_line() {
+        match line? {
+            gff::Line::Record(record) => writer.write_record(&record)?,
+            line if options.header => writer.write_line(&line)?,
+            _ => {}
+        }
+    }
+    writer.flush()?;
+    if options.header && reader.at_fasta() {
+        std::io::copy(&mut reader.into_fasta_reader()?.into_inner(), out)?;
+    }
+    Ok(())
 }
 
 /// FASTA pass-through: the decompressed bytes, unchanged.

@@ -59,6 +59,9 @@ pub enum ErrorKind {
     InvalidInput,
     /// A named thing (reference sequence, index entry, file) does not exist.
     NotFound,
+    /// A run-time component an optional feature needs (such as the ONNX
+    /// Runtime library) cannot be found or loaded.
+    Unavailable,
 }
 
 impl ErrorKind {
@@ -78,6 +81,7 @@ impl ErrorKind {
             ErrorKind::LimitExceeded => "limit exceeded",
             ErrorKind::InvalidInput => "invalid input",
             ErrorKind::NotFound => "not found",
+            ErrorKind::Unavailable => "unavailable",
         }
     }
 
@@ -91,6 +95,7 @@ impl ErrorKind {
             ErrorKind::Unsupported => io::ErrorKind::Unsupported,
             ErrorKind::InvalidInput => io::ErrorKind::InvalidInput,
             ErrorKind::NotFound => io::ErrorKind::NotFound,
+            ErrorKind::Unavailable => io::ErrorKind::Other,
         }
     }
 }
@@ -125,6 +130,8 @@ pub enum Format {
     Crai,
     /// A genomic region string such as `chr1:100-200`.
     Region,
+    /// An ONNX model, or the ONNX Runtime that runs it.
+    Onnx,
 }
 
 impl Format {
@@ -153,6 +160,7 @@ impl Format {
             Format::Tbi => "TBI",
             Format::Crai => "CRAI",
             Format::Region => "region",
+            Format::Onnx => "ONNX",
         }
     }
 }
@@ -366,6 +374,11 @@ impl Error {
     /// [`ErrorKind::InvalidInput`]: an argument the caller passed is unusable.
     pub fn invalid_input(format: Format, message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(ErrorKind::InvalidInput, format, message)
+    }
+
+    /// [`ErrorKind::Unavailable`]: a run-time component is missing.
+    pub fn unavailable(format: Format, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::Unavailable, format, message)
     }
 
     /// [`ErrorKind::LimitExceeded`]: `what` is `size`, more than `limit`.

@@ -20,6 +20,9 @@ pub mod error;
 pub mod formats;
 pub mod index;
 pub mod io;
+#[cfg(feature = "neural-engine")]
+#[cfg_attr(docsrs, doc(cfg(feature = "neural-engine")))]
+pub mod neural_engine;
 pub mod region;
 pub mod simd;
 

@@ -10,16 +10,21 @@
 //! * [`sam`], SAM text, the header shared by SAM, BAM and CRAM, and the one
 //!   alignment record type (BAM's binary layout, decoded lazily);
 //! * [`bam`], BAM, with BAI/CSI region queries through [`crate::index`];
-//! * [`cram`], CRAM (so far: the block codecs).
+//! * [`cram`], CRAM (so far: the block codecs);
+//! * [`vcf`], VCF text and the variant model shared with BCF.
 //!
 //! [`detect`] recognises which of them an input holds from its first bytes.
 
 pub mod bam;
+pub mod bed;
+pub mod bcf;
 mod buffer;
 pub mod cram;
 mod detect;
 pub mod fasta;
 pub mod fastq;
+pub mod gff;
 pub mod sam;
+pub mod vcf;
 
 pub use self::detect::{detect, DetectedFormat};

@@ -3,6 +3,8 @@
 //! instead of skipping it, so CI can never pass without its oracles.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod cohort;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 

@@ -80,7 +80,12 @@ fn decode_stream(
         (None, len)
     };
     let data_at = reader.clone();
-    let mut data = Vec::new();
+    // Without PACK the data is decoded straight into `out`.
+    let mut data = if pack.is_none() {
+        std::mem::take(out)
+    } else {
+        Vec::new()
+    };
     if flags & CAT != 0 {
         data.extend_from_slice(reader.bytes(entropy_len, "arithmetic coder uncompressed data")?);
     } else if flags & EXT != 0 {

@@ -6,10 +6,12 @@
 use std::borrow::Cow;
 
 use super::reader::{check_len, ByteReader};
-use super::table::{fill_slots, slot_advance, slot_symbol, Slots, MAX_TOTAL};
+use super::table::{fill_slots, slot_advance, slot_symbol, Slot};
 use super::transform::{decode_stripe, PackMap};
 use super::MAX_DECODED_LEN;
 use crate::{Error, Format, Result};
+
+mod order1;
 
 const ORDER: u8 = 1;
 const X32: u8 = 4;
@@ -21,9 +23,6 @@ const PACK: u8 = 128;
 
 /// Renormalisation lower bound: states are kept at or above 2^15.
 const LOWER_BOUND: u32 = 1 << 15;
-/// The largest decompressed order-1 frequency table: 256 × 256 frequencies
-/// of at most 5 bytes each plus run bytes, rounded up.
-const MAX_TABLE_LEN: usize = 1 << 19;
 
 /// Decodes a rANS Nx16 stream into `out` (cleared first).
 ///
@@ -95,20 +94,29 @@ fn decode_stream(
         None
     };
 
-    let mut data = Vec::new();
+    // Without transforms the entropy coder decodes straight into `out`.
+    let mut data = if rle.is_none() && pack.is_none() {
+        std::mem::take(out)
+    } else {
+        Vec::new()
+    };
     let data_offset = reader.clone();
     if flags & CAT != 0 {
         data.extend_from_slice(reader.bytes(entropy_len, "rANS Nx16 uncompressed data")?);
     } else {
         data.resize(entropy_len, 0);
         if flags & ORDER != 0 {
-            decode_order1(reader, &mut data, ways)?;
+            order1::decode(reader, &mut data, ways)?;
         } else {
             decode_order0(reader, &mut data, ways)?;
         }
     }
     if let Some((meta, rle_len)) = rle {
-        let mut expanded = Vec::new();
+        let mut expanded = if pack.is_none() {
+            std::mem::take(out)
+        } else {
+            Vec::new()
+        };
         meta.expand(&data, rle_len, &mut expanded, &data_offset)?;
         data = expanded;
     }
@@ -312,9 +320,16 @@ fn decode_order0(reader: &mut ByteReader, out: &mut [u8], ways: usize) -> Result
         freqs[usize::from(s)] = reader.uint7("rANS Nx16 frequency")?;
     }
     normalise(&mut freqs, 12, reader)?;
-    let mut slots: Box<Slots> = Box::new([0; MAX_TOTAL as usize]);
-    let filled = fill_slots(&freqs, 12, &mut slots, reader)?;
-    if !filled && !out.is_empty() {
+    let mut slots = [0; 1 << 12];
+    if !fill_slots(&freqs, 12, &mut slots, reader)? {
+        if out.is_empty() {
+            // Nothing to decode: only the states follow.
+            return if ways == 32 {
+                read_states::<32>(reader).map(drop)
+            } else {
+                read_states::<4>(reader).map(drop)
+            };
+        }
         return Err(reader.invalid("rANS Nx16 order-0 frequency table has no symbols"));
     }
     if ways == 32 {
@@ -326,7 +341,7 @@ fn decode_order0(reader: &mut ByteReader, out: &mut [u8], ways: usize) -> Result
 
 fn run_order0<const W: usize>(
     reader: &mut ByteReader,
-    slots: &Slots,
+    slots: &[Slot; 1 << 12],
     out: &mut [u8],
 ) -> Result<()> {
     let mut states = read_states::<W>(reader)?;
@@ -357,178 +372,6 @@ fn run_order0<const W: usize>(
         *byte = slot_symbol(entry);
         *x = renorm_checked(slot_advance(entry, *x, 12), input, &mut pos)
             .ok_or_else(|| truncated(reader, pos))?;
-    }
-    reader.bytes(pos, "rANS Nx16 data")?;
-    Ok(())
-}
-
-/// Order-1 tables: one [`Slots`] per context that has symbols, and the
-/// context → table index map ([`NO_TABLE`] for the others).
-struct Order1Tables {
-    slots: Vec<Slots>,
-    index: [u16; 256],
-}
-
-const NO_TABLE: u16 = u16::MAX;
-
-/// Reads the order-1 tables (one per context in the alphabet) from `reader`.
-fn read_order1_tables(reader: &mut ByteReader, bits: u32) -> Result<Order1Tables> {
-    let (alphabet, count) = read_alphabet(reader)?;
-    // Zeroed memory is mapped lazily: only the contexts present are touched.
-    let mut tables = Order1Tables {
-        slots: vec![[0; MAX_TOTAL as usize]; count],
-        index: [NO_TABLE; 256],
-    };
-    let mut used = 0;
-    for &context in &alphabet[..count] {
-        let mut freqs = [0u32; 256];
-        let mut run = 0u8;
-        for &s in &alphabet[..count] {
-            if run > 0 {
-                run -= 1;
-                continue;
-            }
-            let f = reader.uint7("rANS Nx16 order-1 frequency")?;
-            freqs[usize::from(s)] = f;
-            if f == 0 {
-                run = reader.u8("rANS Nx16 order-1 zero run")?;
-            }
-        }
-        normalise(&mut freqs, bits, reader)?;
-        if fill_slots(&freqs, bits, &mut tables.slots[used], reader)? {
-            tables.index[usize::from(context)] = used as u16;
-            used += 1;
-        }
-    }
-    tables.slots.truncate(used);
-    Ok(tables)
-}
-
-/// Order-1 decoding: `ways` states each decode one contiguous region.
-fn decode_order1(reader: &mut ByteReader, out: &mut [u8], ways: usize) -> Result<()> {
-    let comp = reader.u8("rANS Nx16 order-1 table header")?;
-    let bits = u32::from(comp >> 4);
-    if bits != 10 && bits != 12 {
-        return Err(reader.invalid(format!(
-            "rANS Nx16 order-1 frequency bits must be 10 or 12, found {bits}"
-        )));
-    }
-    let tables = if comp & 1 != 0 {
-        let table_len = reader.uint7_len("rANS Nx16 order-1 table size", MAX_TABLE_LEN)?;
-        let clen = reader.uint7_len(
-            "rANS Nx16 order-1 compressed table size",
-            reader.remaining().len(),
-        )?;
-        let mut sub = reader.sub_reader(clen, "rANS Nx16 order-1 compressed table")?;
-        let mut table_bytes = vec![0; table_len];
-        decode_order0(&mut sub, &mut table_bytes, 4)?;
-        read_order1_tables(&mut ByteReader::new(&table_bytes, sub.offset()), bits)?
-    } else {
-        read_order1_tables(reader, bits)?
-    };
-    if ways == 32 {
-        run_order1::<32>(reader, &tables, bits, out)
-    } else {
-        run_order1::<4>(reader, &tables, bits, out)
-    }
-}
-
-/// The error for a context with no frequency table.
-#[cold]
-fn no_table(reader: &ByteReader, pos: usize, context: u8) -> Error {
-    Error::invalid_data(
-        Format::Cram,
-        format!("rANS Nx16 order-1 context {context} has no frequency table"),
-    )
-    .at_byte_offset(reader.offset() + pos as u64)
-}
-
-/// One order-1 step of lane `j`: decodes a symbol with the lane's context
-/// table, renormalises (`FAST`: without bounds checks) and returns it.
-#[inline(always)]
-fn order1_step<const FAST: bool>(
-    tables: &Order1Tables,
-    bits: u32,
-    context: u8,
-    state: &mut u32,
-    input: &[u8],
-    pos: &mut usize,
-    reader: &ByteReader,
-) -> Result<u8> {
-    let table = tables
-        .slots
-        .get(usize::from(tables.index[usize::from(context)]))
-        .ok_or_else(|| no_table(reader, *pos, context))?;
-    // bits <= 12: the index stays inside the table's filled slots.
-    let entry = table[(*state & ((1 << bits) - 1)) as usize];
-    let x = slot_advance(entry, *state, bits);
-    *state = if FAST {
-        // SAFETY: FAST is only used for a round of at most W steps started
-        // with 2 * W input bytes left, each step reading at most 2.
-        unsafe { renorm_unchecked(x, input, pos) }
-    } else {
-        renorm_checked(x, input, pos).ok_or_else(|| truncated(reader, *pos))?
-    };
-    Ok(slot_symbol(entry))
-}
-
-fn run_order1<const W: usize>(
-    reader: &mut ByteReader,
-    tables: &Order1Tables,
-    bits: u32,
-    out: &mut [u8],
-) -> Result<()> {
-    let mut states = read_states::<W>(reader)?;
-    let input = reader.remaining();
-    let mut pos = 0;
-    let stride = out.len() / W;
-    let mut contexts = [0u8; W];
-    let (lanes, tail) = out.split_at_mut(W * stride);
-    for i in 0..stride {
-        if input.len() - pos >= 2 * W {
-            for j in 0..W {
-                let sym = order1_step::<true>(
-                    tables,
-                    bits,
-                    contexts[j],
-                    &mut states[j],
-                    input,
-                    &mut pos,
-                    reader,
-                )?;
-                // SAFETY: i < stride and j < W, so i + j * stride < W * stride
-                // = lanes.len().
-                unsafe { *lanes.get_unchecked_mut(i + j * stride) = sym };
-                contexts[j] = sym;
-            }
-        } else {
-            for j in 0..W {
-                let sym = order1_step::<false>(
-                    tables,
-                    bits,
-                    contexts[j],
-                    &mut states[j],
-                    input,
-                    &mut pos,
-                    reader,
-                )?;
-                lanes[i + j * stride] = sym;
-                contexts[j] = sym;
-            }
-        }
-    }
-    let last = W - 1;
-    for byte in tail {
-        *byte = order1_step::<false>(
-            tables,
-            bits,
-            contexts[last],
-            &mut states[last],
-            input,
-            &mut pos,
-            reader,
-        )?;
-        contexts[last] = *byte;
     }
     reader.bytes(pos, "rANS Nx16 data")?;
     Ok(())

@@ -69,27 +69,29 @@ impl FreqTable {
     }
 }
 
-/// One context's decoding table in the form the hot loops want: for every
-/// cumulative-frequency slot, the symbol, its frequency and the slot's
-/// offset within the symbol's range, packed in one `u32` (symbol in bits
-/// 0..8, frequency − 1 in 8..20, offset in 20..32), so a decode step is a
-/// single load.
+/// The decoding table entry of one cumulative-frequency slot, in the form
+/// the hot loops want: the symbol, its frequency and the slot's offset
+/// within the symbol's range packed in one `u32` (symbol in bits 0..8,
+/// frequency − 1 in 8..20, offset in 20..32), so a decode step is a single
+/// load. A context's table is `1 << bits` consecutive entries.
 ///
-/// Built only from frequencies summing to exactly `1 << bits`, so every
-/// slot below `1 << bits` holds a symbol: a state's low `bits` bits always
-/// find one, and the loops need no per-symbol validity check.
-pub(crate) type Slots = [u32; MAX_TOTAL as usize];
+/// Tables are built only from frequencies summing to exactly `1 << bits`,
+/// so every slot below `1 << bits` holds a symbol: a state's low `bits`
+/// bits always find one, and the loops need no per-symbol validity check.
+pub(crate) type Slot = u32;
 
-/// Fills the first `1 << bits` slots of `slots` from `freqs`, which must
-/// sum to exactly `1 << bits` (`bits` ≤ 12) or to 0 (a table with no
-/// symbols: `Ok(false)`, `slots` untouched); `reader` positions the error.
+/// Fills `block` (`1 << bits` slots, `bits` ≤ 12) from `freqs`, which
+/// must sum to exactly `1 << bits` or to 0 (a context with no symbols:
+/// `Ok(false)`, `block` untouched); `reader` positions the error, after
+/// which `block` may be partly overwritten.
 pub(crate) fn fill_slots(
     freqs: &[u32; 256],
     bits: u32,
-    slots: &mut Slots,
+    block: &mut [Slot],
     reader: &ByteReader,
 ) -> Result<bool> {
     let limit = 1u32 << bits;
+    debug_assert_eq!(block.len(), limit as usize);
     let mut total: u32 = 0;
     for (s, &f) in freqs.iter().enumerate() {
         if f > limit - total {
@@ -97,12 +99,12 @@ pub(crate) fn fill_slots(
                 "rANS frequencies sum to more than {limit} (symbol {s} has frequency {f})"
             )));
         }
-        let packed = s as u32 | (f.saturating_sub(1) << 8);
-        for (k, slot) in slots[total as usize..(total + f) as usize]
-            .iter_mut()
-            .enumerate()
-        {
-            *slot = packed | ((k as u32) << 20);
+        if f > 0 {
+            let packed = s as u32 | ((f - 1) << 8);
+            let start = total as usize;
+            for (k, slot) in (0..f).zip(&mut block[start..start + f as usize]) {
+                *slot = packed | (k << 20);
+            }
         }
         total += f;
     }
@@ -112,17 +114,20 @@ pub(crate) fn fill_slots(
     Ok(total != 0)
 }
 
-/// The symbol of a [`Slots`] entry.
+/// The symbol of a [`Slot`].
 #[inline(always)]
-pub(crate) fn slot_symbol(entry: u32) -> u8 {
+pub(crate) fn slot_symbol(entry: Slot) -> u8 {
     entry as u8
 }
 
 /// The state after decoding `entry` from `state` with `bits`-bit
-/// frequencies (before renormalising). With `f` the frequency and `k < f`
-/// the offset, `f * (state >> bits) + k < f * 2^(32 - bits) ≤ 2^32`: no
-/// overflow.
+/// frequencies (before renormalising). With `f ≤ 2^bits` the frequency and
+/// `k < f` the offset, `f * (state >> bits) + k < f * 2^(32 - bits) ≤ 2^32`:
+/// no overflow for an entry of a `bits`-bit table. The arithmetic wraps so
+/// that a stale entry (see the order-1 decoder) gives garbage, not a panic.
 #[inline(always)]
-pub(crate) fn slot_advance(entry: u32, state: u32, bits: u32) -> u32 {
-    (((entry >> 8) & 0xfff) + 1) * (state >> bits) + (entry >> 20)
+pub(crate) fn slot_advance(entry: Slot, state: u32, bits: u32) -> u32 {
+    (((entry >> 8) & 0xfff) + 1)
+        .wrapping_mul(state >> bits)
+        .wrapping_add(entry >> 20)
 }

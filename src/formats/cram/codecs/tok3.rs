@@ -92,6 +92,7 @@ pub fn decode(src: &[u8], out: &mut Vec<u8>) -> Result<()> {
             )))
         }
     };
+    check_complete(reader.clone())?;
     let streams = Streams::read(&mut reader, name_count, total_len, use_arith)?;
     NameDecoder {
         streams,
@@ -100,6 +101,21 @@ pub fn decode(src: &[u8], out: &mut Vec<u8>) -> Result<()> {
         total_len,
     }
     .decode_all(name_count, out)
+}
+
+/// Walks the stream descriptors and sizes without decoding anything, so
+/// that a truncated block fails at once rather than after decoding the
+/// streams before the cut.
+fn check_complete(mut reader: ByteReader) -> Result<()> {
+    while !reader.remaining().is_empty() {
+        if reader.u8("name tokeniser stream descriptor")? & DUPLICATE != 0 {
+            reader.bytes(2, "duplicate stream position and type")?;
+        } else {
+            let clen = reader.uint7("name tokeniser compressed stream size")? as usize;
+            reader.bytes(clen, "name tokeniser compressed stream")?;
+        }
+    }
+    Ok(())
 }
 
 /// Where a (position, type) stream's bytes come from.

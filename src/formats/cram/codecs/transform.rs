@@ -92,6 +92,12 @@ pub(crate) fn decode_stripe(
     for clen in &mut compressed_lens[..ways] {
         *clen = reader.uint7_len("STRIPE compressed length", reader.remaining().len())?;
     }
+    // All sub-streams must be present before any is decoded: a truncated
+    // block fails here, at once.
+    let total = compressed_lens[..ways]
+        .iter()
+        .fold(0usize, |sum, &clen| sum.saturating_add(clen));
+    reader.clone().bytes(total, "STRIPE sub-streams")?;
     check_len("STRIPE decoded size", len, MAX_DECODED_LEN)?;
     out.clear();
     out.resize(len, 0);

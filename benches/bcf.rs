@@ -1,0 +1,167 @@
+//! BCF reading and writing speed, with bcftools measured in the same run:
+//!
+//! * genotypes: every GT of every site decoded into a `GenotypeMatrix`
+//!   (1 and 4 decompression threads), and with AC/AN counted from it (what
+//!   `allele_counts` does), against `bcftools view -i 'GT="alt"' -Ou -o
+//!   /dev/null` (which decodes every GT);
+//! * lazy count: records framed and validated, nothing decoded, against
+//!   `bcftools view -Ou -o /dev/null`;
+//! * writing: records re-written verbatim to BGZF BCF at level 6, against
+//!   `bcftools view -Ob -o /dev/null`.
+//!
+//! The input is `BIOMETAL_BENCH_BCF` if set, else a simulated GT-only
+//! cohort (`tests/common/cohort.rs`) of `BIOMETAL_BENCH_SITES` sites
+//! (default 2 000) × `BIOMETAL_BENCH_SAMPLES` samples (default 2 500),
+//! GT:DP:GQ:PL with `BIOMETAL_BENCH_FULL=1`, converted with bcftools.
+//!
+//! ```text
+//! BIOMETAL_BENCH_SITES=150000 cargo bench --bench bcf
+//! ```
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use biometal::formats::bcf;
+use biometal::formats::vcf::GenotypeMatrix;
+use criterion::{Criterion, Throughput};
+
+#[path = "../tests/common/cohort.rs"]
+mod cohort;
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+fn input() -> PathBuf {
+    if let Ok(path) = std::env::var("BIOMETAL_BENCH_BCF") {
+        return PathBuf::from(path);
+    }
+    let sites = env_number("BIOMETAL_BENCH_SITES", 2_000);
+    let samples = env_number("BIOMETAL_BENCH_SAMPLES", 2_500);
+    let full = std::env::var("BIOMETAL_BENCH_FULL").is_ok_and(|v| v == "1");
+    let kind = if full { "full" } else { "gt" };
+    let stem = format!("biometal-bench-{kind}-{sites}x{samples}");
+    let path = std::env::temp_dir().join(format!("{stem}.bcf"));
+    if !path.exists() {
+        let vcf = std::env::temp_dir().join(format!("{stem}.vcf"));
+        let cohort = if full {
+            cohort::Cohort::full(sites, samples, 7)
+        } else {
+            cohort::Cohort::gt_only(sites, samples, 7)
+        };
+        let file = std::fs::File::create(&vcf).expect("create bench VCF");
+        let mut out = std::io::BufWriter::new(file);
+        cohort.write_vcf(&mut out).expect("write bench VCF");
+        drop(out);
+        bcftools(&[
+            "view",
+            "-Ob",
+            "-o",
+            path.to_str().expect("UTF-8 path"),
+            vcf.to_str().expect("UTF-8 path"),
+        ]);
+        let _ = std::fs::remove_file(&vcf);
+    }
+    path
+}
+
+/// Every genotype decoded; with `count`, allele counts (AC, AN) computed
+/// from them as `allele_counts` does. Returns a checksum.
+fn genotypes(path: &Path, threads: usize, count: bool) -> u64 {
+    let mut reader = bcf::ReaderBuilder::new()
+        .threads(threads)
+        .build_from_path(path)
+        .expect("open");
+    let header = reader.read_header().expect("header");
+    let mut matrix = GenotypeMatrix::new();
+    let mut counts = Vec::new();
+    let mut total = 0u64;
+    while let Some(record) = reader.next_record().expect("record") {
+        record.genotypes_into(&header, &mut matrix).expect("GT");
+        if count {
+            matrix.allele_counts(record.allele_count(), &mut counts);
+            total += u64::from(matrix.allele_number()) + u64::from(counts[0]);
+        } else {
+            total += matrix.all_alleles().len() as u64;
+        }
+    }
+    total
+}
+
+/// Records framed and validated, nothing decoded.
+fn count(path: &Path) -> u64 {
+    let mut reader = bcf::Reader::from_path(path).expect("open");
+    reader.read_header().expect("header");
+    let mut records = 0;
+    while reader.next_record().expect("record").is_some() {
+        records += 1;
+    }
+    records
+}
+
+fn write(path: &Path, threads: usize) {
+    let mut reader = bcf::Reader::from_path(path).expect("open");
+    let header = reader.read_header().expect("header");
+    let mut writer = bcf::WriterBuilder::new()
+        .level(6)
+        .threads(threads)
+        .build(std::io::sink())
+        .expect("writer");
+    writer.write_header(&header).expect("header");
+    while let Some(record) = reader.next_record().expect("record") {
+        writer.write_record(record).expect("write");
+    }
+    writer.finish().expect("finish");
+}
+
+fn bcftools(args: &[&str]) {
+    let status = Command::new("bcftools")
+        .args(args)
+        .stdout(Stdio::null())
+        .status();
+    assert!(
+        status.is_ok_and(|s| s.success()),
+        "bcftools {args:?} failed (is bcftools installed?)"
+    );
+}
+
+fn main() {
+    let path = input();
+    let p = path.to_str().expect("UTF-8 path");
+    let sites = count(&path);
+    let mut criterion = Criterion::default()
+        .configure_from_args()
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
+    let mut group = criterion.benchmark_group("bcf");
+    // Throughput in sites: criterion reports elements/s.
+    group.throughput(Throughput::Elements(sites));
+    group.bench_function("genotypes/biometal", |b| {
+        b.iter(|| black_box(genotypes(&path, 1, false)))
+    });
+    group.bench_function("genotypes_t4/biometal", |b| {
+        b.iter(|| black_box(genotypes(&path, 4, false)))
+    });
+    group.bench_function("allele_counts/biometal", |b| {
+        b.iter(|| black_box(genotypes(&path, 1, true)))
+    });
+    group.bench_function("genotypes/bcftools view -i GT=alt", |b| {
+        b.iter(|| bcftools(&["view", "-i", "GT=\"alt\"", "-Ou", "-o", "/dev/null", p]))
+    });
+    group.bench_function("count/biometal", |b| b.iter(|| black_box(count(&path))));
+    group.bench_function("count/bcftools view -Ou", |b| {
+        b.iter(|| bcftools(&["view", "-Ou", "-o", "/dev/null", p]))
+    });
+    group.bench_function("write_l6_t1/biometal", |b| b.iter(|| write(&path, 1)));
+    group.bench_function("write_l6_t1/bcftools view -Ob", |b| {
+        b.iter(|| bcftools(&["view", "-Ob", "-o", "/dev/null", p]))
+    });
+    group.finish();
+    criterion.final_summary();
+}

@@ -1,0 +1,229 @@
+//! VCF (and, through [`Variant`], BCF) for the `view` and `count` examples:
+//! `bcftools view [-H] FILE [REGION…]` and `bcftools view -H … | wc -l`.
+//!
+//! The writing side is generic over [`Variant`], so any record type the
+//! crate reads (VCF lines, BCF records) prints the same way.
+
+#![allow(dead_code)] // each example uses a different subset
+
+use std::io::Write;
+
+use biometal::formats::vcf::{self, Header, Variant};
+use biometal::formats::{bcf, DetectedFormat};
+use biometal::io::{Compression, Sink, Source, WriterOptions};
+use biometal::region::Region;
+use biometal::Format;
+
+/// Writes one variant as `bcftools view` prints it.
+pub fn write_variant<W: Write>(
+    writer: &mut vcf::Writer<W>,
+    header: &Header,
+    variant: &impl Variant,
+) -> biometal::Result<()> {
+    writer.write_variant(header, variant)
+}
+
+/// `bcftools view [-H] FILE`: the header (unless `no_header`) and every
+/// record of a VCF input.
+pub fn view_vcf(source: Source, no_header: bool, out: &mut impl Write) -> biometal::Result<()> {
+    let mut reader = vcf::Reader::new(source);
+    let header = reader.read_header()?.clone();
+    let mut writer = vcf::Writer::new(out);
+    if !no_header {
+        write_header_without_idx(&mut writer, &header)?;
+    }
+    while let Some(record) = reader.next_record()? {
+        write_variant(&mut writer, &header, &record)?;
+    }
+    writer.flush()
+}
+
+/// The number of records of a VCF input.
+pub fn count_vcf(source: Source) -> biometal::Result<u64> {
+    let mut reader = vcf::Reader::new(source);
+    reader.read_header()?;
+    let mut count = 0;
+    while reader.next_record()?.is_some() {
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// bcftools reads `chr:pos` as that one position (samtools: to the end of
+/// the sequence); `chr:pos-pos` says so to [`Region`] parsing.
+pub fn bcftools_region(text: &str, is_known: impl Fn(&str) -> bool) -> biometal::Result<Region> {
+    let single = text.rsplit_once(':').and_then(|(_, position)| {
+        let digits = position.replace(',', "");
+        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| format!("{text}-{digits}"))
+    });
+    match single {
+        Some(single) if !is_known(text) => Region::parse_with_names(&single, is_known),
+        _ => Region::parse_with_names(text, is_known),
+    }
+}
+
+/// Writes a BCF input's header as VCF text, as `bcftools view` does:
+/// without the `IDX=` attributes that pin BCF dictionary indices.
+pub fn write_header_without_idx<W: Write>(
+    writer: &mut vcf::Writer<W>,
+    header: &Header,
+) -> biometal::Result<()> {
+    let mut text = Vec::new();
+    header.write(&mut text).map_err(biometal::Error::from)?;
+    let mut out = Vec::with_capacity(text.len());
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        match find(line, b",IDX=").filter(|_| line.starts_with(b"##")) {
+            Some(at) => {
+                let digits = line[at + 5..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                out.extend_from_slice(&line[..at]);
+                out.extend_from_slice(&line[at + 5 + digits..]);
+            }
+            None => out.extend_from_slice(line),
+        }
+    }
+    writer
+        .get_mut()
+        .write_all(&out)
+        .map_err(biometal::Error::from)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Calls `each` with every record of a BCF `reader` (header read), or with
+/// those of each region in turn (through the CSI index beside `path`).
+pub fn for_each_bcf(
+    path: &str,
+    reader: &mut bcf::Reader<Source>,
+    header: &Header,
+    regions: &[String],
+    mut each: impl FnMut(bcf::RecordRef<'_>) -> biometal::Result<()>,
+) -> biometal::Result<()> {
+    if regions.is_empty() {
+        while let Some(record) = reader.next_record()? {
+            each(record)?;
+        }
+        return Ok(());
+    }
+    let index = biometal::index::load_for(path)?;
+    for text in regions {
+        let region = bcftools_region(text, |name| header.contig_index(name).is_some())?;
+        let mut query = reader.query(header, &index, &region)?;
+        while let Some(record) = query.next_record()? {
+            each(record)?;
+        }
+    }
+    Ok(())
+}
+
+/// `bcftools view [-H] FILE [REGION…]` of a BCF input.
+pub fn view_bcf(
+    path: &str,
+    source: Source,
+    regions: &[String],
+    no_header: bool,
+    out: &mut impl Write,
+) -> biometal::Result<()> {
+    let mut reader = bcf::ReaderBuilder::new().build(source);
+    let header = reader.read_header()?;
+    let mut writer = vcf::Writer::new(out);
+    if !no_header {
+        write_header_without_idx(&mut writer, &header)?;
+    }
+    for_each_bcf(path, &mut reader, &header, regions, |record| {
+        writer.write_variant(&header, &record)
+    })?;
+    writer.flush()
+}
+
+/// The number of records of a BCF input (in `regions`, when given).
+pub fn count_bcf(path: &str, source: Source, regions: &[String]) -> biometal::Result<u64> {
+    let mut reader = bcf::ReaderBuilder::new().build(source);
+    let header = reader.read_header()?;
+    let mut count = 0;
+    for_each_bcf(path, &mut reader, &header, regions, |_| {
+        count += 1;
+        Ok(())
+    })?;
+    Ok(count)
+}
+
+/// `bcftools view -Ob/-Oz/-Ov -o OUT IN`: VCF or BCF in, by the output's
+/// extension `.bcf` (BGZF BCF), `.vcf.gz` (BGZF VCF), `.vcf` or `-` (VCF
+/// text).
+pub fn convert_variants(
+    input_format: DetectedFormat,
+    source: Source,
+    output: &str,
+    level: u32,
+    threads: usize,
+) -> biometal::Result<()> {
+    enum Out {
+        Bcf(Box<bcf::Writer<Sink>>),
+        Vcf(Box<vcf::Writer<Sink>>),
+    }
+    let (compression, is_bcf) = if output.ends_with(".bcf") {
+        (Compression::None, true)
+    } else if output.ends_with(".vcf.gz") {
+        (Compression::Bgzf, false)
+    } else if output.ends_with(".vcf") || output == "-" {
+        (Compression::None, false)
+    } else {
+        return Err(biometal::Error::unsupported(
+            Format::Vcf,
+            "variant output must end in .bcf, .vcf.gz or .vcf (or be -)",
+        ));
+    };
+    let sink_options = WriterOptions::new(compression)
+        .with_level(level)
+        .with_threads(threads);
+    let sink = biometal::io::open_writer_with(output, &sink_options)?;
+    let mut out = if is_bcf {
+        let writer = bcf::WriterBuilder::new()
+            .level(level)
+            .threads(threads)
+            .build(sink)?;
+        Out::Bcf(Box::new(writer))
+    } else {
+        Out::Vcf(Box::new(vcf::Writer::new(sink)))
+    };
+    match input_format {
+        DetectedFormat::Bcf => {
+            let mut reader = bcf::ReaderBuilder::new().build(source);
+            let header = reader.read_header()?;
+            match &mut out {
+                Out::Bcf(w) => w.write_header(&header)?,
+                Out::Vcf(w) => write_header_without_idx(w, &header)?,
+            }
+            while let Some(record) = reader.next_record()? {
+                match &mut out {
+                    Out::Bcf(w) => w.write_record(record)?,
+                    Out::Vcf(w) => w.write_variant(&header, &record)?,
+                }
+            }
+        }
+        _ => {
+            let mut reader = vcf::Reader::new(source);
+            let header = reader.read_header()?.clone();
+            match &mut out {
+                Out::Bcf(w) => w.write_header(&header)?,
+                Out::Vcf(w) => w.write_header(&header)?,
+            }
+            while let Some(record) = reader.next_record()? {
+                match &mut out {
+                    Out::Bcf(w) => w.write_variant(&header, &record)?,
+                    Out::Vcf(w) => w.write_variant(&header, &record)?,
+                }
+            }
+        }
+    }
+    match out {
+        Out::Bcf(w) => w.finish()?.finish(),
+        Out::Vcf(w) => w.finish(),
+    }
+}

@@ -1,0 +1,213 @@
+//! Writing BCF 2.2: magic, header text, then records, into BGZF or
+//! uncompressed.
+
+use std::io::Write;
+
+use super::encode::Encoder;
+use super::reader::dictionaries_of;
+use super::record::Dictionaries;
+use super::{RecordRef, MAGIC_2_2};
+use crate::bgzf::{self, VirtualPosition};
+use crate::formats::vcf::{Header, Variant};
+use crate::{Error, Format, Result};
+
+/// Options for a [`Writer`].
+#[derive(Debug, Clone, Copy)]
+pub struct WriterBuilder {
+    level: u32,
+    threads: usize,
+    compressed: bool,
+}
+
+impl Default for WriterBuilder {
+    fn default() -> Self {
+        WriterBuilder {
+            level: bgzf::DEFAULT_COMPRESSION_LEVEL,
+            threads: 1,
+            compressed: true,
+        }
+    }
+}
+
+impl WriterBuilder {
+    /// BGZF at level 6, one thread.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The BGZF compression level (0–12).
+    pub fn level(mut self, level: u32) -> Self {
+        self.level = level;
+        self
+    }
+
+    /// Threads compressing blocks.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// Whether to compress with BGZF (the default) or write uncompressed
+    /// BCF (`bcftools view -Ou`).
+    pub fn compressed(mut self, compressed: bool) -> Self {
+        self.compressed = compressed;
+        self
+    }
+
+    /// A writer into `inner`.
+    ///
+    /// # Errors
+    ///
+    /// An invalid compression level.
+    pub fn build<W: Write>(self, inner: W) -> Result<Writer<W>> {
+        let sink = if self.compressed {
+            Sink::Bgzf(
+                bgzf::WriterBuilder::new()
+                    .level(self.level)
+                    .threads(self.threads)
+                    .build(inner)?,
+            )
+        } else {
+            Sink::Plain(inner)
+        };
+        Ok(Writer {
+            sink,
+            dictionaries: None,
+            encoder: Encoder::default(),
+        })
+    }
+}
+
+#[allow(clippy::large_enum_variant)] // one per writer, never moved in a loop
+enum Sink<W: Write> {
+    Bgzf(bgzf::Writer<W>),
+    Plain(W),
+}
+
+impl<W: Write> Sink<W> {
+    fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
+        match self {
+            Sink::Bgzf(w) => w.write_all(bytes),
+            Sink::Plain(w) => w.write_all(bytes),
+        }
+        .map_err(|e| Error::io(Format::Bcf, e))
+    }
+}
+
+/// A BCF writer.
+///
+/// ```
+/// use biometal::formats::{bcf, vcf::Header};
+///
+/// let header = Header::parse(
+///     "##fileformat=VCFv4.2\n##contig=<ID=1>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n",
+/// )?;
+/// let mut writer = bcf::WriterBuilder::new().build(Vec::new())?;
+/// writer.write_header(&header)?;
+/// let bytes = writer.finish()?;
+///
+/// let mut reader = bcf::Reader::with_threads(std::io::Cursor::new(bytes), 1);
+/// assert_eq!(reader.read_header()?.contig_index("1"), Some(0));
+/// assert!(reader.next_record()?.is_none());
+/// # Ok::<(), biometal::Error>(())
+/// ```
+pub struct Writer<W: Write> {
+    sink: Sink<W>,
+    dictionaries: Option<Dictionaries>,
+    encoder: Encoder,
+}
+
+impl<W: Write> Writer<W> {
+    /// Writes the magic and the header text; call once, first.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors.
+    pub fn write_header(&mut self, header: &Header) -> Result<()> {
+        let mut text = Vec::new();
+        header
+            .write(&mut text)
+            .map_err(|e| Error::io(Format::Bcf, e))?;
+        text.push(0);
+        let l_text = u32::try_from(text.len())
+            .map_err(|_| Error::invalid_input(Format::Bcf, "header text larger than 4 GiB"))?;
+        self.sink.write_all(MAGIC_2_2)?;
+        self.sink.write_all(&l_text.to_le_bytes())?;
+        self.sink.write_all(&text)?;
+        self.dictionaries = Some(dictionaries_of(header));
+        Ok(())
+    }
+
+    fn write_sections(&mut self, bytes: &[u8], shared_len: usize) -> Result<()> {
+        let too_large = || Error::invalid_input(Format::Bcf, "record section larger than 4 GiB");
+        let l_shared = u32::try_from(shared_len).map_err(|_| too_large())?;
+        let l_indiv = u32::try_from(bytes.len() - shared_len).map_err(|_| too_large())?;
+        let mut lengths = [0u8; 8];
+        lengths[..4].copy_from_slice(&l_shared.to_le_bytes());
+        lengths[4..].copy_from_slice(&l_indiv.to_le_bytes());
+        self.sink.write_all(&lengths)?;
+        self.sink.write_all(bytes)
+    }
+
+    /// Writes a BCF record verbatim (read with the same header).
+    ///
+    /// # Errors
+    ///
+    /// I/O errors; a record whose dictionary indices or sample count do
+    /// not fit the header written.
+    pub fn write_record(&mut self, record: RecordRef<'_>) -> Result<()> {
+        if let Some(dictionaries) = &self.dictionaries {
+            super::record::Layout::validate(
+                record.as_bytes(),
+                record.shared().len(),
+                Some(dictionaries),
+            )?;
+        }
+        self.write_sections(record.as_bytes(), record.shared().len())
+    }
+
+    /// Encodes and writes any variant record (a VCF line, a BCF record of
+    /// another header, …) against `header`, the header written: names
+    /// become dictionary indices, integers take the smallest width.
+    ///
+    /// # Errors
+    ///
+    /// A CHROM, FILTER, INFO or FORMAT key `header` does not define, values
+    /// that do not parse, I/O errors.
+    pub fn write_variant(&mut self, header: &Header, variant: &impl Variant) -> Result<()> {
+        let mut encoder = std::mem::take(&mut self.encoder);
+        let result = encoder
+            .encode(header, variant)
+            .and_then(|(bytes, shared_len)| self.write_sections(bytes, shared_len));
+        self.encoder = encoder;
+        result
+    }
+
+    /// The virtual position of the next record (`None` when uncompressed).
+    ///
+    /// # Errors
+    ///
+    /// When flushing a pending block fails.
+    pub fn virtual_position(&mut self) -> Result<Option<VirtualPosition>> {
+        match &mut self.sink {
+            Sink::Bgzf(w) => w.virtual_position().map(Some),
+            Sink::Plain(_) => Ok(None),
+        }
+    }
+
+    /// Flushes the last block, writes the BGZF EOF marker (when
+    /// compressed), and returns the output.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors.
+    pub fn finish(self) -> Result<W> {
+        match self.sink {
+            Sink::Bgzf(w) => w.finish(),
+            Sink::Plain(mut w) => {
+                w.flush().map_err(|e| Error::io(Format::Bcf, e))?;
+                Ok(w)
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! Decoding the GT of every sample of a VCF line in one pass.
+//!
+//! The hot loop recognises the common 3-byte calls (`0|1`, `1/1`) followed
+//! by a tab or colon with one 4-byte look; anything else (multi-digit
+//! alleles, `.`, haploid or polyploid calls, the VCF 4.4 phasing prefix)
+//! goes through the general parser. When GT is not the first FORMAT key
+//! every column is split on `:` instead.
+
+use super::record::RecordRef;
+use super::GenotypeMatrix;
+use crate::Result;
+
+pub(crate) fn decode(
+    record: &RecordRef<'_>,
+    sample_count: usize,
+    matrix: &mut GenotypeMatrix,
+) -> Result<()> {
+    matrix.clear();
+    let samples = record.samples_text();
+    // Without ALT alleles (`.`) any index is accepted, as bcftools does.
+    let limit = match record.alternate_allele_count() {
+        0 => i32::MAX,
+        count => i32::try_from(count).unwrap_or(i32::MAX),
+    };
+    let position = record
+        .format_text()
+        .split(|&b| b == b':')
+        .position(|key| key == b"GT");
+    let decoded = match position {
+        _ if samples.is_empty() => Ok(0),
+        Some(0) => decode_first(samples, limit, sample_count, matrix),
+        Some(k) => decode_nth(samples, k, limit, sample_count, matrix),
+        None => decode_nth(samples, usize::MAX, limit, sample_count, matrix),
+    };
+    let count = decoded.map_err(|(sample, message)| {
+        record.error(format!("GT of sample {}: {message}", sample + 1))
+    })?;
+    if count == 0 && samples.is_empty() {
+        // A line without sample columns: every sample's genotype is missing.
+        for _ in 0..sample_count {
+            matrix.push_allele(GenotypeMatrix::MISSING, false);
+            matrix.end_sample();
+        }
+        return Ok(());
+    }
+    if count != sample_count {
+        return Err(record.error(format!(
+            "expected {sample_count} sample columns as in the header, found {count}"
+        )));
+    }
+    Ok(())
+}
+
+type Failure = (usize, &'static str);
+
+/// GT is the first key of every column.
+fn decode_first(
+    bytes: &[u8],
+    limit: i32,
+    sample_count: usize,
+    matrix: &mut GenotypeMatrix,
+) -> std::result::Result<usize, Failure> {
+    // Each sample takes at least two bytes (a value and a tab): a bound on
+    // the work from the line's size, never from a header count.
+    let hint = bytes.len() / 2 + 1;
+    matrix
+        .alleles
+        .reserve(hint.min(sample_count.saturating_mul(2)));
+    matrix
+        .phased
+        .reserve(hint.min(sample_count.saturating_mul(2)));
+    matrix.ends.reserve(hint.min(sample_count));
+    let mut i = 0;
+    let mut count = 0;
+    loop {
+        if count == sample_count {
+            return Err((count, "more sample columns than samples in the header"));
+        }
+        let mut fast = false;
+        if let Some(&[a, separator, b, terminator]) = bytes.get(i..i + 4) {
+            let first = i32::from(a.wrapping_sub(b'0'));
+            let second = i32::from(b.wrapping_sub(b'0'));
+            if first < 10
+                && second < 10
+                && (separator == b'|' || separator == b'/')
+                && (terminator == b'\t' || terminator == b':')
+            {
+                if first > limit || second > limit {
+                    return Err((count, "allele index beyond the ALT alleles"));
+                }
+                let phased = separator == b'|';
+                matrix.push_allele(first, phased);
+                matrix.push_allele(second, phased);
+                matrix.end_sample();
+                i += 3;
+                fast = true;
+            }
+        }
+        if !fast {
+            i = parse_genotype(bytes, i, limit, matrix).map_err(|message| (count, message))?;
+        }
+        count += 1;
+        match bytes.get(i) {
+            None => return Ok(count),
+            Some(b'\t') => i += 1,
+            Some(b':') => match memchr::memchr(b'\t', &bytes[i..]) {
+                Some(offset) => i += offset + 1,
+                None => return Ok(count),
+            },
+            Some(_) => return Err((count - 1, "unexpected character after the genotype")),
+        }
+    }
+}
+
+/// GT is key `k` of each column (`usize::MAX`: absent, all missing).
+fn decode_nth(
+    bytes: &[u8],
+    k: usize,
+    limit: i32,
+    sample_count: usize,
+    matrix: &mut GenotypeMatrix,
+) -> std::result::Result<usize, Failure> {
+    let mut count = 0;
+    for column in bytes.split(|&b| b == b'\t') {
+        if count == sample_count {
+            return Err((count, "more sample columns than samples in the header"));
+        }
+        match column.split(|&b| b == b':').nth(k) {
+            Some(value) => {
+                let end =
+                    parse_genotype(value, 0, limit, matrix).map_err(|message| (count, message))?;
+                if end != value.len() {
+                    return Err((count, "unexpected character after the genotype"));
+                }
+            }
+            None => {
+                matrix.push_allele(GenotypeMatrix::MISSING, false);
+                matrix.end_sample();
+            }
+        }
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// Parses one genotype starting at `bytes[i]`; returns where it ends (at a
+/// `:`, a tab or the end).
+#[inline(never)]
+fn parse_genotype(
+    bytes: &[u8],
+    mut i: usize,
+    limit: i32,
+    matrix: &mut GenotypeMatrix,
+) -> std::result::Result<usize, &'static str> {
+    let prefix = match bytes.get(i) {
+        Some(b'|') => {
+            i += 1;
+            Some(true)
+        }
+        Some(b'/') => {
+            i += 1;
+            Some(false)
+        }
+        _ => None,
+    };
+    let first = matrix.alleles.len();
+    let mut all_phased = true;
+    let mut separator_phased = false;
+    loop {
+        let allele = match bytes.get(i) {
+            Some(b'.') => {
+                i += 1;
+                GenotypeMatrix::MISSING
+            }
+            Some(b) if b.is_ascii_digit() => {
+                let mut value: i32 = 0;
+                while let Some(&d) = bytes.get(i).filter(|d| d.is_ascii_digit()) {
+                    value = value
+                        .checked_mul(10)
+                        .and_then(|v| v.checked_add(i32::from(d - b'0')))
+                        .ok_or("allele index too large")?;
+                    i += 1;
+                }
+                if value > limit {
+                    return Err("allele index beyond the ALT alleles");
+                }
+                value
+            }
+            _ => return Err("expected an allele index or '.'"),
+        };
+        matrix.push_allele(allele, separator_phased);
+        match bytes.get(i) {
+            Some(b'|') => separator_phased = true,
+            Some(b'/') => {
+                separator_phased = false;
+                all_phased = false;
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    let ploidy = matrix.alleles.len() - first;
+    matrix.phased[first] = prefix.unwrap_or(all_phased && ploidy > 1);
+    matrix.end_sample();
+    Ok(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::vcf::Header;
+
+    fn header(samples: usize) -> Header {
+        let names: Vec<String> = (0..samples).map(|i| format!("s{i}")).collect();
+        Header::parse(&format!(
+            "##fileformat=VCFv4.4\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{}\n",
+            names.join("\t")
+        ))
+        .unwrap()
+    }
+
+    fn decode_line(samples: usize, line: &str) -> Result<GenotypeMatrix> {
+        let mut matrix = GenotypeMatrix::new();
+        RecordRef::parse(line.as_bytes())?.genotypes_into(&header(samples), &mut matrix)?;
+        Ok(matrix)
+    }
+
+    #[test]
+    fn every_kind_of_genotype() {
+        let m = decode_line(
+            8,
+            "1\t5\t.\tA\tC,G,T\t.\t.\t.\tGT:DP\t0|1:3\t1/2\t.\t3\t./.:7\t|0/1\t/1|2|3\t10|0:1",
+        )
+        .unwrap_err();
+        assert!(m.to_string().contains("sample 8"), "{m}");
+        let m = decode_line(
+            7,
+            "1\t5\t.\tA\tC,G,T\t.\t.\t.\tGT:DP\t0|1:3\t1/2\t.\t3\t./.:7\t|0/1\t/1|2|3",
+        )
+        .unwrap();
+        assert_eq!(m.sample_count(), 7);
+        assert_eq!(
+            (m.alleles(0), m.phase_flags(0)),
+            (&[0, 1][..], &[true, true][..])
+        );
+        assert_eq!(
+            (m.alleles(1), m.phase_flags(1)),
+            (&[1, 2][..], &[false, false][..])
+        );
+        assert_eq!(m.alleles(2), [-1]);
+        assert_eq!((m.alleles(3), m.phase_flags(3)), (&[3][..], &[false][..]));
+        assert_eq!(m.alleles(4), [-1, -1]);
+        assert_eq!(
+            (m.alleles(5), m.phase_flags(5)),
+            (&[0, 1][..], &[true, false][..])
+        );
+        assert_eq!(
+            (m.alleles(6), m.phase_flags(6)),
+            (&[1, 2, 3][..], &[false, true, true][..])
+        );
+    }
+
+    #[test]
+    fn gt_not_first_and_absent() {
+        let m = decode_line(2, "1\t5\t.\tA\tC\t.\t.\t.\tDP:GT\t3:0/1\t4").unwrap();
+        assert_eq!((m.alleles(0), m.alleles(1)), (&[0, 1][..], &[-1][..]));
+        let m = decode_line(2, "1\t5\t.\tA\tC\t.\t.\t.\tDP\t3\t4").unwrap();
+        assert_eq!(m.all_alleles(), [-1, -1]);
+        let m = decode_line(2, "1\t5\t.\tA\tC\t.\t.\t.").unwrap();
+        assert_eq!(m.all_alleles(), [-1, -1]);
+    }
+
+    #[test]
+    fn malformed_genotypes_are_errors() {
+        for line in [
+            "1\t5\t.\tA\tC\t.\t.\t.\tGT\t0|2\t0",
+            "1\t5\t.\tA\tC\t.\t.\t.\tGT\t0|1",
+            "1\t5\t.\tA\tC\t.\t.\t.\tGT\t0|1\t0\t1",
+            "1\t5\t.\tA\tC\t.\t.\t.\tGT\t0|x\t0",
+            "1\t5\t.\tA\tC\t.\t.\t.\tGT\t0|1\t",
+            "1\t5\t.\tA\tC\t.\t.\t.\tGT\t99999999999\t0",
+        ] {
+            assert!(decode_line(2, line).is_err(), "{line}");
+        }
+    }
+}

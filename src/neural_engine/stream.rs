@@ -1,0 +1,258 @@
+//! Streaming prediction over a FASTQ reader in micro-batches.
+
+use std::io::Read;
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
+use std::thread::JoinHandle;
+
+use super::features::batch_features;
+use super::model::QualityModel;
+use crate::formats::fastq::{Reader, RecordBatch, RecordRef};
+use crate::{Error, Format, Result};
+
+/// The default number of reads per micro-batch.
+pub const DEFAULT_BATCH_SIZE: usize = 4096;
+
+/// A batch of records and their features, handed between threads.
+#[derive(Default)]
+struct Filled {
+    batch: RecordBatch,
+    features: Vec<f32>,
+}
+
+impl Filled {
+    fn fill<R: Read>(&mut self, reader: &mut Reader<R>, batch_size: usize) -> Result<usize> {
+        let reads = reader.read_batch(&mut self.batch, batch_size)?;
+        batch_features(&self.batch, &mut self.features);
+        Ok(reads)
+    }
+}
+
+enum Source<R> {
+    Inline(Reader<R>),
+    Pipelined {
+        filled: Receiver<Result<Option<Filled>>>,
+        recycle: Sender<Filled>,
+        worker: Option<JoinHandle<()>>,
+    },
+}
+
+/// Yields `(record, probability)` for every record of a FASTQ reader, in
+/// input order.
+///
+/// Records are read in micro-batches ([`DEFAULT_BATCH_SIZE`] by default),
+/// and each batch goes through the model in one call, so the per-call cost
+/// of inference is shared by thousands of reads. Memory is bounded by one
+/// batch ([`new`](Self::new), [`with_batch_size`](Self::with_batch_size)) or
+/// two ([`pipelined`](Self::pipelined), where a second thread parses the next
+/// batch and computes its features while this one runs the model).
+///
+/// ```no_run
+/// use biometal::formats::fastq::Reader;
+/// use biometal::neural_engine::{QualityModel, QualityStream};
+///
+/// let reader = Reader::from_path("reads.fastq.gz")?;
+/// let mut stream = QualityStream::new(reader, QualityModel::bundled()?);
+/// let mut likely_bad = 0;
+/// while let Some(item) = stream.next() {
+///     let (record, probability) = item?;
+///     if probability > 0.5 {
+///         likely_bad += 1;
+///         eprintln!("{}", String::from_utf8_lossy(record.name()));
+///     }
+/// }
+/// # Ok::<(), biometal::Error>(())
+/// ```
+pub struct QualityStream<R> {
+    model: QualityModel,
+    source: Source<R>,
+    batch_size: usize,
+    current: Filled,
+    probabilities: Vec<f32>,
+    next: usize,
+    done: bool,
+}
+
+impl<R: Read> QualityStream<R> {
+    /// A stream with batches of [`DEFAULT_BATCH_SIZE`] reads, on this thread.
+    pub fn new(reader: Reader<R>, model: QualityModel) -> Self {
+        Self::with_batch_size(reader, model, DEFAULT_BATCH_SIZE)
+    }
+
+    /// A stream with batches of `batch_size` reads (0 counts as 1), on this
+    /// thread.
+    pub fn with_batch_size(reader: Reader<R>, model: QualityModel, batch_size: usize) -> Self {
+        Self::with_source(Source::Inline(reader), model, batch_size)
+    }
+
+    fn with_source(source: Source<R>, model: QualityModel, batch_size: usize) -> Self {
+        Self {
+            model,
+            source,
+            batch_size: batch_size.max(1),
+            current: Filled::default(),
+            probabilities: Vec::new(),
+            next: 0,
+            done: false,
+        }
+    }
+
+    /// The number of reads per batch.
+    pub fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
+    /// The model (for example to ask for its execution provider).
+    pub fn model(&self) -> &QualityModel {
+        &self.model
+    }
+
+    /// Ends the stream and returns its model (to reuse it on another input).
+    pub fn into_model(self) -> QualityModel {
+        self.model
+    }
+
+    /// The next record and the probability that it carries more true errors
+    /// than 1% of its bases; `None` at the end of input. After an error the
+    /// stream ends.
+    #[allow(clippy::should_implement_trait)] // the record borrows from the stream
+    pub fn next(&mut self) -> Option<Result<(RecordRef<'_>, f32)>> {
+        loop {
+            if self.next < self.current.batch.len() {
+                let index = self.next;
+                self.next += 1;
+                let record = self.current.batch.get(index)?;
+                let probability = *self.probabilities.get(index)?;
+                return Some(Ok((record, probability)));
+            }
+            if self.done {
+                return None;
+            }
+            match self.refill() {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.done = true;
+                    return None;
+                }
+                Err(err) => {
+                    // Records read before the error were never scored.
+                    self.current.batch.clear();
+                    self.done = true;
+                    return Some(Err(err));
+                }
+            }
+        }
+    }
+
+    /// Loads and scores the next batch; false at the end of input.
+    fn refill(&mut self) -> Result<bool> {
+        self.next = 0;
+        match &mut self.source {
+            Source::Inline(reader) => {
+                if self.current.fill(reader, self.batch_size)? == 0 {
+                    return Ok(false);
+                }
+            }
+            Source::Pipelined {
+                filled,
+                recycle,
+                worker,
+            } => {
+                // Hand the consumed batch back; the worker may have ended.
+                let _ = recycle.send(std::mem::take(&mut self.current));
+                match filled.recv() {
+                    Ok(Ok(Some(next))) => self.current = next,
+                    Ok(Ok(None)) => return Ok(false),
+                    Ok(Err(err)) => return Err(err),
+                    Err(_) => {
+                        let panicked = worker.take().map(JoinHandle::join);
+                        return Err(Error::invalid_data(
+                            Format::Fastq,
+                            format!("the reading thread stopped without finishing the input ({panicked:?})"),
+                        ));
+                    }
+                }
+            }
+        }
+        self.model
+            .predict_features(&self.current.features, &mut self.probabilities)?;
+        Ok(true)
+    }
+}
+
+impl<R: Read + Send + 'static> QualityStream<R> {
+    /// A stream whose parsing and feature extraction run on a second thread,
+    /// one batch ahead of inference on this one (at most two batches in
+    /// memory).
+    ///
+    /// ```no_run
+    /// use biometal::formats::fastq::Reader;
+    /// use biometal::neural_engine::{QualityModel, QualityStream};
+    ///
+    /// let reader = Reader::from_path("reads.fastq.gz")?;
+    /// let mut stream = QualityStream::pipelined(reader, QualityModel::bundled()?, 4096);
+    /// let mut reads = 0;
+    /// while let Some(item) = stream.next() {
+    ///     item?;
+    ///     reads += 1;
+    /// }
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    pub fn pipelined(reader: Reader<R>, model: QualityModel, batch_size: usize) -> Self {
+        let batch_size = batch_size.max(1);
+        // A rendezvous channel: the worker holds a filled batch until this
+        // thread asks for it, and fills the next only with a recycled buffer.
+        let (filled_tx, filled_rx) = sync_channel(0);
+        let (recycle_tx, recycle_rx) = channel();
+        let worker = std::thread::Builder::new()
+            .name("biometal-quality-reader".into())
+            .spawn(move || read_ahead(reader, batch_size, &filled_tx, &recycle_rx));
+        let source = match worker {
+            Ok(worker) => Source::Pipelined {
+                filled: filled_rx,
+                recycle: recycle_tx,
+                worker: Some(worker),
+            },
+            Err(err) => {
+                // No thread: report it on the first call to `next`.
+                let (tx, rx) = sync_channel(1);
+                let _ = tx.send(Err(Error::io(Format::Fastq, err)));
+                Source::Pipelined {
+                    filled: rx,
+                    recycle: recycle_tx,
+                    worker: None,
+                }
+            }
+        };
+        Self::with_source(source, model, batch_size)
+    }
+}
+
+fn read_ahead<R: Read>(
+    mut reader: Reader<R>,
+    batch_size: usize,
+    filled: &SyncSender<Result<Option<Filled>>>,
+    recycle: &Receiver<Filled>,
+) {
+    let mut buffer = Filled::default();
+    loop {
+        match buffer.fill(&mut reader, batch_size) {
+            Ok(0) => {
+                let _ = filled.send(Ok(None));
+                return;
+            }
+            Ok(_) => {
+                if filled.send(Ok(Some(buffer))).is_err() {
+                    return; // the stream was dropped
+                }
+            }
+            Err(err) => {
+                let _ = filled.send(Err(err));
+                return;
+            }
+        }
+        match recycle.recv() {
+            Ok(recycled) => buffer = recycled,
+            Err(_) => return,
+        }
+    }
+}
