@@ -1,6 +1,8 @@
 //! CRAM reading speed, with samtools measured in the same run:
 //!
-//! * count: every record decoded, against `samtools view -c`;
+//! * count: every record decoded, and with field-selective decoding
+//!   (`Fields::none()`: no sequence, qualities, names or tags), against
+//!   `samtools view -c`;
 //! * CRAM → SAM text, against `samtools view -o /dev/null`.
 //!
 //! The inputs are `BIOMETAL_CRAM_BENCH` (a CRAM file) with its reference
@@ -21,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use biometal::formats::cram::{ReaderBuilder, ReferenceSource};
+use biometal::formats::cram::{Fields, ReaderBuilder, ReferenceSource};
 use biometal::formats::sam;
 use criterion::{Criterion, Throughput};
 
@@ -157,9 +159,10 @@ fn inputs() -> (PathBuf, Vec<(String, PathBuf)>) {
     (fasta, crams)
 }
 
-fn count(path: &Path, reference: &ReferenceSource) -> u64 {
+fn count(path: &Path, reference: &ReferenceSource, fields: Fields) -> u64 {
     let mut reader = ReaderBuilder::new()
         .reference(reference.clone())
+        .fields(fields)
         .build_from_path(path)
         .expect("open");
     reader.read_header().expect("header");
@@ -200,7 +203,10 @@ fn main() {
         let mut group = criterion.benchmark_group(format!("cram-{name}"));
         group.throughput(Throughput::Bytes(bytes));
         group.bench_function("count/biometal", |b| {
-            b.iter(|| black_box(count(path, &reference)))
+            b.iter(|| black_box(count(path, &reference, Fields::all())))
+        });
+        group.bench_function("count/biometal fields none", |b| {
+            b.iter(|| black_box(count(path, &reference, Fields::none())))
         });
         group.bench_function("count/samtools view -c", |b| {
             b.iter(|| samtools(&["view", "-c", "-T", f, p]))

@@ -5,7 +5,7 @@
 //! number of VCF records (`bcftools view -H FILE | wc -l`), and with
 //! regions on bgzipped text with a tabix index (`.tbi`, `.csi`) the number
 //! of lines `tabix FILE REGION…` prints.
-//! CRAM input takes its reference with `--reference FASTA` (or `-T`).
+//! CRAM is counted without decoding sequences, so it needs no reference.
 //!
 //! ```text
 //! cargo run --release --example count -- sample.bam chr1:100-200
@@ -193,9 +193,13 @@ fn count_cram(source: biometal::io::Source, reference: Option<&str>) -> biometal
     let reference = match reference {
         Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
         None => cram::ReferenceSource::none(),
-    };
+    }
+    .with_md5_paths_from_env();
+    // Counting needs no sequence, qualities, names or tags: their blocks
+    // are not decompressed and no reference is read.
     let mut reader = cram::ReaderBuilder::new()
         .reference(reference)
+        .fields(cram::Fields::none())
         .build(source);
     reader.read_header()?;
     let mut count = 0;

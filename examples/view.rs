@@ -9,7 +9,8 @@
 //! with regions on other bgzipped text with a tabix index beside it (`.tbi`,
 //! `.csi`: BED, GFF, …) prints the overlapping lines as
 //! `tabix [-h] FILE REGION…` does.
-//! CRAM input takes its reference with `--reference FASTA` (or `-T`).
+//! CRAM input takes its reference with `--reference FASTA` (or `-T`), and
+//! from `REF_CACHE`/`REF_PATH` by MD5 as samtools does (local files only).
 //!
 //! ```text
 //! cargo run --release --example view -- -h sample.bam chr1:100-200
@@ -343,7 +344,8 @@ fn view_cram(
     let reference = match &options.reference {
         Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
         None => cram::ReferenceSource::none(),
-    };
+    }
+    .with_md5_paths_from_env();
     let prefix = std::path::Path::new(&options.path)
         .file_name()
         .map_or_else(|| "cram".into(), |name| name.to_string_lossy().into_owned());

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use biometal::formats::cram::{ReaderBuilder, ReferenceSource};
+use biometal::formats::cram::{Fields, ReaderBuilder, ReferenceSource};
 use biometal::formats::{bam, sam};
 use biometal::ErrorKind;
 use common::{oracle, testdata};
@@ -112,4 +112,109 @@ fn a_file_without_the_eof_container_is_reported() {
     let path = testdata("hts-specs/cram/3.0/failed/0000_empty_noeof.cram");
     let error = decode_to_sam(&path, ReaderBuilder::new()).expect_err("missing EOF is an error");
     assert_eq!(error.kind(), ErrorKind::MissingEofMarker);
+}
+
+/// A SAM line as decoding with `fields` must give it: unwanted names,
+/// sequences, qualities and tags blanked.
+fn blank(line: &str, fields: Fields) -> String {
+    let mut columns: Vec<&str> = line.split('\t').collect();
+    if !fields.names {
+        columns[0] = "*";
+    }
+    if !fields.sequence {
+        columns[9] = "*";
+    }
+    if !fields.sequence || !fields.qualities {
+        columns[10] = "*";
+    }
+    if !fields.tags {
+        columns.truncate(11);
+    }
+    columns.join("\t") + "\n"
+}
+
+#[test]
+fn field_selective_decoding_equals_full_decoding_blanked() {
+    let subsets = [
+        Fields::none(),
+        Fields {
+            names: true,
+            ..Fields::none()
+        },
+        Fields {
+            sequence: true,
+            ..Fields::none()
+        },
+        Fields {
+            sequence: true,
+            qualities: true,
+            ..Fields::none()
+        },
+        Fields {
+            tags: true,
+            ..Fields::all()
+        },
+        Fields {
+            tags: false,
+            ..Fields::all()
+        },
+        Fields {
+            qualities: false,
+            ..Fields::all()
+        },
+    ];
+    // 3.1 level-4 holds fqzcomp qualities and tokenised names, the blocks
+    // worth skipping.
+    let mut files = passed_files("3.0");
+    files.push(testdata("hts-specs/cram/3.1/passed/level-4.cram"));
+    for path in files {
+        let full = decode_to_sam(&path, ReaderBuilder::new().reference(reference()))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for fields in subsets {
+            // Without sequences no reference is needed.
+            let source = if fields.sequence {
+                reference()
+            } else {
+                ReferenceSource::none()
+            };
+            let builder = ReaderBuilder::new().reference(source).fields(fields);
+            let ours = decode_to_sam(&path, builder)
+                .unwrap_or_else(|e| panic!("{} {fields:?}: {e}", path.display()));
+            let expected: String = full.lines().map(|line| blank(line, fields)).collect();
+            assert_eq!(ours, expected, "{} {fields:?}", path.display());
+        }
+    }
+}
+
+#[test]
+fn references_found_by_md5_in_a_ref_cache_layout() {
+    use biometal::formats::fasta::{IndexedReader, Interval};
+    let dir = common::TempDir::new("cram-ref-cache");
+    let fasta = IndexedReader::from_path(testdata("hts-specs/cram/ce.fa")).expect("ce.fa");
+    let path = testdata("hts-specs/cram/3.0/passed/1402_index_3ref.cram");
+    let mut reader = ReaderBuilder::new().build_from_path(&path).expect("open");
+    let header = reader.read_header().expect("header");
+    for reference in header.reference_sequences() {
+        let md5 = reference.md5().expect("@SQ M5");
+        let bases = fasta
+            .fetch(
+                reference.name().as_bytes(),
+                Interval::new(0, reference.length()).expect("interval"),
+            )
+            .expect("fetch");
+        let file = dir.join(&format!("{}/{}/{}", &md5[..2], &md5[2..4], &md5[4..]));
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, bases).expect("write cache file");
+    }
+    let template = format!("{}/%2s/%2s/%s", dir.join("").display());
+    let cached = ReferenceSource::none().with_md5_paths([template]);
+    let ours = decode_to_sam(&path, ReaderBuilder::new().reference(cached)).expect("decode");
+    let expected =
+        decode_to_sam(&path, ReaderBuilder::new().reference(reference())).expect("decode");
+    assert!(ours.lines().count() > 10);
+    assert_eq!(ours, expected);
+    // A cache without the sequences names what it tried.
+    let empty = ReferenceSource::none().with_md5_paths([dir.join("nothing").display().to_string()]);
+    let error = decode_to_sam(&path, ReaderBuilder::new().reference(empty)).expect_err("missing");
+    assert!(error.to_string().contains("tried"), "{error}");
 }

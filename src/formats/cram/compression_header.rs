@@ -73,6 +73,82 @@ const SERIES: [(&[u8; 2], Series); 28] = [
     (b"QS", Series::QS),
 ];
 
+/// Which parts of each record a caller needs (see
+/// [`ReaderBuilder::fields`](super::ReaderBuilder::fields)).
+///
+/// ```
+/// use biometal::formats::cram::Fields;
+/// let counting = Fields::none();
+/// assert!(!counting.sequence && !counting.qualities);
+/// assert!(Fields::all().names);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fields {
+    /// Read names (otherwise every name is `*`).
+    pub names: bool,
+    /// Sequences, and the reference they are rebuilt from (otherwise
+    /// every sequence is `*`, no reference is read and no MD5 checked).
+    pub sequence: bool,
+    /// Base qualities (otherwise `*`; they also need `sequence`).
+    pub qualities: bool,
+    /// Auxiliary fields, `RG` included (otherwise none, and MD/NM are not
+    /// regenerated).
+    pub tags: bool,
+}
+
+impl Fields {
+    /// Every field.
+    pub fn all() -> Self {
+        Fields {
+            names: true,
+            sequence: true,
+            qualities: true,
+            tags: true,
+        }
+    }
+
+    /// Flags, positions, mapping quality, CIGAR and mate fields only.
+    pub fn none() -> Self {
+        Fields {
+            names: false,
+            sequence: false,
+            qualities: false,
+            tags: false,
+        }
+    }
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Self::all()
+    }
+}
+
+/// Which data series and blocks a slice decoder may leave alone for the
+/// fields asked for. A series is skipped only when it reads nothing from
+/// the core bit stream and shares no block with a series still decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    skip: [bool; SERIES.len()],
+    /// Tag values are skipped.
+    pub skip_tags: bool,
+    /// External blocks to decompress (sorted).
+    needed_ids: Vec<i32>,
+}
+
+impl Plan {
+    /// Whether `series` is skipped.
+    #[inline]
+    pub fn skips(&self, series: Series) -> bool {
+        self.skip[series as usize]
+    }
+
+    /// Whether the external block `id` must be decompressed.
+    pub fn needs_block(&self, id: i32) -> bool {
+        self.needed_ids.binary_search(&id).is_ok()
+    }
+}
+
 impl Series {
     fn name(self) -> &'static str {
         SERIES
@@ -122,6 +198,69 @@ impl CompressionHeader {
                 ),
             )
         })
+    }
+
+    /// What to decode for `fields`.
+    pub fn plan(&self, fields: Fields) -> Plan {
+        let unneeded = |series: Series| match series {
+            Series::RN => !fields.names,
+            Series::BS => !fields.sequence,
+            Series::BA => !fields.sequence,
+            Series::QS | Series::QQ => !(fields.qualities && fields.sequence),
+            _ => false,
+        };
+        let mut skip = [false; SERIES.len()];
+        let mut external_only = [false; SERIES.len()];
+        let mut ids: Vec<Vec<i32>> = vec![Vec::new(); SERIES.len()];
+        for (_, series) in SERIES {
+            let index = series as usize;
+            if let Some(encoding) = &self.encodings[index] {
+                external_only[index] = encoding.external_ids(&mut ids[index]);
+            }
+            skip[index] = unneeded(series) && external_only[index];
+        }
+        let mut tag_ids = Vec::new();
+        let mut tags_external = true;
+        for entry in self.tag_lines.iter().flatten() {
+            if let Some(encoding) = &entry.encoding {
+                tags_external &= encoding.external_ids(&mut tag_ids);
+            }
+        }
+        let mut skip_tags = !fields.tags && tags_external;
+        // A skipped series must not share a block with one still decoded.
+        loop {
+            let mut needed: Vec<i32> = Vec::new();
+            for (index, series_ids) in ids.iter().enumerate() {
+                if !skip[index] {
+                    needed.extend(series_ids);
+                }
+            }
+            if !skip_tags {
+                needed.extend(&tag_ids);
+            }
+            needed.sort_unstable();
+            needed.dedup();
+            let shares =
+                |series_ids: &[i32]| series_ids.iter().any(|id| needed.binary_search(id).is_ok());
+            let mut changed = false;
+            for (index, series_ids) in ids.iter().enumerate() {
+                if skip[index] && shares(series_ids) {
+                    skip[index] = false;
+                    changed = true;
+                }
+            }
+            if skip_tags && shares(&tag_ids) {
+                skip_tags = false;
+                changed = true;
+            }
+            if !changed {
+                return Plan {
+                    skip,
+                    skip_tags,
+                    needed_ids: needed,
+                };
+            }
+        }
     }
 
     /// Parses the compression header block's decompressed content.

@@ -36,7 +36,6 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whether every byte has been read.
-    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.pos >= self.data.len()
     }

@@ -3,7 +3,7 @@
 //! sequence, qualities and CIGAR rebuilt from read features against the
 //! reference, with MD/NM regenerated as htslib does.
 
-use super::compression_header::{CompressionHeader, Series};
+use super::compression_header::{CompressionHeader, Plan, Series};
 use super::encoding::Streams;
 use crate::{Error, Format, Result};
 
@@ -130,6 +130,14 @@ pub(crate) struct RecordContext<'h> {
     /// The slice's reference id (-2 multi-reference).
     pub slice_reference_id: i32,
     pub regenerate_md_nm: bool,
+    /// The data series left undecoded.
+    pub plan: &'h Plan,
+    /// Whether sequences are wanted (and the reference at hand).
+    pub want_sequence: bool,
+    /// Whether qualities are wanted.
+    pub want_qualities: bool,
+    /// Whether auxiliary fields are wanted.
+    pub want_tags: bool,
     /// The longest read length this slice can describe.
     pub read_length_limit: usize,
 }
@@ -194,7 +202,7 @@ pub(crate) fn decode_record_head(
     record.read_group = header.encoding(Series::RG)?.read_int(streams)?;
 
     let name_start = buffers.names.len();
-    if header.read_names_included {
+    if header.read_names_included && !ctx.plan.skips(Series::RN) {
         header
             .encoding(Series::RN)?
             .read_array(streams, &mut buffers.names)?;
@@ -202,7 +210,7 @@ pub(crate) fn decode_record_head(
     record.mate_reference_id = -1;
     if record.cram_flags & CF_DETACHED != 0 {
         record.mate_flags = header.encoding(Series::MF)?.read_int(streams)?;
-        if !header.read_names_included {
+        if !header.read_names_included && !ctx.plan.skips(Series::RN) {
             header
                 .encoding(Series::RN)?
                 .read_array(streams, &mut buffers.names)?;
@@ -223,7 +231,15 @@ pub(crate) fn decode_record_head(
     record.name = range(name_start, buffers.names.len());
 
     let aux_start = buffers.aux.len();
-    let tags = decode_tags(ctx, streams, &mut buffers.aux)?;
+    let mut tags = decode_tags(ctx, streams, &mut buffers.aux)?;
+    if !ctx.want_tags {
+        // Decoded only to keep the streams in step.
+        buffers.aux.truncate(aux_start);
+        tags = TagState {
+            has_md: true,
+            has_nm: true,
+        };
+    }
     record.aux = range(aux_start, buffers.aux.len());
     Ok((record, tags))
 }
@@ -255,6 +271,13 @@ fn decode_tags(
             )
         })?;
     let mut state = TagState::default();
+    if ctx.plan.skip_tags {
+        // Nothing is stored, so nothing is regenerated either.
+        return Ok(TagState {
+            has_md: true,
+            has_nm: true,
+        });
+    }
     for entry in entries {
         let encoding = entry.encoding.as_ref().ok_or_else(|| {
             Error::invalid_data(
@@ -302,10 +325,12 @@ pub(crate) fn decode_record_tail(
     let cigar_start = buffers.cigar.len();
     record.alignment_end = record.alignment_start;
     if record.flags & BAM_UNMAPPED != 0 {
-        header
-            .encoding(Series::BA)?
-            .read_bytes(len, streams, &mut buffers.sequence)?;
-        if record.cram_flags & CF_QUALITIES_STORED != 0 {
+        if !ctx.plan.skips(Series::BA) {
+            header
+                .encoding(Series::BA)?
+                .read_bytes(len, streams, &mut buffers.sequence)?;
+        }
+        if record.cram_flags & CF_QUALITIES_STORED != 0 && !ctx.plan.skips(Series::QS) {
             header
                 .encoding(Series::QS)?
                 .read_bytes(len, streams, &mut buffers.qualities)?;
@@ -326,6 +351,7 @@ pub(crate) fn decode_record_tail(
         buffers.sequence.resize(seq_start + len, fill);
         buffers.qualities.resize(qual_start + len, 0xff);
         let regenerate = ctx.regenerate_md_nm
+            && ctx.want_sequence
             && reference.available
             && reference.reference_id == record.reference_id
             && record.reference_id >= 0
@@ -334,7 +360,11 @@ pub(crate) fn decode_record_tail(
         buffers.md.clear();
         let mut mapped = MappedDecoder {
             header,
-            reference: if reference.available && reference.reference_id == record.reference_id {
+            plan: ctx.plan,
+            reference: if ctx.want_sequence
+                && reference.available
+                && reference.reference_id == record.reference_id
+            {
                 Some(reference)
             } else {
                 None
@@ -355,7 +385,7 @@ pub(crate) fn decode_record_tail(
         let nm = mapped.nm;
         record.alignment_end = end.max(record.alignment_start);
         record.mapping_quality = header.encoding(Series::MQ)?.read_int(streams)? as u8;
-        if record.cram_flags & CF_QUALITIES_STORED != 0 {
+        if record.cram_flags & CF_QUALITIES_STORED != 0 && !ctx.plan.skips(Series::QS) {
             buffers.qualities.truncate(qual_start);
             header
                 .encoding(Series::QS)?
@@ -371,7 +401,10 @@ pub(crate) fn decode_record_tail(
         }
         record.aux.1 = buffers.aux.len() as u32;
     }
-    if record.cram_flags & CF_NO_SEQUENCE != 0 {
+    if !ctx.want_qualities {
+        buffers.qualities.truncate(qual_start);
+    }
+    if record.cram_flags & CF_NO_SEQUENCE != 0 || !ctx.want_sequence {
         buffers.sequence.truncate(seq_start);
         buffers.qualities.truncate(qual_start);
     }
@@ -411,6 +444,7 @@ fn base_index(base: u8) -> usize {
 /// Rebuilds one mapped read from its features.
 struct MappedDecoder<'a, 'h> {
     header: &'h CompressionHeader,
+    plan: &'h Plan,
     reference: Option<&'a ReferenceWindow>,
     seq: &'a mut [u8],
     qual: &'a mut [u8],
@@ -431,6 +465,16 @@ fn feature_error(message: String) -> Error {
 }
 
 impl MappedDecoder<'_, '_> {
+    /// One value of a byte series; 0 when the plan skips the series.
+    #[inline]
+    fn byte(&self, series: Series, streams: &mut Streams<'_>) -> Result<u8> {
+        if self.plan.skips(series) {
+            Ok(0)
+        } else {
+            self.header.encoding(series)?.read_byte(streams)
+        }
+    }
+
     fn flush(&mut self) {
         if self.cigar_len > 0 {
             self.cigar.push((self.cigar_len << 4) | self.cigar_op);
@@ -582,7 +626,7 @@ impl MappedDecoder<'_, '_> {
                     seq_pos += n;
                 }
                 b'X' => {
-                    let code = header.encoding(Series::BS)?.read_byte(streams)?;
+                    let code = self.byte(Series::BS, streams)?;
                     let reference_base = self
                         .reference
                         .filter(|r| ref_pos <= r.reference_length)
@@ -648,7 +692,7 @@ impl MappedDecoder<'_, '_> {
                     self.nm += n as u32;
                 }
                 b'i' => {
-                    let base = header.encoding(Series::BA)?.read_byte(streams)?;
+                    let base = self.byte(Series::BA, streams)?;
                     Self::place(self.seq, pos, &[base], "insertion")?;
                     self.push_op(OP_I, 1)?;
                     seq_pos += 1;
@@ -690,15 +734,17 @@ impl MappedDecoder<'_, '_> {
                 }
                 b'q' => {
                     self.scratch.clear();
-                    header
-                        .encoding(Series::QQ)?
-                        .read_array(streams, self.scratch)?;
-                    self.default_qualities();
-                    Self::place(self.qual, pos, self.scratch, "qualities")?;
+                    if !self.plan.skips(Series::QQ) {
+                        header
+                            .encoding(Series::QQ)?
+                            .read_array(streams, self.scratch)?;
+                        self.default_qualities();
+                        Self::place(self.qual, pos, self.scratch, "qualities")?;
+                    }
                     self.push_op(OP_M, 0)?;
                 }
                 b'B' => {
-                    let base = header.encoding(Series::BA)?.read_byte(streams)?;
+                    let base = self.byte(Series::BA, streams)?;
                     Self::place(self.seq, pos, &[base], "base")?;
                     if self.track_md {
                         self.md_number();
@@ -712,17 +758,21 @@ impl MappedDecoder<'_, '_> {
                             None => self.md_dist = -1,
                         }
                     }
-                    let quality = header.encoding(Series::QS)?.read_byte(streams)?;
-                    self.default_qualities();
-                    Self::place(self.qual, pos, &[quality], "quality")?;
+                    let quality = self.byte(Series::QS, streams)?;
+                    if !self.plan.skips(Series::QS) {
+                        self.default_qualities();
+                        Self::place(self.qual, pos, &[quality], "quality")?;
+                    }
                     self.push_op(OP_M, 1)?;
                     seq_pos += 1;
                     ref_pos += 1;
                 }
                 b'Q' => {
-                    let quality = header.encoding(Series::QS)?.read_byte(streams)?;
-                    self.default_qualities();
-                    Self::place(self.qual, pos, &[quality], "quality")?;
+                    let quality = self.byte(Series::QS, streams)?;
+                    if !self.plan.skips(Series::QS) {
+                        self.default_qualities();
+                        Self::place(self.qual, pos, &[quality], "quality")?;
+                    }
                 }
                 b'H' | b'P' | b'N' => {
                     let (series, op) = match code {

@@ -79,11 +79,10 @@ impl Huffman {
             return Ok(self.symbols[0]);
         }
         let mut code: u32 = 0;
-        for (len, &(first, index, count)) in self.lengths.iter().enumerate().skip(1) {
+        for &(first, index, count) in &self.lengths[1..] {
             code = (code << 1) | bits.bit()?;
-            let _ = len;
             let delta = code.wrapping_sub(first);
-            if count > 0 && code >= first && delta < count {
+            if delta < count {
                 return Ok(self.symbols[(index + delta) as usize]);
             }
         }
@@ -212,6 +211,23 @@ impl Encoding {
             }
         };
         Ok(encoding)
+    }
+
+    /// Adds the external block ids this encoding reads to `out`; returns
+    /// whether it reads nothing from the core bit stream.
+    pub(crate) fn external_ids(&self, out: &mut Vec<i32>) -> bool {
+        match self {
+            Encoding::Null => true,
+            Encoding::External(id) | Encoding::ByteArrayStop { id, .. } => {
+                out.push(*id);
+                true
+            }
+            Encoding::ByteArrayLen(len, value) => {
+                let len_external = len.external_ids(out);
+                value.external_ids(out) && len_external
+            }
+            _ => false,
+        }
     }
 
     /// Decodes one integer.

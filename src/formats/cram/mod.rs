@@ -35,6 +35,7 @@ mod reader;
 mod reference;
 mod slice;
 
+pub use self::compression_header::Fields;
 pub use self::container::{FileDefinition, MAX_CONTAINER_LEN};
 pub use self::reader::{Reader, ReaderBuilder};
 pub use self::reference::ReferenceSource;

@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::compression_header::CompressionHeader;
+use super::compression_header::{CompressionHeader, Fields};
 use super::container::{
     content_type, parse_block, parse_header_container, read_container_header, read_exact,
     ContainerHeader, FileDefinition,
@@ -45,6 +45,7 @@ impl Default for ReaderBuilder {
                 verify_md5: true,
                 regenerate_md_nm: true,
                 name_prefix: "cram".into(),
+                fields: Fields::all(),
             },
             strictness: Strictness::Lenient,
         }
@@ -90,6 +91,26 @@ impl ReaderBuilder {
     /// [`ReaderBuilder::build_from_path`] does; otherwise `cram`).
     pub fn name_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.options.name_prefix = prefix.into();
+        self
+    }
+
+    /// Which parts of each record to decode (default all). Blocks that
+    /// hold only unwanted data are not decompressed, and without
+    /// sequences no reference is read: counting records needs
+    /// [`Fields::none`] and no reference.
+    ///
+    /// ```no_run
+    /// use biometal::formats::cram::{Fields, ReaderBuilder};
+    /// let mut reader = ReaderBuilder::new().fields(Fields::none()).build_from_path("reads.cram")?;
+    /// reader.read_header()?;
+    /// let mut count = 0;
+    /// while reader.next_record()?.is_some() {
+    ///     count += 1;
+    /// }
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    pub fn fields(mut self, fields: Fields) -> Self {
+        self.options.fields = fields;
         self
     }
 
@@ -289,8 +310,12 @@ impl<R: Read> Reader<R> {
         let body_offset = self.container.offset + self.container.header_len as u64;
         let mut cursor = Cursor::new(&self.body, body_offset);
         if self.container.is_eof() || self.container.landmarks.is_empty() {
-            // Nothing to decode; its blocks are still checked.
+            // Nothing to decode; the blocks present are still checked
+            // (some writers overstate the block count of such containers).
             for _ in 0..self.container.block_count {
+                if cursor.is_empty() {
+                    break;
+                }
                 parse_block(&mut cursor, &definition, verify).map_err(|e| self.in_container(e))?;
             }
             self.finished = self.container.is_eof();

@@ -1,12 +1,15 @@
 //! Where reference bases come from when decoding CRAM: an indexed FASTA
-//! file (plain or bgzipped), or nothing (reference-less and unmapped-only
-//! files, and files with embedded references, need none).
+//! file (plain or bgzipped), local files named by the sequence's MD5 in
+//! htslib's `REF_CACHE`/`REF_PATH` layout, or nothing (reference-less and
+//! unmapped-only files, and files with embedded references, need none).
+//! The network is never used.
 
 use std::fmt;
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::formats::fasta::{FastaFile, IndexedReader, Interval};
+use crate::formats::fasta::{FastaFile, IndexedReader, Interval, ReadAt};
 use crate::{Error, ErrorKind, Format, Result};
 
 /// A source of reference sequence bases, cheap to clone and shared
@@ -20,12 +23,14 @@ use crate::{Error, ErrorKind, Format, Result};
 #[derive(Clone, Default)]
 pub struct ReferenceSource {
     fasta: Option<Arc<IndexedReader<FastaFile>>>,
+    md5_templates: Arc<Vec<String>>,
 }
 
 impl fmt::Debug for ReferenceSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReferenceSource")
             .field("fasta", &self.fasta.is_some())
+            .field("md5_templates", &self.md5_templates)
             .finish()
     }
 }
@@ -54,12 +59,98 @@ impl ReferenceSource {
     pub fn from_indexed_fasta(reader: IndexedReader<FastaFile>) -> Self {
         ReferenceSource {
             fasta: Some(Arc::new(reader)),
+            md5_templates: Arc::default(),
         }
+    }
+
+    /// Adds local places to look sequences up by their `@SQ M5`, in
+    /// htslib's syntax: a template where `%Ns` stands for the next `N`
+    /// characters of the MD5 and `%s` for the rest (`/refs/%2s/%2s/%s`), or
+    /// a directory holding files named by the MD5. A file holds the bare
+    /// sequence (upper case, no line breaks). Entries that are URLs are
+    /// ignored: the network is never used. They are tried after the FASTA
+    /// file, in order.
+    ///
+    /// ```
+    /// use biometal::formats::cram::ReferenceSource;
+    /// let reference = ReferenceSource::none().with_md5_paths(["/refs/%2s/%2s/%s"]);
+    /// assert!(reference.is_available());
+    /// ```
+    pub fn with_md5_paths<S: Into<String>>(
+        mut self,
+        templates: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let mut all = (*self.md5_templates).clone();
+        all.extend(
+            templates
+                .into_iter()
+                .map(Into::into)
+                .filter(|t| !t.is_empty() && !t.contains("://")),
+        );
+        self.md5_templates = Arc::new(all);
+        self
+    }
+
+    /// Adds htslib's environment: `REF_CACHE` (one template), then each
+    /// entry of `REF_PATH` (`:`-separated; URL entries are skipped).
+    pub fn with_md5_paths_from_env(self) -> Self {
+        let mut templates = Vec::new();
+        if let Ok(cache) = std::env::var("REF_CACHE") {
+            templates.push(cache);
+        }
+        if let Ok(path) = std::env::var("REF_PATH") {
+            // `http://` entries split at their colon; a URL's pieces are
+            // dropped below as they are not local paths.
+            let mut parts = path.split(':').peekable();
+            while let Some(part) = parts.next() {
+                if matches!(part, "http" | "https" | "ftp") {
+                    parts.next();
+                    continue;
+                }
+                templates.push(part.to_string());
+            }
+        }
+        self.with_md5_paths(templates)
     }
 
     /// Whether any external reference is configured.
     pub fn is_available(&self) -> bool {
-        self.fasta.is_some()
+        self.fasta.is_some() || !self.md5_templates.is_empty()
+    }
+
+    /// The path `template` gives for `md5`.
+    fn expand(template: &str, md5: &str) -> PathBuf {
+        if !template.contains("%s") && !template.contains('%') {
+            return Path::new(template).join(md5);
+        }
+        let mut out = String::new();
+        let mut rest = md5;
+        let mut chars = template.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                out.push(c);
+                continue;
+            }
+            let mut digits = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                digits.push(*d);
+                chars.next();
+            }
+            match chars.next() {
+                Some('s') => {
+                    let n = digits.parse().unwrap_or(rest.len()).min(rest.len());
+                    out.push_str(&rest[..n]);
+                    rest = &rest[n..];
+                }
+                Some(other) => {
+                    out.push('%');
+                    out.push_str(&digits);
+                    out.push(other);
+                }
+                None => out.push('%'),
+            }
+        }
+        PathBuf::from(out)
     }
 
     /// The length of reference `name`, if the source knows it.
@@ -70,30 +161,103 @@ impl ReferenceSource {
             .map(|record| record.length())
     }
 
-    /// Fetches the 0-based half-open span `[start, end)` of `name` into
-    /// `out` in upper case (clamped to the sequence's end).
-    pub(crate) fn fetch(&self, name: &str, start: u64, end: u64, out: &mut Vec<u8>) -> Result<()> {
-        let fasta = self.fasta.as_ref().ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotFound,
-                Format::Cram,
-                format!(
-                    "reference sequence {name} is needed but no reference was given \
-                     (set one with ReaderBuilder::reference, or --reference)"
-                ),
-            )
-        })?;
-        let interval = Interval::new(start, end.max(start))?;
-        fasta
-            .fetch_into(name.as_bytes(), interval, out)
-            .map_err(|e| {
-                Error::new(
-                    e.kind(),
-                    Format::Cram,
-                    format!("cannot fetch reference {name}:{}-{end}: {e}", start + 1),
-                )
-            })?;
-        out.make_ascii_uppercase();
-        Ok(())
+    /// Fetches the 0-based half-open span `[start, end)` of `name` (whose
+    /// `@SQ M5` is `md5`) into `out` in upper case, clamped to the
+    /// sequence's end: from the FASTA file, else from the MD5 paths.
+    pub(crate) fn fetch(
+        &self,
+        name: &str,
+        md5: Option<&str>,
+        start: u64,
+        end: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let mut tried = Vec::new();
+        if let Some(fasta) = &self.fasta {
+            if fasta.index().get(name.as_bytes()).is_some() {
+                let interval = Interval::new(start, end.max(start))?;
+                fasta
+                    .fetch_into(name.as_bytes(), interval, out)
+                    .map_err(|e| {
+                        Error::new(
+                            e.kind(),
+                            Format::Cram,
+                            format!("cannot fetch reference {name}:{}-{end}: {e}", start + 1),
+                        )
+                    })?;
+                out.make_ascii_uppercase();
+                return Ok(());
+            }
+            tried.push(format!("{name} is not in the FASTA file"));
+        }
+        if let Some(md5) = md5.filter(|m| m.len() == 32 && m.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            for template in self.md5_templates.iter() {
+                let path = Self::expand(template, md5);
+                match File::open(&path) {
+                    Ok(file) => return read_span(&file, &path, start, end, out),
+                    Err(_) => tried.push(path.display().to_string()),
+                }
+            }
+        } else if !self.md5_templates.is_empty() {
+            tried.push(format!("no usable @SQ M5 for {name}"));
+        }
+        let what = if tried.is_empty() {
+            "no reference was given (set one with ReaderBuilder::reference, or --reference)"
+                .to_string()
+        } else {
+            format!("tried: {}", tried.join(", "))
+        };
+        Err(Error::new(
+            ErrorKind::NotFound,
+            Format::Cram,
+            format!("reference sequence {name} is needed but not found; {what}"),
+        ))
+    }
+}
+
+/// Reads `[start, end)` of a bare-sequence cache file, clamped to its end.
+fn read_span(file: &File, path: &Path, start: u64, end: u64, out: &mut Vec<u8>) -> Result<()> {
+    let len = file
+        .metadata()
+        .map_err(|e| Error::io(Format::Cram, e).with_name(path.display().to_string()))?
+        .len();
+    let end = end.min(len);
+    let start = start.min(end);
+    let span = usize::try_from(end - start).map_err(|_| {
+        Error::limit_exceeded(
+            Format::Cram,
+            "reference span",
+            end - start,
+            usize::MAX as u64,
+        )
+    })?;
+    out.clear();
+    out.resize(span, 0);
+    file.read_exact_at(out, start)
+        .map_err(|e| e.with_name(path.display().to_string()))?;
+    out.make_ascii_uppercase();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_expand_as_htslib() {
+        let md5 = "8ede36131e0dbf3417807e48f77f3ebd";
+        assert_eq!(
+            ReferenceSource::expand("/c/%2s/%2s/%s", md5),
+            PathBuf::from("/c/8e/de/36131e0dbf3417807e48f77f3ebd")
+        );
+        assert_eq!(
+            ReferenceSource::expand("/c", md5),
+            PathBuf::from("/c/8ede36131e0dbf3417807e48f77f3ebd")
+        );
+        assert_eq!(
+            ReferenceSource::expand("/c/%s.fa", md5),
+            PathBuf::from("/c/8ede36131e0dbf3417807e48f77f3ebd.fa")
+        );
     }
 }

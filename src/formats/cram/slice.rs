@@ -4,7 +4,7 @@
 
 use md5::{Digest, Md5};
 
-use super::compression_header::CompressionHeader;
+use super::compression_header::{CompressionHeader, Fields};
 use super::container::{content_type, parse_block, FileDefinition, MAX_BLOCKS};
 use super::cursor::Cursor;
 use super::decode::{
@@ -80,6 +80,8 @@ pub(crate) struct DecodeOptions {
     pub regenerate_md_nm: bool,
     /// Prefix of generated read names (htslib uses the file name).
     pub name_prefix: String,
+    /// The fields wanted.
+    pub fields: Fields,
 }
 
 /// Decodes slices, keeping its buffers between them.
@@ -120,6 +122,13 @@ fn reference_name(header: &Header, id: i32) -> Result<&str> {
         })
 }
 
+fn reference_md5(header: &Header, id: i32) -> Option<&str> {
+    usize::try_from(id)
+        .ok()
+        .and_then(|id| header.reference_sequences().get(id))
+        .and_then(|r| r.md5())
+}
+
 fn reference_length(header: &Header, id: i32) -> i64 {
     usize::try_from(id)
         .ok()
@@ -153,9 +162,19 @@ impl SliceDecoder {
         if self.blocks.len() < slice.block_count {
             self.blocks.resize_with(slice.block_count, Vec::new);
         }
+        let fields = input.options.fields;
+        let plan = input.compression_header.plan(fields);
+        let want_sequence = fields.sequence;
         for index in 0..slice.block_count {
             let block = parse_block(&mut cursor, input.definition, input.options.verify_crc)?;
-            block.decompress_into(&mut self.blocks[index])?;
+            let needed = block.content_type != content_type::EXTERNAL_DATA
+                || plan.needs_block(block.content_id)
+                || (want_sequence && block.content_id == slice.embedded_reference_id);
+            if needed {
+                block.decompress_into(&mut self.blocks[index])?;
+            } else {
+                self.blocks[index].clear();
+            }
             kinds.push((block.content_type, block.content_id));
         }
         let core_index = kinds
@@ -172,8 +191,10 @@ impl SliceDecoder {
             }
         }
 
-        prepare_reference(&mut self.window, &slice, input, &kinds, &self.blocks)
-            .map_err(|e| locate_record(e, &slice, 0))?;
+        if want_sequence {
+            prepare_reference(&mut self.window, &slice, input, &kinds, &self.blocks)
+                .map_err(|e| locate_record(e, &slice, 0))?;
+        }
 
         // A read's bases come from the reference or the blocks: a read
         // length beyond both is corrupt, and is refused before allocating.
@@ -194,6 +215,10 @@ impl SliceDecoder {
             .saturating_add(1 << 16)
             .min(super::decode::MAX_READ_LENGTH);
         let ctx = RecordContext {
+            plan: &plan,
+            want_sequence,
+            want_qualities: fields.qualities,
+            want_tags: fields.tags,
             read_length_limit,
             header: input.compression_header,
             slice_reference_id: slice.reference_id,
@@ -207,7 +232,7 @@ impl SliceDecoder {
             let (mut record, tags) =
                 decode_record_head(&ctx, &mut streams, buffers, index, &mut last_start)
                     .map_err(locate)?;
-            if slice.reference_id == -2 && record.flags & 0x4 == 0 {
+            if want_sequence && slice.reference_id == -2 && record.flags & 0x4 == 0 {
                 multi_reference_window(&mut self.window, record.reference_id, input)
                     .map_err(locate)?;
             }
@@ -310,18 +335,18 @@ fn prepare_reference(
         && window.start + window.bases.len() as i64 > end;
     if !covered {
         window.available = false;
+        let md5 = reference_md5(input.sam_header, slice.reference_id);
         input
             .reference
             .fetch(
                 name,
+                md5,
                 (start - 1) as u64,
                 end.max(start - 1) as u64,
                 &mut window.bases,
             )
             .map_err(|e| {
-                let md5 = input.sam_header.reference_sequences()[slice.reference_id as usize]
-                    .md5()
-                    .unwrap_or("none");
+                let md5 = md5.unwrap_or("none");
                 Error::new(
                     e.kind(),
                     Format::Cram,
@@ -339,8 +364,12 @@ fn prepare_reference(
             .map_or(reference_length, |l| l as i64);
         window.available = true;
     }
-    let from = (start - window.start) as usize;
-    let to = ((end - window.start + 1).max(0) as usize).clamp(from, window.bases.len());
+    let from = usize::try_from(start - window.start)
+        .unwrap_or(0)
+        .min(window.bases.len());
+    let to = usize::try_from(end - window.start + 1)
+        .unwrap_or(0)
+        .clamp(from, window.bases.len());
     check_md5(slice, &window.bases[from..to], name, input)
 }
 
@@ -389,9 +418,10 @@ fn multi_reference_window(
     }
     let name = reference_name(input.sam_header, reference_id)?;
     window.available = false;
+    let md5 = reference_md5(input.sam_header, reference_id);
     input
         .reference
-        .fetch(name, 0, length as u64, &mut window.bases)?;
+        .fetch(name, md5, 0, length as u64, &mut window.bases)?;
     window.start = 1;
     window.reference_id = reference_id;
     window.reference_length = length;
@@ -422,7 +452,9 @@ fn resolve_mates(records: &mut [CramRecord]) -> Result<()> {
         let mut chain = vec![index];
         let mut current = index;
         while let Some(following) = records[current].mate_line {
-            if following == index || chain.len() > count {
+            // Stop at the start, or where a corrupt link joins a chain
+            // already resolved (so hostile links cost linear time).
+            if following == index || computed[following] || chain.len() > count {
                 break;
             }
             chain.push(following);
@@ -569,7 +601,9 @@ fn build_bam(
 
     let name_start = out.len();
     let own_name = &buffers.names[record.name.0 as usize..record.name.1 as usize];
-    if !own_name.is_empty() {
+    if !input.options.fields.names {
+        out.push(b'*');
+    } else if !own_name.is_empty() {
         out.extend_from_slice(own_name);
     } else {
         generated_name(records, &buffers.names, index, slice, input, out);
@@ -593,7 +627,7 @@ fn build_bam(
         out.resize(out.len() + sequence.len(), 0xff);
     }
     out.extend_from_slice(&buffers.aux[record.aux.0 as usize..record.aux.1 as usize]);
-    if record.read_group >= 0 {
+    if record.read_group >= 0 && input.options.fields.tags {
         let group = input
             .sam_header
             .read_groups()
