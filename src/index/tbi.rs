@@ -1,6 +1,6 @@
 //! TBI (`.tbi`): tabix's index, BAI's binning (`min_shift` 14, depth 5,
 //! linear index) preceded by the tabix configuration and sequence names.
-//! The file is BGZF-compressed; [`read`] and [`write()`] work on the
+//! The file is BGZF-compressed; [`read()`] and [`write()`] work on the
 //! decompressed bytes.
 //!
 //! ```

@@ -264,7 +264,7 @@ pub fn read(bytes: &[u8]) -> Result<TabixIndex> {
 ///
 /// # Errors
 ///
-/// I/O errors and those of [`read`], with the file name.
+/// I/O errors and those of [`read()`], with the file name.
 pub fn read_path(path: impl AsRef<Path>) -> Result<TabixIndex> {
     use std::io::Read;
     let name = path.as_ref().display().to_string();
