@@ -59,6 +59,9 @@ pub enum ErrorKind {
     InvalidInput,
     /// A named thing (reference sequence, index entry, file) does not exist.
     NotFound,
+    /// A device or service the call needs is not present on this machine
+    /// (for example no GPU adapter for `gpu::GpuAligner`).
+    Unavailable,
 }
 
 impl ErrorKind {
@@ -78,6 +81,7 @@ impl ErrorKind {
             ErrorKind::LimitExceeded => "limit exceeded",
             ErrorKind::InvalidInput => "invalid input",
             ErrorKind::NotFound => "not found",
+            ErrorKind::Unavailable => "unavailable",
         }
     }
 
@@ -91,6 +95,7 @@ impl ErrorKind {
             ErrorKind::Unsupported => io::ErrorKind::Unsupported,
             ErrorKind::InvalidInput => io::ErrorKind::InvalidInput,
             ErrorKind::NotFound => io::ErrorKind::NotFound,
+            ErrorKind::Unavailable => io::ErrorKind::Unsupported,
         }
     }
 }
