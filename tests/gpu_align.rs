@@ -216,3 +216,36 @@ fn empty_batch() {
         vec![Alignment::default()]
     );
 }
+
+/// One short-kernel pair with many strips (a read of 1,500 against a
+/// mutated copy of itself).
+#[test]
+fn many_strips_in_the_short_kernel() {
+    let Some(aligner) = aligner() else { return };
+    let mut state = 7u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let query: Vec<u8> = (0..1443).map(|_| b"ACGT"[(next() % 4) as usize]).collect();
+    let mut target: Vec<u8> = (0..40).map(|_| b"ACGT"[(next() % 4) as usize]).collect();
+    target.extend(
+        query
+            .iter()
+            .map(|&b| if next() % 25 == 0 { b'A' } else { b }),
+    );
+    target.extend((0..43).map(|_| b"ACGT"[(next() % 4) as usize]));
+    let scoring = Scoring::dna(1, -4, -1, 6, 1).unwrap();
+    for pairs in [
+        vec![(query.clone(), target.clone())],
+        vec![(query[..700].to_vec(), target.clone())],
+    ] {
+        let expected: Vec<Alignment> = pairs
+            .iter()
+            .map(|(q, t)| align_scalar(q, t, &scoring))
+            .collect();
+        assert_eq!(aligner.align_batch(&pairs, &scoring).unwrap(), expected);
+    }
+}

@@ -11,10 +11,12 @@ const SHORT_STRIP: usize = 16;
 pub(super) const SHORT_MAX_LEN: usize = 4096;
 /// The wavefront kernel keeps `score × 16` in an `i32`.
 const LONG_MAX_SCORE: i64 = (1 << 27) - 1;
-/// Entries of the substitution table: 32 query codes and the padding row,
-/// 32 target codes each.
-pub(super) const MATRIX_ENTRIES: usize = 33 * 32;
-/// The padding code for query rows past a query's end.
+/// Target columns per loop iteration of the short-pair kernel.
+const SHORT_COLUMNS: usize = 8;
+/// Entries of the substitution table: 32 codes and the padding code, for
+/// query rows and target columns.
+pub(super) const MATRIX_ENTRIES: usize = 33 * 33;
+/// The code of the padding past a sequence's end.
 const PADDING_CODE: u8 = 32;
 
 /// Which kernel a chunk runs.
@@ -51,13 +53,12 @@ pub(super) struct ChunkLimits {
 
 /// The substitution table the kernels copy into workgroup memory.
 pub(super) fn matrix_table(scoring: &Scoring) -> Vec<i32> {
-    let mut table = vec![0i32; MATRIX_ENTRIES];
+    // Padding: any score ≤ 0 keeps padding cells below every real cell.
+    let mut table = vec![-(1 << 20); MATRIX_ENTRIES];
     let size = scoring.alphabet_size();
     for (index, &score) in scoring.matrix().iter().enumerate() {
-        table[(index / size) * 32 + index % size] = i32::from(score);
+        table[(index / size) * 33 + index % size] = i32::from(score);
     }
-    // Padding rows: any score ≤ 0 keeps them below every real cell.
-    table[32 * 32..].fill(-(1 << 20));
     table
 }
 
@@ -116,7 +117,8 @@ pub(super) fn short_chunks<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
 fn short_group_shape(lens: impl Iterator<Item = (usize, usize)>) -> (usize, usize, usize) {
     let (max_query, max_target) = lens.fold((0, 0), |(q, t), (ql, tl)| (q.max(ql), t.max(tl)));
     let query_words = max_query.div_ceil(SHORT_STRIP) * SHORT_STRIP / 4;
-    (query_words, max_target.div_ceil(4), max_target)
+    let columns = max_target.div_ceil(SHORT_COLUMNS) * SHORT_COLUMNS;
+    (query_words, columns / 4, columns)
 }
 
 /// Packs a chunk for `short.wgsl`: per group, the query words, then the
@@ -149,7 +151,7 @@ pub(super) fn pack_short<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
         packed.residues.resize(target_base, padding);
         packed
             .residues
-            .resize(target_base + target_words * SHORT_GROUP, 0);
+            .resize(target_base + target_words * SHORT_GROUP, padding);
         for (lane, &i) in group.iter().enumerate() {
             let (query, target) = (pairs[i].0.as_ref(), pairs[i].1.as_ref());
             packed
@@ -158,7 +160,7 @@ pub(super) fn pack_short<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
             let words = &mut packed.residues[query_base..];
             write_interleaved(words, query, lane, scoring, PADDING_CODE);
             let words = &mut packed.residues[target_base..];
-            write_interleaved(words, target, lane, scoring, 0);
+            write_interleaved(words, target, lane, scoring, PADDING_CODE);
         }
     }
     let groups = packed.bases.len();
@@ -306,9 +308,9 @@ mod tests {
         // Targets: lane 1's second word is GG.
         assert_eq!(
             packed.residues[4 * 64 + 64 + 1],
-            u32::from_le_bytes([2, 2, 0, 0])
+            u32::from_le_bytes([2, 2, 32, 32])
         );
-        assert_eq!(packed.boundary_bytes, 6 * 64 * 4);
+        assert_eq!(packed.boundary_bytes, 8 * 64 * 4);
     }
 
     #[test]

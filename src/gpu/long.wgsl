@@ -29,8 +29,8 @@ struct Params {
 const THREADS: u32 = 128u;
 const ROWS: u32 = 16u;
 const PASS_ROWS: u32 = 2048u;
-const MATRIX_SIZE: u32 = 1056u;
-const PADDING_ROW: u32 = 1024u;
+const MATRIX_SIZE: u32 = 1089u;
+const PADDING_ROW: u32 = 1056u;
 
 var<workgroup> substitution: array<i32, MATRIX_SIZE>;
 var<workgroup> handoff: array<vec2<i32>, 256>;
@@ -75,7 +75,7 @@ fn align_long(
             let row = first_row + r;
             row_offset[r] = PADDING_ROW;
             if (row < query_len) {
-                row_offset[r] = residue(bases.x, row) * 32u;
+                row_offset[r] = residue(bases.x, row) * 33u;
             }
             h[r] = 0;
             e[r] = 0;

@@ -17,8 +17,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-// 33 rows of 32: row = query code (32 = padding past the query's end),
-// column = target code.
+// 33 × 33: row = query code, column = target code; code 32 pads past a
+// sequence's end.
 @group(0) @binding(1) var<storage, read> matrix: array<i32>;
 // Per pair: query length | target length << 16.
 @group(0) @binding(2) var<storage, read> lengths: array<u32>;
@@ -32,9 +32,58 @@ struct Params {
 
 const GROUP: u32 = 64u;
 const STRIP: u32 = 16u;
-const MATRIX_SIZE: u32 = 1056u;
+// Target columns per loop iteration (two residue words): fewer loop
+// iterations, and independent cells for the scheduler.
+const COLUMNS: u32 = 8u;
+const MATRIX_SIZE: u32 = 1089u;
 
 var<workgroup> substitution: array<i32, MATRIX_SIZE>;
+
+// The strip being computed: H and E of its rows at the last column, the
+// matrix row offset of its query residues, the H above it one column back,
+// and its best cell so far as score * 16 + (15 - row) and column.
+var<private> h: array<i32, STRIP>;
+var<private> e: array<i32, STRIP>;
+var<private> row_offset: array<u32, STRIP>;
+var<private> diagonal_above: i32;
+var<private> strip_key: i32;
+var<private> strip_column: u32;
+var<private> open_extend: i32;
+var<private> extend: i32;
+
+// Column j of the strip; `slot` is its boundary word.
+fn column(j: u32, target_code: u32, slot: u32, first: bool, last: bool) {
+    var h_up = 0;
+    var f = 0;
+    if (!first) {
+        let packed = boundary[slot];
+        h_up = i32(packed & 0xFFFFu);
+        f = i32(packed >> 16u);
+    }
+    var diagonal = diagonal_above;
+    diagonal_above = h_up;
+    var column_key = 0;
+    for (var r = 0u; r < STRIP; r++) {
+        let e_here = max(e[r] - extend, h[r] - open_extend);
+        e[r] = e_here;
+        f = max(f - extend, h_up - open_extend);
+        let h_here = max(
+            max(diagonal + substitution[row_offset[r] + target_code], e_here),
+            max(f, 0),
+        );
+        diagonal = h[r];
+        h[r] = h_here;
+        h_up = h_here;
+        column_key = max(column_key, h_here * 16 + i32(15u - r));
+    }
+    if (column_key > (strip_key | 15)) {
+        strip_key = column_key;
+        strip_column = j;
+    }
+    if (!last) {
+        boundary[slot] = u32(h_up) | (u32(max(f, 0)) << 16u);
+    }
+}
 
 @compute @workgroup_size(64)
 fn align_short(
@@ -54,70 +103,43 @@ fn align_short(
     let query_len = lengths[pair] & 0xFFFFu;
     let target_len = lengths[pair] >> 16u;
     let bases = group_bases[group];
-    let open_extend = params.gap_open_extend;
-    let extend = params.gap_extend;
+    open_extend = params.gap_open_extend;
+    extend = params.gap_extend;
 
     var best = 0;
     var best_row = 0u;
     var best_column = 0u;
     for (var strip_start = 0u; strip_start < query_len; strip_start += STRIP) {
-        var row_offset: array<u32, STRIP>;
         for (var w = 0u; w < STRIP / 4u; w++) {
             let word = residues[bases.x + (strip_start / 4u + w) * GROUP + lane];
             for (var b = 0u; b < 4u; b++) {
-                row_offset[w * 4u + b] = ((word >> (8u * b)) & 0xFFu) * 32u;
+                row_offset[w * 4u + b] = ((word >> (8u * b)) & 0xFFu) * 33u;
             }
         }
-        var h: array<i32, STRIP>;
-        var e: array<i32, STRIP>;
         for (var r = 0u; r < STRIP; r++) {
             h[r] = 0;
             e[r] = 0;
         }
         let first = strip_start == 0u;
         let last = strip_start + STRIP >= query_len;
-        // Strip best as score * 16 + (15 - row): the max is the best score
-        // at its first row.
-        var strip_key = 0;
-        var strip_column = 0u;
-        var diagonal_above = 0;
-        var target_word = 0u;
-        for (var j = 0u; j < target_len; j++) {
-            if ((j & 3u) == 0u) {
-                target_word = residues[bases.y + (j >> 2u) * GROUP + lane];
-            }
-            let target_code = (target_word >> ((j & 3u) * 8u)) & 0xFFu;
-            var h_up = 0;
-            var f = 0;
+        strip_key = 0;
+        strip_column = 0u;
+        diagonal_above = 0;
+        // Columns past the target's end hold the padding code: their cells
+        // stay below the best real cell and are never reported.
+        for (var j = 0u; j < target_len; j += COLUMNS) {
+            let word_index = bases.y + (j >> 2u) * GROUP + lane;
+            let low = residues[word_index];
+            let high = residues[word_index + GROUP];
             let slot = bases.z + j * GROUP + lane;
-            if (!first) {
-                let packed = boundary[slot];
-                h_up = i32(packed & 0xFFFFu);
-                f = i32(packed >> 16u);
-            }
-            var diagonal = diagonal_above;
-            diagonal_above = h_up;
-            var column_key = 0;
-            for (var r = 0u; r < STRIP; r++) {
-                let e_here = max(e[r] - extend, h[r] - open_extend);
-                e[r] = e_here;
-                f = max(f - extend, h_up - open_extend);
-                let h_here = max(
-                    max(diagonal + substitution[row_offset[r] + target_code], e_here),
-                    max(f, 0),
-                );
-                diagonal = h[r];
-                h[r] = h_here;
-                h_up = h_here;
-                column_key = max(column_key, h_here * 16 + i32(15u - r));
-            }
-            if (column_key > (strip_key | 15)) {
-                strip_key = column_key;
-                strip_column = j;
-            }
-            if (!last) {
-                boundary[slot] = u32(h_up) | (u32(max(f, 0)) << 16u);
-            }
+            column(j, low & 0xFFu, slot, first, last);
+            column(j + 1u, (low >> 8u) & 0xFFu, slot + GROUP, first, last);
+            column(j + 2u, (low >> 16u) & 0xFFu, slot + 2u * GROUP, first, last);
+            column(j + 3u, low >> 24u, slot + 3u * GROUP, first, last);
+            column(j + 4u, high & 0xFFu, slot + 4u * GROUP, first, last);
+            column(j + 5u, (high >> 8u) & 0xFFu, slot + 5u * GROUP, first, last);
+            column(j + 6u, (high >> 16u) & 0xFFu, slot + 6u * GROUP, first, last);
+            column(j + 7u, high >> 24u, slot + 7u * GROUP, first, last);
         }
         let strip_best = strip_key >> 4u;
         if (strip_best > best || (strip_best == best && strip_best > 0 && strip_column < best_column)) {
