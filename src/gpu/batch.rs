@@ -83,10 +83,16 @@ pub(super) fn short_chunks<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     limits: ChunkLimits,
 ) -> Vec<Vec<usize>> {
     let lens = |i: usize| (pairs[i].0.as_ref().len(), pairs[i].1.as_ref().len());
-    indices.sort_by_key(|&i| {
-        let (q, t) = lens(i);
-        (q.div_ceil(SHORT_STRIP), t)
-    });
+    let mut keyed: Vec<(u32, u32)> = indices
+        .iter()
+        .map(|&i| {
+            let (q, t) = lens(i);
+            ((q.div_ceil(SHORT_STRIP) as u32) << 16 | t as u32, i as u32)
+        })
+        .collect();
+    keyed.sort_unstable();
+    indices.clear();
+    indices.extend(keyed.iter().map(|&(_, i)| i as usize));
     let mut chunks = Vec::new();
     let mut current: Vec<usize> = Vec::new();
     let (mut residue_bytes, mut boundary_bytes) = (0u64, 0u64);
@@ -122,47 +128,83 @@ fn short_group_shape(lens: impl Iterator<Item = (usize, usize)>) -> (usize, usiz
 }
 
 /// Packs a chunk for `short.wgsl`: per group, the query words, then the
-/// target words, lane-interleaved.
-pub(super) fn pack_short<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
+/// target words, lane-interleaved. Groups are filled on all cores.
+pub(super) fn pack_short<Q, T>(
     pairs: &[(Q, T)],
     indices: Vec<usize>,
     scoring: &Scoring,
     packed: &mut Packed,
-) {
-    packed.lengths.clear();
+) where
+    Q: AsRef<[u8]> + Sync,
+    T: AsRef<[u8]> + Sync,
+{
+    let lens = |i: usize| (pairs[i].0.as_ref().len(), pairs[i].1.as_ref().len());
     packed.bases.clear();
-    packed.residues.clear();
-    let mut boundary_words = 0usize;
+    let mut group_words = Vec::with_capacity(indices.len().div_ceil(SHORT_GROUP));
+    let (mut words, mut boundary_words) = (0usize, 0usize);
     for group in indices.chunks(SHORT_GROUP) {
-        let shape = group
-            .iter()
-            .map(|&i| (pairs[i].0.as_ref().len(), pairs[i].1.as_ref().len()));
-        let (query_words, target_words, columns) = short_group_shape(shape);
-        let query_base = packed.residues.len();
-        let target_base = query_base + query_words * SHORT_GROUP;
-        packed.bases.push([
-            query_base as u32,
-            target_base as u32,
-            boundary_words as u32,
-            0,
-        ]);
-        boundary_words += columns * SHORT_GROUP;
-        let padding = u32::from_le_bytes([PADDING_CODE; 4]);
-        packed.residues.resize(target_base, padding);
+        let (query_words, target_words, columns) =
+            short_group_shape(group.iter().map(|&i| lens(i)));
+        let target_base = words + query_words * SHORT_GROUP;
         packed
-            .residues
-            .resize(target_base + target_words * SHORT_GROUP, padding);
-        for (lane, &i) in group.iter().enumerate() {
-            let (query, target) = (pairs[i].0.as_ref(), pairs[i].1.as_ref());
-            packed
-                .lengths
-                .push(query.len() as u32 | (target.len() as u32) << 16);
-            let words = &mut packed.residues[query_base..];
-            write_interleaved(words, query, lane, scoring, PADDING_CODE);
-            let words = &mut packed.residues[target_base..];
-            write_interleaved(words, target, lane, scoring, PADDING_CODE);
-        }
+            .bases
+            .push([words as u32, target_base as u32, boundary_words as u32, 0]);
+        group_words.push((query_words * SHORT_GROUP, target_words * SHORT_GROUP));
+        words = target_base + target_words * SHORT_GROUP;
+        boundary_words += columns * SHORT_GROUP;
     }
+    packed.lengths.clear();
+    packed.lengths.extend(indices.iter().map(|&i| {
+        let (query_len, target_len) = lens(i);
+        query_len as u32 | (target_len as u32) << 16
+    }));
+    packed.residues.clear();
+    packed
+        .residues
+        .resize(words, u32::from_le_bytes([PADDING_CODE; 4]));
+
+    // Each group's words are one contiguous slice: hand them out to threads.
+    let mut slices = Vec::with_capacity(group_words.len());
+    let mut rest = packed.residues.as_mut_slice();
+    for &(query_words, target_words) in &group_words {
+        let (group, tail) = rest.split_at_mut(query_words + target_words);
+        slices.push(group.split_at_mut(query_words));
+        rest = tail;
+    }
+    let fill = |groups: &mut [(&mut [u32], &mut [u32])], first_group: usize| {
+        for (offset, (query_words, target_words)) in groups.iter_mut().enumerate() {
+            let start = (first_group + offset) * SHORT_GROUP;
+            let members = &indices[start..(start + SHORT_GROUP).min(indices.len())];
+            for (lane, &i) in members.iter().enumerate() {
+                write_interleaved(
+                    query_words,
+                    pairs[i].0.as_ref(),
+                    lane,
+                    scoring,
+                    PADDING_CODE,
+                );
+                write_interleaved(
+                    target_words,
+                    pairs[i].1.as_ref(),
+                    lane,
+                    scoring,
+                    PADDING_CODE,
+                );
+            }
+        }
+    };
+    let threads = match indices.len() {
+        0..=4095 => 1,
+        _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let per_thread = slices.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for (part, groups) in slices.chunks_mut(per_thread).enumerate() {
+            let fill = &fill;
+            scope.spawn(move || fill(groups, part * per_thread));
+        }
+    });
+
     let groups = packed.bases.len();
     packed.params = [groups as u32, indices.len() as u32, 0, 0];
     packed.boundary_bytes = (boundary_words.max(1) * 4) as u64;

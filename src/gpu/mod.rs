@@ -131,8 +131,8 @@ impl GpuAligner {
     /// out of memory).
     pub fn align_batch<Q, T>(&self, pairs: &[(Q, T)], scoring: &Scoring) -> Result<Vec<Alignment>>
     where
-        Q: AsRef<[u8]>,
-        T: AsRef<[u8]>,
+        Q: AsRef<[u8]> + Sync,
+        T: AsRef<[u8]> + Sync,
     {
         Ok(self.align_batch_timed(pairs, scoring)?.0)
     }
@@ -148,8 +148,8 @@ impl GpuAligner {
         scoring: &Scoring,
     ) -> Result<(Vec<Alignment>, GpuTiming)>
     where
-        Q: AsRef<[u8]>,
-        T: AsRef<[u8]>,
+        Q: AsRef<[u8]> + Sync,
+        T: AsRef<[u8]> + Sync,
     {
         let started = Instant::now();
         let mut results = vec![Alignment::default(); pairs.len()];

@@ -38,8 +38,12 @@ pub(super) trait Lanes: Copy {
     unsafe fn shift_up(a: Self) -> Self;
     /// Lane `lane` as an `i32`.
     fn lane(self, lane: usize) -> i32;
-    /// A vector of profile entries (`value_of(lane)` in each lane).
-    unsafe fn from_fn(value_of: impl FnMut(usize) -> i32) -> Self;
+    /// One lane's value in memory (`u8` or `i16`).
+    type Element: Copy;
+    /// `value` as an element (`value` fits).
+    fn element(value: i32) -> Self::Element;
+    /// Loads `LANES` elements; `elements.len() >= LANES`.
+    unsafe fn load(elements: &[Self::Element]) -> Self;
 }
 
 /// Which kernel width a call ended up using (for tests and benches).
@@ -80,18 +84,20 @@ pub(super) unsafe fn striped<V: Lanes>(
     let (mut h_load, rest) = rest.split_at_mut(segments);
     let (e_store, best_column) = rest.split_at_mut(segments);
 
-    let query_codes: Vec<u8> = query.iter().map(|&b| scoring.code(b)).collect();
-    for code in 0..alphabet {
-        for k in 0..segments {
-            profile[code * segments + k] = V::from_fn(|lane| {
-                let row = lane * segments + k;
-                match query_codes.get(row) {
-                    Some(&query_code) => scoring.score_codes(query_code, code as u8) + bias,
-                    // Padding rows score 0: they cannot beat a real row.
-                    None => bias,
-                }
-            });
+    // The profile in striped order (segment k, lane l holds query row
+    // l × segments + k); padding rows score 0: they cannot beat a real row.
+    let stride = segments * lanes;
+    let mut staging = vec![V::element(bias); alphabet * stride];
+    let matrix = scoring.matrix();
+    for (row, &residue) in query.iter().enumerate() {
+        let slot = (row % segments) * lanes + row / segments;
+        let scores = &matrix[usize::from(scoring.code(residue)) * alphabet..][..alphabet];
+        for (code, &score) in scores.iter().enumerate() {
+            staging[code * stride + slot] = V::element(i32::from(score) + bias);
         }
+    }
+    for (vector, elements) in profile.iter_mut().zip(staging.chunks_exact(lanes)) {
+        *vector = V::load(elements);
     }
 
     let v_bias = V::splat(bias);
@@ -107,26 +113,30 @@ pub(super) unsafe fn striped<V: Lanes>(
         let mut v_max = zero;
         let mut v_h = V::shift_up(h_store[segments - 1]);
         std::mem::swap(&mut h_store, &mut h_load);
-        for k in 0..segments {
-            v_h = V::add_score(v_h, column_profile[k], v_bias);
-            let v_e = e_store[k];
+        let cells = h_store
+            .iter_mut()
+            .zip(h_load.iter())
+            .zip(e_store.iter_mut());
+        for (((h_out, &h_in), e), &score) in cells.zip(column_profile) {
+            v_h = V::add_score(v_h, score, v_bias);
+            let v_e = *e;
             v_h = V::max(V::max(v_h, v_e), v_f);
             v_max = V::max(v_max, v_h);
-            h_store[k] = v_h;
+            *h_out = v_h;
             let v_h_open = V::sub_floor(v_h, v_open_extend);
-            e_store[k] = V::max(V::sub_floor(v_e, v_extend), v_h_open);
+            *e = V::max(V::sub_floor(v_e, v_extend), v_h_open);
             v_f = V::max(V::sub_floor(v_f, v_extend), v_h_open);
-            v_h = h_load[k];
+            v_h = h_in;
         }
         // Lazy F: carry F across lane boundaries until it stops mattering.
         v_f = V::shift_up(v_f);
         'lazy: for _ in 0..lanes {
-            for k in 0..segments {
-                let h_old = h_store[k];
+            for (h, e) in h_store.iter_mut().zip(e_store.iter_mut()) {
+                let h_old = *h;
                 let h_new = V::max(h_old, v_f);
-                h_store[k] = h_new;
+                *h = h_new;
                 v_max = V::max(v_max, h_new);
-                e_store[k] = V::max(e_store[k], V::sub_floor(h_new, v_open_extend));
+                *e = V::max(*e, V::sub_floor(h_new, v_open_extend));
                 v_f = V::sub_floor(v_f, v_extend);
                 // Row k+1 already has max(F, H_old(k) - open - extend) from
                 // the main loop: stop once the carried F is no better.

@@ -46,10 +46,13 @@ impl Lanes for U8x16 {
         let bytes: [u8; 16] = unsafe { std::mem::transmute(self.0) };
         i32::from(bytes[lane])
     }
+    type Element = u8;
+    fn element(value: i32) -> u8 {
+        value as u8
+    }
     #[inline(always)]
-    unsafe fn from_fn(mut value_of: impl FnMut(usize) -> i32) -> Self {
-        let bytes: [u8; 16] = std::array::from_fn(|lane| value_of(lane) as u8);
-        U8x16(vld1q_u8(bytes.as_ptr()))
+    unsafe fn load(elements: &[u8]) -> Self {
+        U8x16(vld1q_u8(elements[..16].as_ptr()))
     }
 }
 
@@ -85,10 +88,13 @@ impl Lanes for I16x8 {
         let values: [i16; 8] = unsafe { std::mem::transmute(self.0) };
         i32::from(values[lane])
     }
+    type Element = i16;
+    fn element(value: i32) -> i16 {
+        value as i16
+    }
     #[inline(always)]
-    unsafe fn from_fn(mut value_of: impl FnMut(usize) -> i32) -> Self {
-        let values: [i16; 8] = std::array::from_fn(|lane| value_of(lane) as i16);
-        I16x8(vld1q_s16(values.as_ptr()))
+    unsafe fn load(elements: &[i16]) -> Self {
+        I16x8(vld1q_s16(elements[..8].as_ptr()))
     }
 }
 
