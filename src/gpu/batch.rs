@@ -52,12 +52,13 @@ pub(super) struct ChunkLimits {
 }
 
 /// The substitution table the kernels copy into workgroup memory.
-pub(super) fn matrix_table(scoring: &Scoring) -> Vec<i32> {
+/// (`i32` scores as the kernels' words).
+pub(super) fn matrix_table(scoring: &Scoring) -> Vec<u32> {
     // Padding: any score ≤ 0 keeps padding cells below every real cell.
-    let mut table = vec![-(1 << 20); MATRIX_ENTRIES];
+    let mut table = vec![(-(1i32 << 20)) as u32; MATRIX_ENTRIES];
     let size = scoring.alphabet_size();
     for (index, &score) in scoring.matrix().iter().enumerate() {
-        table[(index / size) * 33 + index % size] = i32::from(score);
+        table[(index / size) * 33 + index % size] = i32::from(score) as u32;
     }
     table
 }

@@ -110,8 +110,14 @@ impl Device {
                 cache: None,
             })
         };
-        let short_pipeline = pipeline(include_str!("short.wgsl"), "align_short");
-        let long_pipeline = pipeline(include_str!("long.wgsl"), "align_long");
+        let short_pipeline = pipeline(
+            &super::shader::unrolled(include_str!("short.wgsl")),
+            "align_short",
+        );
+        let long_pipeline = pipeline(
+            &super::shader::unrolled(include_str!("long.wgsl")),
+            "align_long",
+        );
         let max_binding_bytes = adapter_limits
             .max_storage_buffer_binding_size
             .min(adapter_limits.max_buffer_size)
@@ -335,7 +341,7 @@ impl Session<'_> {
         &mut self,
         kernel: Kernel,
         packed: Packed,
-        matrix: &[i32],
+        matrix: &[u32],
         results: &mut [Alignment],
         kernel_time: &mut Option<Duration>,
     ) -> Result<()> {
@@ -500,33 +506,21 @@ impl Session<'_> {
     }
 }
 
-/// Writes `words` little-endian at the start of `buffer`, through the
-/// reused `scratch` bytes.
-fn write_words<W: Copy + Into<Word>>(
-    queue: &wgpu::Queue,
-    buffer: &wgpu::Buffer,
-    words: &[W],
-    scratch: &mut Vec<u8>,
-) {
+/// Writes `words` little-endian at the start of `buffer`.
+fn write_words(queue: &wgpu::Queue, buffer: &wgpu::Buffer, words: &[u32], scratch: &mut Vec<u8>) {
     if words.is_empty() {
         return;
     }
-    scratch.clear();
-    scratch.extend(words.iter().flat_map(|&word| word.into().0.to_le_bytes()));
-    queue.write_buffer(buffer, 0, scratch);
-}
-
-/// A 32-bit word of either signedness.
-struct Word(u32);
-
-impl From<u32> for Word {
-    fn from(word: u32) -> Word {
-        Word(word)
-    }
-}
-
-impl From<i32> for Word {
-    fn from(word: i32) -> Word {
-        Word(word as u32)
+    if cfg!(target_endian = "little") {
+        // SAFETY: any initialised `u32` slice is a valid `u8` slice four
+        // times as long (alignment 1); on little-endian targets its bytes
+        // are the little-endian encoding the kernels read.
+        let bytes =
+            unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), words.len() * 4) };
+        queue.write_buffer(buffer, 0, bytes);
+    } else {
+        scratch.clear();
+        scratch.extend(words.iter().flat_map(|word| word.to_le_bytes()));
+        queue.write_buffer(buffer, 0, scratch);
     }
 }

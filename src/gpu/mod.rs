@@ -38,6 +38,7 @@
 
 mod batch;
 mod device;
+mod shader;
 
 use std::fmt;
 use std::time::{Duration, Instant};

@@ -110,13 +110,9 @@ fn align_short(
     var best_row = 0u;
     var best_column = 0u;
     for (var strip_start = 0u; strip_start < query_len; strip_start += STRIP) {
-        for (var w = 0u; w < STRIP / 4u; w++) {
-            let word = residues[bases.x + (strip_start / 4u + w) * GROUP + lane];
-            for (var b = 0u; b < 4u; b++) {
-                row_offset[w * 4u + b] = ((word >> (8u * b)) & 0xFFu) * 33u;
-            }
-        }
         for (var r = 0u; r < STRIP; r++) {
+            let word = residues[bases.x + (strip_start / 4u + r / 4u) * GROUP + lane];
+            row_offset[r] = ((word >> (8u * (r & 3u))) & 0xFFu) * 33u;
             h[r] = 0;
             e[r] = 0;
         }
