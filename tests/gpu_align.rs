@@ -118,7 +118,7 @@ fn pair(max_len: usize) -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
 
     #[test]
     fn short_batches_equal_scalar(pairs in prop::collection::vec(pair(400), 1..200)) {

@@ -31,8 +31,16 @@ pub(super) struct Device {
     timestamps: bool,
     limits: ChunkLimits,
     max_workgroups_per_dimension: u32,
-    slots: Mutex<[Option<Slot>; 2]>,
+    state: Mutex<State>,
     errors: Arc<Mutex<Vec<String>>>,
+}
+
+/// What one batch at a time uses: the two buffer sets and the host-side
+/// packing buffers (kept, so large batches do not fault in fresh memory
+/// for every chunk).
+struct State {
+    slots: [Option<Slot>; 2],
+    packed: Packed,
 }
 
 impl Device {
@@ -137,7 +145,10 @@ impl Device {
             max_workgroups_per_dimension: adapter_limits
                 .max_compute_workgroups_per_dimension
                 .max(1),
-            slots: Mutex::new([None, None]),
+            state: Mutex::new(State {
+                slots: [None, None],
+                packed: Packed::default(),
+            }),
             errors,
         };
         opened.check_errors()?;
@@ -158,13 +169,13 @@ impl Device {
 
     /// Starts a batch: takes the buffer sets for the duration.
     pub(super) fn session(&self) -> Result<Session<'_>> {
-        let slots = self
-            .slots
+        let state = self
+            .state
             .lock()
             .map_err(|_| unavailable("GPU aligner: a previous batch panicked"))?;
         Ok(Session {
             device: self,
-            slots,
+            state,
             in_flight: [None, None],
             next: 0,
             scratch: Vec::new(),
@@ -328,7 +339,7 @@ struct InFlight {
 /// One batch in progress: up to two chunks in flight, one per slot.
 pub(super) struct Session<'a> {
     device: &'a Device,
-    slots: MutexGuard<'a, [Option<Slot>; 2]>,
+    state: MutexGuard<'a, State>,
     in_flight: [Option<InFlight>; 2],
     next: usize,
     scratch: Vec<u8>,
@@ -340,7 +351,6 @@ impl Session<'_> {
     pub(super) fn submit(
         &mut self,
         kernel: Kernel,
-        packed: Packed,
         matrix: &[u32],
         results: &mut [Alignment],
         kernel_time: &mut Option<Duration>,
@@ -351,6 +361,8 @@ impl Session<'_> {
             self.complete(index, previous, results, kernel_time)?;
         }
         let device = self.device;
+        let state = &mut *self.state;
+        let packed = &mut state.packed;
         let stride = match kernel {
             Kernel::Short => 8,
             Kernel::Long => 16,
@@ -363,7 +375,7 @@ impl Session<'_> {
             packed.boundary_bytes,
             result_bytes,
         ];
-        let slot = &mut self.slots[index];
+        let slot = &mut state.slots[index];
         if !slot.as_ref().is_some_and(|slot| slot.fits(sizes)) {
             let grown = match slot.as_ref() {
                 // Grow generously so a batch of similar chunks allocates once.
@@ -431,12 +443,17 @@ impl Session<'_> {
             });
         self.in_flight[index] = Some(InFlight {
             kernel,
-            indices: packed.indices,
+            indices: std::mem::take(&mut packed.indices),
             result_bytes,
             submission,
             mapped,
         });
         Ok(())
+    }
+
+    /// The packing buffers for the next chunk.
+    pub(super) fn packed(&mut self) -> &mut Packed {
+        &mut self.state.packed
     }
 
     /// Reads back every chunk still in flight, oldest first.
@@ -475,7 +492,7 @@ impl Session<'_> {
             Ok(Err(err)) => return Err(unavailable(format!("GPU readback failed: {err}"))),
             Err(_) => return Err(unavailable("GPU readback did not complete")),
         }
-        let Some(slot) = self.slots[index].as_ref() else {
+        let Some(slot) = self.state.slots[index].as_ref() else {
             return Err(unavailable("GPU buffers missing"));
         };
         {

@@ -46,7 +46,7 @@ use std::time::{Duration, Instant};
 use crate::align::{Alignment, Scoring};
 use crate::{Error, ErrorKind, Result};
 
-use batch::{Kernel, Packed};
+use batch::Kernel;
 
 /// The GPU adapter an aligner runs on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,14 +196,14 @@ impl GpuAligner {
         let mut kernel_time = self.device.timestamps().then_some(Duration::ZERO);
         let mut session = self.device.session()?;
         for (kernel, indices) in chunks {
-            let mut packed = Packed::default();
+            let packed = session.packed();
             match kernel {
-                Kernel::Short => batch::pack_short(pairs, indices, scoring, &mut packed),
-                Kernel::Long => batch::pack_long(pairs, indices, scoring, &mut packed),
+                Kernel::Short => batch::pack_short(pairs, indices, scoring, packed),
+                Kernel::Long => batch::pack_long(pairs, indices, scoring, packed),
             }
             packed.params[2] = gaps[0];
             packed.params[3] = gaps[1];
-            session.submit(kernel, packed, &matrix, &mut results, &mut kernel_time)?;
+            session.submit(kernel, &matrix, &mut results, &mut kernel_time)?;
         }
         session.finish(&mut results, &mut kernel_time)?;
         let timing = GpuTiming {
