@@ -117,7 +117,7 @@ fn gcups(pairs: &[(Vec<u8>, Vec<u8>)], seconds: f64) -> f64 {
 /// Random reads against targets holding a copy with ~5% substitutions and
 /// an occasional deletion, in random flanks (seeded xorshift).
 fn random_batch(options: &Options) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let mut state = options.seed as u64 * 0x9E37_79B9_7F4A_7C15 | 1;
+    let mut state = (options.seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut next = move || {
         state ^= state << 13;
         state ^= state >> 7;
@@ -238,7 +238,8 @@ fn align_files(
     }
     let mut reader = fastq::Reader::from_path(reads).map_err(|e| format!("{reads}: {e}"))?;
     let reads_per_batch = (options.batch / target_set.len()).max(1);
-    let (mut names, mut pairs): (Vec<String>, Vec<(Vec<u8>, Vec<u8>)>) = (Vec::new(), Vec::new());
+    let mut names: Vec<String> = Vec::new();
+    let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
     let (mut cells, mut busy) = (0f64, 0f64);
     let mut done = false;
     while !done {

@@ -101,6 +101,11 @@ proptest! {
         }
     }
 
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
     #[test]
     fn batch_equals_single_pairs(pairs in prop::collection::vec(mutated_pair(), 0..150)) {
         let scoring = Scoring::dna(2, -3, -1, 5, 2).unwrap();

@@ -20,7 +20,7 @@
 //! let query = b"ACGTTGCA";
 //! let target = b"GGGACGTAGCAGGG";
 //! let hit = align(query, target, &scoring);
-//! assert_eq!(hit.score, 8);
+//! assert_eq!((hit.score, hit.query_end, hit.target_end), (10, 8, 11));
 //! let path = traceback(query, target, &scoring, &hit);
 //! assert_eq!(path.cigar_string(), "4=1X3=");
 //! assert_eq!((path.query_start, path.target_start), (0, 3));
@@ -144,11 +144,12 @@ pub fn align(query: &[u8], target: &[u8], scoring: &Scoring) -> Alignment {
 /// use biometal::align::{align, traceback, Scoring};
 ///
 /// let scoring = Scoring::dna(2, -4, -1, 4, 2).unwrap();
-/// let (query, target) = (b"TTACGTACGTAA", b"ACGTACCGTA");
+/// let (query, target) = (b"ACGTACGTTTGCA", b"ACGTACGTCTTGCA");
 /// let hit = align(query, target, &scoring);
+/// assert_eq!(hit.score, 20); // 13 matches, one 1-base gap (4 + 2)
 /// let path = traceback(query, target, &scoring, &hit);
-/// assert_eq!(path.cigar_string(), "6=1D3=");
-/// assert_eq!((path.query_start, path.target_start), (2, 0));
+/// assert_eq!(path.cigar_string(), "8=1D5=");
+/// assert_eq!((path.query_start, path.target_start), (0, 0));
 /// ```
 pub fn traceback(
     query: &[u8],
