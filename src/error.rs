@@ -59,8 +59,9 @@ pub enum ErrorKind {
     InvalidInput,
     /// A named thing (reference sequence, index entry, file) does not exist.
     NotFound,
-    /// A run-time component an optional feature needs (such as the ONNX
-    /// Runtime library) cannot be found or loaded.
+    /// A run-time component or device an optional feature needs is not
+    /// present on this machine: the ONNX Runtime library for
+    /// `neural_engine`, a GPU adapter for `gpu::GpuAligner`.
     Unavailable,
 }
 
@@ -95,7 +96,7 @@ impl ErrorKind {
             ErrorKind::Unsupported => io::ErrorKind::Unsupported,
             ErrorKind::InvalidInput => io::ErrorKind::InvalidInput,
             ErrorKind::NotFound => io::ErrorKind::NotFound,
-            ErrorKind::Unavailable => io::ErrorKind::Other,
+            ErrorKind::Unavailable => io::ErrorKind::Unsupported,
         }
     }
 }

@@ -15,9 +15,12 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod align;
 pub mod bgzf;
 pub mod error;
 pub mod formats;
+#[cfg(feature = "gpu")]
+pub mod gpu;
 pub mod index;
 pub mod io;
 #[cfg(feature = "neural-engine")]

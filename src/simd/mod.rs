@@ -19,6 +19,7 @@
 //! | [`quality_stats`] | Phred+33 qualities → sum/min/max, or the first byte outside `!`..=`~` |
 //! | [`reverse_complement`], [`reverse_complement_in_place`] | ASCII bases → reverse complement |
 //! | [`phred_to_ascii`], [`ascii_to_phred`] | raw Phred scores ↔ Phred+offset ASCII, checked |
+//! | [`crate::align::align`] | striped Smith-Waterman-Gotoh (8-bit lanes, 16-bit on overflow) |
 //!
 //! ```
 //! use biometal::simd;
@@ -38,6 +39,15 @@ use std::sync::OnceLock;
 
 use crate::{Error, Format};
 
+pub(crate) use align::align_local;
+
+mod align;
+#[cfg(target_arch = "aarch64")]
+mod align_neon;
+#[cfg(test)]
+mod align_tests;
+#[cfg(target_arch = "x86_64")]
+mod align_x86;
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "aarch64")]

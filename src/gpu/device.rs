@@ -1,0 +1,543 @@
+//! The wgpu side: adapter choice, pipelines, double-buffered buffer sets
+//! and the submit / read back cycle.
+
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use super::batch::{self, ChunkLimits, Kernel, Packed, MATRIX_ENTRIES};
+use super::AdapterInfo;
+use crate::align::Alignment;
+use crate::{Error, ErrorKind, Result};
+
+/// Largest buffer binding used, even on devices that allow more.
+const MAX_BINDING_BYTES: u64 = 1 << 30;
+/// Pairs per short-pair chunk: enough invocations to fill a large GPU.
+const SHORT_CHUNK_PAIRS: usize = 1 << 17;
+/// Where the timestamps go in the resolve buffer (its required alignment).
+const TIMESTAMP_BYTES: u64 = 16;
+
+fn unavailable(message: impl Into<String>) -> Error {
+    Error::without_format(ErrorKind::Unavailable, message.into())
+}
+
+/// An opened device with its pipelines and buffer sets.
+pub(super) struct Device {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    info: AdapterInfo,
+    layout: wgpu::BindGroupLayout,
+    short_pipeline: wgpu::ComputePipeline,
+    long_pipeline: wgpu::ComputePipeline,
+    timestamps: bool,
+    limits: ChunkLimits,
+    max_workgroups_per_dimension: u32,
+    state: Mutex<State>,
+    errors: Arc<Mutex<Vec<String>>>,
+}
+
+/// What one batch at a time uses: the two buffer sets and the host-side
+/// packing buffers (kept, so large batches do not fault in fresh memory
+/// for every chunk).
+struct State {
+    slots: [Option<Slot>; 2],
+    packed: Packed,
+}
+
+impl Device {
+    pub(super) fn open() -> Result<Device> {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = pollster::block_on(choose_adapter(&instance))?;
+        let raw_info = adapter.get_info();
+        let info = AdapterInfo {
+            name: raw_info.name.clone(),
+            backend: raw_info.backend.to_str().to_string(),
+            device_type: format!("{:?}", raw_info.device_type).to_lowercase(),
+            driver: format!("{} {}", raw_info.driver, raw_info.driver_info)
+                .trim()
+                .to_string(),
+        };
+        let timestamps = adapter.features().contains(wgpu::Features::TIMESTAMP_QUERY);
+        let adapter_limits = adapter.limits();
+        let descriptor = wgpu::DeviceDescriptor {
+            label: Some("biometal align"),
+            required_features: match timestamps {
+                true => wgpu::Features::TIMESTAMP_QUERY,
+                false => wgpu::Features::empty(),
+            },
+            required_limits: adapter_limits.clone(),
+            ..Default::default()
+        };
+        let (device, queue) =
+            pollster::block_on(adapter.request_device(&descriptor)).map_err(|err| {
+                unavailable(format!("GPU {}: cannot open the device: {err}", info.name))
+            })?;
+        let errors = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&errors);
+        device.on_uncaptured_error(Arc::new(move |err: wgpu::Error| {
+            if let Ok(mut list) = sink.lock() {
+                list.push(err.to_string());
+            }
+        }));
+
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("align"),
+            entries: &(0..7)
+                .map(|binding| wgpu::BindGroupLayoutEntry {
+                    binding,
+                    visibility: wgpu::ShaderStages::COMPUTE,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: match binding {
+                            0 => wgpu::BufferBindingType::Uniform,
+                            1..=4 => wgpu::BufferBindingType::Storage { read_only: true },
+                            _ => wgpu::BufferBindingType::Storage { read_only: false },
+                        },
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
+                })
+                .collect::<Vec<_>>(),
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("align"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = |source: &str, entry: &str| {
+            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(entry),
+                source: wgpu::ShaderSource::Wgsl(source.into()),
+            });
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry),
+                layout: Some(&pipeline_layout),
+                module: &module,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
+        let short_pipeline = pipeline(
+            &super::shader::unrolled(include_str!("short.wgsl")),
+            "align_short",
+        );
+        let long_pipeline = pipeline(
+            &super::shader::unrolled(include_str!("long.wgsl")),
+            "align_long",
+        );
+        let max_binding_bytes = adapter_limits
+            .max_storage_buffer_binding_size
+            .min(adapter_limits.max_buffer_size)
+            .min(MAX_BINDING_BYTES);
+        let opened = Device {
+            device,
+            queue,
+            info,
+            layout,
+            short_pipeline,
+            long_pipeline,
+            timestamps,
+            limits: ChunkLimits {
+                max_binding_bytes,
+                short_pairs: SHORT_CHUNK_PAIRS,
+            },
+            max_workgroups_per_dimension: adapter_limits
+                .max_compute_workgroups_per_dimension
+                .max(1),
+            state: Mutex::new(State {
+                slots: [None, None],
+                packed: Packed::default(),
+            }),
+            errors,
+        };
+        opened.check_errors()?;
+        Ok(opened)
+    }
+
+    pub(super) fn info(&self) -> &AdapterInfo {
+        &self.info
+    }
+
+    pub(super) fn timestamps(&self) -> bool {
+        self.timestamps
+    }
+
+    pub(super) fn chunk_limits(&self) -> ChunkLimits {
+        self.limits
+    }
+
+    /// Starts a batch: takes the buffer sets for the duration.
+    pub(super) fn session(&self) -> Result<Session<'_>> {
+        let state = self
+            .state
+            .lock()
+            .map_err(|_| unavailable("GPU aligner: a previous batch panicked"))?;
+        Ok(Session {
+            device: self,
+            state,
+            in_flight: [None, None],
+            next: 0,
+            scratch: Vec::new(),
+        })
+    }
+
+    fn check_errors(&self) -> Result<()> {
+        let mut list = self
+            .errors
+            .lock()
+            .map_err(|_| unavailable("GPU error log poisoned"))?;
+        match list.is_empty() {
+            true => Ok(()),
+            false => {
+                let message = list.join("; ");
+                list.clear();
+                Err(unavailable(format!("GPU {}: {message}", self.info.name)))
+            }
+        }
+    }
+}
+
+/// `WGPU_ADAPTER_NAME` if set, else the high-performance adapter.
+async fn choose_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
+    let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+    if let Ok(wanted) = std::env::var("WGPU_ADAPTER_NAME") {
+        let wanted_lower = wanted.to_lowercase();
+        let adapters = instance.enumerate_adapters(backends).await;
+        let names: Vec<String> = adapters.iter().map(|a| a.get_info().name).collect();
+        return adapters
+            .into_iter()
+            .find(|adapter| {
+                adapter
+                    .get_info()
+                    .name
+                    .to_lowercase()
+                    .contains(&wanted_lower)
+            })
+            .ok_or_else(|| {
+                unavailable(format!(
+                    "no GPU adapter matches WGPU_ADAPTER_NAME={wanted:?}; found {names:?}"
+                ))
+            });
+    }
+    let options = wgpu::RequestAdapterOptions {
+        power_preference: wgpu::PowerPreference::from_env()
+            .unwrap_or(wgpu::PowerPreference::HighPerformance),
+        force_fallback_adapter: false,
+        compatible_surface: None,
+        apply_limit_buckets: false,
+    };
+    instance
+        .request_adapter(&options)
+        .await
+        .map_err(|err| unavailable(format!("no GPU adapter ({backends:?}): {err}")))
+}
+
+/// One set of buffers; grown when a chunk needs more.
+struct Slot {
+    params: wgpu::Buffer,
+    matrix: wgpu::Buffer,
+    inputs: [wgpu::Buffer; 3],
+    boundary: wgpu::Buffer,
+    results: wgpu::Buffer,
+    readback: wgpu::Buffer,
+    timestamps: Option<(wgpu::QuerySet, wgpu::Buffer)>,
+    bind_group: wgpu::BindGroup,
+}
+
+/// Sizes in bytes of the lengths, bases, residues, boundary and results
+/// buffers.
+type Sizes = [u64; 5];
+
+impl Slot {
+    fn new(device: &Device, sizes: Sizes) -> Slot {
+        let gpu = &device.device;
+        let buffer = |label: &str, size: u64, usage: wgpu::BufferUsages| {
+            gpu.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: size.max(16).next_multiple_of(16),
+                usage,
+                mapped_at_creation: false,
+            })
+        };
+        use wgpu::BufferUsages as U;
+        let input = U::STORAGE | U::COPY_DST;
+        let params = buffer("params", 16, U::UNIFORM | U::COPY_DST);
+        let matrix = buffer("matrix", (MATRIX_ENTRIES * 4) as u64, input);
+        let inputs = [
+            buffer("lengths", sizes[0], input),
+            buffer("bases", sizes[1], input),
+            buffer("residues", sizes[2], input),
+        ];
+        let boundary = buffer("boundary", sizes[3], U::STORAGE);
+        let results = buffer("results", sizes[4], U::STORAGE | U::COPY_SRC);
+        let readback = buffer(
+            "readback",
+            sizes[4] + TIMESTAMP_BYTES,
+            U::MAP_READ | U::COPY_DST,
+        );
+        let timestamps = device.timestamps.then(|| {
+            let set = gpu.create_query_set(&wgpu::QuerySetDescriptor {
+                label: Some("align timestamps"),
+                ty: wgpu::QueryType::Timestamp,
+                count: 2,
+            });
+            (
+                set,
+                buffer("resolve", TIMESTAMP_BYTES, U::QUERY_RESOLVE | U::COPY_SRC),
+            )
+        });
+        let resources = [
+            &params, &matrix, &inputs[0], &inputs[1], &inputs[2], &boundary, &results,
+        ];
+        let entries: Vec<wgpu::BindGroupEntry> = resources
+            .iter()
+            .enumerate()
+            .map(|(binding, buffer)| wgpu::BindGroupEntry {
+                binding: binding as u32,
+                resource: buffer.as_entire_binding(),
+            })
+            .collect();
+        let bind_group = gpu.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("align"),
+            layout: &device.layout,
+            entries: &entries,
+        });
+        Slot {
+            params,
+            matrix,
+            inputs,
+            boundary,
+            results,
+            readback,
+            timestamps,
+            bind_group,
+        }
+    }
+
+    fn fits(&self, sizes: Sizes) -> bool {
+        let have = [
+            self.inputs[0].size(),
+            self.inputs[1].size(),
+            self.inputs[2].size(),
+            self.boundary.size(),
+            self.results.size(),
+        ];
+        have.iter().zip(sizes).all(|(&have, need)| have >= need)
+    }
+}
+
+/// A chunk submitted and not yet read back.
+struct InFlight {
+    kernel: Kernel,
+    indices: Vec<usize>,
+    result_bytes: u64,
+    submission: wgpu::SubmissionIndex,
+    mapped: mpsc::Receiver<std::result::Result<(), wgpu::BufferAsyncError>>,
+}
+
+/// One batch in progress: up to two chunks in flight, one per slot.
+pub(super) struct Session<'a> {
+    device: &'a Device,
+    state: MutexGuard<'a, State>,
+    in_flight: [Option<InFlight>; 2],
+    next: usize,
+    scratch: Vec<u8>,
+}
+
+impl Session<'_> {
+    /// Uploads and launches a chunk, first reading back the chunk that last
+    /// used the same slot.
+    pub(super) fn submit(
+        &mut self,
+        kernel: Kernel,
+        matrix: &[u32],
+        results: &mut [Alignment],
+        kernel_time: &mut Option<Duration>,
+    ) -> Result<()> {
+        let index = self.next % 2;
+        self.next += 1;
+        if let Some(previous) = self.in_flight[index].take() {
+            self.complete(index, previous, results, kernel_time)?;
+        }
+        let device = self.device;
+        let state = &mut *self.state;
+        let packed = &mut state.packed;
+        let stride = match kernel {
+            Kernel::Short => 8,
+            Kernel::Long => 16,
+        };
+        let result_bytes = packed.indices.len() as u64 * stride;
+        let sizes = [
+            packed.lengths.len() as u64 * 4,
+            packed.bases.len() as u64 * 16,
+            packed.residues.len() as u64 * 4,
+            packed.boundary_bytes,
+            result_bytes,
+        ];
+        let slot = &mut state.slots[index];
+        if !slot.as_ref().is_some_and(|slot| slot.fits(sizes)) {
+            let grown = match slot.as_ref() {
+                // Grow generously so a batch of similar chunks allocates once.
+                Some(_) => sizes.map(|size| size + size / 4),
+                None => sizes,
+            };
+            *slot = Some(Slot::new(device, grown));
+        }
+        let Some(slot) = slot.as_ref() else {
+            return Err(unavailable("GPU buffers missing"));
+        };
+        let queue = &device.queue;
+        let scratch = &mut self.scratch;
+        write_words(queue, &slot.params, &packed.params, scratch);
+        write_words(queue, &slot.matrix, matrix, scratch);
+        write_words(queue, &slot.inputs[0], &packed.lengths, scratch);
+        write_words(queue, &slot.inputs[1], packed.bases.as_flattened(), scratch);
+        write_words(queue, &slot.inputs[2], &packed.residues, scratch);
+
+        let mut encoder = device
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("align"),
+            });
+        {
+            let timestamp_writes =
+                slot.timestamps
+                    .as_ref()
+                    .map(|(set, _)| wgpu::ComputePassTimestampWrites {
+                        query_set: set,
+                        beginning_of_pass_write_index: Some(0),
+                        end_of_pass_write_index: Some(1),
+                    });
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("align"),
+                timestamp_writes,
+            });
+            pass.set_pipeline(match kernel {
+                Kernel::Short => &device.short_pipeline,
+                Kernel::Long => &device.long_pipeline,
+            });
+            pass.set_bind_group(0, &slot.bind_group, &[]);
+            let x = packed
+                .workgroups
+                .clamp(1, device.max_workgroups_per_dimension);
+            pass.dispatch_workgroups(x, packed.workgroups.div_ceil(x).max(1), 1);
+        }
+        encoder.copy_buffer_to_buffer(&slot.results, 0, &slot.readback, 0, result_bytes);
+        if let Some((set, resolve)) = &slot.timestamps {
+            encoder.resolve_query_set(set, 0..2, resolve, 0);
+            encoder.copy_buffer_to_buffer(
+                resolve,
+                0,
+                &slot.readback,
+                result_bytes,
+                TIMESTAMP_BYTES,
+            );
+        }
+        let submission = queue.submit([encoder.finish()]);
+        let (sender, mapped) = mpsc::channel();
+        slot.readback
+            .slice(0..result_bytes + TIMESTAMP_BYTES)
+            .map_async(wgpu::MapMode::Read, move |outcome| {
+                let _ = sender.send(outcome);
+            });
+        self.in_flight[index] = Some(InFlight {
+            kernel,
+            indices: std::mem::take(&mut packed.indices),
+            result_bytes,
+            submission,
+            mapped,
+        });
+        Ok(())
+    }
+
+    /// The packing buffers for the next chunk.
+    pub(super) fn packed(&mut self) -> &mut Packed {
+        &mut self.state.packed
+    }
+
+    /// Reads back every chunk still in flight, oldest first.
+    pub(super) fn finish(
+        mut self,
+        results: &mut [Alignment],
+        kernel_time: &mut Option<Duration>,
+    ) -> Result<()> {
+        for offset in 0..2 {
+            let index = (self.next + offset) % 2;
+            if let Some(previous) = self.in_flight[index].take() {
+                self.complete(index, previous, results, kernel_time)?;
+            }
+        }
+        self.device.check_errors()
+    }
+
+    fn complete(
+        &mut self,
+        index: usize,
+        chunk: InFlight,
+        results: &mut [Alignment],
+        kernel_time: &mut Option<Duration>,
+    ) -> Result<()> {
+        let device = self.device;
+        device
+            .device
+            .poll(wgpu::PollType::Wait {
+                submission_index: Some(chunk.submission),
+                timeout: None,
+            })
+            .map_err(|err| unavailable(format!("GPU {}: {err}", device.info.name)))?;
+        device.check_errors()?;
+        match chunk.mapped.try_recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => return Err(unavailable(format!("GPU readback failed: {err}"))),
+            Err(_) => return Err(unavailable("GPU readback did not complete")),
+        }
+        let Some(slot) = self.state.slots[index].as_ref() else {
+            return Err(unavailable("GPU buffers missing"));
+        };
+        {
+            let view = slot
+                .readback
+                .get_mapped_range(0..chunk.result_bytes + TIMESTAMP_BYTES)
+                .map_err(|err| unavailable(format!("GPU readback: {err}")))?;
+            let words: Vec<u32> = view
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            let result_words = (chunk.result_bytes / 4) as usize;
+            batch::unpack_results(
+                chunk.kernel,
+                &words[..result_words],
+                &chunk.indices,
+                results,
+            );
+            if let Some(total) = kernel_time.as_mut() {
+                let stamp = |k: usize| u64::from(words[k]) | u64::from(words[k + 1]) << 32;
+                let ticks = stamp(result_words + 2).saturating_sub(stamp(result_words));
+                let period = f64::from(device.queue.get_timestamp_period());
+                *total += Duration::from_nanos((ticks as f64 * period) as u64);
+            }
+        }
+        slot.readback.unmap();
+        Ok(())
+    }
+}
+
+/// Writes `words` little-endian at the start of `buffer`.
+fn write_words(queue: &wgpu::Queue, buffer: &wgpu::Buffer, words: &[u32], scratch: &mut Vec<u8>) {
+    if words.is_empty() {
+        return;
+    }
+    if cfg!(target_endian = "little") {
+        // SAFETY: any initialised `u32` slice is a valid `u8` slice four
+        // times as long (alignment 1); on little-endian targets its bytes
+        // are the little-endian encoding the kernels read.
+        let bytes =
+            unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), words.len() * 4) };
+        queue.write_buffer(buffer, 0, bytes);
+    } else {
+        scratch.clear();
+        scratch.extend(words.iter().flat_map(|word| word.to_le_bytes()));
+        queue.write_buffer(buffer, 0, scratch);
+    }
+}

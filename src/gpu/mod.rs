@@ -1,0 +1,215 @@
+//! Batched Smith-Waterman-Gotoh on the GPU (feature `gpu`), through wgpu:
+//! Vulkan on Linux, Metal on macOS, DX12 or Vulkan on Windows.
+//!
+//! [`GpuAligner::align_batch`] returns exactly what
+//! [`crate::align::align_batch`] returns for the same pairs and scoring
+//! (scores, ends, and the tie rule), so the CPU path is both the reference
+//! and the fallback — a fallback the caller chooses: when no adapter is
+//! found, [`GpuAligner::new`] fails with [`ErrorKind::Unavailable`] rather
+//! than switching silently.
+//!
+//! Two kernels (WGSL compute shaders):
+//!
+//! * short pairs (both sequences ≤ 4096 residues): one invocation per pair,
+//!   pairs sorted by length so a workgroup's 64 invocations do equal work,
+//!   residues packed 4 per word and interleaved across the workgroup so
+//!   loads coalesce, 16 query rows of H and E in registers per sweep of
+//!   the target, the substitution matrix in workgroup memory;
+//! * long pairs: one workgroup of 128 invocations per pair sweeping
+//!   anti-diagonals (a wavefront), neighbours handing row values over
+//!   through workgroup memory.
+//!
+//! Batches are split into chunks that fit the device's buffer and dispatch
+//! limits; two sets of buffers alternate, so packing and uploading one chunk
+//! overlaps the computation of the previous one and the readback of the one
+//! before. Buffers and pipelines are kept for the next call.
+//!
+//! ```no_run
+//! use biometal::align::Scoring;
+//! use biometal::gpu::GpuAligner;
+//!
+//! let aligner = GpuAligner::new()?;
+//! println!("aligning on {}", aligner.adapter_info());
+//! let scoring = Scoring::dna(1, -4, -1, 6, 1)?;
+//! let hits = aligner.align_batch(&[("ACGTACGT", "TTACGTACGTTT")], &scoring)?;
+//! assert_eq!(hits[0].score, 8);
+//! # Ok::<(), biometal::Error>(())
+//! ```
+
+mod batch;
+mod device;
+mod shader;
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use crate::align::{Alignment, Scoring};
+use crate::{Error, ErrorKind, Result};
+
+use batch::Kernel;
+
+/// The GPU adapter an aligner runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdapterInfo {
+    /// The adapter's name (`"NVIDIA H100 80GB HBM3"`, `"llvmpipe (LLVM 15.0.6, 256 bits)"`).
+    pub name: String,
+    /// The graphics API (`"vulkan"`, `"metal"`, `"dx12"`).
+    pub backend: String,
+    /// Discrete, integrated, virtual, CPU (a software renderer such as
+    /// Mesa's lavapipe) or other.
+    pub device_type: String,
+    /// Driver name and version as the driver reports them.
+    pub driver: String,
+}
+
+impl fmt::Display for AdapterInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}, {}", self.name, self.backend, self.device_type)?;
+        if !self.driver.is_empty() {
+            write!(f, ", {}", self.driver)?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// Where the time of one [`GpuAligner::align_batch_timed`] call went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GpuTiming {
+    /// Wall-clock time of the whole call: packing, upload, compute,
+    /// readback.
+    pub end_to_end: Duration,
+    /// GPU time of the compute passes alone (from GPU timestamps), or
+    /// `None` when the adapter has no timestamp queries.
+    pub kernel: Option<Duration>,
+}
+
+/// Aligns batches of pairs on a GPU. Create one and reuse it: creating
+/// compiles the kernels, and buffers are kept between calls.
+pub struct GpuAligner {
+    device: device::Device,
+}
+
+impl fmt::Debug for GpuAligner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GpuAligner")
+            .field("adapter", self.adapter_info())
+            .finish_non_exhaustive()
+    }
+}
+
+impl GpuAligner {
+    /// Opens the high-performance GPU adapter and compiles the kernels.
+    ///
+    /// `WGPU_BACKEND` (`vulkan`, `metal`, `dx12`, …) limits the backends
+    /// tried, `WGPU_ADAPTER_NAME` picks the first adapter whose name
+    /// contains it (case-insensitive), `WGPU_POWER_PREF=low` prefers a
+    /// low-power adapter.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Unavailable`] when no adapter is found (or none matches
+    /// `WGPU_ADAPTER_NAME`), the device cannot be opened or the kernels do
+    /// not compile for it.
+    pub fn new() -> Result<GpuAligner> {
+        Ok(GpuAligner {
+            device: device::Device::open()?,
+        })
+    }
+
+    /// The adapter in use.
+    pub fn adapter_info(&self) -> &AdapterInfo {
+        self.device.info()
+    }
+
+    /// Aligns every `(query, target)` pair on the GPU; results are in input
+    /// order and equal to [`crate::align::align_batch`]'s.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::LimitExceeded`] for a pair whose possible score does not
+    /// fit the kernels' 32-bit arithmetic (both sequences over ~1 million
+    /// residues); [`ErrorKind::Unavailable`] when the device fails (lost,
+    /// out of memory).
+    pub fn align_batch<Q, T>(&self, pairs: &[(Q, T)], scoring: &Scoring) -> Result<Vec<Alignment>>
+    where
+        Q: AsRef<[u8]> + Sync,
+        T: AsRef<[u8]> + Sync,
+    {
+        Ok(self.align_batch_timed(pairs, scoring)?.0)
+    }
+
+    /// [`Self::align_batch`], also saying where the time went.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::align_batch`].
+    pub fn align_batch_timed<Q, T>(
+        &self,
+        pairs: &[(Q, T)],
+        scoring: &Scoring,
+    ) -> Result<(Vec<Alignment>, GpuTiming)>
+    where
+        Q: AsRef<[u8]> + Sync,
+        T: AsRef<[u8]> + Sync,
+    {
+        let started = Instant::now();
+        let mut results = vec![Alignment::default(); pairs.len()];
+        let (max_score, _) = scoring.score_range();
+        let mut short = Vec::new();
+        let mut long = Vec::new();
+        for (index, (query, target)) in pairs.iter().enumerate() {
+            let (query_len, target_len) = (query.as_ref().len(), target.as_ref().len());
+            if query_len == 0 || target_len == 0 {
+                continue;
+            }
+            match batch::kernel_for(query_len, target_len, max_score) {
+                Some(Kernel::Short) => short.push(index),
+                Some(Kernel::Long) => long.push(index),
+                None => {
+                    return Err(Error::without_format(
+                        ErrorKind::LimitExceeded,
+                        format!(
+                            "GPU alignment: pair {index} ({query_len} × {target_len} residues) \
+                             could score beyond the kernels' 32-bit range"
+                        ),
+                    ))
+                }
+            }
+        }
+        let limits = self.device.chunk_limits();
+        let mut chunks: Vec<(Kernel, Vec<usize>)> = Vec::new();
+        chunks.extend(
+            batch::long_chunks(pairs, long, limits.max_binding_bytes)
+                .into_iter()
+                .map(|chunk| (Kernel::Long, chunk)),
+        );
+        chunks.extend(
+            batch::short_chunks(pairs, short, limits)
+                .into_iter()
+                .map(|chunk| (Kernel::Short, chunk)),
+        );
+        let matrix = batch::matrix_table(scoring);
+        let gaps = [
+            scoring.gap_open_extend() as u32,
+            u32::from(scoring.gap_extend()),
+        ];
+        let mut kernel_time = self.device.timestamps().then_some(Duration::ZERO);
+        let mut session = self.device.session()?;
+        for (kernel, indices) in chunks {
+            let packed = session.packed();
+            match kernel {
+                Kernel::Short => batch::pack_short(pairs, indices, scoring, packed),
+                Kernel::Long => batch::pack_long(pairs, indices, scoring, packed),
+            }
+            packed.params[2] = gaps[0];
+            packed.params[3] = gaps[1];
+            session.submit(kernel, &matrix, &mut results, &mut kernel_time)?;
+        }
+        session.finish(&mut results, &mut kernel_time)?;
+        let timing = GpuTiming {
+            end_to_end: started.elapsed(),
+            kernel: kernel_time,
+        };
+        Ok((results, timing))
+    }
+}

@@ -1,0 +1,110 @@
+//! aarch64 lanes for the striped Smith-Waterman kernel: 16 × u8 and 8 × i16
+//! (NEON).
+
+use std::arch::aarch64::*;
+
+use super::align::{widening, Lanes, Width};
+use crate::align::{Alignment, Scoring};
+
+#[derive(Clone, Copy)]
+pub(super) struct U8x16(uint8x16_t);
+#[derive(Clone, Copy)]
+pub(super) struct I16x8(int16x8_t);
+
+// The `unsafe fn`s below only execute NEON instructions on register values;
+// NEON is part of every aarch64 CPU.
+
+impl Lanes for U8x16 {
+    const LANES: usize = 16;
+    const LIMIT: i32 = u8::MAX as i32;
+    #[inline(always)]
+    unsafe fn splat(value: i32) -> Self {
+        U8x16(vdupq_n_u8(value as u8))
+    }
+    #[inline(always)]
+    unsafe fn add_score(diagonal: Self, profile: Self, bias: Self) -> Self {
+        U8x16(vqsubq_u8(vqaddq_u8(diagonal.0, profile.0), bias.0))
+    }
+    #[inline(always)]
+    unsafe fn sub_floor(a: Self, b: Self) -> Self {
+        U8x16(vqsubq_u8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn max(a: Self, b: Self) -> Self {
+        U8x16(vmaxq_u8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn any_gt(a: Self, b: Self) -> bool {
+        vmaxvq_u8(vcgtq_u8(a.0, b.0)) != 0
+    }
+    #[inline(always)]
+    unsafe fn shift_up(a: Self) -> Self {
+        U8x16(vextq_u8::<15>(vdupq_n_u8(0), a.0))
+    }
+    fn lane(self, lane: usize) -> i32 {
+        // SAFETY: uint8x16_t and [u8; 16] have the same size; every bit pattern is valid.
+        let bytes: [u8; 16] = unsafe { std::mem::transmute(self.0) };
+        i32::from(bytes[lane])
+    }
+    type Element = u8;
+    fn element(value: i32) -> u8 {
+        value as u8
+    }
+    #[inline(always)]
+    unsafe fn load(elements: &[u8]) -> Self {
+        U8x16(vld1q_u8(elements[..16].as_ptr()))
+    }
+}
+
+impl Lanes for I16x8 {
+    const LANES: usize = 8;
+    const LIMIT: i32 = i16::MAX as i32;
+    #[inline(always)]
+    unsafe fn splat(value: i32) -> Self {
+        I16x8(vdupq_n_s16(value as i16))
+    }
+    #[inline(always)]
+    unsafe fn add_score(diagonal: Self, profile: Self, _bias: Self) -> Self {
+        I16x8(vmaxq_s16(vqaddq_s16(diagonal.0, profile.0), vdupq_n_s16(0)))
+    }
+    #[inline(always)]
+    unsafe fn sub_floor(a: Self, b: Self) -> Self {
+        I16x8(vmaxq_s16(vqsubq_s16(a.0, b.0), vdupq_n_s16(0)))
+    }
+    #[inline(always)]
+    unsafe fn max(a: Self, b: Self) -> Self {
+        I16x8(vmaxq_s16(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn any_gt(a: Self, b: Self) -> bool {
+        vmaxvq_u16(vcgtq_s16(a.0, b.0)) != 0
+    }
+    #[inline(always)]
+    unsafe fn shift_up(a: Self) -> Self {
+        I16x8(vextq_s16::<7>(vdupq_n_s16(0), a.0))
+    }
+    fn lane(self, lane: usize) -> i32 {
+        // SAFETY: int16x8_t and [i16; 8] have the same size; every bit pattern is valid.
+        let values: [i16; 8] = unsafe { std::mem::transmute(self.0) };
+        i32::from(values[lane])
+    }
+    type Element = i16;
+    fn element(value: i32) -> i16 {
+        value as i16
+    }
+    #[inline(always)]
+    unsafe fn load(elements: &[i16]) -> Self {
+        I16x8(vld1q_s16(elements[..8].as_ptr()))
+    }
+}
+
+/// The striped kernel with NEON instructions.
+///
+/// # Safety
+///
+/// Always sound on aarch64 (NEON is mandatory); `unsafe` for symmetry with
+/// the x86 kernels.
+#[target_feature(enable = "neon")]
+pub(super) unsafe fn neon(query: &[u8], target: &[u8], scoring: &Scoring) -> (Alignment, Width) {
+    widening::<U8x16, I16x8>(query, target, scoring)
+}

@@ -1,0 +1,137 @@
+//! Every level's striped Smith-Waterman against the scalar reference.
+
+use proptest::prelude::*;
+
+use super::align::Width;
+use super::{kernels, Level};
+use crate::align::{align_scalar, Scoring};
+
+/// Scoring schemes covering small and large scores, cheap and dear gaps, a
+/// general matrix and one whose scores overflow 16-bit lanes on long pairs.
+fn schemes() -> Vec<Scoring> {
+    let transitions = [
+        5, -4, -1, -4, -2, //
+        -4, 5, -4, -1, -2, //
+        -1, -4, 5, -4, -2, //
+        -4, -1, -4, 5, -2, //
+        -2, -2, -2, -2, -1,
+    ];
+    vec![
+        Scoring::dna(1, -4, 0, 6, 1).unwrap(),
+        Scoring::dna(2, -3, -1, 5, 2).unwrap(),
+        Scoring::dna(3, -1, -1, 0, 1).unwrap(),
+        Scoring::with_matrix(b"ACGTN", &transitions, 8, 2).unwrap(),
+        Scoring::dna(100, -127, -50, 30, 20).unwrap(),
+    ]
+}
+
+/// A query and a target: random, a mutated copy of the query inside random
+/// flanks, all N, or empty.
+fn pair(max_len: usize) -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
+    let residue = prop_oneof![
+        8 => prop::sample::select(&b"ACGT"[..]),
+        1 => prop::sample::select(&b"acgtNnRX*"[..]),
+    ];
+    let sequence = move |len: std::ops::Range<usize>| prop::collection::vec(residue.clone(), len);
+    let short = max_len.min(300);
+    prop_oneof![
+        (sequence(0..short), sequence(0..max_len)),
+        (
+            sequence(1..max_len),
+            sequence(0..200),
+            sequence(0..200),
+            prop::collection::vec((any::<prop::sample::Index>(), 0u8..4, any::<u8>()), 0..20),
+        )
+            .prop_map(|(query, left, right, edits)| {
+                let mut copy = query.clone();
+                for (at, kind, base) in edits {
+                    let position = at.index(copy.len().max(1));
+                    let base = b"ACGT"[usize::from(base % 4)];
+                    match kind {
+                        0 if position < copy.len() => copy[position] = base,
+                        1 => copy.insert(position.min(copy.len()), base),
+                        2 if position < copy.len() => {
+                            copy.remove(position);
+                        }
+                        _ => {}
+                    }
+                }
+                let target = [left, copy, right].concat();
+                (query, target)
+            }),
+        (0..short, 0..short).prop_map(|(q, t)| (vec![b'N'; q], vec![b'N'; t])),
+        sequence(0..short).prop_map(|q| (q, Vec::new())),
+        sequence(0..short).prop_map(|t| (Vec::new(), t)),
+    ]
+}
+
+fn check_levels(query: &[u8], target: &[u8]) -> Result<(), TestCaseError> {
+    for scoring in schemes() {
+        let expected = align_scalar(query, target, &scoring);
+        for level in Level::ALL {
+            let Some(k) = kernels(level) else { continue };
+            let got = k.smith_waterman(query, target, &scoring);
+            prop_assert_eq!(got, expected, "level {} scoring {:?}", level, scoring);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn short_pairs_every_level_equals_scalar((query, target) in pair(300)) {
+        check_levels(&query, &target)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn long_pairs_every_level_equals_scalar((query, target) in pair(2000)) {
+        check_levels(&query, &target)?;
+    }
+}
+
+/// Lengths around every vector width, so each lane of the last segment and
+/// the padding rows are exercised.
+#[test]
+fn lengths_around_lane_counts() {
+    let scoring = Scoring::dna(2, -3, -1, 5, 2).unwrap();
+    let bases = b"ACGTTGCAAGCTTAGCCGATAGGCTAACGTACGATCGATCGGATCCATGCATGCAAGCTTGC";
+    for query_len in 0..=bases.len() {
+        let query = &bases[..query_len];
+        for target in [&bases[..], &bases[7..40], b"TTTTACGT"] {
+            let expected = align_scalar(query, target, &scoring);
+            for k in Level::ALL.into_iter().filter_map(kernels) {
+                assert_eq!(k.smith_waterman(query, target, &scoring), expected);
+            }
+        }
+    }
+}
+
+/// A score past 255 must be rescored with 16-bit lanes, one past 32767
+/// with scalar code, with the same result.
+#[test]
+fn overflow_widens() {
+    let query: Vec<u8> = (0..1500).map(|i| b"ACGT"[(i * 7 + i / 3) % 4]).collect();
+    let small = Scoring::dna(1, -4, 0, 6, 1).unwrap();
+    let large = Scoring::dna(100, -127, -50, 30, 20).unwrap();
+    for k in Level::ALL.into_iter().filter_map(kernels) {
+        let short = &query[..100];
+        let (hit, width) = k.smith_waterman_width(short, short, &small);
+        assert_eq!(hit.score, 100);
+        if k.level() != Level::Scalar {
+            assert_eq!(width, Width::Bits8, "{}", k.level());
+        }
+        let (hit, width) = k.smith_waterman_width(&query[..300], &query[..300], &small);
+        assert_eq!(hit.score, 300);
+        if k.level() != Level::Scalar {
+            assert_eq!(width, Width::Bits16, "{}", k.level());
+        }
+        let hit = k.smith_waterman(&query, &query, &large);
+        assert_eq!(hit.score, 150_000, "{}", k.level());
+    }
+}

@@ -1,0 +1,226 @@
+//! x86_64 lanes for the striped Smith-Waterman kernel: 16 × u8 and 8 × i16
+//! (SSE2 instructions, run at the SSSE3 level) and 32 × u8 and 16 × i16
+//! (AVX2).
+
+use std::arch::x86_64::*;
+
+use super::align::{widening, Lanes, Width};
+use crate::align::{Alignment, Scoring};
+
+#[derive(Clone, Copy)]
+pub(super) struct U8x16(__m128i);
+#[derive(Clone, Copy)]
+pub(super) struct I16x8(__m128i);
+#[derive(Clone, Copy)]
+pub(super) struct U8x32(__m256i);
+#[derive(Clone, Copy)]
+pub(super) struct I16x16(__m256i);
+
+// The `unsafe fn`s below only execute SSE2/AVX2 instructions on register
+// values; their callers guarantee the CPU supports them (see `Lanes`).
+
+impl Lanes for U8x16 {
+    const LANES: usize = 16;
+    const LIMIT: i32 = u8::MAX as i32;
+    #[inline(always)]
+    unsafe fn splat(value: i32) -> Self {
+        U8x16(_mm_set1_epi8(value as u8 as i8))
+    }
+    #[inline(always)]
+    unsafe fn add_score(diagonal: Self, profile: Self, bias: Self) -> Self {
+        U8x16(_mm_subs_epu8(_mm_adds_epu8(diagonal.0, profile.0), bias.0))
+    }
+    #[inline(always)]
+    unsafe fn sub_floor(a: Self, b: Self) -> Self {
+        U8x16(_mm_subs_epu8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn max(a: Self, b: Self) -> Self {
+        U8x16(_mm_max_epu8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn any_gt(a: Self, b: Self) -> bool {
+        let difference = _mm_subs_epu8(a.0, b.0);
+        _mm_movemask_epi8(_mm_cmpeq_epi8(difference, _mm_setzero_si128())) != 0xFFFF
+    }
+    #[inline(always)]
+    unsafe fn shift_up(a: Self) -> Self {
+        U8x16(_mm_slli_si128::<1>(a.0))
+    }
+    fn lane(self, lane: usize) -> i32 {
+        // SAFETY: __m128i and [u8; 16] have the same size; every bit pattern is valid.
+        let bytes: [u8; 16] = unsafe { std::mem::transmute(self.0) };
+        i32::from(bytes[lane])
+    }
+    type Element = u8;
+    fn element(value: i32) -> u8 {
+        value as u8
+    }
+    #[inline(always)]
+    unsafe fn load(elements: &[u8]) -> Self {
+        U8x16(_mm_loadu_si128(elements[..16].as_ptr().cast()))
+    }
+}
+
+impl Lanes for I16x8 {
+    const LANES: usize = 8;
+    const LIMIT: i32 = i16::MAX as i32;
+    #[inline(always)]
+    unsafe fn splat(value: i32) -> Self {
+        I16x8(_mm_set1_epi16(value as i16))
+    }
+    #[inline(always)]
+    unsafe fn add_score(diagonal: Self, profile: Self, _bias: Self) -> Self {
+        I16x8(_mm_max_epi16(
+            _mm_adds_epi16(diagonal.0, profile.0),
+            _mm_setzero_si128(),
+        ))
+    }
+    #[inline(always)]
+    unsafe fn sub_floor(a: Self, b: Self) -> Self {
+        I16x8(_mm_max_epi16(_mm_subs_epi16(a.0, b.0), _mm_setzero_si128()))
+    }
+    #[inline(always)]
+    unsafe fn max(a: Self, b: Self) -> Self {
+        I16x8(_mm_max_epi16(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn any_gt(a: Self, b: Self) -> bool {
+        _mm_movemask_epi8(_mm_cmpgt_epi16(a.0, b.0)) != 0
+    }
+    #[inline(always)]
+    unsafe fn shift_up(a: Self) -> Self {
+        I16x8(_mm_slli_si128::<2>(a.0))
+    }
+    fn lane(self, lane: usize) -> i32 {
+        // SAFETY: __m128i and [i16; 8] have the same size; every bit pattern is valid.
+        let values: [i16; 8] = unsafe { std::mem::transmute(self.0) };
+        i32::from(values[lane])
+    }
+    type Element = i16;
+    fn element(value: i32) -> i16 {
+        value as i16
+    }
+    #[inline(always)]
+    unsafe fn load(elements: &[i16]) -> Self {
+        I16x8(_mm_loadu_si128(elements[..8].as_ptr().cast()))
+    }
+}
+
+impl Lanes for U8x32 {
+    const LANES: usize = 32;
+    const LIMIT: i32 = u8::MAX as i32;
+    #[inline(always)]
+    unsafe fn splat(value: i32) -> Self {
+        U8x32(_mm256_set1_epi8(value as u8 as i8))
+    }
+    #[inline(always)]
+    unsafe fn add_score(diagonal: Self, profile: Self, bias: Self) -> Self {
+        U8x32(_mm256_subs_epu8(
+            _mm256_adds_epu8(diagonal.0, profile.0),
+            bias.0,
+        ))
+    }
+    #[inline(always)]
+    unsafe fn sub_floor(a: Self, b: Self) -> Self {
+        U8x32(_mm256_subs_epu8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn max(a: Self, b: Self) -> Self {
+        U8x32(_mm256_max_epu8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn any_gt(a: Self, b: Self) -> bool {
+        let difference = _mm256_subs_epu8(a.0, b.0);
+        _mm256_movemask_epi8(_mm256_cmpeq_epi8(difference, _mm256_setzero_si256())) != -1
+    }
+    #[inline(always)]
+    unsafe fn shift_up(a: Self) -> Self {
+        // [0, low half] lined up under [low, high]: alignr moves each half
+        // up one byte, pulling in the byte below it.
+        let below = _mm256_permute2x128_si256::<0x08>(a.0, a.0);
+        U8x32(_mm256_alignr_epi8::<15>(a.0, below))
+    }
+    fn lane(self, lane: usize) -> i32 {
+        // SAFETY: __m256i and [u8; 32] have the same size; every bit pattern is valid.
+        let bytes: [u8; 32] = unsafe { std::mem::transmute(self.0) };
+        i32::from(bytes[lane])
+    }
+    type Element = u8;
+    fn element(value: i32) -> u8 {
+        value as u8
+    }
+    #[inline(always)]
+    unsafe fn load(elements: &[u8]) -> Self {
+        U8x32(_mm256_loadu_si256(elements[..32].as_ptr().cast()))
+    }
+}
+
+impl Lanes for I16x16 {
+    const LANES: usize = 16;
+    const LIMIT: i32 = i16::MAX as i32;
+    #[inline(always)]
+    unsafe fn splat(value: i32) -> Self {
+        I16x16(_mm256_set1_epi16(value as i16))
+    }
+    #[inline(always)]
+    unsafe fn add_score(diagonal: Self, profile: Self, _bias: Self) -> Self {
+        I16x16(_mm256_max_epi16(
+            _mm256_adds_epi16(diagonal.0, profile.0),
+            _mm256_setzero_si256(),
+        ))
+    }
+    #[inline(always)]
+    unsafe fn sub_floor(a: Self, b: Self) -> Self {
+        I16x16(_mm256_max_epi16(
+            _mm256_subs_epi16(a.0, b.0),
+            _mm256_setzero_si256(),
+        ))
+    }
+    #[inline(always)]
+    unsafe fn max(a: Self, b: Self) -> Self {
+        I16x16(_mm256_max_epi16(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn any_gt(a: Self, b: Self) -> bool {
+        _mm256_movemask_epi8(_mm256_cmpgt_epi16(a.0, b.0)) != 0
+    }
+    #[inline(always)]
+    unsafe fn shift_up(a: Self) -> Self {
+        let below = _mm256_permute2x128_si256::<0x08>(a.0, a.0);
+        I16x16(_mm256_alignr_epi8::<14>(a.0, below))
+    }
+    fn lane(self, lane: usize) -> i32 {
+        // SAFETY: __m256i and [i16; 16] have the same size; every bit pattern is valid.
+        let values: [i16; 16] = unsafe { std::mem::transmute(self.0) };
+        i32::from(values[lane])
+    }
+    type Element = i16;
+    fn element(value: i32) -> i16 {
+        value as i16
+    }
+    #[inline(always)]
+    unsafe fn load(elements: &[i16]) -> Self {
+        I16x16(_mm256_loadu_si256(elements[..16].as_ptr().cast()))
+    }
+}
+
+/// The striped kernel with SSE2 instructions (the SSSE3 level).
+///
+/// # Safety
+///
+/// The CPU must support SSSE3.
+#[target_feature(enable = "ssse3")]
+pub(super) unsafe fn ssse3(query: &[u8], target: &[u8], scoring: &Scoring) -> (Alignment, Width) {
+    widening::<U8x16, I16x8>(query, target, scoring)
+}
+
+/// The striped kernel with AVX2 instructions.
+///
+/// # Safety
+///
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn avx2(query: &[u8], target: &[u8], scoring: &Scoring) -> (Alignment, Width) {
+    widening::<U8x32, I16x16>(query, target, scoring)
+}
