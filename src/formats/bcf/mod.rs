@@ -45,6 +45,7 @@
 
 mod encode;
 mod genotypes;
+mod index;
 mod query;
 mod reader;
 mod record;
