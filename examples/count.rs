@@ -1,8 +1,10 @@
 //! `count [-@ N] FILE [REGION…]`: prints the number of records alone, like
 //! `samtools view -c FILE [REGION…]` for SAM/BAM (regions need a BAI/CSI
-//! index), and the number of reads or sequences of a FASTQ or FASTA file
-//! (plain, gzip or BGZF), and the number of VCF records, like
-//! `bcftools view -H FILE | wc -l`.
+//! index), the number of reads or sequences of a FASTQ or FASTA file
+//! (plain, gzip or BGZF), the number of VCF records (like
+//! `bcftools view -H FILE | wc -l`), and with regions on bgzipped text with
+//! a tabix index (`.tbi`, `.csi`) the number of lines `tabix FILE REGION…`
+//! prints.
 //!
 //! ```text
 //! cargo run --release --example count -- sample.bam chr1:100-200
@@ -12,8 +14,9 @@ use std::process::ExitCode;
 
 use biometal::formats::{bam, detect, fasta, fastq, sam, DetectedFormat};
 use biometal::index;
+use biometal::index::tabix;
 use biometal::region::Region;
-use biometal::Format;
+use biometal::{ErrorKind, Format};
 
 #[path = "support/variants.rs"]
 mod variants;
@@ -56,6 +59,11 @@ fn run(path: &str, regions: &[String], threads: usize) -> biometal::Result<u64> 
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(threads);
     let mut source = biometal::io::open_with(path, &io_options)?;
     let format = detect(source.fill_buf()?);
+    if !regions.is_empty() {
+        if let Some(count) = count_tabix(path, format, &mut source, regions)? {
+            return Ok(count);
+        }
+    }
     let no_regions = |format: Format| {
         if regions.is_empty() {
             Ok(())
@@ -78,6 +86,39 @@ fn run(path: &str, regions: &[String], threads: usize) -> biometal::Result<u64> 
         DetectedFormat::Bcf => variants::count_bcf(path, source, regions),
         _ => no_regions(Format::Sam).and_then(|()| count_sam(source)),
     }
+}
+
+/// The lines of `regions` in bgzipped text with a tabix index beside it, as
+/// `tabix FILE REGION… | wc -l` counts them; `None` when the file has no
+/// tabix index (or is binary, FASTA or FASTQ).
+fn count_tabix(
+    path: &str,
+    format: DetectedFormat,
+    source: &mut biometal::io::Source,
+    regions: &[String],
+) -> biometal::Result<Option<u64>> {
+    use DetectedFormat::*;
+    if matches!(format, Bam | Cram | Bcf | Fasta | Fastq) {
+        return Ok(None);
+    }
+    let index = match tabix::load_for(path) {
+        Ok(index) => index,
+        Err(error) if error.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let mut count = 0;
+    for text in regions {
+        let region = match index.parse_region(text) {
+            Ok(region) => region,
+            Err(error) if error.kind() == ErrorKind::NotFound => continue,
+            Err(error) => return Err(error),
+        };
+        let mut query = tabix::query(source, &index, &region)?;
+        while query.next_line()?.is_some() {
+            count += 1;
+        }
+    }
+    Ok(Some(count))
 }
 
 /// FASTQ records, through the zero-copy tier.

@@ -1,26 +1,48 @@
-//! `index [-c] FILE`: writes `FILE.bai` (or `FILE.csi` with `-c`) for a
-//! coordinate-sorted BAM, like `samtools index [-c]`, and `FILE.fai` (plus
-//! `FILE.gzi` when bgzipped) for a FASTA file, like `samtools faidx FILE`.
+//! `index [-c|-t] [-p bed|gff|vcf|sam] FILE`: writes `FILE.bai` (or
+//! `FILE.csi` with `-c`) for a coordinate-sorted BAM, like `samtools index
+//! [-c]`; `FILE.fai` (plus `FILE.gzi` when bgzipped) for a FASTA file, like
+//! `samtools faidx FILE`; and a tabix index for bgzipped, sorted text:
+//! `FILE.tbi` (`-t`) or `FILE.csi` (`-c`), like `tabix [-C] -p PRESET FILE`
+//! (BED/GFF default to `.tbi`) and `bcftools index [-t] FILE.vcf.gz` (VCF
+//! defaults to `.csi`). Without `-p` the preset comes from the content
+//! (`##fileformat=VCF`, `##gff-version`) or the name (`.bed.gz`, `.gff.gz`,
+//! `.gff3.gz`, `.gtf.gz`, `.vcf.gz`).
 //!
 //! ```text
 //! cargo run --release --example index -- -c sample.bam
+//! cargo run --release --example index -- -p bed peaks.bed.gz
 //! ```
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use biometal::bgzf::GziIndex;
 use biometal::formats::{detect, fasta, DetectedFormat};
+use biometal::index::tabix::{self, TabixConfig, TabixFormat};
 use biometal::index::{self, Kind};
 use biometal::io::Compression;
 use biometal::Format;
 
+/// `-c` (CSI), `-t`/`-b` (TBI/BAI), or the format's default.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    Default,
+    Csi,
+    NotCsi,
+}
+
 fn main() -> ExitCode {
-    let mut csi = false;
+    let mut choice = Choice::Default;
+    let mut preset = None;
     let mut paths = Vec::new();
-    for arg in std::env::args().skip(1) {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
-            "-c" => csi = true,
-            "-b" => csi = false,
+            "-c" => choice = Choice::Csi,
+            "-b" | "-t" => choice = Choice::NotCsi,
+            "-p" => match args.next().as_deref().and_then(TabixConfig::preset) {
+                Some(config) => preset = Some(config),
+                None => return usage(),
+            },
             _ if arg.starts_with('-') => return usage(),
             _ => paths.push(arg),
         }
@@ -28,7 +50,7 @@ fn main() -> ExitCode {
     let [path] = &paths[..] else {
         return usage();
     };
-    match run(path, csi) {
+    match run(path, choice, preset) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("index: {path}: {error}");
@@ -38,20 +60,67 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: index [-c] FILE");
+    eprintln!("usage: index [-c|-t] [-p bed|gff|vcf|sam] FILE");
     ExitCode::FAILURE
 }
 
-fn run(path: &str, csi: bool) -> biometal::Result<()> {
+fn run(path: &str, choice: Choice, preset: Option<TabixConfig>) -> biometal::Result<()> {
     let mut source = biometal::io::open(path)?;
-    match detect(source.fill_buf()?) {
-        DetectedFormat::Bam => index_bam(path, csi),
+    let format = detect(source.fill_buf()?);
+    if let Some(config) = preset.or_else(|| tabix_preset(path, format)) {
+        return index_tabix(path, source, config, choice);
+    }
+    match format {
+        DetectedFormat::Bam => index_bam(path, choice == Choice::Csi),
         DetectedFormat::Fasta => index_fasta(path, source),
         _ => Err(biometal::Error::unsupported(
             Format::Bam,
-            "index supports BGZF-compressed BAM and plain or bgzipped FASTA",
+            "index supports BGZF-compressed BAM, plain or bgzipped FASTA, and bgzipped text with a tabix preset (-p bed|gff|vcf|sam)",
         )),
     }
+}
+
+/// The tabix preset implied by the content or the file name.
+fn tabix_preset(path: &str, format: DetectedFormat) -> Option<TabixConfig> {
+    match format {
+        DetectedFormat::Vcf => return Some(TabixConfig::vcf()),
+        DetectedFormat::Gff => return Some(TabixConfig::gff()),
+        DetectedFormat::Bam | DetectedFormat::Fasta => return None,
+        _ => {}
+    }
+    let name = path
+        .strip_suffix(".gz")
+        .or_else(|| path.strip_suffix(".bgz"))?;
+    let extension = name.rsplit('.').next()?;
+    match extension {
+        "gff3" => Some(TabixConfig::gff()),
+        other => TabixConfig::preset(other),
+    }
+}
+
+/// `tabix [-C] -p PRESET FILE` / `bcftools index [-t] FILE.vcf.gz`: writes
+/// `FILE.tbi` or `FILE.csi` (VCF defaults to CSI as bcftools does, other
+/// presets to TBI as tabix does).
+fn index_tabix(
+    path: &str,
+    mut source: biometal::io::Source,
+    config: TabixConfig,
+    choice: Choice,
+) -> biometal::Result<()> {
+    let csi = match choice {
+        Choice::Csi => true,
+        Choice::NotCsi => false,
+        Choice::Default => config == TabixConfig::vcf(),
+    };
+    let format = if csi {
+        TabixFormat::Csi
+    } else {
+        TabixFormat::Tbi
+    };
+    let built = tabix::build(&mut source, config, format)?;
+    let out = format!("{path}.{}", built.extension());
+    std::fs::write(&out, built.to_bgzf_bytes()?)
+        .map_err(|e| biometal::Error::from(e).with_name(out))
 }
 
 /// `samtools faidx FILE`: writes `FILE.fai`, and `FILE.gzi` for a bgzipped

@@ -1,8 +1,11 @@
 //! `view [-h] [-H] [-@ N] FILE [REGION…]`: prints alignments as SAM, like
-//! `samtools view [-h]`; prints variants (VCF, BCF) as `bcftools view [-H]`
-//! does (header unless `-H`); passes FASTQ and FASTA through (decompressed,
-//! unchanged); and with regions on a FASTA file prints them as
-//! `samtools faidx FILE REGION…` does.
+//! `samtools view [-h]`; prints variants (VCF, BCF) as `bcftools view [-H]
+//! FILE [REGION…]` does (header unless `-H`; regions through the tabix
+//! or CSI index beside the file); passes FASTQ and FASTA through (decompressed,
+//! unchanged); with regions on a FASTA file prints them as
+//! `samtools faidx FILE REGION…` does; and with regions on other bgzipped
+//! text with a tabix index beside it (`.tbi`, `.csi`: BED, GFF, …) prints
+//! the overlapping lines as `tabix [-h] FILE REGION…` does.
 //!
 //! ```text
 //! cargo run --release --example view -- -h sample.bam chr1:100-200
@@ -16,8 +19,9 @@ use std::process::ExitCode;
 
 use biometal::formats::{bam, detect, fasta, fastq, sam, DetectedFormat};
 use biometal::index;
+use biometal::index::tabix::{self, TabixIndex};
 use biometal::region::Region;
-use biometal::Format;
+use biometal::{ErrorKind, Format};
 
 #[path = "support/variants.rs"]
 mod variants;
@@ -79,7 +83,17 @@ fn main() -> ExitCode {
 fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(options.threads);
     let mut source = biometal::io::open_with(&options.path, &io_options)?;
-    match detect(source.fill_buf()?) {
+    let format = detect(source.fill_buf()?);
+    if format == DetectedFormat::Vcf && !options.regions.is_empty() {
+        let (path, regions) = (&options.path, &options.regions);
+        return variants::view_vcf_regions(path, source, regions, options.no_header, out);
+    }
+    if !options.regions.is_empty() {
+        if let Some(index) = tabix_index_for(&options.path, format)? {
+            return view_tabix(options, &index, source, out);
+        }
+    }
+    match format {
         DetectedFormat::Bam => view_bam(options, source, out),
         DetectedFormat::Cram => Err(biometal::Error::unsupported(
             Format::Cram,
@@ -96,15 +110,60 @@ fn run(options: &Options, out: &mut impl Write) -> biometal::Result<()> {
             let (path, regions) = (&options.path, &options.regions);
             variants::view_bcf(path, source, regions, options.no_header, out)
         }
-        DetectedFormat::Vcf if options.regions.is_empty() => {
-            variants::view_vcf(source, options.no_header, out)
-        }
-        DetectedFormat::Vcf => Err(biometal::Error::unsupported(
-            Format::Vcf,
-            "VCF region queries are not wired yet",
-        )),
+        DetectedFormat::Vcf => variants::view_vcf(source, options.no_header, out),
         _ => view_sam(options, source, out),
     }
+}
+
+/// The tabix index beside a text file (`None` for binary formats, FASTA,
+/// FASTQ, or when there is none).
+fn tabix_index_for(path: &str, format: DetectedFormat) -> biometal::Result<Option<TabixIndex>> {
+    use DetectedFormat::*;
+    if matches!(format, Bam | Cram | Bcf | Fasta | Fastq) {
+        return Ok(None);
+    }
+    match tabix::load_for(path) {
+        Ok(index) => Ok(Some(index)),
+        Err(error) if error.kind() == ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// `tabix [-h] FILE REGION…`: the header lines with `-h`, then each
+/// region's overlapping lines (nothing for sequences the index lacks).
+fn view_tabix(
+    options: &Options,
+    index: &TabixIndex,
+    mut source: biometal::io::Source,
+    out: &mut impl Write,
+) -> biometal::Result<()> {
+    if options.header {
+        let config = index.config();
+        let mut line = Vec::new();
+        for number in 1.. {
+            line.clear();
+            if source.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            if number > config.skip_lines && line.first() != Some(&config.comment) {
+                break;
+            }
+            out.write_all(&line)?;
+        }
+    }
+    for text in &options.regions {
+        let region = match index.parse_region(text) {
+            Ok(region) => region,
+            Err(error) if error.kind() == ErrorKind::NotFound => continue,
+            Err(error) => return Err(error),
+        };
+        let mut query = tabix::query(&mut source, index, &region)?;
+        while let Some(line) = query.next_line()? {
+            out.write_all(line.bytes())?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
 }
 
 /// FASTQ pass-through: every record checked, written back byte for byte.

@@ -4,6 +4,9 @@
 
 mod common;
 
+#[path = "../benches/support/vcf_cohort.rs"]
+mod vcf_cohort;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -114,4 +117,61 @@ fn assert_same_lines(ours: &[u8], expected: &[u8], what: &str) {
         expected.lines().count(),
         "{what}: record counts differ"
     );
+}
+
+#[test]
+fn view_regions_equal_bcftools_with_tbi_and_csi() {
+    let dir = TempDir::new("vcf-view-regions");
+    let mut text = Vec::new();
+    vcf_cohort::write_gt_cohort(&mut text, 20, 600, 11).expect("generate");
+    // Long deletions and an END-carrying symbolic allele, so records span
+    // region edges.
+    let plain = dir.join("cohort.vcf");
+    let mut edited = String::from_utf8(text).expect("UTF-8").replace(
+        "##contig=<ID=chr1",
+        "##INFO=<ID=END,Number=1,Type=Integer,Description=\"End\">\n##contig=<ID=chr1",
+    );
+    edited = edited.replacen("\t1097\t.\tC\tT\t", "\t1097\t.\tCAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\tT\t", 1);
+    edited = edited.replacen(
+        "\t1388\t.\tC\tT\t50\tPASS\t.\t",
+        "\t1388\t.\tC\t<DEL>\t50\tPASS\tEND=1700\t",
+        1,
+    );
+    std::fs::write(&plain, edited).expect("write");
+    let plain = plain.to_str().expect("UTF-8 path");
+    for (name, csi) in [("tbi.vcf.gz", false), ("csi.vcf.gz", true)] {
+        let compressed = dir.join(name);
+        let compressed = compressed.to_str().expect("UTF-8 path");
+        std::fs::write(compressed, oracle("bgzip", &["-c", plain]).stdout).expect("write");
+        oracle(
+            "tabix",
+            &if csi {
+                vec!["-C", "-p", "vcf", compressed]
+            } else {
+                vec!["-p", "vcf", compressed]
+            },
+        );
+        for region in [
+            "chr1:1100-1200",
+            "chr1:1150-1160",
+            "chr1:1500-1600",
+            "chr1:1-1000",
+            "chrX:50000",
+            "chr1",
+            "chrX:55000-56000",
+            "chr2:1-100",
+        ] {
+            let expected = Command::new("bcftools")
+                .args(["view", "-H", compressed, region])
+                .output()
+                .expect("bcftools");
+            let ours = run("view", &["-H", compressed, region]);
+            assert!(
+                ours.status.success(),
+                "{region}: {}",
+                String::from_utf8_lossy(&ours.stderr)
+            );
+            assert_same_lines(&ours.stdout, &expected.stdout, &format!("{name} {region}"));
+        }
+    }
 }

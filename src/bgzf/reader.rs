@@ -470,6 +470,11 @@ impl<R: Read> BufRead for Reader<R> {
 
     fn consume(&mut self, amount: usize) {
         self.consumed = self.current_len.min(self.consumed + amount);
+        // Once data is read after a seek, a used-up block reports the next
+        // block's start, as htslib does (index chunk ends are given so).
+        if amount > 0 {
+            self.just_seeked = false;
+        }
     }
 }
 

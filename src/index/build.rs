@@ -53,23 +53,34 @@ impl Indexer {
                 Format::Csi,
             ),
         };
+        let mut indexer = Self::with_scheme(kind, min_shift, depth, format);
         let count = header.reference_sequences().len();
-        Ok(Indexer {
+        indexer.index.references = vec![ReferenceIndex::default(); count];
+        indexer.linear = vec![Vec::new(); count];
+        Ok(indexer)
+    }
+
+    /// An indexer with no references yet (they are added as
+    /// [`push_interval`](Self::push_interval) meets them), for formats whose
+    /// sequence names come from the data (tabix). `unplaced_unmapped`
+    /// starts at 0.
+    pub(crate) fn with_scheme(kind: Kind, min_shift: u32, depth: u32, format: Format) -> Self {
+        Indexer {
             index: Index {
                 kind,
                 min_shift,
                 depth,
                 aux: Vec::new(),
-                references: vec![ReferenceIndex::default(); count],
+                references: Vec::new(),
                 unplaced_unmapped: Some(0),
             },
             format,
-            linear: vec![Vec::new(); count],
+            linear: Vec::new(),
             run: None,
             last_key: None,
             seen_unplaced: false,
             records: 0,
-        })
+        }
     }
 
     fn flush_run(&mut self) {
@@ -139,13 +150,38 @@ impl Indexer {
             }
         }
         self.last_key = Some((reference_id, begin));
+        let unmapped = record.flags().is_unmapped();
+        self.push_interval(reference_id, begin, finish, start, end, unmapped)
+            .map_err(|e| e.at_record(self.records))
+    }
+
+    /// Adds one record of reference `reference_id` covering the 0-based
+    /// half-open `[begin, finish)` (an empty interval counts as
+    /// `[begin, begin + 1)`) that occupies `[start, end)` in the file. The
+    /// caller checks the order; references up to `reference_id` are added
+    /// when missing.
+    pub(crate) fn push_interval(
+        &mut self,
+        reference_id: usize,
+        begin: u64,
+        finish: u64,
+        start: VirtualPosition,
+        end: VirtualPosition,
+        unmapped: bool,
+    ) -> Result<()> {
+        let finish = finish.max(begin.saturating_add(1));
         let limit = 1u64 << (self.index.min_shift + 3 * self.index.depth);
         if finish > limit {
             return Err(Error::invalid_input(
                 self.format,
                 format!("record ends at {finish}, beyond this index's range of {limit}: use CSI with a larger depth"),
-            )
-            .at_record(self.records));
+            ));
+        }
+        if reference_id >= self.index.references.len() {
+            self.index
+                .references
+                .resize(reference_id + 1, ReferenceIndex::default());
+            self.linear.resize(reference_id + 1, Vec::new());
         }
         let bin = reg2bin(
             begin as i64,
@@ -170,7 +206,7 @@ impl Indexer {
                 unmapped: 0,
             });
         metadata.end = end;
-        if record.flags().is_unmapped() {
+        if unmapped {
             metadata.unmapped += 1;
         } else {
             metadata.mapped += 1;

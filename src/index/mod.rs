@@ -1,7 +1,8 @@
-//! Indexes of coordinate-sorted BAM files: the binning scheme once
-//! ([`binning`]), the [`Index`] model shared by BAI and CSI ([`bai`],
-//! [`csi`]), building one from a BAM ([`build`]), and region queries
-//! ([`query()`]).
+//! Indexes of coordinate-sorted BAM files and bgzipped text: the binning
+//! scheme once ([`binning`]), the [`Index`] model shared by BAI, CSI and
+//! TBI ([`bai`], [`csi`], [`tbi`]), building one from a BAM ([`build`]),
+//! region queries ([`query()`]), and tabix indexing and queries for
+//! BED/GFF/VCF text ([`tabix`]).
 //!
 //! ```no_run
 //! use biometal::formats::bam;
@@ -25,6 +26,8 @@ pub mod binning;
 pub mod build;
 pub mod csi;
 pub mod query;
+pub mod tabix;
+pub mod tbi;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -84,7 +87,8 @@ pub struct ReferenceIndex {
 /// Which encoding an [`Index`] came from or will be written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
-    /// `.bai`: `min_shift` 14, depth 5, linear index.
+    /// `.bai`: `min_shift` 14, depth 5, linear index (also the binning of
+    /// `.tbi`, see [`tabix::TabixIndex`]).
     Bai,
     /// `.csi`: any `min_shift` and depth, per-bin `loffset`.
     Csi,
@@ -143,7 +147,7 @@ pub fn candidate_paths(path: &Path) -> Vec<PathBuf> {
     candidates
 }
 
-fn append_extension(path: &Path, extension: &str) -> PathBuf {
+pub(crate) fn append_extension(path: &Path, extension: &str) -> PathBuf {
     let mut text = path.as_os_str().to_owned();
     text.push(".");
     text.push(extension);
@@ -187,7 +191,8 @@ pub fn read_path(path: impl AsRef<Path>) -> Result<Index> {
     read(&bytes).map_err(|e| e.with_name(name))
 }
 
-/// Parses a decompressed BAI or CSI index.
+/// Parses a decompressed BAI, CSI or TBI index (a TBI's binning, with
+/// the tabix meta data in `aux`; [`tabix::read`] keeps it parsed).
 ///
 /// # Errors
 ///
@@ -196,8 +201,10 @@ pub fn read(bytes: &[u8]) -> Result<Index> {
     match bytes.get(..4) {
         Some(b"BAI\x01") => bai::read(bytes),
         Some(b"CSI\x01") => csi::read(bytes),
+        Some(b"TBI\x01") => Ok(tbi::read(bytes)?.index().clone()),
         _ => Err(
-            Error::invalid_data(Format::Bai, "expected magic BAI\\1 or CSI\\1").at_byte_offset(0),
+            Error::invalid_data(Format::Bai, "expected magic BAI\\1, CSI\\1 or TBI\\1")
+                .at_byte_offset(0),
         ),
     }
 }

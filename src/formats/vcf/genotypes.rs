@@ -1,5 +1,8 @@
 //! Columnar genotypes: every sample of one variant line at once.
 
+/// Allele counts below this use a fixed local table.
+const SMALL: usize = 16;
+
 /// The genotypes (GT) of every sample of one record, stored column-wise:
 /// one flat array of allele indices, one phase flag per allele and the end
 /// of each sample's alleles, so samples of any ploidy (haploid chrX calls,
@@ -135,6 +138,25 @@ impl GenotypeMatrix {
     pub fn allele_counts(&self, allele_count: usize, counts: &mut Vec<u32>) {
         counts.clear();
         counts.resize(allele_count, 0);
+        if allele_count <= 4 {
+            // One vectorisable comparison pass per allele beats a table
+            // whose increments chain through memory.
+            for (allele, count) in counts.iter_mut().enumerate() {
+                let allele = allele as i32;
+                *count = self.alleles.iter().map(|&a| u32::from(a == allele)).sum();
+            }
+            return;
+        }
+        if allele_count < SMALL {
+            // Branch-free: missing (-1) and out-of-range indices land in
+            // slots past `allele_count`, which are dropped.
+            let mut local = [0u32; SMALL];
+            for &allele in &self.alleles {
+                local[(allele as u32).min(SMALL as u32 - 1) as usize] += 1;
+            }
+            counts.copy_from_slice(&local[..allele_count]);
+            return;
+        }
         for &allele in &self.alleles {
             if let Some(count) = usize::try_from(allele).ok().and_then(|a| counts.get_mut(a)) {
                 *count += 1;
@@ -145,5 +167,31 @@ impl GenotypeMatrix {
     /// The number of called (non-missing) alleles (`AN`).
     pub fn allele_number(&self) -> u32 {
         self.alleles.iter().filter(|&&a| a >= 0).count() as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allele_counts_agree_with_a_plain_count_for_every_allele_count() {
+        let mut matrix = GenotypeMatrix::new();
+        let alleles: Vec<i32> = (0..500).map(|i: i32| i * 7 % 23 - 1).collect();
+        for pair in alleles.chunks(2) {
+            matrix.push_sample(pair, &[false, true]);
+        }
+        for allele_count in [1, 2, 3, 4, 5, 15, 16, 30] {
+            let mut counts = Vec::new();
+            matrix.allele_counts(allele_count, &mut counts);
+            let expected: Vec<u32> = (0..allele_count)
+                .map(|k| alleles.iter().filter(|&&a| a == k as i32).count() as u32)
+                .collect();
+            assert_eq!(counts, expected, "{allele_count}");
+        }
+        assert_eq!(
+            matrix.allele_number() as usize,
+            alleles.iter().filter(|&&a| a >= 0).count()
+        );
     }
 }

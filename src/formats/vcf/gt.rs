@@ -54,6 +54,10 @@ pub(crate) fn decode(
 type Failure = (usize, &'static str);
 
 /// GT is the first key of every column.
+///
+/// The three columns are moved out of `matrix` into locals for the loop, so
+/// their lengths stay in registers (through `&mut matrix` every push would
+/// store and reload them); the rare slow path puts them back around its call.
 fn decode_first(
     bytes: &[u8],
     limit: i32,
@@ -62,54 +66,108 @@ fn decode_first(
 ) -> std::result::Result<usize, Failure> {
     // Each sample takes at least two bytes (a value and a tab): a bound on
     // the work from the line's size, never from a header count.
-    let hint = bytes.len() / 2 + 1;
-    matrix
-        .alleles
-        .reserve(hint.min(sample_count.saturating_mul(2)));
-    matrix
-        .phased
-        .reserve(hint.min(sample_count.saturating_mul(2)));
-    matrix.ends.reserve(hint.min(sample_count));
+    let hint = (bytes.len() / 2 + 1).min(sample_count.saturating_mul(2));
+    let mut alleles = std::mem::take(&mut matrix.alleles);
+    let mut phased = std::mem::take(&mut matrix.phased);
+    let mut ends = std::mem::take(&mut matrix.ends);
+    alleles.reserve(hint);
+    phased.reserve(hint);
+    ends.reserve(hint / 2 + 1);
     let mut i = 0;
     let mut count = 0;
-    loop {
+    let result = loop {
         if count == sample_count {
-            return Err((count, "more sample columns than samples in the header"));
+            break Err((count, "more sample columns than samples in the header"));
         }
-        let mut fast = false;
         if let Some(&[a, separator, b, terminator]) = bytes.get(i..i + 4) {
             let first = i32::from(a.wrapping_sub(b'0'));
             let second = i32::from(b.wrapping_sub(b'0'));
             if first < 10
                 && second < 10
+                && first <= limit
+                && second <= limit
                 && (separator == b'|' || separator == b'/')
                 && (terminator == b'\t' || terminator == b':')
             {
-                if first > limit || second > limit {
-                    return Err((count, "allele index beyond the ALT alleles"));
+                let is_phased = separator == b'|';
+                alleles.extend_from_slice(&[first, second]);
+                phased.extend_from_slice(&[is_phased, is_phased]);
+                // The allele count is bounded by the line size (< 4 GiB).
+                ends.push(alleles.len() as u32);
+                count += 1;
+                if terminator == b'\t' {
+                    i += 4;
+                    continue;
                 }
-                let phased = separator == b'|';
-                matrix.push_allele(first, phased);
-                matrix.push_allele(second, phased);
-                matrix.end_sample();
                 i += 3;
-                fast = true;
+            } else {
+                (i, count) = match slow(
+                    bytes,
+                    i,
+                    limit,
+                    count,
+                    matrix,
+                    &mut alleles,
+                    &mut phased,
+                    &mut ends,
+                ) {
+                    Ok(next) => (next, count + 1),
+                    Err(failure) => break Err(failure),
+                };
             }
+        } else {
+            (i, count) = match slow(
+                bytes,
+                i,
+                limit,
+                count,
+                matrix,
+                &mut alleles,
+                &mut phased,
+                &mut ends,
+            ) {
+                Ok(next) => (next, count + 1),
+                Err(failure) => break Err(failure),
+            };
         }
-        if !fast {
-            i = parse_genotype(bytes, i, limit, matrix).map_err(|message| (count, message))?;
-        }
-        count += 1;
         match bytes.get(i) {
-            None => return Ok(count),
+            None => break Ok(count),
             Some(b'\t') => i += 1,
             Some(b':') => match memchr::memchr(b'\t', &bytes[i..]) {
                 Some(offset) => i += offset + 1,
-                None => return Ok(count),
+                None => break Ok(count),
             },
-            Some(_) => return Err((count - 1, "unexpected character after the genotype")),
+            Some(_) => break Err((count - 1, "unexpected character after the genotype")),
         }
-    }
+    };
+    matrix.alleles = alleles;
+    matrix.phased = phased;
+    matrix.ends = ends;
+    result
+}
+
+/// The general parser for one sample, with the columns put back into
+/// `matrix` around it.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn slow(
+    bytes: &[u8],
+    i: usize,
+    limit: i32,
+    count: usize,
+    matrix: &mut GenotypeMatrix,
+    alleles: &mut Vec<i32>,
+    phased: &mut Vec<bool>,
+    ends: &mut Vec<u32>,
+) -> std::result::Result<usize, Failure> {
+    std::mem::swap(&mut matrix.alleles, alleles);
+    std::mem::swap(&mut matrix.phased, phased);
+    std::mem::swap(&mut matrix.ends, ends);
+    let result = parse_genotype(bytes, i, limit, matrix).map_err(|message| (count, message));
+    std::mem::swap(&mut matrix.alleles, alleles);
+    std::mem::swap(&mut matrix.phased, phased);
+    std::mem::swap(&mut matrix.ends, ends);
+    result
 }
 
 /// GT is key `k` of each column (`usize::MAX`: absent, all missing).
@@ -145,7 +203,6 @@ fn decode_nth(
 
 /// Parses one genotype starting at `bytes[i]`; returns where it ends (at a
 /// `:`, a tab or the end).
-#[inline(never)]
 fn parse_genotype(
     bytes: &[u8],
     mut i: usize,

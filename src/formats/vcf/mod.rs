@@ -12,6 +12,7 @@ mod format;
 mod genotypes;
 mod gt;
 pub mod header;
+mod query;
 mod reader;
 mod record;
 mod validate;
@@ -21,6 +22,7 @@ mod writer;
 
 pub use self::genotypes::GenotypeMatrix;
 pub use self::header::Header;
+pub use self::query::Query;
 pub use self::reader::{Reader, ReaderBuilder, DEFAULT_MAX_LINE_SIZE};
 pub use self::record::{Record, RecordRef};
 pub use self::value::{format_float, Value};

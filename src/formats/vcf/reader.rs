@@ -286,6 +286,11 @@ impl<R: Read> Reader<R> {
         self.lines.get_mut()
     }
 
+    /// Stops sequential reading (after a query moved the input).
+    pub(crate) fn end_sequential_reading(&mut self) {
+        self.failed = true;
+    }
+
     /// Finds the next record line; returns its span in the buffer's unread
     /// data and its bounds.
     fn advance(&mut self) -> Result<Option<(usize, usize, Bounds)>> {

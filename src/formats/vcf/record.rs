@@ -332,7 +332,7 @@ impl<'a> RecordRef<'a> {
         }
         let (number, value_type) = match header.format(key) {
             Some(definition) => (definition.number(), definition.value_type()),
-            None => (Number::Unknown, ValueType::String),
+            None => (Number::Count(1), ValueType::String),
         };
         parse_typed(value, number, value_type, percent_decoding(header))
             .map(Some)
@@ -357,7 +357,7 @@ impl<'a> RecordRef<'a> {
         let (number, value_type) = match (header.info(key), value) {
             (Some(definition), _) => (definition.number(), definition.value_type()),
             (None, None) => (Number::Count(0), ValueType::Flag),
-            (None, Some(_)) => (Number::Unknown, ValueType::String),
+            (None, Some(_)) => (Number::Count(1), ValueType::String),
         };
         match value {
             None if value_type == ValueType::Flag => Ok(Value::Flag),

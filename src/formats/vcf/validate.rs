@@ -260,8 +260,11 @@ fn check_info(record: &RecordRef<'_>, header: &Header, alt_count: usize) -> Resu
             return Err(record.error(format!("INFO {key} is not defined in the header")));
         };
         // Reserved keys used without a header line follow the specification.
+        // Keys without a header line: reserved ones follow the
+        // specification, others have no count to check.
         let (number, value_type) = match reserved_info(header.version(), key) {
             Some(reserved) if definition.line_index().is_none() => reserved,
+            None if definition.line_index().is_none() => (Number::Unknown, definition.value_type()),
             _ => (definition.number(), definition.value_type()),
         };
         let Some(value) = value else {
@@ -374,6 +377,9 @@ fn check_samples(record: &RecordRef<'_>, header: &Header, alt_count: usize) -> R
             };
             let (number, value_type) = match reserved_format(header.version(), key) {
                 Some(reserved) if definition.line_index().is_none() => reserved,
+                None if definition.line_index().is_none() => {
+                    (Number::Unknown, definition.value_type())
+                }
                 _ => (definition.number(), definition.value_type()),
             };
             let typed = parse_typed(value, number, value_type, percent).map_err(|message| {

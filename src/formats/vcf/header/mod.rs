@@ -289,7 +289,7 @@ impl Header {
 
     /// Defines INFO key `id` with no header line, as bcftools does for keys
     /// a record uses without definition: `Number=0,Type=Flag` when the
-    /// record gives it no value (`is_flag`), else `Number=.,Type=String`;
+    /// record gives it no value (`is_flag`), else `Number=1,Type=String`;
     /// records a warning.
     pub fn define_missing_info(&mut self, id: &str, is_flag: bool) -> &Definition {
         let index = match self.info_ids.get(id) {
@@ -298,7 +298,7 @@ impl Header {
                 let (number, value_type) = if is_flag {
                     (Number::Count(0), ValueType::Flag)
                 } else {
-                    (Number::Unknown, ValueType::String)
+                    (Number::Count(1), ValueType::String)
                 };
                 self.warnings.push(format!(
                     "INFO {id} is not defined in the header, assuming Number={number},Type={value_type}"
@@ -318,19 +318,19 @@ impl Header {
         &self.infos[index]
     }
 
-    /// Defines FORMAT key `id` as `Number=.,Type=String` with no header
+    /// Defines FORMAT key `id` as `Number=1,Type=String` with no header
     /// line, with a warning (see [`Header::define_missing_info`]).
     pub fn define_missing_format(&mut self, id: &str) -> &Definition {
         let index = match self.format_ids.get(id) {
             Some(&index) => index,
             None => {
                 self.warnings.push(format!(
-                    "FORMAT {id} is not defined in the header, assuming Number=.,Type=String"
+                    "FORMAT {id} is not defined in the header, assuming Number=1,Type=String"
                 ));
                 self.push_definition(
                     Kind::Format,
                     id,
-                    Number::Unknown,
+                    Number::Count(1),
                     ValueType::String,
                     String::new(),
                     None,
@@ -516,7 +516,7 @@ mod tests {
         let xx = header.define_missing_info("XX", false);
         assert_eq!(
             (xx.number(), xx.value_type()),
-            (Number::Unknown, ValueType::String)
+            (Number::Count(1), ValueType::String)
         );
         assert_eq!(
             header.define_missing_info("FL", true).value_type(),
