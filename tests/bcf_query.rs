@@ -170,3 +170,50 @@ fn allele_counts_on_vcf_equal_bcftools_fill_tags() {
     );
     assert_eq!(stdout_lines(&ours), stdout_lines(&expected));
 }
+
+#[test]
+fn csi_written_with_the_bcf_serves_bcftools_and_us() {
+    let dir = TempDir::new("bcf-csi-write");
+    let cohort = Cohort::full(3000, 2, 15);
+    let source = indexed_cohort(&dir, &cohort);
+    let mut reader = bcf::Reader::from_path(&source).unwrap();
+    let header = reader.read_header().unwrap();
+    let mut writer = bcf::WriterBuilder::new()
+        .index(true)
+        .build(Vec::new())
+        .unwrap();
+    writer.write_header(&header).unwrap();
+    while let Some(record) = reader.next_record().unwrap() {
+        writer.write_record(record).unwrap();
+    }
+    let (bytes, index) = writer.finish_with_index().unwrap();
+    let ours = dir.join("ours.bcf");
+    std::fs::write(&ours, bytes).unwrap();
+    std::fs::write(
+        dir.join("ours.bcf.csi"),
+        biometal::index::csi::write_bgzf(&index).unwrap(),
+    )
+    .unwrap();
+    let mut rng = Rng::new(16);
+    for i in 0..40 {
+        let chrom = if i % 3 == 0 { "chrX" } else { "chr1" };
+        let start = 1 + rng.below(300_000);
+        let region = format!("{chrom}:{start}-{}", start + rng.below(20_000));
+        let query = |path: &Path| {
+            stdout_lines(&oracle(
+                "bcftools",
+                &[
+                    "query",
+                    "-r",
+                    &region,
+                    "-f",
+                    "%CHROM\\t%POS\\t%REF\\n",
+                    path.to_str().unwrap(),
+                ],
+            ))
+        };
+        let expected = query(&source);
+        assert_eq!(query(&ours), expected, "bcftools with our CSI, {region}");
+        assert_eq!(our_query(&ours, &region), expected, "our CSI, {region}");
+    }
+}

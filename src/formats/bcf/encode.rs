@@ -93,7 +93,7 @@ impl Encoder {
         let pos = i32::try_from(position - 1).map_err(|_| too_far())?;
         let reference = variant.reference_bases()?;
         let rlen = match variant.info(header, "END")? {
-            Some(Value::Integer(end)) if i64::from(end) >= i64::from(pos) => {
+            Some(Value::Integer(end)) if i64::from(end) > i64::from(pos) => {
                 i64::from(end) - i64::from(pos)
             }
             _ => reference.len() as i64,

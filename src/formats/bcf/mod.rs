@@ -4,10 +4,48 @@
 //! `BCF\2\2`, the header text (shared with VCF), then records of two
 //! sections each, decoded lazily by [`RecordRef`]. Values are [`typed`]
 //! vectors; names (CHROM, FILTER, INFO and FORMAT keys) are indices into
-//! the header's dictionaries.
+//! the header's dictionaries. [`RecordRef`] implements the one variant
+//! interface, [`Variant`](crate::formats::vcf::Variant), so code reading
+//! variants does not care whether they came from VCF or BCF; [`Writer`]
+//! writes BCF records verbatim or encodes any `Variant` (VCF → BCF).
+//!
+//! Readers come from a path ([`Reader::from_path`]: BGZF or uncompressed,
+//! detected), from any [`Read`](std::io::Read) of BGZF
+//! ([`Reader::with_threads`]), or from a [`BufRead`](std::io::BufRead) of
+//! uncompressed BCF ([`Reader::new`] of [`Uncompressed`]). Three tiers:
+//! [`Reader::next_record`] (borrowed, zero-copy when the record lies in the
+//! decompressed block), [`Reader::read_record`] (reusing a [`Record`]) and
+//! [`Reader::records`] (owned). Regions: [`Reader::query`] with the file's
+//! CSI index.
+//!
+//! ```
+//! use biometal::formats::{bcf, vcf::{GenotypeMatrix, Header, Variant}};
+//!
+//! let header = Header::parse(concat!(
+//!     "##fileformat=VCFv4.2\n##contig=<ID=chr1>\n",
+//!     "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n",
+//!     "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ta\tb\n",
+//! ))?;
+//! let line = biometal::formats::vcf::RecordRef::parse(b"chr1\t7\t.\tA\tG\t.\t.\t.\tGT\t0|1\t1/1")?;
+//! let mut writer = bcf::WriterBuilder::new().compressed(false).build(Vec::new())?;
+//! writer.write_header(&header)?;
+//! writer.write_variant(&header, &line)?;
+//! let bytes = writer.finish()?;
+//!
+//! let mut reader = bcf::Reader::new(bcf::Uncompressed(&bytes[..]));
+//! let header = reader.read_header()?;
+//! let record = reader.next_record()?.unwrap();
+//! assert_eq!(record.position().map(|p| p.get()), Some(7)); // 0-based 6 in the file
+//! let mut genotypes = GenotypeMatrix::new();
+//! record.genotypes_into(&header, &mut genotypes)?;
+//! assert_eq!(genotypes.alleles(1), [1, 1]);
+//! assert!(genotypes.is_phased(0));
+//! # Ok::<(), biometal::Error>(())
+//! ```
 
 mod encode;
 mod genotypes;
+mod index;
 mod query;
 mod reader;
 mod record;

@@ -4,11 +4,13 @@
 use std::io::Write;
 
 use super::encode::Encoder;
+use super::index::CsiBuilder;
 use super::reader::dictionaries_of;
 use super::record::Dictionaries;
 use super::{RecordRef, MAGIC_2_2};
 use crate::bgzf::{self, VirtualPosition};
 use crate::formats::vcf::{Header, Variant};
+use crate::index::Index;
 use crate::{Error, Format, Result};
 
 /// Options for a [`Writer`].
@@ -17,6 +19,7 @@ pub struct WriterBuilder {
     level: u32,
     threads: usize,
     compressed: bool,
+    index: bool,
 }
 
 impl Default for WriterBuilder {
@@ -25,6 +28,7 @@ impl Default for WriterBuilder {
             level: bgzf::DEFAULT_COMPRESSION_LEVEL,
             threads: 1,
             compressed: true,
+            index: false,
         }
     }
 }
@@ -54,12 +58,27 @@ impl WriterBuilder {
         self
     }
 
+    /// Builds a CSI index while writing (BGZF output only), returned by
+    /// [`Writer::finish_with_index`]; the records must be sorted. Indexing
+    /// asks the BGZF writer for each record's virtual position, which with
+    /// several threads waits for the blocks in flight.
+    pub fn index(mut self, index: bool) -> Self {
+        self.index = index;
+        self
+    }
+
     /// A writer into `inner`.
     ///
     /// # Errors
     ///
-    /// An invalid compression level.
+    /// An invalid compression level; indexing uncompressed output.
     pub fn build<W: Write>(self, inner: W) -> Result<Writer<W>> {
+        if self.index && !self.compressed {
+            return Err(Error::invalid_input(
+                Format::Bcf,
+                "a CSI index needs BGZF-compressed output",
+            ));
+        }
         let sink = if self.compressed {
             Sink::Bgzf(
                 bgzf::WriterBuilder::new()
@@ -74,6 +93,8 @@ impl WriterBuilder {
             sink,
             dictionaries: None,
             encoder: Encoder::default(),
+            index: self.index,
+            csi: None,
         })
     }
 }
@@ -115,6 +136,8 @@ pub struct Writer<W: Write> {
     sink: Sink<W>,
     dictionaries: Option<Dictionaries>,
     encoder: Encoder,
+    index: bool,
+    csi: Option<CsiBuilder>,
 }
 
 impl<W: Write> Writer<W> {
@@ -135,6 +158,9 @@ impl<W: Write> Writer<W> {
         self.sink.write_all(&l_text.to_le_bytes())?;
         self.sink.write_all(&text)?;
         self.dictionaries = Some(dictionaries_of(header));
+        if self.index {
+            self.csi = Some(CsiBuilder::new(header));
+        }
         Ok(())
     }
 
@@ -145,8 +171,29 @@ impl<W: Write> Writer<W> {
         let mut lengths = [0u8; 8];
         lengths[..4].copy_from_slice(&l_shared.to_le_bytes());
         lengths[4..].copy_from_slice(&l_indiv.to_le_bytes());
+        let start = match self.csi {
+            Some(_) => self.virtual_position()?,
+            None => None,
+        };
         self.sink.write_all(&lengths)?;
-        self.sink.write_all(bytes)
+        self.sink.write_all(bytes)?;
+        if let Some(start) = start {
+            let stop = self.virtual_position()?.unwrap_or_default();
+            let field = |at: usize| {
+                bytes
+                    .get(at..at + 4)
+                    .and_then(|b| b.try_into().ok())
+                    .map_or(0, i32::from_le_bytes)
+            };
+            let (contig, pos, rlen) = (field(0), field(4), field(8));
+            let begin = u64::try_from(pos).unwrap_or(0);
+            let end = begin + u64::try_from(rlen).unwrap_or(0);
+            if let Some(csi) = &mut self.csi {
+                let contig = usize::try_from(contig).unwrap_or(usize::MAX);
+                csi.push(contig, begin, end, start, stop)?;
+            }
+        }
+        Ok(())
     }
 
     /// Writes a BCF record verbatim (read with the same header).
@@ -193,6 +240,21 @@ impl<W: Write> Writer<W> {
             Sink::Bgzf(w) => w.virtual_position().map(Some),
             Sink::Plain(_) => Ok(None),
         }
+    }
+
+    /// Like [`Writer::finish`], also returning the CSI index built while
+    /// writing (see [`WriterBuilder::index`]; write it with
+    /// [`csi::write_bgzf`](crate::index::csi::write_bgzf) as `FILE.csi`).
+    ///
+    /// # Errors
+    ///
+    /// I/O errors; a writer built without indexing.
+    pub fn finish_with_index(mut self) -> Result<(W, Index)> {
+        let csi = self.csi.take().ok_or_else(|| {
+            Error::invalid_input(Format::Bcf, "the writer was built without .index(true)")
+        })?;
+        let inner = self.finish()?;
+        Ok((inner, csi.finish()))
     }
 
     /// Flushes the last block, writes the BGZF EOF marker (when
