@@ -25,7 +25,7 @@ pub(crate) fn split_line(data: &[u8], fields: &mut Vec<FieldBounds>) -> Option<u
     let mut start = 0;
     let mut base = 0;
     while base < data.len() {
-        let (tabs, newlines) = block_masks(data, base);
+        let [tabs, newlines] = block_masks(data, base, [b'\t', b'\n']);
         // Only the tabs before the first newline belong to this line.
         let before_newline = (newlines & newlines.wrapping_neg()).wrapping_sub(1);
         let mut tabs = tabs & before_newline;
@@ -57,23 +57,25 @@ pub(crate) fn split_line(data: &[u8], fields: &mut Vec<FieldBounds>) -> Option<u
     None
 }
 
-/// The bytes one step of [`split_line`] covers.
-const BLOCK: usize = 32;
+/// The bytes one step of [`split_line`] and [`block_masks`] covers.
+pub(crate) const BLOCK: usize = 32;
 
-/// The tabs and newlines among the (at most) 32 bytes of `data` from
-/// `base`, bit `i` for byte `base + i`; bytes past the end count as
-/// neither.
+/// For each of `needles`, where it occurs among the (at most) 32 bytes of
+/// `data` from `base`: bit `i` for byte `base + i`. Bytes past the end of
+/// `data` match nothing.
 #[inline(always)]
-fn block_masks(data: &[u8], base: usize) -> (u64, u64) {
+pub(crate) fn block_masks<const N: usize>(data: &[u8], base: usize, needles: [u8; N]) -> [u64; N] {
     match data.get(base..base + BLOCK) {
-        Some(block) => full_block_masks(block),
+        Some(block) => full_block_masks(block, needles),
         None => {
             let rest = data.get(base..).unwrap_or_default();
             let mut block = [0u8; BLOCK];
             if let Some(head) = block.get_mut(..rest.len()) {
                 head.copy_from_slice(rest);
             }
-            full_block_masks(&block)
+            // The zeros that pad the block must not count as a match.
+            let valid = (1u64 << rest.len().min(BLOCK)) - 1;
+            full_block_masks(&block, needles).map(|mask| mask & valid)
         }
     }
 }
@@ -81,7 +83,7 @@ fn block_masks(data: &[u8], base: usize) -> (u64, u64) {
 /// [`block_masks`] of exactly 32 bytes: SSE2.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn full_block_masks(block: &[u8]) -> (u64, u64) {
+fn full_block_masks<const N: usize>(block: &[u8], needles: [u8; N]) -> [u64; N] {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
     };
@@ -93,35 +95,34 @@ fn full_block_masks(block: &[u8]) -> (u64, u64) {
     unsafe {
         let low = _mm_loadu_si128(pointer);
         let high = _mm_loadu_si128(pointer.add(1));
-        let tab = _mm_set1_epi8(b'\t' as i8);
-        let newline = _mm_set1_epi8(b'\n' as i8);
-        let mask = |equal| u64::from(_mm_movemask_epi8(equal) as u16);
-        let tabs = mask(_mm_cmpeq_epi8(low, tab)) | mask(_mm_cmpeq_epi8(high, tab)) << 16;
-        let newlines =
-            mask(_mm_cmpeq_epi8(low, newline)) | mask(_mm_cmpeq_epi8(high, newline)) << 16;
-        (tabs, newlines)
+        needles.map(|needle| {
+            let needle = _mm_set1_epi8(needle as i8);
+            let mask = |equal| u64::from(_mm_movemask_epi8(equal) as u16);
+            mask(_mm_cmpeq_epi8(low, needle)) | mask(_mm_cmpeq_epi8(high, needle)) << 16
+        })
     }
 }
 
 /// [`block_masks`] of exactly 32 bytes: four `u64` words.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn full_block_masks(block: &[u8]) -> (u64, u64) {
-    words_block_masks(block)
+fn full_block_masks<const N: usize>(block: &[u8], needles: [u8; N]) -> [u64; N] {
+    words_block_masks(block, needles)
 }
 
 /// [`block_masks`] of exactly 32 bytes, eight at a time in a `u64`: the
 /// kernel where SSE2 is missing (tested on every target).
 #[cfg(any(not(target_arch = "x86_64"), test))]
 #[inline(always)]
-fn words_block_masks(block: &[u8]) -> (u64, u64) {
-    let (mut tabs, mut newlines) = (0, 0);
-    for (i, chunk) in block.chunks_exact(8).enumerate() {
+fn words_block_masks<const N: usize>(block: &[u8], needles: [u8; N]) -> [u64; N] {
+    let mut masks = [0; N];
+    for (i, chunk) in block.chunks_exact(8).take(BLOCK / 8).enumerate() {
         let word = chunk.try_into().map_or(0, u64::from_le_bytes);
-        tabs |= gather_high_bits(crate::formats::bed::byte_mask(word, b'\t')) << (8 * i);
-        newlines |= gather_high_bits(crate::formats::bed::byte_mask(word, b'\n')) << (8 * i);
+        for (mask, &needle) in masks.iter_mut().zip(&needles) {
+            *mask |= gather_high_bits(byte_mask(word, needle)) << (8 * i);
+        }
     }
-    (tabs, newlines)
+    masks
 }
 
 /// The high bit of each byte of `mask` (the only bits set), as bits 0-7.
@@ -131,6 +132,15 @@ fn gather_high_bits(mask: u64) -> u64 {
     // Bit 8i+7 moves to bit 56+i under the multiplication; no carries, as
     // every partial product lands on a distinct bit.
     ((mask >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// A mask with the high bit of each byte of `word` that equals `byte`
+/// (exact: no false positives from borrows).
+#[inline(always)]
+pub(crate) fn byte_mask(word: u64, byte: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// A non-negative decimal integer of 1 to 20 digits without a sign, at
@@ -257,7 +267,11 @@ mod tests {
                     data[length - 1 - special] = b'\t';
                     assert_eq!(split(&data), split_reference(&data), "{data:?}");
                     if let Some(block) = data.get(..BLOCK) {
-                        assert_eq!(words_block_masks(block), full_block_masks(block));
+                        let needles = [b'\t', b'\n', b'x'];
+                        assert_eq!(
+                            words_block_masks(block, needles),
+                            full_block_masks(block, needles)
+                        );
                     }
                 }
             }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use super::layout::Layout;
 use super::record::{ItemRgb, Strand};
-use crate::formats::fields::parse_decimal;
+use crate::formats::fields::{byte_mask, parse_decimal};
 
 /// How columns are separated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,15 +64,6 @@ pub(crate) fn split(line: &[u8], separator: Separator, fields: &mut Vec<(usize, 
             }
         }
     }
-}
-
-/// A mask with the high bit of each byte of `word` that equals `byte`
-/// (exact: no false positives from borrows).
-#[inline(always)]
-pub(crate) fn byte_mask(word: u64, byte: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
-    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// The first `byte` in `haystack`, eight bytes at a time: for the short

@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use super::Dialect;
-use crate::formats::bed::{byte_mask, find_byte};
+use crate::formats::bed::find_byte;
+use crate::formats::fields::{block_masks, FieldBounds, BLOCK};
 
 /// The attributes of a record (column 9), validated when the line was read
 /// and split on demand, borrowing from the line.
@@ -31,6 +32,7 @@ pub struct Attributes<'a> {
     raw: &'a [u8],
     bounds: &'a [EntryBounds],
     dialect: Dialect,
+    escapes: bool,
 }
 
 /// Where one entry's key and value lie in the attributes column:
@@ -39,11 +41,22 @@ pub struct Attributes<'a> {
 pub(crate) type EntryBounds = [usize; 4];
 
 /// One attribute value, as written (without GTF's quotes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Value<'a> {
     raw: &'a [u8],
     dialect: Dialect,
+    /// Whether the column holds a `%` (known when the line was read), so
+    /// that values of columns without escapes skip the search for one.
+    escapes: bool,
 }
+
+impl PartialEq for Value<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw && self.dialect == other.dialect
+    }
+}
+
+impl Eq for Value<'_> {}
 
 impl<'a> Value<'a> {
     /// The value's bytes as written (GFF3: still percent-escaped; GTF:
@@ -58,6 +71,7 @@ impl<'a> Value<'a> {
         Items {
             rest: Some(self.raw),
             dialect: self.dialect,
+            escapes: self.escapes,
         }
     }
 
@@ -65,8 +79,8 @@ impl<'a> Value<'a> {
     /// when there is nothing to decode. GTF values are returned as written.
     pub fn decoded(&self) -> Cow<'a, [u8]> {
         match self.dialect {
-            Dialect::Gff3 => percent_decode(self.raw),
-            Dialect::Gtf => Cow::Borrowed(self.raw),
+            Dialect::Gff3 if self.escapes => percent_decode(self.raw),
+            _ => Cow::Borrowed(self.raw),
         }
     }
 }
@@ -76,6 +90,7 @@ impl<'a> Value<'a> {
 pub struct Items<'a> {
     rest: Option<&'a [u8]>,
     dialect: Dialect,
+    escapes: bool,
 }
 
 impl<'a> Iterator for Items<'a> {
@@ -91,17 +106,26 @@ impl<'a> Iterator for Items<'a> {
         Some(Value {
             raw,
             dialect: self.dialect,
+            escapes: self.escapes,
         })
     }
 }
 
 impl<'a> Attributes<'a> {
-    pub(crate) fn new(raw: &'a [u8], bounds: &'a [EntryBounds], dialect: Dialect) -> Self {
+    /// The attributes column `raw`, its entries at `bounds`; `escapes`
+    /// says whether it holds a `%`.
+    pub(crate) fn new(
+        raw: &'a [u8],
+        bounds: &'a [EntryBounds],
+        dialect: Dialect,
+        escapes: bool,
+    ) -> Self {
         let raw = if raw == b"." { &b""[..] } else { raw };
         Attributes {
             raw,
             bounds,
             dialect,
+            escapes,
         }
     }
 
@@ -123,6 +147,7 @@ impl<'a> Attributes<'a> {
             raw: self.raw,
             bounds: self.bounds.iter(),
             dialect: self.dialect,
+            escapes: self.escapes,
         }
     }
 
@@ -172,6 +197,7 @@ pub struct Entries<'a> {
     raw: &'a [u8],
     bounds: std::slice::Iter<'a, EntryBounds>,
     dialect: Dialect,
+    escapes: bool,
 }
 
 impl<'a> Iterator for Entries<'a> {
@@ -185,6 +211,7 @@ impl<'a> Iterator for Entries<'a> {
             Value {
                 raw: self.raw.get(value_start..value_end).unwrap_or_default(),
                 dialect: self.dialect,
+                escapes: self.escapes,
             },
         ))
     }
@@ -237,64 +264,86 @@ pub(crate) fn next_gtf_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>>
     Some(Ok((key, value)))
 }
 
-/// Checks the `tag=value;…` syntax of a GFF3 attributes column: every
-/// entry that is not blank has a non-empty tag before its first `=`. One
-/// pass, eight bytes at a time, over the `;` and `=` separators; says
-/// whether a `%` was seen (whose escapes the caller then checks).
+/// Checks the `tag=value;…` syntax of the GFF3 attributes column at
+/// `column` of `window` (which may hold bytes after it): every entry that
+/// is not blank has a non-empty tag before its first `=`. One pass over
+/// 32-byte blocks, the `;`, `=` and `%` of each found at once; records the
+/// entries' bounds (relative to the column) and says whether a `%` was
+/// seen (whose escapes the caller then checks).
 pub(crate) fn check_gff3_attributes(
-    column: &[u8],
+    window: &[u8],
+    (column_start, column_end): FieldBounds,
     bounds: &mut Vec<EntryBounds>,
 ) -> Result<bool, &'static str> {
     bounds.clear();
+    let column = window.get(column_start..column_end).unwrap_or_default();
     let mut percent = false;
     let mut entry_start = 0;
     let mut key = None;
-    let mut check = |at: usize, byte: u8| -> Result<(), &'static str> {
-        let entry = column.get(entry_start..at).unwrap_or_default();
-        match byte {
-            b'=' if key.is_none() => {
-                let blanks = entry.len() - entry.trim_ascii_start().len();
-                if blanks == entry.len() {
+    let mut separator = |at: usize, semicolon: bool| -> Result<(), &'static str> {
+        if !semicolon {
+            if key.is_none() {
+                // Blanks before a tag are no part of it (rarely present).
+                let blanks = match column.get(entry_start) {
+                    Some(byte) if !byte.is_ascii_whitespace() => 0,
+                    _ => {
+                        let entry = column.get(entry_start..at).unwrap_or_default();
+                        entry.len() - entry.trim_ascii_start().len()
+                    }
+                };
+                if entry_start + blanks >= at {
                     return Err("expected tag=value, found an empty tag");
                 }
                 key = Some((entry_start + blanks, at));
             }
-            b';' => {
-                match key.take() {
-                    Some((key_start, key_end)) => {
-                        let value = column.get(key_end + 1..at).unwrap_or_default();
-                        let value_end = key_end + 1 + value.trim_ascii_end().len();
-                        bounds.push([key_start, key_end, key_end + 1, value_end]);
-                    }
-                    None if !entry.trim_ascii().is_empty() => return Err("expected tag=value"),
-                    None => {}
-                }
-                entry_start = at + 1;
-            }
-            _ => {}
+            return Ok(());
         }
+        match key.take() {
+            Some((key_start, key_end)) => {
+                let value_end = match at.checked_sub(1).and_then(|last| column.get(last)) {
+                    Some(byte) if !byte.is_ascii_whitespace() => at,
+                    _ => {
+                        let value = column.get(key_end + 1..at).unwrap_or_default();
+                        key_end + 1 + value.trim_ascii_end().len()
+                    }
+                };
+                bounds.push([key_start, key_end, key_end + 1, value_end.max(key_end + 1)]);
+            }
+            None if !column
+                .get(entry_start..at)
+                .unwrap_or_default()
+                .trim_ascii()
+                .is_empty() =>
+            {
+                return Err("expected tag=value")
+            }
+            None => {}
+        }
+        entry_start = at + 1;
         Ok(())
     };
-    let mut chunks = column.chunks_exact(8);
-    let mut base = 0;
-    for chunk in &mut chunks {
-        let word = chunk.try_into().map_or(0, u64::from_le_bytes);
-        percent |= byte_mask(word, b'%') != 0;
-        let mut mask = byte_mask(word, b';') | byte_mask(word, b'=');
+    let mut offset = 0;
+    while offset < column.len() {
+        let [semicolons, equals, percents] =
+            block_masks(window, column_start + offset, [b';', b'=', b'%']);
+        // Bits past the column's end belong to the next columns or lines.
+        let inside = match column.len() - offset {
+            rest if rest >= 64 => u64::MAX,
+            rest => (1u64 << rest) - 1,
+        };
+        percent |= percents & inside != 0;
+        let mut mask = (semicolons | equals) & inside;
         while mask != 0 {
-            let at = (mask.trailing_zeros() / 8) as usize;
-            check(base + at, chunk.get(at).copied().unwrap_or_default())?;
-            mask &= mask - 1;
+            let bit = mask & mask.wrapping_neg();
+            separator(
+                offset + bit.trailing_zeros() as usize,
+                semicolons & bit != 0,
+            )?;
+            mask ^= bit;
         }
-        base += 8;
+        offset += BLOCK;
     }
-    for (i, &byte) in chunks.remainder().iter().enumerate() {
-        percent |= byte == b'%';
-        if byte == b';' || byte == b'=' {
-            check(base + i, byte)?;
-        }
-    }
-    check(column.len(), b';')?;
+    separator(column.len(), true)?;
     Ok(percent)
 }
 

@@ -126,7 +126,12 @@ impl<'a> RecordRef<'a> {
 
     /// The attributes (column 9), split on demand.
     pub fn attributes(&self) -> Attributes<'a> {
-        Attributes::new(self.column(8), self.entries, self.parsed.dialect)
+        Attributes::new(
+            self.column(8),
+            self.entries,
+            self.parsed.dialect,
+            self.parsed.escapes,
+        )
     }
 
     /// Copies the record into a new owned [`Record`] (allocates).
