@@ -3,7 +3,7 @@
 //! of their readers, done a block of bytes at a time.
 //!
 //! [`split_line`] finds a line's tabs and its newline in one pass over
-//! 32-byte blocks (two SSE2 compares per 16 bytes, SSE2 being part of the
+//! 64-byte blocks (an SSE2 compare per 16 bytes and byte sought, SSE2 being part of the
 //! x86_64 baseline so the kernel inlines into the reader's loop; eight
 //! bytes at a time in a `u64` elsewhere), the fields cut from the bit masks
 //! with trailing-zero counts. [`parse_decimal`] reads up to eight digits at
@@ -29,14 +29,14 @@ pub(crate) fn split_line(data: &[u8], fields: &mut Vec<FieldBounds>) -> Option<u
         // Only the tabs before the first newline belong to this line.
         let before_newline = (newlines & newlines.wrapping_neg()).wrapping_sub(1);
         let mut tabs = tabs & before_newline;
-        // A block has at most 32 tabs, and the line's last field follows.
+        // A block has at most BLOCK tabs, and the line's last field follows.
         fields.reserve(BLOCK + 1);
         let mut length = fields.len();
         let spare = fields.as_mut_ptr();
         while tabs != 0 {
             let tab = base + tabs.trailing_zeros() as usize;
-            // SAFETY: `reserve` made room for 33 more entries and at most
-            // 32 (one per bit of `tabs`) are written here; the length is
+            // SAFETY: `reserve` made room for BLOCK + 1 more entries and at
+            // most BLOCK (one per bit of `tabs`) are written here; the length is
             // set to cover exactly the entries written.
             unsafe { spare.add(length).write((start, tab)) };
             length += 1;
@@ -58,9 +58,9 @@ pub(crate) fn split_line(data: &[u8], fields: &mut Vec<FieldBounds>) -> Option<u
 }
 
 /// The bytes one step of [`split_line`] and [`block_masks`] covers.
-pub(crate) const BLOCK: usize = 32;
+pub(crate) const BLOCK: usize = 64;
 
-/// For each of `needles`, where it occurs among the (at most) 32 bytes of
+/// For each of `needles`, where it occurs among the (at most) 64 bytes of
 /// `data` from `base`: bit `i` for byte `base + i`. Bytes past the end of
 /// `data` match nothing.
 #[inline(always)]
@@ -80,7 +80,7 @@ pub(crate) fn block_masks<const N: usize>(data: &[u8], base: usize, needles: [u8
     }
 }
 
-/// [`block_masks`] of exactly 32 bytes: SSE2.
+/// [`block_masks`] of exactly 64 bytes: SSE2.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn full_block_masks<const N: usize>(block: &[u8], needles: [u8; N]) -> [u64; N] {
@@ -90,27 +90,31 @@ fn full_block_masks<const N: usize>(block: &[u8], needles: [u8; N]) -> [u64; N] 
     debug_assert!(block.len() >= BLOCK);
     let pointer = block.as_ptr().cast::<__m128i>();
     // SAFETY: SSE2 is part of the x86_64 baseline; `block` holds at least
-    // 32 bytes (`block_masks` passes exactly 32), so both unaligned 16-byte
-    // loads are in bounds.
+    // BLOCK bytes (`block_masks` passes exactly that many), so the
+    // unaligned 16-byte loads are in bounds.
     unsafe {
-        let low = _mm_loadu_si128(pointer);
-        let high = _mm_loadu_si128(pointer.add(1));
+        let vectors: [__m128i; BLOCK / 16] =
+            std::array::from_fn(|i| _mm_loadu_si128(pointer.add(i)));
         needles.map(|needle| {
             let needle = _mm_set1_epi8(needle as i8);
-            let mask = |equal| u64::from(_mm_movemask_epi8(equal) as u16);
-            mask(_mm_cmpeq_epi8(low, needle)) | mask(_mm_cmpeq_epi8(high, needle)) << 16
+            let mut mask = 0;
+            for (i, &vector) in vectors.iter().enumerate() {
+                let equal = _mm_movemask_epi8(_mm_cmpeq_epi8(vector, needle));
+                mask |= u64::from(equal as u16) << (16 * i);
+            }
+            mask
         })
     }
 }
 
-/// [`block_masks`] of exactly 32 bytes: four `u64` words.
+/// [`block_masks`] of exactly 64 bytes: eight `u64` words.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
 fn full_block_masks<const N: usize>(block: &[u8], needles: [u8; N]) -> [u64; N] {
     words_block_masks(block, needles)
 }
 
-/// [`block_masks`] of exactly 32 bytes, eight at a time in a `u64`: the
+/// [`block_masks`] of exactly 64 bytes, eight at a time in a `u64`: the
 /// kernel where SSE2 is missing (tested on every target).
 #[cfg(any(not(target_arch = "x86_64"), test))]
 #[inline(always)]

@@ -32,7 +32,7 @@ pub struct Attributes<'a> {
     raw: &'a [u8],
     bounds: &'a [EntryBounds],
     dialect: Dialect,
-    escapes: bool,
+    seen: Seen,
 }
 
 /// Where one entry's key and value lie in the attributes column:
@@ -45,9 +45,9 @@ pub(crate) type EntryBounds = [usize; 4];
 pub struct Value<'a> {
     raw: &'a [u8],
     dialect: Dialect,
-    /// Whether the column holds a `%` (known when the line was read), so
-    /// that values of columns without escapes skip the search for one.
-    escapes: bool,
+    /// Which separators the column holds (known when the line was read),
+    /// so that values of columns without them skip the search.
+    seen: Seen,
 }
 
 impl PartialEq for Value<'_> {
@@ -67,19 +67,21 @@ impl<'a> Value<'a> {
 
     /// The items of a GFF3 comma-separated list (`Parent=a,b` gives `a`
     /// and `b`); a GTF value is one item.
+    #[inline]
     pub fn items(&self) -> Items<'a> {
         Items {
             rest: Some(self.raw),
             dialect: self.dialect,
-            escapes: self.escapes,
+            seen: self.seen,
         }
     }
 
     /// The value with GFF3 percent-escapes decoded (`%3B` → `;`); borrowed
     /// when there is nothing to decode. GTF values are returned as written.
+    #[inline]
     pub fn decoded(&self) -> Cow<'a, [u8]> {
         match self.dialect {
-            Dialect::Gff3 if self.escapes => percent_decode(self.raw),
+            Dialect::Gff3 if self.seen.percent => percent_decode(self.raw),
             _ => Cow::Borrowed(self.raw),
         }
     }
@@ -90,42 +92,47 @@ impl<'a> Value<'a> {
 pub struct Items<'a> {
     rest: Option<&'a [u8]>,
     dialect: Dialect,
-    escapes: bool,
+    seen: Seen,
 }
 
 impl<'a> Iterator for Items<'a> {
     type Item = Value<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Value<'a>> {
         let list = self.rest?;
-        let (raw, rest) = match (self.dialect, find_byte(list, b',')) {
-            (Dialect::Gff3, Some(i)) => (&list[..i], Some(&list[i + 1..])),
-            _ => (list, None),
+        let comma = match self.dialect {
+            Dialect::Gff3 if self.seen.comma => find_byte(list, b','),
+            _ => None,
+        };
+        let (raw, rest) = match comma {
+            Some(i) => (&list[..i], Some(&list[i + 1..])),
+            None => (list, None),
         };
         self.rest = rest;
         Some(Value {
             raw,
             dialect: self.dialect,
-            escapes: self.escapes,
+            seen: self.seen,
         })
     }
 }
 
 impl<'a> Attributes<'a> {
-    /// The attributes column `raw`, its entries at `bounds`; `escapes`
-    /// says whether it holds a `%`.
+    /// The attributes column `raw`, its entries at `bounds`; `seen` says
+    /// whether it holds a `%` or a `,`.
     pub(crate) fn new(
         raw: &'a [u8],
         bounds: &'a [EntryBounds],
         dialect: Dialect,
-        escapes: bool,
+        seen: Seen,
     ) -> Self {
         let raw = if raw == b"." { &b""[..] } else { raw };
         Attributes {
             raw,
             bounds,
             dialect,
-            escapes,
+            seen,
         }
     }
 
@@ -142,12 +149,13 @@ impl<'a> Attributes<'a> {
     /// The entries in order: a key and its value (GFF3: the whole
     /// comma-separated list, see [`Value::items`]; GTF: one value without
     /// quotes).
+    #[inline]
     pub fn entries(&self) -> Entries<'a> {
         Entries {
             raw: self.raw,
             bounds: self.bounds.iter(),
             dialect: self.dialect,
-            escapes: self.escapes,
+            seen: self.seen,
         }
     }
 
@@ -197,7 +205,7 @@ pub struct Entries<'a> {
     raw: &'a [u8],
     bounds: std::slice::Iter<'a, EntryBounds>,
     dialect: Dialect,
-    escapes: bool,
+    seen: Seen,
 }
 
 impl<'a> Iterator for Entries<'a> {
@@ -211,10 +219,20 @@ impl<'a> Iterator for Entries<'a> {
             Value {
                 raw: self.raw.get(value_start..value_end).unwrap_or_default(),
                 dialect: self.dialect,
-                escapes: self.escapes,
+                seen: self.seen,
             },
         ))
     }
+}
+
+/// Which of the bytes that values are searched for an attributes column
+/// holds: found once, when the line is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Seen {
+    /// A `%` (GFF3 percent-escapes).
+    pub percent: bool,
+    /// A `,` (GFF3 lists of values).
+    pub comma: bool,
 }
 
 /// A key and its raw value, or what is wrong with the entry.
@@ -267,84 +285,105 @@ pub(crate) fn next_gtf_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>>
 /// Checks the `tag=value;…` syntax of the GFF3 attributes column at
 /// `column` of `window` (which may hold bytes after it): every entry that
 /// is not blank has a non-empty tag before its first `=`. One pass over
-/// 32-byte blocks, the `;`, `=` and `%` of each found at once; records the
-/// entries' bounds (relative to the column) and says whether a `%` was
-/// seen (whose escapes the caller then checks).
+/// 64-byte blocks, the `;`, `=`, `%` and `,` of each found at once;
+/// records the entries' bounds (relative to the column) and says whether a
+/// `%` (whose escapes the caller then checks) or a `,` was seen.
 pub(crate) fn check_gff3_attributes(
     window: &[u8],
     (column_start, column_end): FieldBounds,
     bounds: &mut Vec<EntryBounds>,
-) -> Result<bool, &'static str> {
+) -> Result<Seen, &'static str> {
     bounds.clear();
     let column = window.get(column_start..column_end).unwrap_or_default();
-    let mut percent = false;
-    let mut entry_start = 0;
-    let mut key = None;
-    let mut separator = |at: usize, semicolon: bool| -> Result<(), &'static str> {
-        if !semicolon {
-            if key.is_none() {
-                // Blanks before a tag are no part of it (rarely present).
-                let blanks = match column.get(entry_start) {
-                    Some(byte) if !byte.is_ascii_whitespace() => 0,
-                    _ => {
-                        let entry = column.get(entry_start..at).unwrap_or_default();
-                        entry.len() - entry.trim_ascii_start().len()
-                    }
-                };
-                if entry_start + blanks >= at {
-                    return Err("expected tag=value, found an empty tag");
-                }
-                key = Some((entry_start + blanks, at));
-            }
-            return Ok(());
-        }
-        match key.take() {
-            Some((key_start, key_end)) => {
-                let value_end = match at.checked_sub(1).and_then(|last| column.get(last)) {
-                    Some(byte) if !byte.is_ascii_whitespace() => at,
-                    _ => {
-                        let value = column.get(key_end + 1..at).unwrap_or_default();
-                        key_end + 1 + value.trim_ascii_end().len()
-                    }
-                };
-                bounds.push([key_start, key_end, key_end + 1, value_end.max(key_end + 1)]);
-            }
-            None if !column
-                .get(entry_start..at)
-                .unwrap_or_default()
-                .trim_ascii()
-                .is_empty() =>
-            {
-                return Err("expected tag=value")
-            }
-            None => {}
-        }
-        entry_start = at + 1;
-        Ok(())
+    let mut seen = Seen::default();
+    let mut entries = EntryScan {
+        column,
+        entry_start: 0,
+        key: None,
     };
     let mut offset = 0;
     while offset < column.len() {
-        let [semicolons, equals, percents] =
-            block_masks(window, column_start + offset, [b';', b'=', b'%']);
+        let [semicolons, equals, percents, commas] =
+            block_masks(window, column_start + offset, [b';', b'=', b'%', b',']);
         // Bits past the column's end belong to the next columns or lines.
         let inside = match column.len() - offset {
             rest if rest >= 64 => u64::MAX,
             rest => (1u64 << rest) - 1,
         };
-        percent |= percents & inside != 0;
+        seen.percent |= percents & inside != 0;
+        seen.comma |= commas & inside != 0;
         let mut mask = (semicolons | equals) & inside;
         while mask != 0 {
             let bit = mask & mask.wrapping_neg();
-            separator(
-                offset + bit.trailing_zeros() as usize,
-                semicolons & bit != 0,
-            )?;
+            let at = offset + bit.trailing_zeros() as usize;
+            if semicolons & bit != 0 {
+                entries.semicolon(at, bounds)?;
+            } else {
+                entries.equals(at)?;
+            }
             mask ^= bit;
         }
         offset += BLOCK;
     }
-    separator(column.len(), true)?;
-    Ok(percent)
+    entries.semicolon(column.len(), bounds)?;
+    Ok(seen)
+}
+
+/// Where [`check_gff3_attributes`] is in the column.
+struct EntryScan<'a> {
+    column: &'a [u8],
+    /// Where the current entry starts.
+    entry_start: usize,
+    /// The current entry's tag, once its `=` was seen.
+    key: Option<(usize, usize)>,
+}
+
+impl EntryScan<'_> {
+    /// An `=` at `at`: the first of an entry ends its tag (blanks before
+    /// the tag, rarely present, are no part of it).
+    #[inline(always)]
+    fn equals(&mut self, at: usize) -> Result<(), &'static str> {
+        if self.key.is_none() {
+            let blanks = match self.column.get(self.entry_start) {
+                Some(byte) if !byte.is_ascii_whitespace() => 0,
+                _ => {
+                    let entry = self.column.get(self.entry_start..at).unwrap_or_default();
+                    entry.len() - entry.trim_ascii_start().len()
+                }
+            };
+            if self.entry_start + blanks >= at {
+                return Err("expected tag=value, found an empty tag");
+            }
+            self.key = Some((self.entry_start + blanks, at));
+        }
+        Ok(())
+    }
+
+    /// A `;` (or the column's end) at `at`: the entry ends, its value
+    /// without trailing blanks.
+    #[inline(always)]
+    fn semicolon(&mut self, at: usize, bounds: &mut Vec<EntryBounds>) -> Result<(), &'static str> {
+        match self.key.take() {
+            Some((key_start, key_end)) => {
+                let value_end = match at.checked_sub(1).and_then(|last| self.column.get(last)) {
+                    Some(byte) if !byte.is_ascii_whitespace() => at,
+                    _ => {
+                        let value = self.column.get(key_end + 1..at).unwrap_or_default();
+                        key_end + 1 + value.trim_ascii_end().len()
+                    }
+                };
+                bounds.push([key_start, key_end, key_end + 1, value_end.max(key_end + 1)]);
+            }
+            None => {
+                let entry = self.column.get(self.entry_start..at).unwrap_or_default();
+                if !entry.trim_ascii().is_empty() {
+                    return Err("expected tag=value");
+                }
+            }
+        }
+        self.entry_start = at + 1;
+        Ok(())
+    }
 }
 
 /// Checks the `key "value";` syntax of a GTF attributes column and records

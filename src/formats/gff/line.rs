@@ -3,7 +3,9 @@
 
 use std::borrow::Cow;
 
-use super::attributes::{check_escapes, check_gff3_attributes, check_gtf_attributes, EntryBounds};
+use super::attributes::{
+    check_escapes, check_gff3_attributes, check_gtf_attributes, EntryBounds, Seen,
+};
 use super::record::Strand;
 use super::Dialect;
 use crate::formats::bed::{find_byte, parse_u64};
@@ -21,8 +23,8 @@ pub(crate) struct Parsed {
     pub phase: Option<u8>,
     pub dialect: Dialect,
     /// Whether the attributes hold percent-escapes (else no value needs
-    /// decoding).
-    pub escapes: bool,
+    /// decoding) and lists.
+    pub seen: Seen,
 }
 
 type Message = Cow<'static, str>;
@@ -148,7 +150,7 @@ pub(crate) fn parse_fields(
         Some(b'2') => Some(2),
         _ => return Err(format!("phase: expected 0, 1, 2 or ., found {}", show(column(7))).into()),
     };
-    parsed.escapes = check_attributes(window, columns[8], dialect, entries)?;
+    parsed.seen = check_attributes(window, columns[8], dialect, entries)?;
     Ok(())
 }
 
@@ -159,35 +161,35 @@ pub(crate) fn field(text: &[u8], (from, to): (usize, usize)) -> &[u8] {
 }
 
 /// Checks the attributes column at `bounds` of `window`; says whether it
-/// holds percent-escapes (GFF3).
+/// holds percent-escapes or lists (GFF3).
 #[inline]
 fn check_attributes(
     window: &[u8],
     bounds: FieldBounds,
     dialect: Dialect,
     entries: &mut Vec<EntryBounds>,
-) -> Result<bool, Message> {
+) -> Result<Seen, Message> {
     entries.clear();
     let column = field(window, bounds);
     if single_byte(column) == Some(b'.') {
-        return Ok(false);
+        return Ok(Seen::default());
     }
     if column.is_empty() {
         return Err("attributes: expected attributes or '.', found an empty column".into());
     }
     match dialect {
         Dialect::Gff3 => {
-            let percent = check_gff3_attributes(window, bounds, entries)
+            let seen = check_gff3_attributes(window, bounds, entries)
                 .map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
-            if percent {
+            if seen.percent {
                 check_escapes(column).map_err(|m| format!("attributes: {m}"))?;
             }
-            Ok(percent)
+            Ok(seen)
         }
         Dialect::Gtf => {
             check_gtf_attributes(column, entries)
                 .map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
-            Ok(false)
+            Ok(Seen::default())
         }
     }
 }

@@ -130,7 +130,7 @@ impl<'a> RecordRef<'a> {
             self.column(8),
             self.entries,
             self.parsed.dialect,
-            self.parsed.escapes,
+            self.parsed.seen,
         )
     }
 
