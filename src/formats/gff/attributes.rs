@@ -483,4 +483,52 @@ mod tests {
         assert!(check_escapes(b"a%zz").is_err());
         assert!(check_escapes(b"100%").is_err());
     }
+
+    /// The plain reference for [`check_gff3_attributes`]: split at every
+    /// `;`, then at the entry's first `=`.
+    fn gff3_reference(column: &[u8]) -> Option<(Vec<EntryBounds>, Seen)> {
+        let mut bounds = Vec::new();
+        let mut entry_start = 0;
+        let ends = column.iter().enumerate().filter(|(_, &b)| b == b';');
+        for at in ends.map(|(i, _)| i).chain([column.len()]) {
+            let entry = &column[entry_start..at];
+            match entry.iter().position(|&b| b == b'=') {
+                Some(equals) => {
+                    let key_end = entry_start + equals;
+                    let key = &column[entry_start..key_end];
+                    let key_start = key_end - key.trim_ascii_start().len();
+                    if key_start == key_end {
+                        return None;
+                    }
+                    let value = &column[key_end + 1..at];
+                    let value_end = key_end + 1 + value.trim_ascii_end().len();
+                    bounds.push([key_start, key_end, key_end + 1, value_end]);
+                }
+                None if !entry.trim_ascii().is_empty() => return None,
+                None => {}
+            }
+            entry_start = at + 1;
+        }
+        let seen = Seen {
+            percent: column.contains(&b'%'),
+            comma: column.contains(&b','),
+        };
+        Some((bounds, seen))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn gff3_scan_matches_the_reference(
+            before in proptest::collection::vec(proptest::sample::select(b";=%, a\t".to_vec()), 0..70),
+            column in proptest::collection::vec(proptest::sample::select(b";=%, aZ\t".to_vec()), 0..200),
+            after in proptest::collection::vec(proptest::sample::select(b";=%,\n".to_vec()), 0..70),
+        ) {
+            let window = [&before[..], &column, &after].concat();
+            let bounds = (before.len(), before.len() + column.len());
+            let mut found = Vec::new();
+            let scanned = check_gff3_attributes(&window, bounds, &mut found).ok();
+            let expected = gff3_reference(&column);
+            proptest::prop_assert_eq!(scanned.map(|seen| (found, seen)), expected);
+        }
+    }
 }
