@@ -205,9 +205,11 @@ fn eight_digits(word: u64, count: usize) -> Option<u64> {
     // The digits move to the high bytes, `'0'`s fill the low ones: the
     // same number with leading zeros, eight digits long.
     let padded = (word << unused_bits) | (ZEROS >> 1 >> (63 - unused_bits));
-    let digits_only = padded & HIGH_NIBBLES == ZEROS
-        && padded.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES == ZEROS;
-    if !digits_only {
+    // Every byte is 0x30-0x3f, and stays below 0x40 when 6 is added (no
+    // carries cross bytes for such bytes; for others the first test fails).
+    let not_digits = (padded & HIGH_NIBBLES ^ ZEROS)
+        | (padded.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES ^ ZEROS);
+    if not_digits != 0 {
         return None;
     }
     let mut value = padded - ZEROS;

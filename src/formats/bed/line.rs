@@ -254,13 +254,28 @@ pub(crate) fn parse_into(
 
 #[inline(always)]
 fn parse_score(window: &[u8], (from, to): (usize, usize)) -> Result<Option<u16>, Message> {
-    if to == from + 1 && window.get(from) == Some(&b'.') {
+    let field = window.get(from..to).unwrap_or_default();
+    if field == b"." {
         return Ok(None);
     }
-    match parse_decimal(window, from, to) {
-        Some(score) if score <= 1000 => Ok(Some(score as u16)),
-        _ => Err(bad_score(window.get(from..to).unwrap_or_default())),
+    // Mostly at most four digits: a plain loop is quicker than a word's
+    // set-up (longer ones, zero-padded, take the general path).
+    if (1..=4).contains(&field.len()) {
+        let mut score: u16 = 0;
+        for &byte in field {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                return Err(bad_score(field));
+            }
+            score = score * 10 + u16::from(digit);
+        }
+        if score <= 1000 {
+            return Ok(Some(score));
+        }
+    } else if let Some(score) = parse_decimal(window, from, to).filter(|&s| s <= 1000) {
+        return Ok(Some(score as u16));
     }
+    Err(bad_score(field))
 }
 
 #[cold]
@@ -442,6 +457,13 @@ mod tests {
         assert_eq!(parse_u64(b"-1"), None);
         assert_eq!(parse_u64(b"+1"), None);
         assert_eq!(parse_u64(b""), None);
+        let score = |text: &[u8]| parse_score(text, (0, text.len())).ok();
+        assert_eq!(score(b"1000"), Some(Some(1000)));
+        assert_eq!(score(b"000500"), Some(Some(500)));
+        assert_eq!(score(b"."), Some(None));
+        for bad in [&b"1001"[..], b"", b"-1", b"5a", b"00001001", b".."] {
+            assert_eq!(score(bad), None);
+        }
     }
 
     #[test]
