@@ -34,6 +34,7 @@ mod encoding;
 mod reader;
 mod reference;
 mod slice;
+mod threads;
 
 pub use self::compression_header::Fields;
 pub use self::container::{FileDefinition, MAX_CONTAINER_LEN};
