@@ -3,6 +3,8 @@
 //! sequence, qualities and CIGAR rebuilt from read features against the
 //! reference, with MD/NM regenerated as htslib does.
 
+use std::sync::Arc;
+
 use super::compression_header::{CompressionHeader, Plan, Series};
 use super::encoding::Streams;
 use crate::{Error, Format, Result};
@@ -93,23 +95,32 @@ pub(crate) struct ReferenceWindow {
     /// 1-based position of `bases[0]`.
     pub start: i64,
     pub bases: Vec<u8>,
+    /// A whole reference shared between threads (multi-reference
+    /// slices): used instead of `bases` when set.
+    pub shared: Option<Arc<[u8]>>,
     /// The reference sequence's full length.
     pub reference_length: i64,
 }
 
 impl ReferenceWindow {
+    /// The bases held, from 1-based `start`.
+    #[inline]
+    fn bases(&self) -> &[u8] {
+        self.shared.as_deref().unwrap_or(&self.bases)
+    }
+
     /// The base at 1-based `position`, `None` outside the window.
     #[inline]
     fn base(&self, position: i64) -> Option<u8> {
         usize::try_from(position - self.start)
             .ok()
-            .and_then(|i| self.bases.get(i).copied())
+            .and_then(|i| self.bases().get(i).copied())
     }
 
     fn span(&self, position: i64, len: usize) -> Result<&[u8]> {
         usize::try_from(position - self.start)
             .ok()
-            .and_then(|i| self.bases.get(i..i.checked_add(len)?))
+            .and_then(|i| self.bases().get(i..i.checked_add(len)?))
             .ok_or_else(|| {
                 Error::invalid_data(
                     Format::Cram,
@@ -117,7 +128,7 @@ impl ReferenceWindow {
                         "record needs reference bases {position}..{} beyond the slice's reference span {}..{}",
                         position + len as i64 - 1,
                         self.start,
-                        self.start + self.bases.len() as i64 - 1
+                        self.start + self.bases().len() as i64 - 1
                     ),
                 )
             })

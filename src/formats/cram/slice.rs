@@ -414,7 +414,8 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// In multi-reference slices, the whole reference a record needs, from
-/// the slice's cache or fetched into it: its index in `cache`, `None` when
+/// the slice's cache or the reference source (which shares whole
+/// references between threads): its index in `cache`, `None` when
 /// no reference is needed or the record has none.
 fn multi_reference_window(
     cache: &mut Vec<CachedReference>,
@@ -434,14 +435,14 @@ fn multi_reference_window(
     let length = reference_length(input.sam_header, reference_id);
     let name = reference_name(input.sam_header, reference_id)?;
     let md5 = reference_md5(input.sam_header, reference_id);
-    let mut window = ReferenceWindow::default();
-    input
-        .reference
-        .fetch(name, md5, 0, length as u64, &mut window.bases)?;
-    window.start = 1;
-    window.reference_id = reference_id;
-    window.reference_length = length;
-    window.available = true;
+    let window = ReferenceWindow {
+        available: true,
+        reference_id,
+        start: 1,
+        bases: Vec::new(),
+        shared: Some(input.reference.fetch_whole(name, md5, length as u64)?),
+        reference_length: length,
+    };
     cache.push(CachedReference { window, used: true });
     Ok(Some(cache.len() - 1))
 }
