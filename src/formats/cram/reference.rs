@@ -26,8 +26,12 @@ pub struct ReferenceSource {
     md5_templates: Arc<Vec<String>>,
     /// Whole sequences fetched for multi-reference slices, by name, MD5
     /// and length, kept while some decoder (on any thread) holds them.
-    whole_sequences: Arc<Mutex<Vec<(String, Weak<[u8]>)>>>,
+    whole_sequences: Arc<Mutex<Vec<WholeSequence>>>,
 }
+
+/// A whole sequence's key (name, MD5, length) and the sequence, alive
+/// while a decoder holds it.
+type WholeSequence = (String, Weak<[u8]>);
 
 impl fmt::Debug for ReferenceSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -174,7 +178,7 @@ impl ReferenceSource {
         length: u64,
     ) -> Result<Arc<[u8]>> {
         let key = format!("{name}\0{}\0{length}", md5.unwrap_or(""));
-        let held = |cache: &[(String, Weak<[u8]>)]| {
+        let held = |cache: &[WholeSequence]| {
             cache
                 .iter()
                 .find(|(k, _)| *k == key)
