@@ -93,7 +93,8 @@ pub(crate) struct SliceDecoder {
     /// Multi-reference slices: each reference a slice's records need,
     /// fetched once; kept for the next slice if this one used it.
     references: Vec<CachedReference>,
-    bam: Vec<u8>,
+    /// The decompressed slice header.
+    header_bytes: Vec<u8>,
 }
 
 #[derive(Debug, Default)]
@@ -161,10 +162,10 @@ impl SliceDecoder {
             )
             .at_byte_offset(header_block.offset));
         }
-        let mut raw = std::mem::take(&mut self.bam);
+        let mut raw = std::mem::take(&mut self.header_bytes);
         header_block.decompress_into(&mut raw)?;
         let slice = SliceHeader::parse(&raw, header_block.offset, input.definition);
-        self.bam = raw;
+        self.header_bytes = raw;
         let slice = slice?;
 
         let mut kinds = Vec::with_capacity(slice.block_count);
@@ -264,14 +265,9 @@ impl SliceDecoder {
             out.resize_with(slice.record_count, Record::default);
         }
         for (index, record) in out.iter_mut().take(slice.record_count).enumerate() {
-            let bam = &mut self.bam;
-            build_bam(buffers, index, &slice, input, bam)
-                .and_then(|()| {
-                    record.refill(|bytes| {
-                        bytes.extend_from_slice(bam);
-                        Ok(())
-                    })
-                })
+            // Laid out straight into the record's own buffer.
+            record
+                .refill(|bytes| build_bam(buffers, index, &slice, input, bytes))
                 .map_err(|e| locate_record(e, &slice, index))?;
         }
         Ok(slice.record_count)
