@@ -425,6 +425,21 @@ pub(crate) fn decode_record_tail(
     Ok(())
 }
 
+/// Appends `value` in decimal, without allocating.
+pub(crate) fn push_decimal(out: &mut Vec<u8>, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+
 /// Appends `NM` with the smallest unsigned type holding it, as htslib.
 fn push_nm(aux: &mut Vec<u8>, nm: u32) {
     aux.extend_from_slice(b"NM");
@@ -509,8 +524,7 @@ impl MappedDecoder<'_, '_> {
 
     fn md_number(&mut self) {
         if self.md_dist >= 0 {
-            self.md
-                .extend_from_slice(self.md_dist.to_string().as_bytes());
+            push_decimal(self.md, self.md_dist as u64);
         }
     }
 
@@ -816,5 +830,19 @@ impl MappedDecoder<'_, '_> {
         }
         self.flush();
         Ok(ref_pos - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_decimal;
+
+    #[test]
+    fn decimals_as_to_string() {
+        for value in [0, 7, 10, 99, 100, 65_535, 1 << 40, u64::MAX] {
+            let mut out = b"x".to_vec();
+            push_decimal(&mut out, value);
+            assert_eq!(out, format!("x{value}").as_bytes());
+        }
     }
 }

@@ -458,12 +458,15 @@ fn resolve_mates(records: &mut [CramRecord]) -> Result<()> {
         }
     }
     let mut computed = vec![false; count];
+    // One buffer for every chain (no allocation per pair).
+    let mut chain = Vec::new();
     for index in 0..count {
         if records[index].mate_line.is_none() || computed[index] {
             continue;
         }
         // Walk the chain from its first record.
-        let mut chain = vec![index];
+        chain.clear();
+        chain.push(index);
         let mut current = index;
         while let Some(following) = records[current].mate_line {
             // Stop at the start, or where a corrupt link joins a chain
@@ -697,9 +700,6 @@ fn generated_name(
         Some(mate) if mate < index => mate,
         _ => index,
     };
-    out.extend_from_slice(
-        (slice.record_counter + number as i64 + 1)
-            .to_string()
-            .as_bytes(),
-    );
+    let number = slice.record_counter.max(0) as u64 + number as u64 + 1;
+    super::decode::push_decimal(out, number);
 }
