@@ -218,8 +218,8 @@ fn samtools_written_crams_decode_the_same_with_any_thread_count() {
         let records = assert_same_for_every_thread_count(&cram);
         assert_eq!(records.len(), 3000, "{name}");
         // And they are samtools' records.
-        let ce = ce_path();
-        let theirs = oracle("samtools", &["view", "-T", s(&ce), s(&cram)]);
+        let fasta = ce_path();
+        let theirs = oracle("samtools", &["view", "-T", s(&fasta), s(&cram)]);
         let header = ReaderBuilder::new()
             .build_from_path(&cram)
             .and_then(|mut r| r.read_header())
