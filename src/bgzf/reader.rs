@@ -3,7 +3,9 @@
 
 mod threaded;
 
+use std::fs::File;
 use std::io::{self, BufRead, Read, Seek, SeekFrom};
+use std::sync::Arc;
 
 use libdeflater::Decompressor;
 
@@ -37,6 +39,7 @@ pub struct ReaderBuilder {
     threads: usize,
     require_eof_marker: bool,
     block_cache: usize,
+    parallel_source: Option<Arc<File>>,
 }
 
 impl Default for ReaderBuilder {
@@ -52,12 +55,14 @@ impl ReaderBuilder {
             threads: 0,
             require_eof_marker: true,
             block_cache: 0,
+            parallel_source: None,
         }
     }
 
     /// Decoding threads. `1` decodes inline in the caller's thread; `n >= 2`
     /// starts `n` worker threads (spawned once, joined when the reader is
-    /// dropped) while the caller's thread reads the compressed input; `0`
+    /// dropped) while the caller's thread reads the compressed input (or
+    /// the workers do, see [`parallel_source`](Self::parallel_source)); `0`
     /// (the default) decodes inline when fewer than 3 cores are available
     /// and otherwise starts one worker per core, at most
     /// [`MAX_AUTO_THREADS`]. Threads pay off for sequential reading; for
@@ -88,6 +93,28 @@ impl ReaderBuilder {
         self
     }
 
+    /// The input again, as a file whose byte 0 is compressed offset 0 (the
+    /// file `inner` reads from its start). With worker threads, each worker
+    /// then reads the blocks it decodes straight from the file by
+    /// positional reads (`pread`), instead of the caller's thread reading
+    /// and handing them out, so decoding keeps scaling with more threads.
+    /// [`io::open`](crate::io::open) sets this for BGZF files. Ignored when
+    /// decoding inline, and on platforms without positional reads.
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use biometal::bgzf::ReaderBuilder;
+    ///
+    /// let file = std::fs::File::open("reads.bam")?;
+    /// let shared = Arc::new(file.try_clone()?);
+    /// let reader = ReaderBuilder::new().threads(8).parallel_source(shared).build(file);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn parallel_source(mut self, file: Arc<File>) -> Self {
+        self.parallel_source = Some(file);
+        self
+    }
+
     /// Builds a reader over `inner`, whose current position is taken as
     /// compressed offset 0. If no worker thread can be spawned the reader
     /// decodes inline.
@@ -104,7 +131,10 @@ impl ReaderBuilder {
             1 => 0,
             n => n,
         };
-        let engine = match (workers > 0).then(|| Pipeline::new(workers)).flatten() {
+        let engine = match (workers > 0)
+            .then(|| Pipeline::new(workers, self.parallel_source))
+            .flatten()
+        {
             Some(pipeline) => Engine::Threaded(Box::new(pipeline)),
             None => Engine::Inline(Box::new(Inline {
                 decompressor: Decompressor::new(),
