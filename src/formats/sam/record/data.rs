@@ -449,6 +449,17 @@ pub(crate) fn validate(bytes: &[u8]) -> Result<(), DataError> {
     Ok(())
 }
 
+/// The first NUL in `bytes`. Most text fields (RG, MD, MC…) are short, so a
+/// plain scan of the first bytes comes before memchr's set-up.
+#[inline]
+fn nul_position(bytes: &[u8]) -> Option<usize> {
+    let head = bytes.len().min(16);
+    match bytes[..head].iter().position(|&b| b == 0) {
+        Some(at) => Some(at),
+        None => memchr::memchr(0, &bytes[head..]).map(|at| head + at),
+    }
+}
+
 /// The encoded length of the first field of `bytes` (tag, type and value),
 /// or `None` when [`parse_field`] would reject it.
 #[inline]
@@ -459,7 +470,7 @@ fn field_len(bytes: &[u8]) -> Option<usize> {
         b's' | b'S' => 2,
         b'i' | b'I' | b'f' => 4,
         b'd' => 8,
-        b'Z' | b'H' => memchr::memchr(0, rest)? + 1,
+        b'Z' | b'H' => nul_position(rest)? + 1,
         b'B' => {
             let head: [u8; 5] = rest.get(..5)?.try_into().ok()?;
             let size = array_element_size(head[0])?;

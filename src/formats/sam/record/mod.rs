@@ -66,12 +66,20 @@ pub(crate) struct Layout {
 /// bit set indexed by code.
 const CONSUMES_QUERY: u32 = 1 << 0 | 1 << 1 | 1 << 4 | 1 << 7 | 1 << 8;
 
+// Fixed-part fields of validated records (at least 32 bytes): one bounds
+// check per field, not one per byte.
 fn u16_at(bytes: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes([bytes[at], bytes[at + 1]])
+    match bytes.get(at..at + 2) {
+        Some(&[a, b]) => u16::from_le_bytes([a, b]),
+        _ => 0,
+    }
 }
 
 fn i32_at(bytes: &[u8], at: usize) -> i32 {
-    i32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+    match bytes.get(at..at + 4) {
+        Some(&[a, b, c, d]) => i32::from_le_bytes([a, b, c, d]),
+        _ => 0,
+    }
 }
 
 fn invalid(message: String) -> Error {
