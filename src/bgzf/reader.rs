@@ -323,6 +323,7 @@ impl<R: Read> Reader<R> {
         self.inner
     }
 
+    #[inline]
     fn current_data(&self) -> &[u8] {
         match &self.engine {
             Engine::Inline(inline) => &inline.decoded[..inline.decoded_len],
@@ -590,8 +591,10 @@ fn read_full<R: Read>(inner: &mut R, buf: &mut [u8], block_offset: u64) -> Resul
     Ok(filled)
 }
 
-impl<R: Read> BufRead for Reader<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+impl<R: Read> Reader<R> {
+    /// [`BufRead::fill_buf`] once the current block is used up.
+    #[inline(never)]
+    fn fill_next_block(&mut self) -> io::Result<&[u8]> {
         while self.consumed >= self.current_len {
             match &self.state {
                 State::Active => {}
@@ -610,7 +613,20 @@ impl<R: Read> BufRead for Reader<R> {
         }
         Ok(&self.current_data()[self.consumed..self.current_len])
     }
+}
 
+impl<R: Read> BufRead for Reader<R> {
+    // The common case, bytes left in the current block, is inlined into
+    // callers that read record by record.
+    #[inline]
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.consumed >= self.current_len {
+            return self.fill_next_block();
+        }
+        Ok(&self.current_data()[self.consumed..self.current_len])
+    }
+
+    #[inline]
     fn consume(&mut self, amount: usize) {
         self.consumed = self.current_len.min(self.consumed + amount);
         // Once data is read after a seek, a used-up block reports the next

@@ -184,6 +184,8 @@ impl Read for Source {
 }
 
 impl BufRead for Source {
+    // Inlined into record readers, which call these once or twice a record.
+    #[inline]
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         match &mut self.inner {
             Inner::Mapped(reader) => reader.fill_buf(),
@@ -193,6 +195,7 @@ impl BufRead for Source {
         }
     }
 
+    #[inline]
     fn consume(&mut self, amount: usize) {
         match &mut self.inner {
             Inner::Mapped(reader) => reader.consume(amount),

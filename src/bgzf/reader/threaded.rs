@@ -277,6 +277,7 @@ impl Pipeline {
 
     /// The decoded bytes of the block last returned by
     /// [`next_block`](Self::next_block).
+    #[inline]
     pub(super) fn data(&self) -> &[u8] {
         self.current
             .as_ref()

@@ -68,6 +68,25 @@ const CONSUMES_QUERY: u32 = 1 << 0 | 1 << 1 | 1 << 4 | 1 << 7 | 1 << 8;
 
 // Fixed-part fields of validated records (at least 32 bytes): one bounds
 // check per field, not one per byte.
+/// Whether `bytes` (a read name: short) holds a NUL, eight bytes at a time
+/// without branches rather than through memchr's set-up.
+fn has_nul(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let words = bytes.chunks_exact(8);
+    let tail = words
+        .remainder()
+        .iter()
+        .fold(false, |any, &b| any | (b == 0));
+    words.fold(tail, |any, word| {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let word = u64::from_ne_bytes(eight);
+        // The classic test: some byte of `word` is zero.
+        any | (word.wrapping_sub(ONES) & !word & HIGHS != 0)
+    })
+}
+
 fn u16_at(bytes: &[u8], at: usize) -> u16 {
     match bytes.get(at..at + 2) {
         Some(&[a, b]) => u16::from_le_bytes([a, b]),
@@ -122,11 +141,7 @@ impl Layout {
                 bytes.len()
             ))
         })?;
-        // No early exit: names are short, and a branch-free scan beats a
-        // call to memchr for them.
-        let inner_nul = name[..name_len - 1]
-            .iter()
-            .fold(false, |any, &b| any | (b == 0));
+        let inner_nul = has_nul(&name[..name_len - 1]);
         if name.last() != Some(&0) || inner_nul {
             return Err(invalid("read name is not NUL-terminated".into()));
         }
@@ -443,6 +458,21 @@ impl<'a> From<RecordRef<'a>> for Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_bytes_are_found_anywhere() {
+        for len in 0..40 {
+            let clean = vec![b'A'; len];
+            assert!(!has_nul(&clean));
+            for at in 0..len {
+                let mut name = clean.clone();
+                name[at] = 0;
+                assert!(has_nul(&name), "NUL at {at} of {len}");
+                name[at] = 0x80;
+                assert!(!has_nul(&name));
+            }
+        }
+    }
 
     #[test]
     fn the_query_mask_matches_the_operation_kinds() {
