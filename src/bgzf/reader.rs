@@ -19,7 +19,8 @@ use self::threaded::Pipeline;
 
 /// The most worker threads a reader starts when asked for automatically
 /// (`threads(0)`); decoding scales little beyond this because the caller's
-/// thread, which reads and consumes the blocks, becomes the bottleneck.
+/// thread, which consumes the blocks (and reads them, unless the workers
+/// read a file themselves), becomes the bottleneck.
 pub const MAX_AUTO_THREADS: usize = 8;
 
 /// Options for a [`Reader`]: the number of decoding threads and what a
