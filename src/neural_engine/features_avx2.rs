@@ -28,23 +28,46 @@ const WINDOWS_WIDTH: usize = WIDTH + 3;
 /// at the end of a read.
 const ROUND_BLOCKS: usize = 253;
 
-const fn plane(byte: usize, table: usize) -> [u8; 16] {
+/// Byte `byte` of EE_UNITS[16·tile + i] for i = 0..16.
+const fn tile_bytes(byte: usize, tile: usize) -> [u8; 16] {
     let mut out = [0u8; 16];
     let mut i = 0;
     while i < 16 {
-        out[i] = (EE_UNITS[table * 16 + i] >> (8 * byte)) as u8;
+        out[i] = (EE_UNITS[tile * 16 + i] >> (8 * byte)) as u8;
         i += 1;
     }
     out
 }
 
-// EE_UNITS[q] < 2^21 is split into three byte planes, each looked up with
-// 16-entry shuffles of table t = q / 16 (0..=3, since every unit is zero
-// for q >= 64). Plane 2 is non-zero only in table 0, plane 1 only in
-// tables 0..=2.
-const PLANE_0: [[u8; 16]; 4] = [plane(0, 0), plane(0, 1), plane(0, 2), plane(0, 3)];
-const PLANE_1: [[u8; 16]; 3] = [plane(1, 0), plane(1, 1), plane(1, 2)];
-const PLANE_2: [u8; 16] = plane(2, 0);
+/// The shuffle table for tile `tile` of byte plane `byte`, chained: tile
+/// t's table is looked up for every q below 16·(t + 1), so it holds tile
+/// t XOR tile t + 1 and the XOR of the lookups for q in tile s telescopes
+/// to tile s alone. `tiles` is how many tiles of the plane are non-zero.
+const fn chained(byte: usize, tile: usize, tiles: usize) -> [u8; 16] {
+    let mut out = tile_bytes(byte, tile);
+    if tile + 1 < tiles {
+        let next = tile_bytes(byte, tile + 1);
+        let mut i = 0;
+        while i < 16 {
+            out[i] ^= next[i];
+            i += 1;
+        }
+    }
+    out
+}
+
+// EE_UNITS[q] < 2^21 is split into three byte planes, looked up with
+// 16-entry shuffles per tile of 16 q values (every unit is zero for
+// q >= 64). Plane 2 is non-zero only in tile 0, plane 1 only in tiles
+// 0..=2.
+const PLANE_0: [[u8; 16]; 4] = [
+    chained(0, 0, 4),
+    chained(0, 1, 4),
+    chained(0, 2, 4),
+    chained(0, 3, 4),
+];
+const PLANE_1: [[u8; 16]; 3] = [chained(1, 0, 3), chained(1, 1, 3), chained(1, 2, 3)];
+const PLANE_2: [u8; 16] = chained(2, 0, 1);
 
 /// 32 zero bytes then 32 0xFF bytes: the 32 bytes from offset `32 - k`
 /// keep the bytes at indices `>= k`.
@@ -112,10 +135,8 @@ struct QualitySweep {
     /// q < 20, q < 30 (byte counters).
     below: [__m256i; 2],
     minimum: __m256i,
-    /// Σ q before each bin bound (the fourth is unused).
-    prefixes: [__m256i; 4],
-    /// Bin bounds passed so far.
-    crossed: usize,
+    /// Σ q before each bin bound.
+    prefixes: [__m256i; 3],
 }
 
 impl QualitySweep {
@@ -147,18 +168,18 @@ pub(super) fn quality_counts(phred33: &[u8]) -> QualityCounts {
     let all = _mm256_set1_epi8(-1);
     let (offset, top) = (_mm256_set1_epi8(33), _mm256_set1_epi8(126));
     let (twenty, thirty) = (_mm256_set1_epi8(20), _mm256_set1_epi8(30));
-    let saturate = _mm256_set1_epi8(0x70);
     // Bin k covers positions [k·len/4, (k+1)·len/4): its sum is a
     // difference of the prefix sums Σ q[..bound] at these bounds.
-    let bounds = [len / 4, 2 * len / 4, 3 * len / 4, usize::MAX];
+    let bounds = [len / 4, 2 * len / 4, 3 * len / 4];
     let mut sweep = QualitySweep {
         sums: [zero; 6],
         below: [zero; 2],
         minimum: all,
-        prefixes: [zero; 4],
-        crossed: 0,
+        prefixes: [zero; 3],
     };
-    let add_block = |sweep: &mut QualitySweep, bytes: __m256i, start: usize, keep: __m256i| {
+    // Adds the block of 32 bytes from `start` whose bytes from `new` on
+    // (those on `keep`) are not counted yet.
+    let add_block = |sweep: &mut QualitySweep, bytes: __m256i, start: usize, new: usize, keep| {
         // Bytes compare unsigned in min/max; q is then 0..=93, so signed
         // compares are exact. Bytes off `keep` become 0xFF for the lookups
         // and the minimum (where they count nothing) and 0 for the sums.
@@ -166,13 +187,13 @@ pub(super) fn quality_counts(phred33: &[u8]) -> QualityCounts {
         let q_high = _mm256_or_si256(q, _mm256_xor_si256(keep, all));
         let q_low = _mm256_and_si256(q, keep);
         sweep.minimum = _mm256_min_epu8(sweep.minimum, q_high);
-        // Table t looks up q - 16t plus 0x70, saturating: the index keeps
-        // its high bit clear (shuffle selects) only for q in 16t..16t+16.
-        let index = [0, 16, 32, 48]
-            .map(|t| _mm256_adds_epu8(_mm256_sub_epi8(q_high, _mm256_set1_epi8(t)), saturate));
+        // Tile t's index, q + 0x70 - 16t saturating, has its high bit
+        // clear (the shuffle looks up q mod 16) exactly for q < 16(t + 1).
+        let index =
+            [0x70, 0x60, 0x50, 0x40].map(|bias| _mm256_adds_epu8(q_high, _mm256_set1_epi8(bias)));
         let lookup = |tables: &[__m256i]| {
             tables.iter().zip(&index).fold(zero, |acc, (table, index)| {
-                _mm256_or_si256(acc, _mm256_shuffle_epi8(*table, *index))
+                _mm256_xor_si256(acc, _mm256_shuffle_epi8(*table, *index))
             })
         };
         let planes = [
@@ -180,14 +201,12 @@ pub(super) fn quality_counts(phred33: &[u8]) -> QualityCounts {
             lookup(&plane_1),
             _mm256_shuffle_epi8(plane_2, index[0]),
         ];
-        // Prefix sums at the bounds inside this block (before adding it).
-        // Earlier blocks took the smaller bounds, so bound >= start.
-        while bounds[sweep.crossed % 4] < start + WIDTH {
-            let bound = bounds[sweep.crossed % 4];
-            let before = _mm256_andnot_si256(keep_from(bound.saturating_sub(start)), q_low);
-            sweep.prefixes[sweep.crossed % 4] =
-                _mm256_add_epi64(sweep.sums[3], _mm256_sad_epu8(before, zero));
-            sweep.crossed += 1;
+        // Prefix sums at the bounds among the new bytes (before adding them).
+        for (prefix, &bound) in sweep.prefixes.iter_mut().zip(&bounds) {
+            if (new..start + WIDTH).contains(&bound) {
+                let before = _mm256_andnot_si256(keep_from(bound - start), q_low);
+                *prefix = _mm256_add_epi64(sweep.sums[3], _mm256_sad_epu8(before, zero));
+            }
         }
         for (sum, v) in sweep
             .sums
@@ -209,7 +228,7 @@ pub(super) fn quality_counts(phred33: &[u8]) -> QualityCounts {
         }
         for block in round.chunks_exact(WIDTH) {
             if let Some(block) = block.first_chunk::<WIDTH>() {
-                add_block(&mut sweep, load(block, 0), start, all);
+                add_block(&mut sweep, load(block, 0), start, start, all);
             }
             start += WIDTH;
         }
@@ -220,6 +239,7 @@ pub(super) fn quality_counts(phred33: &[u8]) -> QualityCounts {
             &mut sweep,
             load(last, 0),
             len - WIDTH,
+            whole,
             keep_from(whole + WIDTH - len),
         );
     }
