@@ -137,6 +137,10 @@ struct QualitySweep {
     minimum: __m256i,
     /// Σ q before each bin bound.
     prefixes: [__m256i; 3],
+    /// Bin bounds passed so far.
+    crossed: usize,
+    /// The next bound (`usize::MAX` after the last).
+    next_bound: usize,
 }
 
 impl QualitySweep {
@@ -176,10 +180,12 @@ pub(super) fn quality_counts(phred33: &[u8]) -> QualityCounts {
         below: [zero; 2],
         minimum: all,
         prefixes: [zero; 3],
+        crossed: 0,
+        next_bound: bounds[0],
     };
-    // Adds the block of 32 bytes from `start` whose bytes from `new` on
-    // (those on `keep`) are not counted yet.
-    let add_block = |sweep: &mut QualitySweep, bytes: __m256i, start: usize, new: usize, keep| {
+    // Adds the block of 32 bytes from `start` whose bytes on `keep` are not
+    // counted yet.
+    let add_block = |sweep: &mut QualitySweep, bytes: __m256i, start: usize, keep| {
         // Bytes compare unsigned in min/max; q is then 0..=93, so signed
         // compares are exact. Bytes off `keep` become 0xFF for the lookups
         // and the minimum (where they count nothing) and 0 for the sums.
@@ -201,12 +207,16 @@ pub(super) fn quality_counts(phred33: &[u8]) -> QualityCounts {
             lookup(&plane_1),
             _mm256_shuffle_epi8(plane_2, index[0]),
         ];
-        // Prefix sums at the bounds among the new bytes (before adding them).
-        for (prefix, &bound) in sweep.prefixes.iter_mut().zip(&bounds) {
-            if (new..start + WIDTH).contains(&bound) {
-                let before = _mm256_andnot_si256(keep_from(bound - start), q_low);
+        // Prefix sums at the bounds in this block (before adding it); the
+        // bounds come in order, each at or after the block's first new byte.
+        while sweep.next_bound < start + WIDTH {
+            let before =
+                _mm256_andnot_si256(keep_from(sweep.next_bound.saturating_sub(start)), q_low);
+            if let Some(prefix) = sweep.prefixes.get_mut(sweep.crossed) {
                 *prefix = _mm256_add_epi64(sweep.sums[3], _mm256_sad_epu8(before, zero));
             }
+            sweep.crossed += 1;
+            sweep.next_bound = bounds.get(sweep.crossed).copied().unwrap_or(usize::MAX);
         }
         for (sum, v) in sweep
             .sums
@@ -228,7 +238,7 @@ pub(super) fn quality_counts(phred33: &[u8]) -> QualityCounts {
         }
         for block in round.chunks_exact(WIDTH) {
             if let Some(block) = block.first_chunk::<WIDTH>() {
-                add_block(&mut sweep, load(block, 0), start, start, all);
+                add_block(&mut sweep, load(block, 0), start, all);
             }
             start += WIDTH;
         }
@@ -239,7 +249,6 @@ pub(super) fn quality_counts(phred33: &[u8]) -> QualityCounts {
             &mut sweep,
             load(last, 0),
             len - WIDTH,
-            whole,
             keep_from(whole + WIDTH - len),
         );
     }
