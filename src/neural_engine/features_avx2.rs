@@ -95,7 +95,7 @@ fn keep_from(from: usize) -> __m256i {
 #[target_feature(enable = "avx2")]
 fn load<const N: usize>(bytes: &[u8; N], at: usize) -> __m256i {
     assert!(at + WIDTH <= N);
-    // SAFETY: at + 32 <= N (checked at compile time for constant `at`).
+    // SAFETY: at + 32 <= N, asserted above (a constant check once inlined).
     unsafe { _mm256_loadu_si256(bytes.as_ptr().add(at).cast()) }
 }
 
