@@ -236,11 +236,9 @@ fn read_features_scalar(sequence: &[u8], quality: &[u8]) -> FeatureVector {
     )
 }
 
+#[cfg(target_arch = "x86_64")]
 fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    return std::arch::is_x86_feature_detected!("avx2");
-    #[cfg(not(target_arch = "x86_64"))]
-    false
+    std::arch::is_x86_feature_detected!("avx2")
 }
 
 /// The feature vector: each count divided as `training/features.py` does.
