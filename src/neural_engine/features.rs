@@ -106,105 +106,87 @@ const fn packed_table() -> [u64; 256] {
     table
 }
 
-/// Quality counters of a stretch of a read.
-#[derive(Default, Clone, Copy)]
-pub(super) struct QualitySums {
+/// The integer statistics of a read's qualities that its features divide.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) struct QualityCounts {
     pub(super) ee_units: u64,
+    pub(super) quality_sum: u64,
     pub(super) below_20: u64,
     pub(super) below_30: u64,
-    pub(super) quality: u64,
+    /// 0 for an empty read.
+    pub(super) min_quality: u8,
+    pub(super) bin_sums: [u64; 4],
 }
 
-impl QualitySums {
-    fn add(&mut self, phred33: &[u8], avx2: bool) {
-        #[cfg(target_arch = "x86_64")]
-        if avx2 {
-            // SAFETY: `avx2` is true only when the CPU supports AVX2 (see `read_features`).
-            return unsafe { super::features_avx2::add_quality(self, phred33) };
+/// The integer statistics of a read's bases that its features divide.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) struct SequenceCounts {
+    pub(super) gc: u64,
+    pub(super) acgt: u64,
+    pub(super) n: u64,
+    pub(super) homopolymer_starts: u64,
+}
+
+/// Phred score of a Phred+33 byte, clamped to `!`..=`~`.
+fn phred(byte: u8) -> u8 {
+    byte.clamp(simd::PHRED33_OFFSET, simd::MAX_QUALITY_ASCII) - simd::PHRED33_OFFSET
+}
+
+/// [`QualityCounts`] one byte at a time: the definition, and the code for
+/// CPUs without AVX2 and reads shorter than one AVX2 block.
+pub(super) fn quality_counts_scalar(phred33: &[u8]) -> QualityCounts {
+    // One table lookup per byte adds four counters at once (see PACKED).
+    let mut packed_sums = [0u64; 4];
+    for chunk in phred33.chunks(CHUNK) {
+        // Two independent accumulators halve the add dependency chain.
+        let (mut even, mut odd) = (0u64, 0u64);
+        let mut pairs = chunk.chunks_exact(2);
+        for pair in &mut pairs {
+            even += PACKED[usize::from(pair[0])];
+            odd += PACKED[usize::from(pair[1])];
         }
-        let _ = avx2;
-        self.add_scalar(phred33);
-    }
-
-    pub(super) fn add_scalar(&mut self, phred33: &[u8]) {
-        for chunk in phred33.chunks(CHUNK) {
-            // Two independent accumulators halve the add dependency chain.
-            let (mut even, mut odd) = (0u64, 0u64);
-            let mut pairs = chunk.chunks_exact(2);
-            for pair in &mut pairs {
-                even += PACKED[usize::from(pair[0])];
-                odd += PACKED[usize::from(pair[1])];
-            }
-            for &byte in pairs.remainder() {
-                even += PACKED[usize::from(byte)];
-            }
-            self.unpack(even);
-            self.unpack(odd);
+        for &byte in pairs.remainder() {
+            even += PACKED[usize::from(byte)];
+        }
+        for packed in [even, odd] {
+            packed_sums[0] += packed & ((1 << BELOW_20_SHIFT) - 1);
+            packed_sums[1] += (packed >> BELOW_20_SHIFT) & 0xFF;
+            packed_sums[2] += (packed >> BELOW_30_SHIFT) & 0xFF;
+            packed_sums[3] += packed >> QUALITY_SHIFT;
         }
     }
-
-    fn unpack(&mut self, packed: u64) {
-        self.ee_units += packed & ((1 << BELOW_20_SHIFT) - 1);
-        self.below_20 += (packed >> BELOW_20_SHIFT) & 0xFF;
-        self.below_30 += (packed >> BELOW_30_SHIFT) & 0xFF;
-        self.quality += packed >> QUALITY_SHIFT;
+    let [ee_units, below_20, below_30, quality_sum] = packed_sums;
+    let len = phred33.len();
+    let bin_sums = [0, 1, 2, 3].map(|k| {
+        phred33[k * len / 4..(k + 1) * len / 4]
+            .iter()
+            .map(|&byte| u64::from(phred(byte)))
+            .sum()
+    });
+    QualityCounts {
+        ee_units,
+        quality_sum,
+        below_20,
+        below_30,
+        min_quality: phred33.iter().map(|&byte| phred(byte)).min().unwrap_or(0),
+        bin_sums,
     }
 }
 
-/// Σ q over Phred+33 bytes (clamped as everywhere here).
-fn quality_sum(phred33: &[u8], avx2: bool) -> u64 {
-    #[cfg(target_arch = "x86_64")]
-    if avx2 {
-        // SAFETY: `avx2` is true only when the CPU supports AVX2 (see `read_features`).
-        return unsafe { super::features_avx2::quality_sum(phred33) };
+/// [`SequenceCounts`] without AVX2 (`simd::count_bases` dispatches to the
+/// CPU's own kernels).
+pub(super) fn sequence_counts_scalar(sequence: &[u8]) -> SequenceCounts {
+    let bases = simd::count_bases(sequence);
+    let homopolymer_starts = sequence
+        .windows(4)
+        .filter(|w| (w[0] == w[1]) & (w[1] == w[2]) & (w[2] == w[3]))
+        .count() as u64;
+    SequenceCounts {
+        gc: bases.g + bases.c,
+        acgt: bases.a + bases.c + bases.g + bases.t,
+        n: bases.n,
+        homopolymer_starts,
     }
-    let _ = avx2;
-    quality_sum_scalar(phred33)
-}
-
-pub(super) fn quality_sum_scalar(phred33: &[u8]) -> u64 {
-    phred33
-        .iter()
-        .map(|&byte| {
-            u64::from(
-                byte.clamp(simd::PHRED33_OFFSET, simd::MAX_QUALITY_ASCII) - simd::PHRED33_OFFSET,
-            )
-        })
-        .sum()
-}
-
-/// Positions `i` where `seq[i..i + 4]` are four identical bytes.
-fn homopolymer_starts(seq: &[u8], avx2: bool) -> u64 {
-    #[cfg(target_arch = "x86_64")]
-    if avx2 {
-        // SAFETY: `avx2` is true only when the CPU supports AVX2 (see `read_features`).
-        return unsafe { super::features_avx2::homopolymer_starts(seq) };
-    }
-    let _ = avx2;
-    homopolymer_starts_scalar(seq)
-}
-
-pub(super) fn homopolymer_starts_scalar(seq: &[u8]) -> u64 {
-    let Some(windows) = seq.len().checked_sub(3) else {
-        return 0;
-    };
-    let shifted = |by: usize| seq[by..by + windows].chunks(CHUNK);
-    // u8 counters per chunk keep the loop vectorisable.
-    shifted(0)
-        .zip(shifted(1))
-        .zip(shifted(2))
-        .zip(shifted(3))
-        .map(|(((a, b), c), d)| {
-            let count = a
-                .iter()
-                .zip(b)
-                .zip(c)
-                .zip(d)
-                .map(|(((w, x), y), z)| u8::from((w == x) & (x == y) & (y == z)))
-                .fold(0u8, u8::wrapping_add);
-            u64::from(count)
-        })
-        .sum()
 }
 
 /// The features of one read from its bases and Phred+33 qualities.
@@ -227,60 +209,64 @@ pub fn read_features(sequence: &[u8], quality: &[u8]) -> FeatureVector {
         // SAFETY: the CPU supports AVX2, checked just above.
         return unsafe { read_features_avx2(sequence, quality) };
     }
-    read_features_with(sequence, quality, false)
+    read_features_scalar(sequence, quality)
 }
 
-/// [`read_features_with`] compiled for AVX2, so the AVX2 loops inline into
-/// it and share their constants.
+/// [`read_features`] with one AVX2 sweep over the qualities and one over
+/// the bases.
 #[cfg(target_arch = "x86_64")]
+#[inline]
 #[target_feature(enable = "avx2")]
 fn read_features_avx2(sequence: &[u8], quality: &[u8]) -> FeatureVector {
-    read_features_with(sequence, quality, true)
+    features_from(
+        sequence.len(),
+        quality.len(),
+        super::features_avx2::quality_counts(quality),
+        super::features_avx2::sequence_counts(sequence),
+    )
 }
 
+/// [`read_features`] without AVX2.
+fn read_features_scalar(sequence: &[u8], quality: &[u8]) -> FeatureVector {
+    features_from(
+        sequence.len(),
+        quality.len(),
+        quality_counts_scalar(quality),
+        sequence_counts_scalar(sequence),
+    )
+}
+
+#[cfg(target_arch = "x86_64")]
 fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    return std::arch::is_x86_feature_detected!("avx2");
-    #[cfg(not(target_arch = "x86_64"))]
-    false
+    std::arch::is_x86_feature_detected!("avx2")
 }
 
-/// [`read_features`] with the AVX2 loops (`avx2`, only when the CPU has
-/// AVX2) or the scalar ones; both give the same result.
+/// The feature vector: each count divided as `training/features.py` does.
 #[inline(always)]
-fn read_features_with(sequence: &[u8], quality: &[u8], avx2: bool) -> FeatureVector {
-    let quality_len = quality.len();
-    let mut total = QualitySums::default();
-    total.add(quality, avx2);
-    let mut bin_sums = [0u64; 4];
-    let mut bin_lens = [0u64; 4];
-    for (k, (sum, bin_len)) in bin_sums.iter_mut().zip(&mut bin_lens).enumerate() {
-        let range = k * quality_len / 4..(k + 1) * quality_len / 4;
-        *bin_len = range.len() as u64;
-        *sum = quality_sum(&quality[range], avx2);
-    }
-    let min_quality = quality.iter().copied().min().map_or(0, |byte| {
-        byte.clamp(simd::PHRED33_OFFSET, simd::MAX_QUALITY_ASCII) - simd::PHRED33_OFFSET
-    });
-
-    let bases = simd::count_bases(sequence);
-    let n = sequence.len() as u64;
+fn features_from(
+    sequence_len: usize,
+    quality_len: usize,
+    quality: QualityCounts,
+    bases: SequenceCounts,
+) -> FeatureVector {
+    let n = sequence_len as u64;
     let q_len = quality_len as u64;
-    let expected_errors = total.ee_units as f64 / EE_SCALE;
+    let bin_lens = [0, 1, 2, 3].map(|k| ((k + 1) * quality_len / 4 - k * quality_len / 4) as u64);
+    let expected_errors = quality.ee_units as f64 / EE_SCALE;
     // Eleven ratios divided side by side (vectorisable); a zero denominator
     // comes only with a zero numerator, so dividing by 1 instead gives 0.
     let numerators = [
         expected_errors,
-        total.quality as f64,
-        total.below_20 as f64,
-        total.below_30 as f64,
-        bin_sums[0] as f64,
-        bin_sums[1] as f64,
-        bin_sums[2] as f64,
-        bin_sums[3] as f64,
-        (bases.g + bases.c) as f64,
+        quality.quality_sum as f64,
+        quality.below_20 as f64,
+        quality.below_30 as f64,
+        quality.bin_sums[0] as f64,
+        quality.bin_sums[1] as f64,
+        quality.bin_sums[2] as f64,
+        quality.bin_sums[3] as f64,
+        bases.gc as f64,
         bases.n as f64,
-        homopolymer_starts(sequence, avx2) as f64,
+        bases.homopolymer_starts as f64,
     ];
     let denominators = [
         q_len,
@@ -291,7 +277,7 @@ fn read_features_with(sequence: &[u8], quality: &[u8], avx2: bool) -> FeatureVec
         bin_lens[1],
         bin_lens[2],
         bin_lens[3],
-        bases.a + bases.c + bases.g + bases.t,
+        bases.acgt,
         n,
         n,
     ];
@@ -306,7 +292,7 @@ fn read_features_with(sequence: &[u8], quality: &[u8], avx2: bool) -> FeatureVec
         expected_errors as f32,
         ee_rate,
         mean_q,
-        f32::from(min_quality),
+        f32::from(quality.min_quality),
         below_20,
         below_30,
         bin_0,
@@ -338,8 +324,22 @@ fn read_features_with(sequence: &[u8], quality: &[u8], avx2: bool) -> FeatureVec
 pub fn batch_features(batch: &RecordBatch, out: &mut Vec<f32>) {
     out.clear();
     out.reserve(batch.len() * N_FEATURES);
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { batch_features_avx2(batch, out) };
+    }
     for record in batch.iter() {
-        out.extend_from_slice(&read_features(record.sequence(), record.quality()));
+        out.extend_from_slice(&read_features_scalar(record.sequence(), record.quality()));
+    }
+}
+
+/// [`batch_features`] with [`read_features_avx2`] inlined into the loop.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn batch_features_avx2(batch: &RecordBatch, out: &mut Vec<f32>) {
+    for record in batch.iter() {
+        out.extend_from_slice(&read_features_avx2(record.sequence(), record.quality()));
     }
 }
 
@@ -399,8 +399,9 @@ mod tests {
     }
 
     #[test]
-    fn packed_counters_match_the_plain_definition() {
-        // Lengths around the chunk size and quality bytes over all 256 values.
+    fn counters_match_the_plain_definition() {
+        // Every length up to a few blocks, lengths around the byte counters'
+        // flush (255 blocks of 32), quality bytes over all 256 values.
         let mut state = 0x2545_f491_4f6c_dd1du64;
         let mut next = || {
             state ^= state << 13;
@@ -408,24 +409,45 @@ mod tests {
             state ^= state << 17;
             state
         };
-        for len in [
-            0, 1, 3, 4, 5, 31, 32, 33, 35, 36, 67, 128, 150, 254, 255, 256, 511, 1021, 4000,
-        ] {
+        let lengths = (0..=300).chain([511, 1021, 4000, 8159, 8160, 8161, 8195, 16_400]);
+        for len in lengths {
             let sequence: Vec<u8> = (0..len)
                 .map(|_| b"ACGTNacgtnRR"[(next() % 12) as usize])
                 .collect();
-            let quality: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            let any_bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            // Runs of random length over all byte values.
+            let mut run_byte = 0u8;
+            let runs: Vec<u8> = (0..len)
+                .map(|_| {
+                    if next() % 5 == 0 {
+                        run_byte = next() as u8;
+                    }
+                    run_byte
+                })
+                .collect();
             let low = vec![b'!'; len];
-            let runs = vec![b'A'; len];
-            for avx2 in [false, has_avx2()] {
-                let features = read_features_with(&sequence, &quality, avx2);
-                assert_eq!(
-                    features,
-                    plain(&sequence, &quality),
-                    "length {len}, AVX2 {avx2}"
-                );
-                let features = read_features_with(&runs, &low, avx2);
-                assert_eq!(features, plain(&runs, &low), "length {len}, AVX2 {avx2}");
+            let same = vec![b'A'; len];
+            for (s, q) in [
+                (&sequence, &any_bytes),
+                (&any_bytes, &runs),
+                (&runs, &sequence),
+                (&same, &low),
+            ] {
+                let expected = plain(s, q);
+                assert_eq!(read_features_scalar(s, q), expected, "length {len}");
+                assert_eq!(read_features(s, q), expected, "length {len}");
+                #[cfg(target_arch = "x86_64")]
+                if has_avx2() {
+                    // SAFETY: the CPU supports AVX2, checked just above.
+                    let (quality, bases) = unsafe {
+                        (
+                            super::super::features_avx2::quality_counts(q),
+                            super::super::features_avx2::sequence_counts(s),
+                        )
+                    };
+                    assert_eq!(quality, quality_counts_scalar(q), "length {len}");
+                    assert_eq!(bases, sequence_counts_scalar(s), "length {len}");
+                }
             }
         }
     }

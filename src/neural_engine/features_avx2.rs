@@ -1,114 +1,76 @@
-//! AVX2 versions of the two per-byte loops of feature extraction; the
-//! scalar ones in `features.rs` are their definition and test oracle.
+//! AVX2 feature extraction: one sweep over a read's quality bytes and one
+//! over its bases. The scalar code in `features.rs` is the definition and
+//! the test oracle.
+//!
+//! Quality sweep, per 32-byte block: clamp to Phred 0..=93; expected-error
+//! units from 16-entry byte-plane shuffles; Σ q (and, in the blocks holding
+//! a position-bin bound, the prefix sum up to it, so the four bin sums are
+//! differences); q < 20 and q < 30 as byte counters; the minimum.
+//! Sequence sweep: case-folded compares into byte counters for G+C,
+//! A+C+G+T and N, and the four-identical-bytes windows. Byte counters are
+//! flushed into 64-bit sums (`psadbw`) before they can overflow. The last,
+//! partial block of a read is the read's last 32 bytes with the bytes
+//! already counted masked off, so nothing falls back to scalar code unless
+//! the read is shorter than one block.
 
 use std::arch::x86_64::*;
 
-use super::features::{QualitySums, EE_UNITS};
+use super::features::{
+    quality_counts_scalar, sequence_counts_scalar, QualityCounts, SequenceCounts, EE_UNITS,
+};
 
-const fn plane(byte: usize, table: usize) -> [u8; 16] {
+/// Bytes per block.
+const WIDTH: usize = 32;
+/// Bytes per homopolymer block: 32 window starts and the 3 bytes after them.
+const WINDOWS_WIDTH: usize = WIDTH + 3;
+/// Whole blocks between flushes of the byte counters (+1 per block at
+/// most, overflowing after 255), leaving room for the two partial blocks
+/// at the end of a read.
+const ROUND_BLOCKS: usize = 253;
+
+/// Byte `byte` of EE_UNITS[16·tile + i] for i = 0..16.
+const fn tile_bytes(byte: usize, tile: usize) -> [u8; 16] {
     let mut out = [0u8; 16];
     let mut i = 0;
     while i < 16 {
-        out[i] = (EE_UNITS[table * 16 + i] >> (8 * byte)) as u8;
+        out[i] = (EE_UNITS[tile * 16 + i] >> (8 * byte)) as u8;
         i += 1;
     }
     out
 }
 
-// EE_UNITS[q] < 2^21 is split into three byte planes, each looked up with
-// 16-entry shuffles on the low nibble of q, selected by its high nibble.
-// Plane 2 is non-zero only for q < 16, plane 1 only for q < 48, and every
-// plane is zero for q >= 64.
-const PLANE_0: [[u8; 16]; 4] = [plane(0, 0), plane(0, 1), plane(0, 2), plane(0, 3)];
-const PLANE_1: [[u8; 16]; 3] = [plane(1, 0), plane(1, 1), plane(1, 2)];
-const PLANE_2: [u8; 16] = plane(2, 0);
-
-/// Adds the quality counters of `phred33` to `sums`.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[inline]
-#[target_feature(enable = "avx2")]
-pub(super) unsafe fn add_quality(sums: &mut QualitySums, phred33: &[u8]) {
-    let table = |bytes: &[u8; 16]| {
-        // SAFETY: `bytes` is 16 readable bytes; loadu has no alignment requirement.
-        _mm256_broadcastsi128_si256(unsafe { _mm_loadu_si128(bytes.as_ptr().cast()) })
-    };
-    let plane_0 = PLANE_0.each_ref().map(table);
-    let plane_1 = PLANE_1.each_ref().map(table);
-    let plane_2 = table(&PLANE_2);
-    let zero = _mm256_setzero_si256();
-    let one = _mm256_set1_epi8(1);
-    let low_nibble = _mm256_set1_epi8(0x0F);
-    let (offset, top) = (_mm256_set1_epi8(33), _mm256_set1_epi8(126));
-    let (twenty, thirty) = (_mm256_set1_epi8(20), _mm256_set1_epi8(30));
-    let mut acc = [zero; 6]; // EE planes 0, 1, 2; q; q < 20; q < 30
-    let mut add_block = |bytes: __m256i, keep: __m256i| {
-        // Bytes compare unsigned in min/max; q is then 0..=93, so signed
-        // compares are exact.
-        let q = _mm256_sub_epi8(_mm256_min_epu8(_mm256_max_epu8(bytes, offset), top), offset);
-        let low = _mm256_and_si256(q, low_nibble);
-        let high = _mm256_and_si256(_mm256_srli_epi16::<4>(q), low_nibble);
-        let select = [0, 1, 2, 3]
-            .map(|t| _mm256_and_si256(keep, _mm256_cmpeq_epi8(high, _mm256_set1_epi8(t))));
-        let mut p0 = zero;
-        for (table, mask) in plane_0.iter().zip(&select) {
-            p0 = _mm256_or_si256(
-                p0,
-                _mm256_and_si256(*mask, _mm256_shuffle_epi8(*table, low)),
-            );
+/// The shuffle table for tile `tile` of byte plane `byte`, chained: tile
+/// t's table is looked up for every q below 16·(t + 1), so it holds tile
+/// t XOR tile t + 1 and the XOR of the lookups for q in tile s telescopes
+/// to tile s alone. `tiles` is how many tiles of the plane are non-zero.
+const fn chained(byte: usize, tile: usize, tiles: usize) -> [u8; 16] {
+    let mut out = tile_bytes(byte, tile);
+    if tile + 1 < tiles {
+        let next = tile_bytes(byte, tile + 1);
+        let mut i = 0;
+        while i < 16 {
+            out[i] ^= next[i];
+            i += 1;
         }
-        let mut p1 = zero;
-        for (table, mask) in plane_1.iter().zip(&select) {
-            p1 = _mm256_or_si256(
-                p1,
-                _mm256_and_si256(*mask, _mm256_shuffle_epi8(*table, low)),
-            );
-        }
-        let p2 = _mm256_and_si256(select[0], _mm256_shuffle_epi8(plane_2, low));
-        let keep_one = _mm256_and_si256(keep, one);
-        let below_20 = _mm256_and_si256(_mm256_cmpgt_epi8(twenty, q), keep_one);
-        let below_30 = _mm256_and_si256(_mm256_cmpgt_epi8(thirty, q), keep_one);
-        let q = _mm256_and_si256(q, keep);
-        for (sum, v) in acc.iter_mut().zip([p0, p1, p2, q, below_20, below_30]) {
-            *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(v, zero));
-        }
-    };
-    let all = _mm256_set1_epi8(-1);
-    let mut blocks = phred33.chunks_exact(32);
-    for block in &mut blocks {
-        // SAFETY: `block` is 32 readable bytes.
-        add_block(unsafe { _mm256_loadu_si256(block.as_ptr().cast()) }, all);
     }
-    let tail = blocks.remainder();
-    let scalar_tail = if tail.is_empty() || phred33.len() < 32 {
-        tail
-    } else {
-        // The last 32 bytes, counting only the `tail.len()` not yet counted.
-        // SAFETY: phred33.len() >= 32; `last_bytes_mask` reads inside TAIL_MASK.
-        let (last, keep) = unsafe {
-            (
-                _mm256_loadu_si256(phred33.as_ptr().add(phred33.len() - 32).cast()),
-                last_bytes_mask(tail.len()),
-            )
-        };
-        add_block(last, keep);
-        &[]
-    };
-    let total = |v: __m256i| {
-        let mut lanes = [0u64; 4];
-        // SAFETY: `lanes` is 32 writable bytes.
-        unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), v) };
-        lanes.iter().sum::<u64>()
-    };
-    sums.ee_units += total(acc[0]) + (total(acc[1]) << 8) + (total(acc[2]) << 16);
-    sums.quality += total(acc[3]);
-    sums.below_20 += total(acc[4]);
-    sums.below_30 += total(acc[5]);
-    sums.add_scalar(scalar_tail);
+    out
 }
 
-/// 32 zero bytes then 32 0xFF bytes: 32 bytes from offset `k` keep the last `k`.
+// EE_UNITS[q] < 2^21 is split into three byte planes, looked up with
+// 16-entry shuffles per tile of 16 q values (every unit is zero for
+// q >= 64). Plane 2 is non-zero only in tile 0, plane 1 only in tiles
+// 0..=2.
+const PLANE_0: [[u8; 16]; 4] = [
+    chained(0, 0, 4),
+    chained(0, 1, 4),
+    chained(0, 2, 4),
+    chained(0, 3, 4),
+];
+const PLANE_1: [[u8; 16]; 3] = [chained(1, 0, 3), chained(1, 1, 3), chained(1, 2, 3)];
+const PLANE_2: [u8; 16] = chained(2, 0, 1);
+
+/// 32 zero bytes then 32 0xFF bytes: the 32 bytes from offset `32 - k`
+/// keep the bytes at indices `>= k`.
 static TAIL_MASK: [u8; 64] = {
     let mut mask = [0u8; 64];
     let mut i = 32;
@@ -119,93 +81,282 @@ static TAIL_MASK: [u8; 64] = {
     mask
 };
 
-/// A mask keeping the last `count` (< 32) bytes of a 32-byte vector.
-///
-/// # Safety
-/// `count` <= 32; the CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-unsafe fn last_bytes_mask(count: usize) -> __m256i {
-    // SAFETY: count <= 32, so TAIL_MASK[count..count + 32] is in bounds.
-    unsafe { _mm256_loadu_si256(TAIL_MASK.as_ptr().add(count).cast()) }
-}
-
-/// Σ q over Phred+33 bytes, clamped to `!`..=`~`.
-///
-/// # Safety
-/// The CPU must support AVX2.
+/// A mask keeping the bytes at indices `>= from.min(32)` of a block.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(super) unsafe fn quality_sum(phred33: &[u8]) -> u64 {
-    let (offset, top) = (_mm256_set1_epi8(33), _mm256_set1_epi8(126));
-    let mut acc = _mm256_setzero_si256();
-    let mut blocks = phred33.chunks_exact(32);
-    for block in &mut blocks {
-        // SAFETY: `block` is 32 readable bytes.
-        let bytes = unsafe { _mm256_loadu_si256(block.as_ptr().cast()) };
-        let q = _mm256_sub_epi8(_mm256_min_epu8(_mm256_max_epu8(bytes, offset), top), offset);
-        acc = _mm256_add_epi64(acc, _mm256_sad_epu8(q, _mm256_setzero_si256()));
-    }
-    let tail = blocks.remainder();
-    let mut scalar_tail = tail;
-    if !tail.is_empty() && phred33.len() >= 32 {
-        // SAFETY: phred33.len() >= 32 and tail.len() < 32.
-        let (last, keep) = unsafe {
-            (
-                _mm256_loadu_si256(phred33.as_ptr().add(phred33.len() - 32).cast()),
-                last_bytes_mask(tail.len()),
-            )
-        };
-        let q = _mm256_sub_epi8(_mm256_min_epu8(_mm256_max_epu8(last, offset), top), offset);
-        acc = _mm256_add_epi64(
-            acc,
-            _mm256_sad_epu8(_mm256_and_si256(q, keep), _mm256_setzero_si256()),
-        );
-        scalar_tail = &[];
-    }
-    let mut lanes = [0u64; 4];
-    // SAFETY: `lanes` is 32 writable bytes.
-    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), acc) };
-    lanes.iter().sum::<u64>() + super::features::quality_sum_scalar(scalar_tail)
+fn keep_from(from: usize) -> __m256i {
+    let start = WIDTH - from.min(WIDTH);
+    // SAFETY: start <= 32, so TAIL_MASK[start..start + 32] is in bounds.
+    unsafe { _mm256_loadu_si256(TAIL_MASK.as_ptr().add(start).cast()) }
 }
 
-/// Positions `i` where `seq[i..i + 4]` are four identical bytes.
-///
-/// # Safety
-/// The CPU must support AVX2.
+/// The first 32 bytes of `bytes` (which has at least 32).
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(super) unsafe fn homopolymer_starts(seq: &[u8]) -> u64 {
-    let Some(windows) = seq.len().checked_sub(3) else {
-        return 0;
-    };
-    let mut count = 0u64;
-    let mut start = 0;
-    while start + 32 <= windows {
-        // SAFETY: start + 32 + 3 <= seq.len(), so all four 32-byte loads are in bounds.
-        let [a, b, c, d] = [0, 1, 2, 3]
-            .map(|shift| unsafe { _mm256_loadu_si256(seq.as_ptr().add(start + shift).cast()) });
-        let equal = _mm256_and_si256(
-            _mm256_cmpeq_epi8(a, b),
-            _mm256_and_si256(_mm256_cmpeq_epi8(b, c), _mm256_cmpeq_epi8(c, d)),
-        );
-        count += u64::from((_mm256_movemask_epi8(equal) as u32).count_ones());
-        start += 32;
-    }
-    if start == windows {
-        return count;
-    }
-    if windows < 32 {
-        return count + super::features::homopolymer_starts_scalar(seq);
-    }
-    // The last 32 windows, dropping the (32 - remaining) already counted.
-    let last = windows - 32;
-    // SAFETY: last + 32 + 3 == seq.len(), so all four loads are in bounds.
-    let [a, b, c, d] = [0, 1, 2, 3]
-        .map(|shift| unsafe { _mm256_loadu_si256(seq.as_ptr().add(last + shift).cast()) });
-    let equal = _mm256_and_si256(
-        _mm256_cmpeq_epi8(a, b),
-        _mm256_and_si256(_mm256_cmpeq_epi8(b, c), _mm256_cmpeq_epi8(c, d)),
+fn load<const N: usize>(bytes: &[u8; N], at: usize) -> __m256i {
+    assert!(at + WIDTH <= N);
+    // SAFETY: at + 32 <= N, asserted above (a constant check once inlined).
+    unsafe { _mm256_loadu_si256(bytes.as_ptr().add(at).cast()) }
+}
+
+/// The four lane totals of `a`, `b`, `c`, `d`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn sum_lanes4(a: __m256i, b: __m256i, c: __m256i, d: __m256i) -> [u64; 4] {
+    // [a0+a1, b0+b1, a2+a3, b2+b3] and likewise for c, d.
+    let ab = _mm256_add_epi64(_mm256_unpacklo_epi64(a, b), _mm256_unpackhi_epi64(a, b));
+    let cd = _mm256_add_epi64(_mm256_unpacklo_epi64(c, d), _mm256_unpackhi_epi64(c, d));
+    let sums = _mm256_add_epi64(
+        _mm256_permute2x128_si256::<0x20>(ab, cd),
+        _mm256_permute2x128_si256::<0x31>(ab, cd),
     );
-    let counted = start - last;
-    count + u64::from(((_mm256_movemask_epi8(equal) as u32) >> counted).count_ones())
+    let mut out = [0u64; 4];
+    // SAFETY: `out` is 32 writable bytes; storeu has no alignment requirement.
+    unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), sums) };
+    out
+}
+
+/// The smallest byte of `v`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn min_byte(v: __m256i) -> u8 {
+    let m = _mm_min_epu8(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v));
+    let m = _mm_min_epu8(m, _mm_srli_si128::<8>(m));
+    let m = _mm_min_epu8(m, _mm_srli_si128::<4>(m));
+    let m = _mm_min_epu8(m, _mm_srli_si128::<2>(m));
+    let m = _mm_min_epu8(m, _mm_srli_si128::<1>(m));
+    _mm_cvtsi128_si32(m) as u8
+}
+
+/// Running sums of the quality sweep.
+struct QualitySweep {
+    /// Expected-error planes 0, 1, 2; Σ q; q < 20; q < 30.
+    sums: [__m256i; 6],
+    /// q < 20, q < 30 (byte counters).
+    below: [__m256i; 2],
+    minimum: __m256i,
+    /// Σ q before each bin bound.
+    prefixes: [__m256i; 3],
+    /// Bin bounds passed so far.
+    crossed: usize,
+    /// The next bound (`usize::MAX` after the last).
+    next_bound: usize,
+}
+
+impl QualitySweep {
+    /// Moves the byte counters into the sums.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn flush(&mut self) {
+        let zero = _mm256_setzero_si256();
+        for (sum, count) in self.sums[4..].iter_mut().zip(&mut self.below) {
+            *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(*count, zero));
+            *count = zero;
+        }
+    }
+}
+
+/// The quality counters of a read, in one sweep.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn quality_counts(phred33: &[u8]) -> QualityCounts {
+    let len = phred33.len();
+    let Some(last) = phred33.last_chunk::<WIDTH>() else {
+        return quality_counts_scalar(phred33);
+    };
+    let table = |bytes: &[u8; 16]| _mm256_broadcastsi128_si256(load_16(bytes));
+    let plane_0 = PLANE_0.each_ref().map(table);
+    let plane_1 = PLANE_1.each_ref().map(table);
+    let plane_2 = table(&PLANE_2);
+    let zero = _mm256_setzero_si256();
+    let all = _mm256_set1_epi8(-1);
+    let (offset, top) = (_mm256_set1_epi8(33), _mm256_set1_epi8(126));
+    let (twenty, thirty) = (_mm256_set1_epi8(20), _mm256_set1_epi8(30));
+    // Bin k covers positions [k·len/4, (k+1)·len/4): its sum is a
+    // difference of the prefix sums Σ q[..bound] at these bounds.
+    let bounds = [len / 4, 2 * len / 4, 3 * len / 4];
+    let mut sweep = QualitySweep {
+        sums: [zero; 6],
+        below: [zero; 2],
+        minimum: all,
+        prefixes: [zero; 3],
+        crossed: 0,
+        next_bound: bounds[0],
+    };
+    // Adds the block of 32 bytes from `start` whose bytes on `keep` are not
+    // counted yet.
+    let add_block = |sweep: &mut QualitySweep, bytes: __m256i, start: usize, keep| {
+        // Bytes compare unsigned in min/max; q is then 0..=93, so signed
+        // compares are exact. Bytes off `keep` become 0xFF for the lookups
+        // and the minimum (where they count nothing) and 0 for the sums.
+        let q = _mm256_sub_epi8(_mm256_min_epu8(_mm256_max_epu8(bytes, offset), top), offset);
+        let q_high = _mm256_or_si256(q, _mm256_xor_si256(keep, all));
+        let q_low = _mm256_and_si256(q, keep);
+        sweep.minimum = _mm256_min_epu8(sweep.minimum, q_high);
+        // Tile t's index, q + 0x70 - 16t saturating, has its high bit
+        // clear (the shuffle looks up q mod 16) exactly for q < 16(t + 1).
+        let index =
+            [0x70, 0x60, 0x50, 0x40].map(|bias| _mm256_adds_epu8(q_high, _mm256_set1_epi8(bias)));
+        let lookup = |tables: &[__m256i]| {
+            tables.iter().zip(&index).fold(zero, |acc, (table, index)| {
+                _mm256_xor_si256(acc, _mm256_shuffle_epi8(*table, *index))
+            })
+        };
+        let planes = [
+            lookup(&plane_0),
+            lookup(&plane_1),
+            _mm256_shuffle_epi8(plane_2, index[0]),
+        ];
+        // Prefix sums at the bounds in this block (before adding it); the
+        // bounds come in order, each at or after the block's first new byte.
+        while sweep.next_bound < start + WIDTH {
+            let before =
+                _mm256_andnot_si256(keep_from(sweep.next_bound.saturating_sub(start)), q_low);
+            if let Some(prefix) = sweep.prefixes.get_mut(sweep.crossed) {
+                *prefix = _mm256_add_epi64(sweep.sums[3], _mm256_sad_epu8(before, zero));
+            }
+            sweep.crossed += 1;
+            sweep.next_bound = bounds.get(sweep.crossed).copied().unwrap_or(usize::MAX);
+        }
+        for (sum, v) in sweep
+            .sums
+            .iter_mut()
+            .zip([planes[0], planes[1], planes[2], q_low])
+        {
+            *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(v, zero));
+        }
+        for (count, limit) in sweep.below.iter_mut().zip([twenty, thirty]) {
+            let is_below = _mm256_and_si256(_mm256_cmpgt_epi8(limit, q_low), keep);
+            *count = _mm256_sub_epi8(*count, is_below);
+        }
+    };
+    let whole = len - len % WIDTH;
+    let mut start = 0;
+    for round in phred33[..whole].chunks(ROUND_BLOCKS * WIDTH) {
+        if start > 0 {
+            sweep.flush();
+        }
+        for block in round.chunks_exact(WIDTH) {
+            if let Some(block) = block.first_chunk::<WIDTH>() {
+                add_block(&mut sweep, load(block, 0), start, all);
+            }
+            start += WIDTH;
+        }
+    }
+    if whole < len {
+        // The last 32 bytes, counting only the len - whole not yet counted.
+        add_block(
+            &mut sweep,
+            load(last, 0),
+            len - WIDTH,
+            keep_from(whole + WIDTH - len),
+        );
+    }
+    sweep.flush();
+    let (sums, prefixes) = (sweep.sums, sweep.prefixes);
+    let [ee_0, ee_1, ee_2, quality_sum] = sum_lanes4(sums[0], sums[1], sums[2], sums[3]);
+    let [below_20, below_30, to_1, to_2] = sum_lanes4(sums[4], sums[5], prefixes[0], prefixes[1]);
+    let [to_3, ..] = sum_lanes4(prefixes[2], zero, zero, zero);
+    QualityCounts {
+        ee_units: ee_0 + (ee_1 << 8) + (ee_2 << 16),
+        quality_sum,
+        below_20,
+        below_30,
+        min_quality: min_byte(sweep.minimum),
+        bin_sums: [to_1, to_2 - to_1, to_3 - to_2, quality_sum - to_3],
+    }
+}
+
+#[inline]
+#[target_feature(enable = "avx2")]
+fn load_16(bytes: &[u8; 16]) -> __m128i {
+    // SAFETY: `bytes` is 16 readable bytes; loadu has no alignment requirement.
+    unsafe { _mm_loadu_si128(bytes.as_ptr().cast()) }
+}
+
+/// Moves byte counters into 64-bit sums.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn flush_counts(counts: &mut [__m256i; 4], sums: &mut [__m256i; 4]) {
+    let zero = _mm256_setzero_si256();
+    for (sum, count) in sums.iter_mut().zip(counts) {
+        *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(*count, zero));
+        *count = zero;
+    }
+}
+
+/// The sequence counters of a read, in one sweep.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn sequence_counts(sequence: &[u8]) -> SequenceCounts {
+    let len = sequence.len();
+    let (Some(last), Some(last_windows)) = (
+        sequence.last_chunk::<WIDTH>(),
+        sequence.last_chunk::<WINDOWS_WIDTH>(),
+    ) else {
+        return sequence_counts_scalar(sequence);
+    };
+    let zero = _mm256_setzero_si256();
+    let all = _mm256_set1_epi8(-1);
+    let fold_case = _mm256_set1_epi8(0xDFu8 as i8);
+    let [a, c, g, t, n] = [b'A', b'C', b'G', b'T', b'N'].map(|b| _mm256_set1_epi8(b as i8));
+    // G+C, A+C+G+T, N, homopolymer windows: byte counters and their sums.
+    let mut counts = [zero; 4];
+    let mut sums = [zero; 4];
+    let add_bases = |counts: &mut [__m256i; 4], bytes: __m256i, keep: __m256i| {
+        let upper = _mm256_and_si256(bytes, fold_case);
+        let is = |base| _mm256_cmpeq_epi8(upper, base);
+        let gc = _mm256_or_si256(is(g), is(c));
+        let acgt = _mm256_or_si256(gc, _mm256_or_si256(is(a), is(t)));
+        for (count, hit) in counts.iter_mut().zip([gc, acgt, is(n)]) {
+            *count = _mm256_sub_epi8(*count, _mm256_and_si256(hit, keep));
+        }
+    };
+    let runs = |window: &[u8; WINDOWS_WIDTH]| {
+        let [w, x, y, z] = [0, 1, 2, 3].map(|shift| load(window, shift));
+        _mm256_and_si256(
+            _mm256_cmpeq_epi8(w, x),
+            _mm256_and_si256(_mm256_cmpeq_epi8(x, y), _mm256_cmpeq_epi8(y, z)),
+        )
+    };
+    // Blocks with all 32 window starts inside the read, in rounds.
+    let mut blocks_left = (len - 3) / WIDTH;
+    let mut start = 0;
+    while blocks_left > 0 {
+        if start > 0 {
+            flush_counts(&mut counts, &mut sums);
+        }
+        let round = blocks_left.min(ROUND_BLOCKS);
+        blocks_left -= round;
+        for _ in 0..round {
+            let Some(window) = sequence.get(start..).and_then(<[u8]>::first_chunk) else {
+                break;
+            };
+            add_bases(&mut counts, load(window, 0), all);
+            counts[3] = _mm256_sub_epi8(counts[3], runs(window));
+            start += WIDTH;
+        }
+    }
+    // The last window starts (fewer than 32), from the last 35 bytes.
+    let windows_left = len - 3 - start;
+    if windows_left > 0 {
+        let hits = _mm256_and_si256(runs(last_windows), keep_from(WIDTH - windows_left));
+        counts[3] = _mm256_sub_epi8(counts[3], hits);
+    }
+    // The last bases (up to 34): a whole block, then the last 32 bytes.
+    if let Some(block) = sequence.get(start..).and_then(<[u8]>::first_chunk::<WIDTH>) {
+        add_bases(&mut counts, load(block, 0), all);
+        start += WIDTH;
+    }
+    if start < len {
+        add_bases(&mut counts, load(last, 0), keep_from(start + WIDTH - len));
+    }
+    flush_counts(&mut counts, &mut sums);
+    let [gc, acgt, n_count, homopolymer_starts] = sum_lanes4(sums[0], sums[1], sums[2], sums[3]);
+    SequenceCounts {
+        gc,
+        acgt,
+        n: n_count,
+        homopolymer_starts,
+    }
 }
