@@ -6,6 +6,7 @@
 
 #![allow(dead_code)] // each example uses a different subset
 
+use std::collections::HashSet;
 use std::io::Write;
 
 use biometal::formats::vcf::{self, Header, Variant};
@@ -31,7 +32,7 @@ pub fn view_vcf(source: Source, no_header: bool, out: &mut impl Write) -> biomet
     let header = reader.read_header()?.clone();
     let mut writer = vcf::Writer::new(out);
     if !no_header {
-        write_header_without_idx(&mut writer, &header)?;
+        write_bcftools_header(&mut writer, &header)?;
     }
     while let Some(record) = reader.next_record()? {
         write_variant(&mut writer, &header, &record)?;
@@ -56,7 +57,7 @@ pub fn view_vcf_regions(
     let header = reader.read_header()?.clone();
     let mut writer = vcf::Writer::new(out);
     if !no_header {
-        writer.write_header(&header)?;
+        write_bcftools_header(&mut writer, &header)?;
     }
     for text in regions {
         let region = match index.parse_region(text) {
@@ -107,32 +108,70 @@ pub fn bcftools_region(text: &str, is_known: impl Fn(&str) -> bool) -> biometal:
     }
 }
 
-/// Writes a BCF input's header as VCF text, as `bcftools view` does:
-/// without the `IDX=` attributes that pin BCF dictionary indices.
-pub fn write_header_without_idx<W: Write>(
+/// Writes `header` as `bcftools view` prints it, less the
+/// `##bcftools_viewVersion`/`##bcftools_viewCommand` lines it appends: as
+/// htslib parses and re-writes a header. `##FILTER=<ID=PASS,…>` comes right
+/// after the first line (the file's own PASS line is dropped); a later
+/// INFO, FORMAT, FILTER or contig line of an ID already defined is dropped,
+/// as are repeated `key=value` lines, repeated `fileformat` lines and
+/// `key=<…>` lines whose attributes do not parse; the `IDX=` attributes
+/// that pin BCF dictionary indices are left out.
+pub fn write_bcftools_header<W: Write>(
     writer: &mut vcf::Writer<W>,
     header: &Header,
 ) -> biometal::Result<()> {
+    const PASS: &[u8] = b"##FILTER=<ID=PASS,Description=\"All filters passed\">\n";
     let mut text = Vec::new();
     header.write(&mut text).map_err(biometal::Error::from)?;
-    let mut out = Vec::with_capacity(text.len());
-    for line in text.split_inclusive(|&b| b == b'\n') {
-        match find(line, b",IDX=").filter(|_| line.starts_with(b"##")) {
-            Some(at) => {
-                let digits = line[at + 5..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_digit())
-                    .count();
-                out.extend_from_slice(&line[..at]);
-                out.extend_from_slice(&line[at + 5 + digits..]);
+    let mut defined = HashSet::new();
+    let mut generic = HashSet::new();
+    let mut out = Vec::with_capacity(text.len() + PASS.len());
+    let mut lines = header.lines().iter();
+    for (number, text) in text.split_inclusive(|&b| b == b'\n').enumerate() {
+        let Some(line) = lines.next() else {
+            out.extend_from_slice(text); // the #CHROM line
+            continue;
+        };
+        let key = line.key();
+        let keep = match line.attributes() {
+            _ if number == 0 => true,
+            None if line.value().starts_with('<') => false,
+            None => key != "fileformat" && generic.insert((key, line.value())),
+            Some(_) if matches!(key, "INFO" | "FORMAT" | "FILTER" | "contig") => {
+                let id = line.attribute("ID").unwrap_or("");
+                !(key == "FILTER" && id == "PASS") && defined.insert((key, id))
             }
-            None => out.extend_from_slice(line),
+            Some(_) => true,
+        };
+        if number == 0 {
+            generic.insert((key, line.value()));
+        }
+        if keep {
+            push_without_idx(&mut out, text);
+        }
+        if number == 0 {
+            out.extend_from_slice(PASS);
         }
     }
     writer
         .get_mut()
         .write_all(&out)
         .map_err(biometal::Error::from)
+}
+
+/// Appends a header line to `out` without its `,IDX=n` attribute.
+fn push_without_idx(out: &mut Vec<u8>, line: &[u8]) {
+    match find(line, b",IDX=").filter(|_| line.starts_with(b"##")) {
+        Some(at) => {
+            let digits = line[at + 5..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            out.extend_from_slice(&line[..at]);
+            out.extend_from_slice(&line[at + 5 + digits..]);
+        }
+        None => out.extend_from_slice(line),
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -177,7 +216,7 @@ pub fn view_bcf(
     let header = reader.read_header()?;
     let mut writer = vcf::Writer::new(out);
     if !no_header {
-        write_header_without_idx(&mut writer, &header)?;
+        write_bcftools_header(&mut writer, &header)?;
     }
     for_each_bcf(path, &mut reader, &header, regions, |record| {
         writer.write_variant(&header, &record)
@@ -242,7 +281,7 @@ pub fn convert_variants(
             let header = reader.read_header()?;
             match &mut out {
                 Out::Bcf(w) => w.write_header(&header)?,
-                Out::Vcf(w) => write_header_without_idx(w, &header)?,
+                Out::Vcf(w) => write_bcftools_header(w, &header)?,
             }
             while let Some(record) = reader.next_record()? {
                 match &mut out {
@@ -256,7 +295,7 @@ pub fn convert_variants(
             let header = reader.read_header()?.clone();
             match &mut out {
                 Out::Bcf(w) => w.write_header(&header)?,
-                Out::Vcf(w) => w.write_header(&header)?,
+                Out::Vcf(w) => write_bcftools_header(w, &header)?,
             }
             while let Some(record) = reader.next_record()? {
                 match &mut out {
