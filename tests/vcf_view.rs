@@ -251,5 +251,63 @@ fn view_regions_equal_bcftools_with_tbi_and_csi() {
             );
             assert_same_lines(&ours.stdout, &expected.stdout, &format!("{name} {region}"));
         }
+        for regions in region_lists() {
+            let mut args = vec!["-H", compressed];
+            args.extend(regions.iter().map(String::as_str));
+            let expected = oracle("bcftools", &{
+                let mut all = vec!["view"];
+                all.extend(&args);
+                all
+            });
+            let ours = run("view", &args);
+            let what = format!("{name} {}", regions.join(" "));
+            assert!(ours.status.success(), "{what}");
+            assert_same_lines(&ours.stdout, &expected.stdout, &what);
+            let count = run("count", &args[1..]);
+            let lines = expected.stdout.iter().filter(|&&b| b == b'\n').count();
+            assert_eq!(
+                String::from_utf8_lossy(&count.stdout).trim(),
+                lines.to_string(),
+                "{what}"
+            );
+        }
     }
+}
+
+/// Several regions per command line, as bcftools takes them: overlapping,
+/// nested, out of order, on two contigs, one reached only by the long
+/// deletion at 1097 or the `<DEL>` at 1388 (END=1700), plus random ones.
+fn region_lists() -> Vec<Vec<String>> {
+    let mut lists: Vec<Vec<String>> = [
+        &["chr1:1-2000", "chr1:1500-3000"][..],
+        &["chr1:1150-1160", "chr1:1190-1200", "chr1:1100-1300"],
+        &[
+            "chrX:55000-56000",
+            "chr1:5000-6000",
+            "chrX:1-54000",
+            "chr1:5500",
+        ],
+        &[
+            "chr1:1500-1600",
+            "chr1:1650-1690",
+            "chr2:1-100",
+            "chr1:1388",
+        ],
+    ]
+    .iter()
+    .map(|list| list.iter().map(|r| r.to_string()).collect())
+    .collect();
+    let mut rng = vcf_cohort::Rng::new(23);
+    for _ in 0..40 {
+        let count = 2 + rng.below(4);
+        let list = (0..count)
+            .map(|_| {
+                let contig = if rng.below(4) == 0 { "chrX" } else { "chr1" };
+                let start = 1 + rng.below(60_000);
+                format!("{contig}:{start}-{}", start + rng.below(6_000))
+            })
+            .collect();
+        lists.push(list);
+    }
+    lists
 }

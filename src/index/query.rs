@@ -103,7 +103,7 @@ impl ChunkWalk {
     ) -> Result<bool> {
         while !self.done {
             let position = cursor.position();
-            if !self.current_end.is_some_and(|end| position < end) {
+            if self.current_end.is_none_or(|end| position >= end) {
                 let Some(chunk) = self.chunks.get(self.next_chunk).copied() else {
                     self.done = true;
                     break;
