@@ -8,6 +8,10 @@
 //!   `io::open` with N decompression threads (what the issue's
 //!   `bcftools view -Ou` comparison measures).
 //! * `vcf_count`: records only, no genotype decoding.
+//! * `genotype_matrix`: the cohort's lines decoded from memory, alone
+//!   (`decode`) and with AC/AN counted from each matrix
+//!   (`decode_and_count`, [`GenotypeMatrix::count_alleles`]): the
+//!   difference is what counting costs.
 //!
 //! Sizes: `BIOMETAL_BENCH_VCF_SAMPLES` (default 2,500) and
 //! `BIOMETAL_BENCH_VCF_SITES` (default 2,000; the cohort is
@@ -20,7 +24,7 @@ mod vcf_cohort;
 use std::hint::black_box;
 use std::path::PathBuf;
 
-use biometal::formats::vcf::{GenotypeMatrix, Reader, ReaderBuilder};
+use biometal::formats::vcf::{GenotypeMatrix, Reader, ReaderBuilder, Record};
 use biometal::io::{open_writer, Compression};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -41,7 +45,8 @@ fn decode_all<R: std::io::Read>(mut reader: Reader<R>) -> (u64, u64) {
         record
             .genotypes_into(&header, &mut matrix)
             .expect("genotypes");
-        matrix.allele_counts(1 + record.alternate_allele_count(), &mut counts);
+        let called = matrix.count_alleles(1 + record.alternate_allele_count(), &mut counts);
+        alternates += u64::from(called);
         alternates += counts.iter().skip(1).map(|&c| u64::from(c)).sum::<u64>();
         sites += 1;
     }
@@ -99,9 +104,46 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+    bench_matrix(c, &text);
     if std::env::var_os("BIOMETAL_BENCH_VCF_PATH").is_none() {
         let _ = std::fs::remove_file(&path);
     }
+}
+
+/// Decoding every GT of the cohort's lines (in memory), alone and with
+/// AC/AN counted from each matrix right after (as `allele_counts` does):
+/// the difference is what counting costs.
+fn bench_matrix(c: &mut Criterion, text: &[u8]) {
+    let mut reader = Reader::new(text);
+    let header = reader.read_header().expect("header").clone();
+    let mut lines = Vec::new();
+    while let Some(record) = reader.next_record().expect("record") {
+        lines.push((Record::from(record), 1 + record.alternate_allele_count()));
+    }
+    let mut group = c.benchmark_group("genotype_matrix");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(lines.len() as u64));
+    for count in [false, true] {
+        let name = if count { "decode_and_count" } else { "decode" };
+        group.bench_function(name, |b| {
+            let (mut matrix, mut counts) = (GenotypeMatrix::new(), Vec::new());
+            b.iter(|| {
+                let mut total = 0u64;
+                for (line, allele_count) in &lines {
+                    let line = line.as_ref();
+                    line.genotypes_into(&header, &mut matrix)
+                        .expect("genotypes");
+                    total += if count {
+                        u64::from(matrix.count_alleles(*allele_count, &mut counts))
+                    } else {
+                        matrix.all_alleles().len() as u64
+                    };
+                }
+                black_box(total)
+            })
+        });
+    }
+    group.finish();
 }
 
 criterion_group!(benches, bench);

@@ -73,7 +73,7 @@ impl Counter {
     ) -> biometal::Result<()> {
         variant.genotypes_into(header, &mut self.matrix)?;
         let alt_count = variant.alternate_allele_count()?;
-        self.matrix.allele_counts(1 + alt_count, &mut self.counts);
+        let allele_number = self.matrix.count_alleles(1 + alt_count, &mut self.counts);
         let io = |e| Error::io(Format::Vcf, e);
         write!(
             out,
@@ -93,7 +93,7 @@ impl Counter {
             }
             _ => out.write_all(b".").map_err(io)?,
         }
-        writeln!(out, "\t{}", self.matrix.allele_number()).map_err(io)
+        writeln!(out, "\t{allele_number}").map_err(io)
     }
 }
 
