@@ -325,4 +325,22 @@ mod tests {
         }
         assert_eq!(matrix.allele_number(), called);
     }
+
+    #[test]
+    fn every_counting_kernel_agrees_with_the_portable_one() {
+        for length in 0..=40 {
+            let alleles: Vec<i32> = (0..length).map(|i: i32| i * 5 % 7 - 2).collect();
+            let expected = count_passes(&alleles);
+            assert_eq!(count_fused(&alleles), expected, "{length}");
+            #[cfg(target_arch = "x86_64")]
+            {
+                // SAFETY: SSE2 is part of every x86_64 CPU.
+                assert_eq!(unsafe { x86::count_sse2(&alleles) }, expected, "{length}");
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU supports AVX2, checked just above.
+                    assert_eq!(unsafe { x86::count_avx2(&alleles) }, expected, "{length}");
+                }
+            }
+        }
+    }
 }
