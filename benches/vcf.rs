@@ -17,6 +17,11 @@
 //! `BIOMETAL_BENCH_VCF_SITES` (default 2,000; the cohort is
 //! 150,000). `BIOMETAL_BENCH_VCF_PATH` benchmarks an existing VCF(.gz)
 //! instead of the generated one in the `bgzf` group.
+//!
+//! `BIOMETAL_BENCH_VCF_GENERATE=cohort.vcf.gz` only writes the cohort (at
+//! the sizes above, BGZF, `BIOMETAL_BENCH_VCF_THREADS` compression threads)
+//! to that path and exits: the generator for side-by-side runs on another
+//! machine (`allele_counts`, bcftools).
 
 #[path = "support/vcf_cohort.rs"]
 mod vcf_cohort;
@@ -53,9 +58,22 @@ fn decode_all<R: std::io::Read>(mut reader: Reader<R>) -> (u64, u64) {
     (sites, alternates)
 }
 
+/// Writes the cohort to `path` as BGZF VCF.
+fn generate(path: &std::ffi::OsStr, samples: usize, sites: usize) {
+    let threads = env_usize("BIOMETAL_BENCH_VCF_THREADS", 1);
+    let options = biometal::io::WriterOptions::new(Compression::Bgzf).with_threads(threads);
+    let mut sink = biometal::io::open_writer_with(path, &options).expect("create");
+    vcf_cohort::write_gt_cohort(&mut sink, samples, sites, 42).expect("generate");
+    sink.finish().expect("finish");
+}
+
 fn bench(c: &mut Criterion) {
     let samples = env_usize("BIOMETAL_BENCH_VCF_SAMPLES", 2500);
     let sites = env_usize("BIOMETAL_BENCH_VCF_SITES", 2000);
+    if let Some(path) = std::env::var_os("BIOMETAL_BENCH_VCF_GENERATE") {
+        generate(&path, samples, sites);
+        std::process::exit(0);
+    }
     let mut text = Vec::new();
     vcf_cohort::write_gt_cohort(&mut text, samples, sites, 42).expect("generate");
 
