@@ -213,7 +213,6 @@ fn count_fused(alleles: &[i32]) -> ([u32; FUSED], u32) {
 }
 
 /// The portable version: one pass per counter.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn count_passes(alleles: &[i32]) -> ([u32; FUSED], u32) {
     let mut equal = [0u32; FUSED];
     for (index, count) in equal.iter_mut().enumerate() {
