@@ -1,7 +1,8 @@
 //! BAM reading speed, with samtools measured in the same run:
 //!
 //! * count: every record decoded lazily and its flags touched, against
-//!   `samtools view -c`;
+//!   `samtools view -c`, with one thread and with each count of
+//!   `BIOMETAL_BENCH_THREADS` (default `2,4,8`) against `-@N`;
 //! * full decode: name, CIGAR, sequence to ASCII, qualities and every aux
 //!   field of every record;
 //! * BAM → SAM text, against `samtools view -o /dev/null`;
@@ -115,7 +116,16 @@ fn input() -> PathBuf {
 }
 
 fn count(path: &Path) -> u64 {
-    let mut reader = bam::Reader::from_path(path).expect("open");
+    count_with_threads(path, 1)
+}
+
+/// Count with `threads` BGZF decoding threads (they read the file
+/// themselves, so the calling thread only walks the records).
+fn count_with_threads(path: &Path, threads: usize) -> u64 {
+    let mut reader = bam::ReaderBuilder::new()
+        .threads(threads)
+        .build_from_path(path)
+        .expect("open");
     reader.read_header().expect("header");
     let mut paired = 0;
     while let Some(record) = reader.next_record().expect("record") {
@@ -175,6 +185,17 @@ fn write_bam(path: &Path, threads: usize) {
     writer.finish().expect("finish");
 }
 
+/// Decoding threads for the scaling benches: `BIOMETAL_BENCH_THREADS`, a
+/// comma-separated list (default `2,4,8`).
+fn thread_counts() -> Vec<usize> {
+    std::env::var("BIOMETAL_BENCH_THREADS")
+        .unwrap_or_else(|_| "2,4,8".into())
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .filter(|&n| n > 1)
+        .collect()
+}
+
 fn samtools(args: &[&str]) {
     let status = Command::new("samtools")
         .args(args)
@@ -201,6 +222,16 @@ fn main() {
     group.bench_function("count/samtools view -c", |b| {
         b.iter(|| samtools(&["view", "-c", p]))
     });
+    for threads in thread_counts() {
+        let name = format!("count_t{threads}/biometal");
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(count_with_threads(&path, threads)))
+        });
+        let n = threads.to_string();
+        group.bench_function(format!("count_t{threads}/samtools view -c -@{n}"), |b| {
+            b.iter(|| samtools(&["view", "-c", "-@", &n, p]))
+        });
+    }
     group.bench_function("full_decode/biometal", |b| {
         b.iter(|| black_box(full_decode(&path)))
     });

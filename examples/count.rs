@@ -89,7 +89,7 @@ fn run(
     match format {
         DetectedFormat::Bam => count_bam(path, source, regions),
         DetectedFormat::Cram => {
-            no_regions(Format::Cram).and_then(|()| count_cram(source, reference))
+            no_regions(Format::Cram).and_then(|()| count_cram(source, reference, threads))
         }
         DetectedFormat::Fastq => no_regions(Format::Fastq).and_then(|()| count_fastq(source)),
         DetectedFormat::Fasta => no_regions(Format::Fasta).and_then(|()| count_fasta(source)),
@@ -191,7 +191,11 @@ fn count_sam(source: biometal::io::Source) -> biometal::Result<u64> {
     Ok(count)
 }
 
-fn count_cram(source: biometal::io::Source, reference: Option<&str>) -> biometal::Result<u64> {
+fn count_cram(
+    source: biometal::io::Source,
+    reference: Option<&str>,
+    threads: usize,
+) -> biometal::Result<u64> {
     use biometal::formats::cram;
     let reference = match reference {
         Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
@@ -203,6 +207,7 @@ fn count_cram(source: biometal::io::Source, reference: Option<&str>) -> biometal
     let mut reader = cram::ReaderBuilder::new()
         .reference(reference)
         .fields(cram::Fields::none())
+        .threads(threads)
         .build(source);
     reader.read_header()?;
     let mut count = 0;

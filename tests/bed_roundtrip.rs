@@ -340,3 +340,50 @@ fn bgzf_output_is_read_by_bgzip_and_queried_by_tabix() {
         assert_eq!(expected.lines().collect::<Vec<_>>(), ours, "{region}");
     }
 }
+
+/// The columns of every record, as the reader cut them, against a plain
+/// split of the line: CRLF and LF endings, empty trailing columns of extra
+/// fields, lines straddling 64-byte blocks and every buffer edge.
+#[test]
+fn columns_match_a_plain_split_at_every_buffer_capacity() {
+    let mut rng = Rng(0x5eed_0bed);
+    let mut input = Vec::new();
+    for i in 0..150u64 {
+        let name = "n".repeat((rng.next() % 90) as usize + 1);
+        let extra = "x".repeat((rng.next() % 70) as usize);
+        let start = rng.next() % 1_000_000_000_000;
+        let end = start + rng.next() % 100_000;
+        input
+            .extend_from_slice(format!("chr{i}\t{start}\t{end}\t{name}\t0\t+\t{extra}").as_bytes());
+        input.extend_from_slice(if i % 3 == 0 { b"\r\n" } else { b"\n" });
+    }
+    for capacity in [1, 7, 31, 63, 64, 65, 100, 1 << 16] {
+        let mut reader = ReaderBuilder::new()
+            .layout(Layout::with_extra(6, 1).unwrap())
+            .buffer_capacity(capacity)
+            .build_from_reader(&input[..]);
+        let mut lines = input.split(|&b| b == b'\n').filter(|line| !line.is_empty());
+        while let Some(record) = reader.next_record() {
+            let record = record.unwrap();
+            let line = lines.next().unwrap();
+            let text = line.strip_suffix(b"\r").unwrap_or(line);
+            assert_eq!(record.text(), text);
+            let columns: Vec<&[u8]> = text.split(|&b| b == b'\t').collect();
+            let read: Vec<&[u8]> = (0..record.column_count())
+                .map(|i| record.field(i).unwrap())
+                .collect();
+            assert_eq!(read, columns, "capacity {capacity}");
+            let number = |i: usize| {
+                std::str::from_utf8(columns[i])
+                    .unwrap()
+                    .parse::<u64>()
+                    .unwrap()
+            };
+            assert_eq!(
+                (record.chrom_start(), record.chrom_end()),
+                (number(1), number(2))
+            );
+        }
+        assert!(lines.next().is_none());
+    }
+}

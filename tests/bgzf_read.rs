@@ -523,3 +523,84 @@ fn damaged_sample_bytes() -> &'static [u8] {
         damage_sample(&dir).0
     })
 }
+
+/// A reader whose workers read `bytes` themselves from a file in `dir`.
+fn file_reader(dir: &TempDir, bytes: &[u8], threads: usize) -> Reader<fs::File> {
+    let path = dir.join("parallel-source.gz");
+    fs::write(&path, bytes).unwrap();
+    let shared = std::sync::Arc::new(fs::File::open(&path).unwrap());
+    ReaderBuilder::new()
+        .threads(threads)
+        .parallel_source(shared)
+        .build(fs::File::open(&path).unwrap())
+}
+
+/// What reading `reader` to the end gives: the bytes, and the error's
+/// kind and offset.
+fn outcome<R: Read>(reader: &mut Reader<R>) -> (Vec<u8>, Option<(ErrorKind, Option<u64>)>) {
+    let (out, error) = read_all(reader, 5000);
+    let error = error.map(|e| (e.kind(), e.location().byte_offset()));
+    (out, error)
+}
+
+#[test]
+fn workers_reading_the_file_themselves_agree_with_bgzip_and_inline_decoding() {
+    let dir = TempDir::new("bgzf-read-parallel-source");
+    for (name, compressed, expected) in oracle_files(&dir) {
+        for threads in [2, 3] {
+            let mut reader = file_reader(&dir, &compressed, threads);
+            let (out, error) = outcome(&mut reader);
+            assert!(error.is_none(), "{name}, {threads} threads: {error:?}");
+            assert!(
+                out == expected,
+                "{name}, {threads} threads: differs from bgzip -dc"
+            );
+            // Seeking back restarts the workers' reading at the new block.
+            let middle = expected.len() / 2;
+            reader
+                .seek(reader_at(&compressed, middle).virtual_position())
+                .unwrap();
+            let mut rest = Vec::new();
+            reader.read_to_end(&mut rest).unwrap();
+            assert!(rest == expected[middle..], "{name}: after a seek");
+        }
+    }
+    // Damaged files: the same bytes, then the same error at the same block.
+    let (compressed, _) = damage_sample(&dir);
+    let starts = block_starts(&compressed);
+    let mut damaged = Vec::new();
+    for &start in &starts[1..4] {
+        for cut in [start, start + 1, start + 17, start + 100] {
+            damaged.push(compressed[..cut].to_vec());
+        }
+    }
+    let mut crc = compressed.clone();
+    crc[starts[3] - 8] ^= 1;
+    damaged.push(crc);
+    let mut magic = compressed.clone();
+    magic[starts[2]] = 0;
+    damaged.push(magic);
+    for (n, bytes) in damaged.iter().enumerate() {
+        let expected = outcome(&mut reader(bytes, 1));
+        assert!(expected.1.is_some(), "damaged file {n} must fail");
+        for threads in [2, 3] {
+            let found = outcome(&mut file_reader(&dir, bytes, threads));
+            assert!(
+                found == expected,
+                "damaged file {n}, {threads} threads: {:?} after {} bytes, expected {:?} after {}",
+                found.1,
+                found.0.len(),
+                expected.1,
+                expected.0.len()
+            );
+        }
+    }
+}
+
+/// An inline reader positioned `offset` bytes into the decompressed data.
+fn reader_at(compressed: &[u8], offset: usize) -> Reader<Cursor<&[u8]>> {
+    let mut reader = reader(compressed, 1);
+    let mut skip = vec![0; offset];
+    reader.read_exact(&mut skip).unwrap();
+    reader
+}

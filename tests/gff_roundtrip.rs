@@ -387,3 +387,44 @@ fn bgzipped_gff_is_indexed_and_queried_by_tabix() {
         );
     }
 }
+
+/// Every decoded field (`canonical`, checked against Python above) is the
+/// same whatever the buffer capacity and with CRLF line endings: the
+/// fields cut in the line search and the attribute scan see whole lines.
+#[test]
+fn fields_are_the_same_at_every_buffer_capacity_and_with_crlf() {
+    let decoded = |input: &[u8], capacity: usize| {
+        let mut reader = ReaderBuilder::new()
+            .buffer_capacity(capacity)
+            .build_from_reader(input);
+        let mut records = Vec::new();
+        while let Some(record) = reader.next_record() {
+            records.push(canonical(&record.unwrap()));
+        }
+        records
+    };
+    for input in [generate_gff3(40, 15), generate_gtf(40, 16)] {
+        // Only the features: the `##FASTA` section is read elsewhere.
+        let features = match input.windows(8).position(|w| w == b"##FASTA\n") {
+            Some(at) => &input[..at],
+            None => &input[..],
+        };
+        let expected = decoded(features, 1 << 16);
+        assert!(expected.len() > 100);
+        let crlf: Vec<u8> = features
+            .split_inclusive(|&b| b == b'\n')
+            .flat_map(|line| {
+                let text = line.strip_suffix(b"\n").unwrap_or(line);
+                [text, b"\r\n"].concat()
+            })
+            .collect();
+        for capacity in [1, 5, 63, 64, 65, 200, 1 << 16] {
+            assert_eq!(decoded(features, capacity), expected, "capacity {capacity}");
+            assert_eq!(
+                decoded(&crlf, capacity),
+                expected,
+                "CRLF, capacity {capacity}"
+            );
+        }
+    }
+}

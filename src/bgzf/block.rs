@@ -291,7 +291,7 @@ pub fn inflate_into(
         )
         .at_byte_offset(block_offset));
     }
-    let actual = crc32fast::hash(&target[..produced]);
+    let actual = libdeflater::crc32(&target[..produced]);
     if actual != parts.crc32 {
         return Err(Error::new(
             ErrorKind::ChecksumMismatch,

@@ -3,7 +3,9 @@
 
 mod threaded;
 
+use std::fs::File;
 use std::io::{self, BufRead, Read, Seek, SeekFrom};
+use std::sync::Arc;
 
 use libdeflater::Decompressor;
 
@@ -17,7 +19,8 @@ use self::threaded::Pipeline;
 
 /// The most worker threads a reader starts when asked for automatically
 /// (`threads(0)`); decoding scales little beyond this because the caller's
-/// thread, which reads and consumes the blocks, becomes the bottleneck.
+/// thread, which consumes the blocks (and reads them, unless the workers
+/// read a file themselves), becomes the bottleneck.
 pub const MAX_AUTO_THREADS: usize = 8;
 
 /// Options for a [`Reader`]: the number of decoding threads and what a
@@ -37,6 +40,7 @@ pub struct ReaderBuilder {
     threads: usize,
     require_eof_marker: bool,
     block_cache: usize,
+    parallel_source: Option<Arc<File>>,
 }
 
 impl Default for ReaderBuilder {
@@ -52,12 +56,14 @@ impl ReaderBuilder {
             threads: 0,
             require_eof_marker: true,
             block_cache: 0,
+            parallel_source: None,
         }
     }
 
     /// Decoding threads. `1` decodes inline in the caller's thread; `n >= 2`
     /// starts `n` worker threads (spawned once, joined when the reader is
-    /// dropped) while the caller's thread reads the compressed input; `0`
+    /// dropped) while the caller's thread reads the compressed input (or
+    /// the workers do, see [`parallel_source`](Self::parallel_source)); `0`
     /// (the default) decodes inline when fewer than 3 cores are available
     /// and otherwise starts one worker per core, at most
     /// [`MAX_AUTO_THREADS`]. Threads pay off for sequential reading; for
@@ -88,6 +94,28 @@ impl ReaderBuilder {
         self
     }
 
+    /// The input again, as a file whose byte 0 is compressed offset 0 (the
+    /// file `inner` reads from its start). With worker threads, each worker
+    /// then reads the blocks it decodes straight from the file by
+    /// positional reads (`pread`), instead of the caller's thread reading
+    /// and handing them out, so decoding keeps scaling with more threads.
+    /// [`io::open`](crate::io::open) sets this for BGZF files. Ignored when
+    /// decoding inline, and on platforms without positional reads.
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use biometal::bgzf::ReaderBuilder;
+    ///
+    /// let file = std::fs::File::open("reads.bam")?;
+    /// let shared = Arc::new(file.try_clone()?);
+    /// let reader = ReaderBuilder::new().threads(8).parallel_source(shared).build(file);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn parallel_source(mut self, file: Arc<File>) -> Self {
+        self.parallel_source = Some(file);
+        self
+    }
+
     /// Builds a reader over `inner`, whose current position is taken as
     /// compressed offset 0. If no worker thread can be spawned the reader
     /// decodes inline.
@@ -104,7 +132,10 @@ impl ReaderBuilder {
             1 => 0,
             n => n,
         };
-        let engine = match (workers > 0).then(|| Pipeline::new(workers)).flatten() {
+        let engine = match (workers > 0)
+            .then(|| Pipeline::new(workers, self.parallel_source))
+            .flatten()
+        {
             Some(pipeline) => Engine::Threaded(Box::new(pipeline)),
             None => Engine::Inline(Box::new(Inline {
                 decompressor: Decompressor::new(),
@@ -293,6 +324,7 @@ impl<R: Read> Reader<R> {
         self.inner
     }
 
+    #[inline]
     fn current_data(&self) -> &[u8] {
         match &self.engine {
             Engine::Inline(inline) => &inline.decoded[..inline.decoded_len],
@@ -560,8 +592,10 @@ fn read_full<R: Read>(inner: &mut R, buf: &mut [u8], block_offset: u64) -> Resul
     Ok(filled)
 }
 
-impl<R: Read> BufRead for Reader<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+impl<R: Read> Reader<R> {
+    /// [`BufRead::fill_buf`] once the current block is used up.
+    #[inline(never)]
+    fn fill_next_block(&mut self) -> io::Result<&[u8]> {
         while self.consumed >= self.current_len {
             match &self.state {
                 State::Active => {}
@@ -580,7 +614,20 @@ impl<R: Read> BufRead for Reader<R> {
         }
         Ok(&self.current_data()[self.consumed..self.current_len])
     }
+}
 
+impl<R: Read> BufRead for Reader<R> {
+    // The common case, bytes left in the current block, is inlined into
+    // callers that read record by record.
+    #[inline]
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.consumed >= self.current_len {
+            return self.fill_next_block();
+        }
+        Ok(&self.current_data()[self.consumed..self.current_len])
+    }
+
+    #[inline]
     fn consume(&mut self, amount: usize) {
         self.consumed = self.current_len.min(self.consumed + amount);
         // Once data is read after a seek, a used-up block reports the next

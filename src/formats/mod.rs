@@ -28,6 +28,7 @@ pub mod cram;
 mod detect;
 pub mod fasta;
 pub mod fastq;
+mod fields;
 pub mod gff;
 pub mod sam;
 pub mod vcf;

@@ -110,11 +110,17 @@ impl Source {
                 options.buffer_capacity.max(64),
                 GzipReader::new(raw),
             )),
-            Compression::Bgzf => Inner::Bgzf(
-                bgzf::ReaderBuilder::new()
-                    .threads(options.bgzf_threads)
-                    .build(raw),
-            ),
+            Compression::Bgzf => {
+                let mut builder = bgzf::ReaderBuilder::new().threads(options.bgzf_threads);
+                // Decoding threads read a regular file themselves.
+                let regular = raw.file_ref().filter(|file| {
+                    raw.position() == 0 && file.metadata().is_ok_and(|m| m.is_file())
+                });
+                if let Some(file) = regular.and_then(|file| file.try_clone().ok()) {
+                    builder = builder.parallel_source(std::sync::Arc::new(file));
+                }
+                Inner::Bgzf(builder.build(raw))
+            }
         };
         Ok(Source { inner })
     }
@@ -141,7 +147,10 @@ impl Source {
             Inner::Mapped(reader) => reader.position(),
             Inner::Plain(reader) => reader.position(),
             Inner::Gzip(reader) => reader.get_ref().decoder.get_ref().position(),
-            Inner::Bgzf(reader) => reader.get_ref().position(),
+            Inner::Bgzf(reader) => reader
+                .virtual_position()
+                .compressed_offset()
+                .max(reader.get_ref().position()),
         }
     }
 
@@ -175,6 +184,8 @@ impl Read for Source {
 }
 
 impl BufRead for Source {
+    // Inlined into record readers, which call these once or twice a record.
+    #[inline]
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         match &mut self.inner {
             Inner::Mapped(reader) => reader.fill_buf(),
@@ -184,6 +195,7 @@ impl BufRead for Source {
         }
     }
 
+    #[inline]
     fn consume(&mut self, amount: usize) {
         match &mut self.inner {
             Inner::Mapped(reader) => reader.consume(amount),

@@ -7,9 +7,20 @@
 //! comparison is on BED6 and narrowPeak (BED6+4, the four extra columns
 //! iterated as strings by both). `BIOMETAL_BENCH_BED_RECORDS` (default
 //! 200,000) and `BIOMETAL_BENCH_GFF_GENES` (default 20,000) set the sizes.
+//!
+//! For instruction counts (`valgrind --tool=callgrind`, steady on a busy
+//! machine), `BIOMETAL_BENCH_ONCE=FILE:READER` skips criterion and reads
+//! the file once: FILE is `bed6`, `narrowpeak` or `gff3`, READER is
+//! `biometal`, `noodles` or `none` (generation only, the baseline to
+//! subtract):
+//!
+//! ```text
+//! BIOMETAL_BENCH_ONCE=bed6:biometal BIOMETAL_BENCH_BED_RECORDS=20000 \
+//!     valgrind --tool=callgrind --callgrind-out-file=/dev/null BENCH_BINARY
+//! ```
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 
 #[path = "../../common/annotations.rs"]
 mod annotations;
@@ -91,5 +102,35 @@ fn gff(c: &mut Criterion) {
     group.finish();
 }
 
+/// One read of one generated file, for instruction counts: see the module
+/// documentation.
+fn once(spec: &str) {
+    let (file, reader) = spec.split_once(':').expect("BIOMETAL_BENCH_ONCE=FILE:READER");
+    let data = match file {
+        "bed6" => annotations::bed6(env_or("BIOMETAL_BENCH_BED_RECORDS", 200_000), false),
+        "narrowpeak" => annotations::bed6(env_or("BIOMETAL_BENCH_BED_RECORDS", 200_000), true),
+        "gff3" => annotations::gff3(env_or("BIOMETAL_BENCH_GFF_GENES", 20_000)),
+        other => panic!("unknown file {other}"),
+    };
+    let (records, sum) = match (file, reader) {
+        (_, "none") => (0, 0),
+        ("gff3", "biometal") => annotations::biometal_gff(black_box(&data)),
+        ("gff3", "noodles") => noodles_gff(black_box(&data)),
+        (_, "biometal") => annotations::biometal_bed(black_box(&data)),
+        (_, "noodles") => noodles_bed6(black_box(&data)),
+        (_, other) => panic!("unknown reader {other}"),
+    };
+    println!("{spec}: {records} records, checksum {sum}");
+}
+
 criterion_group!(benches, bed, gff);
-criterion_main!(benches);
+
+fn main() {
+    match std::env::var("BIOMETAL_BENCH_ONCE") {
+        Ok(spec) => once(&spec),
+        Err(_) => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}

@@ -1,19 +1,27 @@
 //! Multi-threaded block decoding: persistent workers, batches of blocks, a
 //! bounded number of batches in flight, results consumed in order.
 //!
-//! The caller's thread reads the compressed blocks from the source (so the
-//! source need not be `Send`), groups them into batches and hands each batch
-//! to a pool of worker threads spawned once per reader. A worker inflates
-//! and CRC-checks every block of its batch into the batch's own buffers and
-//! sends the batch back; the caller consumes batches strictly in submission
-//! order and returns each spent batch, buffers and all, to a free list.
+//! Blocks are grouped into batches, each decoded by one of a pool of worker
+//! threads spawned once per reader. A worker inflates and CRC-checks every
+//! block of its batch into the batch's own buffers and sends the batch
+//! back; the caller consumes batches strictly in stream order and returns
+//! each spent batch, buffers and all, to a free list.
+//!
+//! Who reads the compressed blocks depends on the source. By default the
+//! caller's thread reads them (so the source need not be `Send`) before
+//! handing a batch out. Given a file ([`Feed`]), the caller hands out empty
+//! batches and each worker fills its own: under a lock it reads the next
+//! blocks with positional reads (`pread`) and numbers the batch, then it
+//! inflates them while other workers read. The caller's thread then only
+//! consumes decoded data, so feeding no longer caps the scaling.
 //!
 //! A framing error or the end of the input is recorded as the tail of the
 //! batch in which it was met, and a worker's decoding error stops its batch
 //! at the failing block, so errors surface at exactly the point in the
 //! stream where the single-threaded reader reports them.
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -50,6 +58,8 @@ struct Batch {
     /// What follows the last block: `None` if more batches follow, `Ok` for
     /// the end of the input, `Err` for a framing or I/O error.
     tail: Option<Result<()>>,
+    /// Whether the worker reads the blocks itself (from the [`Feed`]).
+    needs_feed: bool,
 }
 
 impl Batch {
@@ -68,6 +78,36 @@ impl Batch {
             block_count: 0,
             failure: None,
             tail: None,
+            needs_feed: false,
+        }
+    }
+
+    /// Reads up to [`BLOCKS_PER_BATCH`] whole blocks from `inner`, the first
+    /// at `*offset`, advancing `*offset` past them; sets the tail at the end
+    /// of the input or on a framing or I/O error.
+    fn fill<R: Read>(&mut self, inner: &mut R, offset: &mut u64) {
+        self.block_count = 0;
+        self.failure = None;
+        self.tail = None;
+        let blocks = self.compressed.chunks_exact_mut(MAX_BLOCK_SIZE);
+        for (slot, raw) in self.slots.iter_mut().zip(blocks) {
+            match read_raw_block(inner, raw, *offset) {
+                Ok(Some(size)) => {
+                    slot.offset = *offset;
+                    slot.size = size;
+                    slot.decoded_len = 0;
+                    *offset += size as u64;
+                    self.block_count += 1;
+                }
+                Ok(None) => {
+                    self.tail = Some(Ok(()));
+                    break;
+                }
+                Err(error) => {
+                    self.tail = Some(Err(error));
+                    break;
+                }
+            }
         }
     }
 
@@ -89,6 +129,71 @@ impl Batch {
     }
 }
 
+/// A file the workers read blocks from themselves, and where the next
+/// block starts.
+struct Feed {
+    file: Arc<File>,
+    next: Mutex<FeedState>,
+}
+
+struct FeedState {
+    /// The compressed offset of the next block to read.
+    offset: u64,
+    /// The number the next filled batch gets (stream order).
+    seq: u64,
+    /// The end of the input or an error has been met: later batches are
+    /// empty, with an `Ok` tail.
+    done: bool,
+}
+
+impl Feed {
+    /// Numbers `batch` and fills it with the next blocks.
+    fn fill(&self, batch: &mut Batch) {
+        // A poisoned lock only means a worker panicked between two plain
+        // field updates; the state is still consistent.
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        batch.seq = next.seq;
+        next.seq += 1;
+        if next.done {
+            batch.block_count = 0;
+            batch.failure = None;
+            batch.tail = Some(Ok(()));
+            return;
+        }
+        let mut offset = next.offset;
+        let mut source = PositionalReader {
+            file: &self.file,
+            offset,
+        };
+        batch.fill(&mut source, &mut offset);
+        next.offset = offset;
+        next.done = batch.tail.is_some();
+    }
+}
+
+/// `Read` over a file from `offset` on, by positional reads, which leave
+/// the file's own position alone and may run in several threads at once.
+struct PositionalReader<'a> {
+    file: &'a File,
+    offset: u64,
+}
+
+impl Read for PositionalReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let read = std::os::unix::fs::FileExt::read_at(self.file, buf, self.offset)?;
+        #[cfg(windows)]
+        let read = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.offset)?;
+        #[cfg(not(any(unix, windows)))]
+        let read: usize = {
+            let _ = buf;
+            return Err(io::ErrorKind::Unsupported.into());
+        };
+        self.offset += read as u64;
+        Ok(read)
+    }
+}
+
 /// The worker pool and the in-order queue of batches.
 pub(super) struct Pipeline {
     jobs: Option<Sender<Batch>>,
@@ -105,12 +210,31 @@ pub(super) struct Pipeline {
     max_in_flight: u64,
     /// Set once the end of the input or a read error has been met.
     input_done: bool,
+    /// Where workers read blocks themselves, if they can.
+    feed: Option<Arc<Feed>>,
+    /// The feed must restart at the caller's read offset (first use, or
+    /// after a seek).
+    restart_feed: bool,
 }
 
 impl Pipeline {
     /// Spawns up to `workers` threads; `None` if not even one could be
-    /// spawned (the caller then decodes inline).
-    pub(super) fn new(workers: usize) -> Option<Self> {
+    /// spawned (the caller then decodes inline). With `file` (the same
+    /// bytes as the reader's input, compressed offset 0 at its byte 0),
+    /// the workers read the blocks themselves.
+    pub(super) fn new(workers: usize, file: Option<Arc<File>>) -> Option<Self> {
+        // Positional reads exist on Unix and Windows only.
+        let file = file.filter(|_| cfg!(any(unix, windows)));
+        let feed = file.map(|file| {
+            Arc::new(Feed {
+                file,
+                next: Mutex::new(FeedState {
+                    offset: 0,
+                    seq: 0,
+                    done: false,
+                }),
+            })
+        });
         let (job_sender, job_receiver) = mpsc::channel::<Batch>();
         let (result_sender, results) = mpsc::channel();
         let job_receiver = Arc::new(Mutex::new(job_receiver));
@@ -120,9 +244,10 @@ impl Pipeline {
             let jobs = Arc::clone(&job_receiver);
             let results = result_sender.clone();
             let cancelled = Arc::clone(&cancelled);
+            let feed = feed.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("bgzf-decode-{n}"))
-                .spawn(move || work(&jobs, &results, &cancelled));
+                .spawn(move || work(&jobs, &results, &cancelled, feed.as_deref()));
             match spawned {
                 Ok(handle) => handles.push(handle),
                 Err(_) => break,
@@ -145,11 +270,14 @@ impl Pipeline {
             next_seq_to_consume: 0,
             max_in_flight,
             input_done: false,
+            feed,
+            restart_feed: true,
         })
     }
 
     /// The decoded bytes of the block last returned by
     /// [`next_block`](Self::next_block).
+    #[inline]
     pub(super) fn data(&self) -> &[u8] {
         self.current
             .as_ref()
@@ -191,7 +319,10 @@ impl Pipeline {
             if self.next_seq_to_consume == self.next_seq_to_submit {
                 return Ok(None);
             }
-            self.current = Some(self.receive()?);
+            let batch = self.receive()?;
+            // Fed by the workers, the end shows only in what comes back.
+            self.input_done |= batch.tail.is_some();
+            self.current = Some(batch);
             self.current_index = 0;
         }
     }
@@ -203,40 +334,31 @@ impl Pipeline {
         self.current_index = 0;
     }
 
-    /// Reads blocks from `inner` into batches and hands them to the workers
-    /// until the in-flight limit or the end of the input.
+    /// Hands batches to the workers until the in-flight limit or the end of
+    /// the input: empty ones to fill from the feed, else filled here from
+    /// `inner`.
     fn submit<R: Read>(&mut self, inner: &mut R, read_offset: &mut u64) {
+        if let Some(feed) = self.feed.as_ref().filter(|_| self.restart_feed) {
+            let mut next = feed.next.lock().unwrap_or_else(|e| e.into_inner());
+            *next = FeedState {
+                offset: *read_offset,
+                seq: self.next_seq_to_submit,
+                done: false,
+            };
+            self.restart_feed = false;
+        }
         while !self.input_done
             && self.next_seq_to_submit - self.next_seq_to_consume < self.max_in_flight
         {
             let mut batch = self.free.pop().unwrap_or_else(Batch::new);
-            batch.seq = self.next_seq_to_submit;
-            batch.block_count = 0;
-            batch.failure = None;
-            batch.tail = None;
-            let blocks = batch.compressed.chunks_exact_mut(MAX_BLOCK_SIZE);
-            for (slot, raw) in batch.slots.iter_mut().zip(blocks) {
-                match read_raw_block(inner, raw, *read_offset) {
-                    Ok(Some(size)) => {
-                        slot.offset = *read_offset;
-                        slot.size = size;
-                        slot.decoded_len = 0;
-                        *read_offset += size as u64;
-                        batch.block_count += 1;
-                    }
-                    Ok(None) => {
-                        batch.tail = Some(Ok(()));
-                        break;
-                    }
-                    Err(error) => {
-                        batch.tail = Some(Err(error));
-                        break;
-                    }
-                }
+            batch.needs_feed = self.feed.is_some();
+            if !batch.needs_feed {
+                batch.seq = self.next_seq_to_submit;
+                batch.fill(inner, read_offset);
+                self.input_done = batch.tail.is_some();
             }
-            self.input_done = batch.tail.is_some();
             self.next_seq_to_submit += 1;
-            if batch.block_count == 0 {
+            if batch.block_count == 0 && !batch.needs_feed {
                 self.out_of_order.push(batch);
             } else if let Some(jobs) = &self.jobs {
                 if let Err(mpsc::SendError(batch)) = jobs.send(batch) {
@@ -278,11 +400,17 @@ impl Pipeline {
             self.free.push(batch);
         }
         self.input_done = false;
+        self.restart_feed = true;
         Ok(())
     }
 }
 
-fn work(jobs: &Mutex<Receiver<Batch>>, results: &Sender<Batch>, cancelled: &AtomicBool) {
+fn work(
+    jobs: &Mutex<Receiver<Batch>>,
+    results: &Sender<Batch>,
+    cancelled: &AtomicBool,
+    feed: Option<&Feed>,
+) {
     let mut decompressor = Decompressor::new();
     loop {
         let job = match jobs.lock() {
@@ -291,6 +419,9 @@ fn work(jobs: &Mutex<Receiver<Batch>>, results: &Sender<Batch>, cancelled: &Atom
         };
         let Ok(mut batch) = job else { return };
         if !cancelled.load(Ordering::Relaxed) {
+            if let Some(feed) = feed.filter(|_| batch.needs_feed) {
+                feed.fill(&mut batch);
+            }
             batch.decode(&mut decompressor);
         }
         if results.send(batch).is_err() {

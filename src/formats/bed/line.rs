@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use super::layout::Layout;
 use super::record::{ItemRgb, Strand};
+use crate::formats::fields::{byte_mask, parse_decimal};
 
 /// How columns are separated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -63,15 +64,6 @@ pub(crate) fn split(line: &[u8], separator: Separator, fields: &mut Vec<(usize, 
             }
         }
     }
-}
-
-/// A mask with the high bit of each byte of `word` that equals `byte`
-/// (exact: no false positives from borrows).
-#[inline(always)]
-pub(crate) fn byte_mask(word: u64, byte: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
-    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// The first `byte` in `haystack`, eight bytes at a time: for the short
@@ -134,47 +126,50 @@ fn show(field: &[u8]) -> String {
 /// A non-negative decimal integer of at most 20 digits, no sign.
 #[inline]
 pub(crate) fn parse_u64(field: &[u8]) -> Option<u64> {
-    if field.is_empty() || field.len() > 20 {
-        return None;
-    }
-    let mut value: u64 = 0;
-    if field.len() < 20 {
-        // At most 19 digits: below 10^19 < 2^64, no overflow possible.
-        for &byte in field {
-            let digit = byte.wrapping_sub(b'0');
-            if digit > 9 {
-                return None;
-            }
-            value = value * 10 + u64::from(digit);
-        }
-        return Some(value);
-    }
-    for &byte in field {
-        let digit = byte.wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
-    }
-    Some(value)
+    parse_decimal(field, 0, field.len())
 }
 
-fn integer(field: &[u8], column: &str) -> Result<u64, Message> {
-    parse_u64(field).ok_or_else(|| {
-        format!(
-            "{column}: expected a non-negative integer, found {}",
-            show(field)
-        )
-        .into()
-    })
+/// The integer at `bounds` of `window`, or what was expected.
+#[inline(always)]
+fn integer(window: &[u8], (from, to): (usize, usize), column: &str) -> Result<u64, Message> {
+    match parse_decimal(window, from, to) {
+        Some(value) => Ok(value),
+        None => Err(not_an_integer(
+            window.get(from..to).unwrap_or_default(),
+            column,
+        )),
+    }
 }
 
-/// Parses `line` (its columns at `fields`) as `layout` says.
+#[cold]
+fn not_an_integer(field: &[u8], column: &str) -> Message {
+    format!(
+        "{column}: expected a non-negative integer, found {}",
+        show(field)
+    )
+    .into()
+}
+
+/// Parses a line's columns (at `fields`, bounds in `window`, which holds
+/// the line and possibly bytes after it) as `layout` says.
 pub(crate) fn parse(
-    line: &[u8],
+    window: &[u8],
     fields: &[(usize, usize)],
     layout: Layout,
 ) -> Result<Parsed, Message> {
+    let mut parsed = Parsed::default();
+    parse_into(window, fields, layout, &mut parsed)?;
+    Ok(parsed)
+}
+
+/// [`parse`] into `parsed` (left partly filled on an error).
+#[inline]
+pub(crate) fn parse_into(
+    window: &[u8],
+    fields: &[(usize, usize)],
+    layout: Layout,
+    parsed: &mut Parsed,
+) -> Result<(), Message> {
     if fields.len() != layout.columns() {
         return Err(format!(
             "expected {} columns ({layout}), found {}",
@@ -183,22 +178,25 @@ pub(crate) fn parse(
         )
         .into());
     }
+    let bounds = |i: usize| fields.get(i).copied().unwrap_or_default();
     let field = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|&(from, to)| line.get(from..to))
-            .unwrap_or_default()
+        let (from, to) = bounds(i);
+        window.get(from..to).unwrap_or_default()
     };
     let standard = usize::from(layout.standard_columns());
-    let mut parsed = Parsed {
+    *parsed = Parsed {
         layout,
         ..Parsed::default()
     };
-    if field(0).is_empty() {
+    let is_empty = |i: usize| {
+        let (from, to) = bounds(i);
+        from >= to
+    };
+    if is_empty(0) {
         return Err("chrom: expected a sequence name, found an empty column".into());
     }
-    parsed.chrom_start = integer(field(1), "chromStart")?;
-    parsed.chrom_end = integer(field(2), "chromEnd")?;
+    parsed.chrom_start = integer(window, bounds(1), "chromStart")?;
+    parsed.chrom_end = integer(window, bounds(2), "chromEnd")?;
     if parsed.chrom_start > parsed.chrom_end {
         return Err(format!(
             "chromStart {} is after chromEnd {}",
@@ -206,29 +204,28 @@ pub(crate) fn parse(
         )
         .into());
     }
-    if standard >= 4 && field(3).is_empty() {
+    if standard >= 4 && is_empty(3) {
         return Err("name: expected a name, found an empty column".into());
     }
     if standard >= 5 {
-        parsed.score = parse_score(field(4))?;
+        parsed.score = parse_score(window, bounds(4))?;
     }
     if standard >= 6 {
-        parsed.strand = Some(match field(5) {
-            b"+" => Strand::Forward,
-            b"-" => Strand::Reverse,
-            b"." => Strand::Unknown,
-            other => {
-                return Err(format!("strand: expected +, - or ., found {}", show(other)).into())
-            }
+        let strand = field(5);
+        parsed.strand = Some(match (strand.len(), strand.first()) {
+            (1, Some(b'+')) => Strand::Forward,
+            (1, Some(b'-')) => Strand::Reverse,
+            (1, Some(b'.')) => Strand::Unknown,
+            _ => return Err(format!("strand: expected +, - or ., found {}", show(strand)).into()),
         });
     }
     parsed.thick_start = parsed.chrom_start;
     parsed.thick_end = parsed.chrom_end;
     if standard >= 7 {
-        parsed.thick_start = integer(field(6), "thickStart")?;
+        parsed.thick_start = integer(window, bounds(6), "thickStart")?;
     }
     if standard >= 8 {
-        parsed.thick_end = integer(field(7), "thickEnd")?;
+        parsed.thick_end = integer(window, bounds(7), "thickEnd")?;
     }
     if standard >= 7
         && !(parsed.chrom_start <= parsed.thick_start
@@ -252,21 +249,42 @@ pub(crate) fn parse(
             parsed.chrom_end - parsed.chrom_start,
         )?;
     }
-    Ok(parsed)
+    Ok(())
 }
 
-fn parse_score(field: &[u8]) -> Result<Option<u16>, Message> {
+#[inline(always)]
+fn parse_score(window: &[u8], (from, to): (usize, usize)) -> Result<Option<u16>, Message> {
+    let field = window.get(from..to).unwrap_or_default();
     if field == b"." {
         return Ok(None);
     }
-    match parse_u64(field) {
-        Some(score) if score <= 1000 => Ok(Some(score as u16)),
-        _ => Err(format!(
-            "score: expected an integer from 0 to 1000 or '.', found {}",
-            show(field)
-        )
-        .into()),
+    // Mostly at most four digits: a plain loop is quicker than a word's
+    // set-up (longer ones, zero-padded, take the general path).
+    if (1..=4).contains(&field.len()) {
+        let mut score: u16 = 0;
+        for &byte in field {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                return Err(bad_score(field));
+            }
+            score = score * 10 + u16::from(digit);
+        }
+        if score <= 1000 {
+            return Ok(Some(score));
+        }
+    } else if let Some(score) = parse_decimal(window, from, to).filter(|&s| s <= 1000) {
+        return Ok(Some(score as u16));
     }
+    Err(bad_score(field))
+}
+
+#[cold]
+fn bad_score(field: &[u8]) -> Message {
+    format!(
+        "score: expected an integer from 0 to 1000 or '.', found {}",
+        show(field)
+    )
+    .into()
 }
 
 fn parse_item_rgb(field: &[u8]) -> Result<ItemRgb, Message> {
@@ -439,6 +457,13 @@ mod tests {
         assert_eq!(parse_u64(b"-1"), None);
         assert_eq!(parse_u64(b"+1"), None);
         assert_eq!(parse_u64(b""), None);
+        let score = |text: &[u8]| parse_score(text, (0, text.len())).ok();
+        assert_eq!(score(b"1000"), Some(Some(1000)));
+        assert_eq!(score(b"000500"), Some(Some(500)));
+        assert_eq!(score(b"."), Some(None));
+        for bad in [&b"1001"[..], b"", b"-1", b"5a", b"00001001", b".."] {
+            assert_eq!(score(bad), None);
+        }
     }
 
     #[test]

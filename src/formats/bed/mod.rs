@@ -36,7 +36,7 @@ mod writer;
 
 pub use self::layout::Layout;
 pub use self::line::Separator;
-pub(crate) use self::line::{byte_mask, find_byte, for_each_tab, parse_u64};
+pub(crate) use self::line::{find_byte, parse_u64};
 pub use self::reader::{Line, Reader, ReaderBuilder, Records, DEFAULT_MAX_LINE_LENGTH};
 pub use self::record::{Blocks, ItemRgb, Record, RecordRef, Strand};
 pub use self::writer::Writer;

@@ -5,7 +5,8 @@ use std::io::Read;
 use super::layout::Layout;
 use super::line::{self, Parsed, Separator};
 use super::record::{Record, RecordRef};
-use crate::formats::buffer::{find_newline, Line as BufferLine, LineBuffer};
+use crate::formats::buffer::{find_newline, LineBuffer};
+use crate::formats::fields;
 use crate::{Error, Format, Result};
 
 /// The default cap on one line's length in bytes: 64 MiB.
@@ -279,60 +280,90 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    /// The next line: found in the buffer with the short-line search, or
-    /// through the line engine when the buffer must be refilled.
+    /// Finds the next line and, for tab-separated files, cuts it into
+    /// `fields` in the same pass; refills the buffer through the line
+    /// engine when the line does not end in it. Returns the line's content
+    /// end and the offset after its newline.
     #[inline]
-    fn next_line_bounds(&mut self, line_number: u64) -> Result<Option<BufferLine>> {
+    fn next_line_fields(&mut self, line_number: u64) -> Result<Option<(usize, usize)>> {
+        let tabs = self.separator == Separator::Tab;
         let data = self.buffer.data();
-        if let Some(newline) = find_newline(data) {
-            let content_end = match newline.checked_sub(1) {
-                Some(before) if data.get(before) == Some(&b'\r') => before,
-                _ => newline,
-            };
-            return Ok(Some(BufferLine {
-                start: 0,
-                content_end,
-                next: newline + 1,
-            }));
+        let newline = if tabs {
+            fields::split_line(data, &mut self.fields)
+        } else {
+            find_newline(data)
+        };
+        let (content_end, next) = match newline {
+            Some(newline) => {
+                let content_end = match newline.checked_sub(1) {
+                    Some(before) if data.get(before) == Some(&b'\r') => before,
+                    _ => newline,
+                };
+                (content_end, newline + 1)
+            }
+            None => {
+                let Some(found) = self
+                    .buffer
+                    .line_at(0)
+                    .map_err(|error| error.at_line(line_number))?
+                else {
+                    return Ok(None);
+                };
+                if tabs {
+                    let text = self.buffer.data().get(..found.content_end);
+                    fields::split_line(text.unwrap_or_default(), &mut self.fields);
+                }
+                return Ok(Some((found.content_end, found.next)));
+            }
+        };
+        if content_end < newline.unwrap_or(content_end) {
+            // The `\r` of a CRLF ending is no part of the last field.
+            if let Some(last) = self.fields.last_mut() {
+                last.1 = last.1.min(content_end);
+            }
         }
-        self.buffer
-            .line_at(0)
-            .map_err(|error| error.at_line(line_number))
+        Ok(Some((content_end, next)))
     }
 
     fn advance(&mut self) -> Result<Option<Found>> {
         self.buffer.consume(self.pending);
         self.pending = 0;
         let line_number = self.lines_read + 1;
-        let Some(found) = self.next_line_bounds(line_number)? else {
+        let Some((content_end, next)) = self.next_line_fields(line_number)? else {
             return Ok(None);
         };
         self.lines_read = line_number;
-        self.pending = found.next;
-        self.raw = (0, found.next);
-        self.text_end = found.content_end;
-        let text = self
-            .buffer
-            .data()
-            .get(..found.content_end)
-            .unwrap_or_default();
-        let blank = self.separator == Separator::Whitespace && text.trim_ascii().is_empty();
-        if blank || is_header_line(text) {
-            if !self.declared && text.starts_with(b"track") {
-                // A track line starts a new track, whose columns may differ.
-                self.layout = Layout::from_track_line(text);
+        self.pending = next;
+        self.raw = (0, next);
+        self.text_end = content_end;
+        let data = self.buffer.data();
+        let text = data.get(..content_end).unwrap_or_default();
+        // Data lines rarely start with the bytes header lines start with.
+        let maybe_header = matches!(text.first(), None | Some(b'#' | b't' | b'b' | b' ' | b'\t'));
+        if maybe_header {
+            let blank = self.separator == Separator::Whitespace && text.trim_ascii().is_empty();
+            if blank || is_header_line(text) {
+                if !self.declared && text.starts_with(b"track") {
+                    // A track line starts a new track, whose columns may differ.
+                    self.layout = Layout::from_track_line(text);
+                }
+                return Ok(Some(Found::Header));
             }
-            return Ok(Some(Found::Header));
         }
-        line::split(text, self.separator, &mut self.fields);
+        if self.separator == Separator::Whitespace {
+            line::split(text, self.separator, &mut self.fields);
+        }
+        // Numbers are read a word at a time, so the parser sees the whole
+        // buffer; the fields end within the line.
         let parsed = match self.layout {
-            Some(layout) => line::parse(text, &self.fields, layout),
-            None => Layout::detect(text, &self.fields),
-        };
-        match parsed {
-            Ok(parsed) => {
+            Some(layout) => line::parse_into(data, &self.fields, layout, &mut self.parsed),
+            None => Layout::detect(data, &self.fields).map(|parsed| {
                 self.layout = Some(parsed.layout);
                 self.parsed = parsed;
+            }),
+        };
+        match parsed {
+            Ok(()) => {
                 self.records_read += 1;
                 Ok(Some(Found::Record))
             }

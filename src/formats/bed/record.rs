@@ -59,33 +59,39 @@ pub struct RecordRef<'a> {
 impl<'a> RecordRef<'a> {
     /// The line exactly as read, its line ending included (none on a last
     /// line that lacked one).
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.raw
     }
 
     /// The line without its line ending.
+    #[inline]
     pub fn text(&self) -> &'a [u8] {
         self.text
     }
 
     /// The columns this line has.
+    #[inline]
     pub fn layout(&self) -> Layout {
         self.parsed.layout
     }
 
     /// Column `index` (0-based), standard or extra.
+    #[inline]
     pub fn field(&self, index: usize) -> Option<&'a [u8]> {
         let &(from, to) = self.fields.get(index)?;
         self.text.get(from..to)
     }
 
     /// The number of columns.
+    #[inline]
     pub fn column_count(&self) -> usize {
         self.fields.len()
     }
 
     /// The extra columns after the standard ones (narrowPeak's signalValue,
     /// pValue, qValue and peak; bedGraph's value).
+    #[inline]
     pub fn extra_fields(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         let text = self.text;
         let standard = usize::from(self.parsed.layout.standard_columns());
@@ -97,25 +103,30 @@ impl<'a> RecordRef<'a> {
     }
 
     /// chrom: the sequence name.
+    #[inline]
     pub fn chrom(&self) -> &'a [u8] {
         self.field(0).unwrap_or_default()
     }
 
     /// chromStart, 0-based.
+    #[inline]
     pub fn chrom_start(&self) -> u64 {
         self.parsed.chrom_start
     }
 
     /// chromEnd, 0-based exclusive.
+    #[inline]
     pub fn chrom_end(&self) -> u64 {
         self.parsed.chrom_end
     }
 
     /// `[chromStart, chromEnd)`, 0-based half-open.
+    #[inline]
     pub fn interval(&self) -> Interval {
         interval(self.parsed.chrom_start, self.parsed.chrom_end)
     }
 
+    #[inline]
     fn standard(&self, index: usize) -> Option<&'a [u8]> {
         if index < usize::from(self.parsed.layout.standard_columns()) {
             self.field(index)
@@ -125,36 +136,43 @@ impl<'a> RecordRef<'a> {
     }
 
     /// name (BED4 and up).
+    #[inline]
     pub fn name(&self) -> Option<&'a [u8]> {
         self.standard(3)
     }
 
     /// score, 0 to 1000 (BED5 and up); `None` also for `.`.
+    #[inline]
     pub fn score(&self) -> Option<u16> {
         self.parsed.score
     }
 
     /// strand (BED6 and up).
+    #[inline]
     pub fn strand(&self) -> Option<Strand> {
         self.parsed.strand
     }
 
     /// thickStart, 0-based (BED7 and up).
+    #[inline]
     pub fn thick_start(&self) -> Option<u64> {
         (self.parsed.layout.standard_columns() >= 7).then_some(self.parsed.thick_start)
     }
 
     /// thickEnd, 0-based exclusive (BED8 and up).
+    #[inline]
     pub fn thick_end(&self) -> Option<u64> {
         (self.parsed.layout.standard_columns() >= 8).then_some(self.parsed.thick_end)
     }
 
     /// itemRgb (BED9 and up).
+    #[inline]
     pub fn item_rgb(&self) -> Option<ItemRgb> {
         self.parsed.item_rgb
     }
 
     /// blockCount (BED12).
+    #[inline]
     pub fn block_count(&self) -> Option<u32> {
         (self.parsed.layout.standard_columns() == 12).then_some(self.parsed.block_count)
     }
@@ -162,6 +180,7 @@ impl<'a> RecordRef<'a> {
     /// The blocks (exons) as absolute 0-based half-open intervals (BED12),
     /// from blockSizes and blockStarts, which were checked against
     /// blockCount and the feature's extent when the line was read.
+    #[inline]
     pub fn blocks(&self) -> Option<Blocks<'a>> {
         self.block_count()?;
         Some(Blocks {

@@ -10,7 +10,8 @@
 //! The code follows the specification's order: [`FileDefinition`] and
 //! container framing (`container`), the compression header and data-series
 //! encodings (`compression_header`, `encoding`), slices and records
-//! (`slice`, `decode`), and the block [`codecs`].
+//! (`slice`, `decode`), and the block [`codecs`]; `threads` decodes slices
+//! in parallel ([`ReaderBuilder::threads`]).
 //!
 //! ```no_run
 //! use biometal::formats::cram::{Reader, ReferenceSource};
@@ -34,6 +35,7 @@ mod encoding;
 mod reader;
 mod reference;
 mod slice;
+mod threads;
 
 pub use self::compression_header::Fields;
 pub use self::container::{FileDefinition, MAX_CONTAINER_LEN};

@@ -3,6 +3,7 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::compression_header::{CompressionHeader, Fields};
 use super::container::{
@@ -12,6 +13,7 @@ use super::container::{
 use super::cursor::Cursor;
 use super::reference::ReferenceSource;
 use super::slice::{DecodeOptions, SliceDecoder, SliceInput};
+use super::threads::Pipeline;
 use crate::formats::sam::header::{Header, ParseOptions, Strictness};
 use crate::formats::sam::record::{Record, RecordRef};
 use crate::{Error, ErrorKind, Format, Result};
@@ -34,6 +36,7 @@ pub struct ReaderBuilder {
     reference: ReferenceSource,
     options: DecodeOptions,
     strictness: Strictness,
+    threads: usize,
 }
 
 impl Default for ReaderBuilder {
@@ -48,6 +51,7 @@ impl Default for ReaderBuilder {
                 fields: Fields::all(),
             },
             strictness: Strictness::Lenient,
+            threads: 1,
         }
     }
 }
@@ -121,19 +125,50 @@ impl ReaderBuilder {
         self
     }
 
+    /// Slice-parallel decoding: `0` or `1` decodes in the caller's thread
+    /// (the default); `n >= 2` starts `n` worker threads (spawned when the
+    /// first container is read, joined when the reader is dropped). The
+    /// caller's thread reads whole containers (so the source need not be
+    /// `Send`) and hands their slices to the workers, which decompress the
+    /// blocks and decode the records; records come back in file order,
+    /// through the same [`Reader::next_record`], [`Reader::read_record`]
+    /// and [`Reader::records`]. A container is read only while fewer
+    /// than `2 × n` slices are queued, so memory stays bounded by the
+    /// containers in flight (about `2 × n` slices and their decoded
+    /// records), never by the file's size. Errors carry
+    /// the same container, slice and record location as with one thread
+    /// and surface after every record before them.
+    ///
+    /// ```no_run
+    /// use biometal::formats::cram::{ReaderBuilder, ReferenceSource};
+    /// let mut reader = ReaderBuilder::new()
+    ///     .reference(ReferenceSource::from_fasta_path("ref.fa")?)
+    ///     .threads(4)
+    ///     .build_from_path("reads.cram")?;
+    /// reader.read_header()?;
+    /// let mut count = 0u64;
+    /// while reader.next_record()?.is_some() {
+    ///     count += 1;
+    /// }
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
+    }
+
     /// A reader over `inner`.
     pub fn build<R: Read>(self, inner: R) -> Reader<R> {
         Reader {
             inner,
             builder: self,
             definition: None,
-            header: None,
+            context: None,
             offset: 0,
-            body: Vec::new(),
-            container: ContainerHeader::default(),
-            compression_header: None,
+            container: None,
             next_slice: 0,
             decoder: SliceDecoder::default(),
+            pipeline: None,
             records: Vec::new(),
             record_count: 0,
             next_record: 0,
@@ -155,19 +190,102 @@ impl ReaderBuilder {
     }
 }
 
+/// What every slice of a file is decoded with; shared by the worker
+/// threads.
+pub(crate) struct FileContext {
+    pub definition: FileDefinition,
+    pub header: Header,
+    pub reference: ReferenceSource,
+    pub options: DecodeOptions,
+}
+
+/// One container, read whole, with its parsed compression header.
+pub(crate) struct Container {
+    /// File offset of the container header.
+    offset: u64,
+    /// File offset of the first block.
+    body_offset: u64,
+    body: Vec<u8>,
+    landmarks: Vec<usize>,
+    compression_header: CompressionHeader,
+}
+
+impl Container {
+    /// The number of slices.
+    pub fn slice_count(&self) -> usize {
+        self.landmarks.len()
+    }
+
+    /// Decodes slice `index` into `out` (reusing its records); returns how
+    /// many records it holds. Errors name the container and the record.
+    pub fn decode_slice(
+        &self,
+        index: usize,
+        context: &FileContext,
+        decoder: &mut SliceDecoder,
+        out: &mut Vec<Record>,
+    ) -> Result<usize> {
+        let start = self.landmarks.get(index).copied().unwrap_or(usize::MAX);
+        let end = self
+            .landmarks
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.body.len());
+        let data = self
+            .body
+            .get(start..end.max(start))
+            .filter(|_| end <= self.body.len())
+            .ok_or_else(|| {
+                self.locate(Error::invalid_data(
+                    Format::Cram,
+                    format!(
+                        "slice landmark {start}..{end} lies outside the container's {} bytes",
+                        self.body.len()
+                    ),
+                ))
+            })?;
+        let input = SliceInput {
+            definition: &context.definition,
+            compression_header: &self.compression_header,
+            sam_header: &context.header,
+            reference: &context.reference,
+            options: &context.options,
+            data,
+            offset: self.body_offset + start as u64,
+        };
+        decoder.decode(&input, out).map_err(|e| self.locate(e))
+    }
+
+    /// The container's buffer, for reuse.
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+
+    fn locate(&self, error: Error) -> Error {
+        in_container(self.offset, error)
+    }
+}
+
+fn in_container(offset: u64, error: Error) -> Error {
+    let message = format!("container at byte {offset}: {}", error.message());
+    Error::new(error.kind(), Format::Cram, message).with_location(error.location().clone())
+}
+
 /// A CRAM 2.x/3.x reader.
 pub struct Reader<R> {
     inner: R,
     builder: ReaderBuilder,
     definition: Option<FileDefinition>,
-    header: Option<Header>,
+    /// Set by [`Reader::read_header`].
+    context: Option<Arc<FileContext>>,
     /// File offset of the next unread byte.
     offset: u64,
-    body: Vec<u8>,
-    container: ContainerHeader,
-    compression_header: Option<CompressionHeader>,
+    /// The container being decoded (one thread).
+    container: Option<Container>,
     next_slice: usize,
     decoder: SliceDecoder,
+    /// The worker threads, when decoding with more than one.
+    pipeline: Option<Pipeline>,
     records: Vec<Record>,
     record_count: usize,
     next_record: usize,
@@ -229,9 +347,10 @@ impl<R: Read> Reader<R> {
             )
             .at_byte_offset(self.offset)
         })?;
-        self.read_body(&container)?;
+        let mut body = Vec::new();
+        self.read_body(&container, &mut body)?;
         let text = parse_header_container(
-            &self.body,
+            &body,
             self.offset - container.length as u64,
             container.block_count,
             &definition,
@@ -241,17 +360,22 @@ impl<R: Read> Reader<R> {
             .strictness(self.builder.strictness)
             .format(Format::Cram)
             .parse(&text)?;
-        self.header = Some(header.clone());
+        self.context = Some(Arc::new(FileContext {
+            definition,
+            header: header.clone(),
+            reference: self.builder.reference.clone(),
+            options: self.builder.options.clone(),
+        }));
         Ok(header)
     }
 
-    fn read_body(&mut self, container: &ContainerHeader) -> Result<()> {
+    fn read_body(&mut self, container: &ContainerHeader, body: &mut Vec<u8>) -> Result<()> {
         self.offset = container.offset + container.header_len as u64;
-        self.body.clear();
+        body.clear();
         // Grows with the data actually present, whatever the length says.
         let read = (&mut self.inner)
             .take(container.length as u64)
-            .read_to_end(&mut self.body)
+            .read_to_end(body)
             .map_err(|e| Error::from(e).at_byte_offset(self.offset))?;
         if read < container.length {
             return Err(Error::unexpected_eof(
@@ -267,138 +391,155 @@ impl<R: Read> Reader<R> {
         Ok(())
     }
 
-    /// Decodes the next slice (reading containers as needed): false at the
-    /// end of the file.
-    fn fill(&mut self) -> Result<bool> {
-        loop {
-            if self.next_record < self.record_count {
-                return Ok(true);
-            }
-            if self.finished {
-                return Ok(false);
-            }
-            if self.next_slice < self.container.landmarks.len() {
-                self.decode_next_slice()?;
-                continue;
-            }
-            self.next_container()?;
+    /// Reads the next container holding slices: `None` after the EOF
+    /// container. `body` is a buffer to reuse. After a framing error the
+    /// reader is finished: nothing after it can be located.
+    fn read_container(&mut self, body: Vec<u8>) -> Result<Option<Container>> {
+        let result = self.read_container_framed(body);
+        if result.is_err() {
+            self.finished = true;
         }
+        result
     }
 
-    fn next_container(&mut self) -> Result<()> {
-        let (Some(definition), Some(_)) = (self.definition, self.header.as_ref()) else {
+    fn read_container_framed(&mut self, mut body: Vec<u8>) -> Result<Option<Container>> {
+        let Some(definition) = self.definition.filter(|_| self.context.is_some()) else {
             return Err(Error::invalid_input(
                 Format::Cram,
                 "read_header must be called before reading records",
             ));
         };
         let verify = self.builder.options.verify_crc;
-        let Some(container) =
-            read_container_header(&mut self.inner, self.offset, &definition, verify)?
-        else {
-            self.finished = true;
-            return Err(Error::new(
-                ErrorKind::MissingEofMarker,
-                Format::Cram,
-                "the file does not end with the CRAM EOF container: it may be truncated",
-            )
-            .at_byte_offset(self.offset));
-        };
-        self.read_body(&container)?;
-        self.next_slice = 0;
-        self.container = container;
-        let body_offset = self.container.offset + self.container.header_len as u64;
-        let mut cursor = Cursor::new(&self.body, body_offset);
-        if self.container.is_eof() || self.container.landmarks.is_empty() {
-            // Nothing to decode; the blocks present are still checked
-            // (some writers overstate the block count of such containers).
-            for _ in 0..self.container.block_count {
-                if cursor.is_empty() {
-                    break;
+        loop {
+            let Some(header) =
+                read_container_header(&mut self.inner, self.offset, &definition, verify)?
+            else {
+                return Err(Error::new(
+                    ErrorKind::MissingEofMarker,
+                    Format::Cram,
+                    "the file does not end with the CRAM EOF container: it may be truncated",
+                )
+                .at_byte_offset(self.offset));
+            };
+            self.read_body(&header, &mut body)?;
+            let body_offset = header.offset + header.header_len as u64;
+            let locate = |e| in_container(header.offset, e);
+            let mut cursor = Cursor::new(&body, body_offset);
+            if header.is_eof() || header.landmarks.is_empty() {
+                // Nothing to decode; the blocks present are still checked
+                // (some writers overstate the block count of such containers).
+                for _ in 0..header.block_count {
+                    if cursor.is_empty() {
+                        break;
+                    }
+                    parse_block(&mut cursor, &definition, verify).map_err(locate)?;
                 }
-                parse_block(&mut cursor, &definition, verify).map_err(|e| self.in_container(e))?;
+                if header.is_eof() {
+                    self.finished = true;
+                    return Ok(None);
+                }
+                continue;
             }
-            self.finished = self.container.is_eof();
-            self.container.landmarks.clear();
-            return Ok(());
-        }
-        let block =
-            parse_block(&mut cursor, &definition, verify).map_err(|e| self.in_container(e))?;
-        if block.content_type != content_type::COMPRESSION_HEADER {
-            return Err(self.in_container(Error::invalid_data(
-                Format::Cram,
-                format!(
-                    "container's first block has content type {}, expected 1 (compression header)",
-                    block.content_type
-                ),
-            )));
-        }
-        let mut raw = Vec::new();
-        block
-            .decompress_into(&mut raw)
-            .and_then(|()| CompressionHeader::parse(&raw, block.offset))
-            .map(|header| self.compression_header = Some(header))
-            .map_err(|e| self.in_container(e))
-    }
-
-    fn in_container(&self, error: Error) -> Error {
-        let message = format!(
-            "container at byte {}: {}",
-            self.container.offset,
-            error.message()
-        );
-        Error::new(error.kind(), Format::Cram, message).with_location(error.location().clone())
-    }
-
-    fn decode_next_slice(&mut self) -> Result<()> {
-        let index = self.next_slice;
-        self.next_slice += 1;
-        let landmarks = &self.container.landmarks;
-        let start = landmarks[index];
-        let end = landmarks.get(index + 1).copied().unwrap_or(self.body.len());
-        let data = self
-            .body
-            .get(start..end.max(start))
-            .filter(|_| end <= self.body.len())
-            .ok_or_else(|| {
-                self.in_container(Error::invalid_data(
+            let block = parse_block(&mut cursor, &definition, verify).map_err(locate)?;
+            if block.content_type != content_type::COMPRESSION_HEADER {
+                return Err(locate(Error::invalid_data(
                     Format::Cram,
                     format!(
-                        "slice landmark {start}..{end} lies outside the container's {} bytes",
-                        self.body.len()
+                        "container's first block has content type {}, expected 1 (compression header)",
+                        block.content_type
                     ),
-                ))
-            })?;
-        let (Some(definition), Some(header), Some(compression_header)) = (
-            self.definition.as_ref(),
-            self.header.as_ref(),
-            self.compression_header.as_ref(),
-        ) else {
-            return Err(Error::invalid_input(
-                Format::Cram,
-                "read_header was not called",
-            ));
-        };
-        let input = SliceInput {
-            definition,
-            compression_header,
-            sam_header: header,
-            reference: &self.builder.reference,
-            options: &self.builder.options,
-            data,
-            offset: self.container.offset + self.container.header_len as u64 + start as u64,
-        };
-        let result = self.decoder.decode(&input, &mut self.records);
-        match result {
-            Ok(count) => {
-                self.record_count = count;
-                self.next_record = 0;
-                Ok(())
+                )));
             }
-            Err(e) => {
-                self.record_count = 0;
-                self.next_record = 0;
-                Err(self.in_container(e))
+            let mut raw = Vec::new();
+            block.decompress_into(&mut raw).map_err(locate)?;
+            let compression_header =
+                CompressionHeader::parse(&raw, block.offset).map_err(locate)?;
+            return Ok(Some(Container {
+                offset: header.offset,
+                body_offset,
+                body,
+                landmarks: header.landmarks,
+                compression_header,
+            }));
+        }
+    }
+
+    /// Makes a decoded record available (decoding slices, reading
+    /// containers as needed): false at the end of the file.
+    fn fill(&mut self) -> Result<bool> {
+        if self.next_record < self.record_count {
+            return Ok(true);
+        }
+        if self.pipeline.is_none() && self.builder.threads >= 2 && self.context.is_some() {
+            self.pipeline = Pipeline::new(self.builder.threads);
+            if self.pipeline.is_some() {
+                // Workers from here on; nothing is left half-decoded.
+                self.container = None;
+            }
+        }
+        if self.pipeline.is_some() {
+            return self.fill_threaded();
+        }
+        loop {
+            if self.next_record < self.record_count {
+                return Ok(true);
+            }
+            let container = match self.container.take() {
+                Some(container) if self.next_slice < container.slice_count() => container,
+                _ if self.finished => return Ok(false),
+                other => {
+                    let body = other.map(|c| c.body).unwrap_or_default();
+                    self.next_slice = 0;
+                    match self.read_container(body)? {
+                        Some(container) => container,
+                        None => return Ok(false),
+                    }
+                }
+            };
+            let index = self.next_slice;
+            self.next_slice += 1;
+            let context = self.context.as_deref().ok_or_else(not_started)?;
+            let result =
+                container.decode_slice(index, context, &mut self.decoder, &mut self.records);
+            self.container = Some(container);
+            self.next_record = 0;
+            self.record_count = 0;
+            self.record_count = result?;
+        }
+    }
+
+    /// [`Reader::fill`] with worker threads: keeps the pipeline full, then
+    /// takes the next slice's records in file order.
+    fn fill_threaded(&mut self) -> Result<bool> {
+        loop {
+            if self.next_record < self.record_count {
+                return Ok(true);
+            }
+            while !self.finished && self.pipeline.as_ref().is_some_and(Pipeline::has_room) {
+                let body = self
+                    .pipeline
+                    .as_mut()
+                    .map(Pipeline::spare_body)
+                    .unwrap_or_default();
+                let read = self.read_container(body);
+                let (Some(pipeline), Some(context)) = (self.pipeline.as_mut(), &self.context)
+                else {
+                    return Err(not_started());
+                };
+                match read {
+                    Ok(Some(container)) => pipeline.submit(context, container),
+                    Ok(None) => {}
+                    Err(error) => pipeline.fail(error),
+                }
+            }
+            let Some(pipeline) = self.pipeline.as_mut() else {
+                return Ok(false);
+            };
+            self.next_record = 0;
+            self.record_count = 0;
+            match pipeline.next_slice(&mut self.records) {
+                None => return Ok(false),
+                Some(result) => self.record_count = result?,
             }
         }
     }
@@ -446,4 +587,11 @@ impl<R: Read> Reader<R> {
             }
         })
     }
+}
+
+fn not_started() -> Error {
+    Error::invalid_input(
+        Format::Cram,
+        "read_header must be called before reading records",
+    )
 }

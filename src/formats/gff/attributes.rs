@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use super::Dialect;
-use crate::formats::bed::{byte_mask, find_byte};
+use crate::formats::bed::find_byte;
+use crate::formats::fields::{block_masks, FieldBounds, BLOCK};
 
 /// The attributes of a record (column 9), validated when the line was read
 /// and split on demand, borrowing from the line.
@@ -31,6 +32,7 @@ pub struct Attributes<'a> {
     raw: &'a [u8],
     bounds: &'a [EntryBounds],
     dialect: Dialect,
+    seen: Seen,
 }
 
 /// Where one entry's key and value lie in the attributes column:
@@ -39,11 +41,22 @@ pub struct Attributes<'a> {
 pub(crate) type EntryBounds = [usize; 4];
 
 /// One attribute value, as written (without GTF's quotes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Value<'a> {
     raw: &'a [u8],
     dialect: Dialect,
+    /// Which separators the column holds (known when the line was read),
+    /// so that values of columns without them skip the search.
+    seen: Seen,
 }
+
+impl PartialEq for Value<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw && self.dialect == other.dialect
+    }
+}
+
+impl Eq for Value<'_> {}
 
 impl<'a> Value<'a> {
     /// The value's bytes as written (GFF3: still percent-escaped; GTF:
@@ -54,19 +67,22 @@ impl<'a> Value<'a> {
 
     /// The items of a GFF3 comma-separated list (`Parent=a,b` gives `a`
     /// and `b`); a GTF value is one item.
+    #[inline]
     pub fn items(&self) -> Items<'a> {
         Items {
             rest: Some(self.raw),
             dialect: self.dialect,
+            seen: self.seen,
         }
     }
 
     /// The value with GFF3 percent-escapes decoded (`%3B` → `;`); borrowed
     /// when there is nothing to decode. GTF values are returned as written.
+    #[inline]
     pub fn decoded(&self) -> Cow<'a, [u8]> {
         match self.dialect {
-            Dialect::Gff3 => percent_decode(self.raw),
-            Dialect::Gtf => Cow::Borrowed(self.raw),
+            Dialect::Gff3 if self.seen.percent => percent_decode(self.raw),
+            _ => Cow::Borrowed(self.raw),
         }
     }
 }
@@ -76,32 +92,47 @@ impl<'a> Value<'a> {
 pub struct Items<'a> {
     rest: Option<&'a [u8]>,
     dialect: Dialect,
+    seen: Seen,
 }
 
 impl<'a> Iterator for Items<'a> {
     type Item = Value<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Value<'a>> {
         let list = self.rest?;
-        let (raw, rest) = match (self.dialect, find_byte(list, b',')) {
-            (Dialect::Gff3, Some(i)) => (&list[..i], Some(&list[i + 1..])),
-            _ => (list, None),
+        let comma = match self.dialect {
+            Dialect::Gff3 if self.seen.comma => find_byte(list, b','),
+            _ => None,
+        };
+        let (raw, rest) = match comma {
+            Some(i) => (&list[..i], Some(&list[i + 1..])),
+            None => (list, None),
         };
         self.rest = rest;
         Some(Value {
             raw,
             dialect: self.dialect,
+            seen: self.seen,
         })
     }
 }
 
 impl<'a> Attributes<'a> {
-    pub(crate) fn new(raw: &'a [u8], bounds: &'a [EntryBounds], dialect: Dialect) -> Self {
+    /// The attributes column `raw`, its entries at `bounds`; `seen` says
+    /// whether it holds a `%` or a `,`.
+    pub(crate) fn new(
+        raw: &'a [u8],
+        bounds: &'a [EntryBounds],
+        dialect: Dialect,
+        seen: Seen,
+    ) -> Self {
         let raw = if raw == b"." { &b""[..] } else { raw };
         Attributes {
             raw,
             bounds,
             dialect,
+            seen,
         }
     }
 
@@ -118,11 +149,13 @@ impl<'a> Attributes<'a> {
     /// The entries in order: a key and its value (GFF3: the whole
     /// comma-separated list, see [`Value::items`]; GTF: one value without
     /// quotes).
+    #[inline]
     pub fn entries(&self) -> Entries<'a> {
         Entries {
             raw: self.raw,
             bounds: self.bounds.iter(),
             dialect: self.dialect,
+            seen: self.seen,
         }
     }
 
@@ -172,6 +205,7 @@ pub struct Entries<'a> {
     raw: &'a [u8],
     bounds: std::slice::Iter<'a, EntryBounds>,
     dialect: Dialect,
+    seen: Seen,
 }
 
 impl<'a> Iterator for Entries<'a> {
@@ -185,9 +219,20 @@ impl<'a> Iterator for Entries<'a> {
             Value {
                 raw: self.raw.get(value_start..value_end).unwrap_or_default(),
                 dialect: self.dialect,
+                seen: self.seen,
             },
         ))
     }
+}
+
+/// Which of the bytes that values are searched for an attributes column
+/// holds: found once, when the line is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Seen {
+    /// A `%` (GFF3 percent-escapes).
+    pub percent: bool,
+    /// A `,` (GFF3 lists of values).
+    pub comma: bool,
 }
 
 /// A key and its raw value, or what is wrong with the entry.
@@ -237,65 +282,108 @@ pub(crate) fn next_gtf_entry<'a>(rest: &mut &'a [u8]) -> Option<EntryResult<'a>>
     Some(Ok((key, value)))
 }
 
-/// Checks the `tag=value;…` syntax of a GFF3 attributes column: every
-/// entry that is not blank has a non-empty tag before its first `=`. One
-/// pass, eight bytes at a time, over the `;` and `=` separators; says
-/// whether a `%` was seen (whose escapes the caller then checks).
+/// Checks the `tag=value;…` syntax of the GFF3 attributes column at
+/// `column` of `window` (which may hold bytes after it): every entry that
+/// is not blank has a non-empty tag before its first `=`. One pass over
+/// 64-byte blocks, the `;`, `=`, `%` and `,` of each found at once;
+/// records the entries' bounds (relative to the column) and says whether a
+/// `%` (whose escapes the caller then checks) or a `,` was seen.
 pub(crate) fn check_gff3_attributes(
-    column: &[u8],
+    window: &[u8],
+    (column_start, column_end): FieldBounds,
     bounds: &mut Vec<EntryBounds>,
-) -> Result<bool, &'static str> {
+) -> Result<Seen, &'static str> {
     bounds.clear();
-    let mut percent = false;
-    let mut entry_start = 0;
-    let mut key = None;
-    let mut check = |at: usize, byte: u8| -> Result<(), &'static str> {
-        let entry = column.get(entry_start..at).unwrap_or_default();
-        match byte {
-            b'=' if key.is_none() => {
-                let blanks = entry.len() - entry.trim_ascii_start().len();
-                if blanks == entry.len() {
-                    return Err("expected tag=value, found an empty tag");
-                }
-                key = Some((entry_start + blanks, at));
+    let column = window.get(column_start..column_end).unwrap_or_default();
+    let mut seen = Seen::default();
+    let mut entries = EntryScan {
+        column,
+        entry_start: 0,
+        key: None,
+    };
+    let mut offset = 0;
+    while offset < column.len() {
+        let [semicolons, equals, percents, commas] =
+            block_masks(window, column_start + offset, [b';', b'=', b'%', b',']);
+        // Bits past the column's end belong to the next columns or lines.
+        let inside = match column.len() - offset {
+            rest if rest >= 64 => u64::MAX,
+            rest => (1u64 << rest) - 1,
+        };
+        seen.percent |= percents & inside != 0;
+        seen.comma |= commas & inside != 0;
+        let mut mask = (semicolons | equals) & inside;
+        while mask != 0 {
+            let bit = mask & mask.wrapping_neg();
+            let at = offset + bit.trailing_zeros() as usize;
+            if semicolons & bit != 0 {
+                entries.semicolon(at, bounds)?;
+            } else {
+                entries.equals(at)?;
             }
-            b';' => {
-                match key.take() {
-                    Some((key_start, key_end)) => {
-                        let value = column.get(key_end + 1..at).unwrap_or_default();
-                        let value_end = key_end + 1 + value.trim_ascii_end().len();
-                        bounds.push([key_start, key_end, key_end + 1, value_end]);
-                    }
-                    None if !entry.trim_ascii().is_empty() => return Err("expected tag=value"),
-                    None => {}
+            mask ^= bit;
+        }
+        offset += BLOCK;
+    }
+    entries.semicolon(column.len(), bounds)?;
+    Ok(seen)
+}
+
+/// Where [`check_gff3_attributes`] is in the column.
+struct EntryScan<'a> {
+    column: &'a [u8],
+    /// Where the current entry starts.
+    entry_start: usize,
+    /// The current entry's tag, once its `=` was seen.
+    key: Option<(usize, usize)>,
+}
+
+impl EntryScan<'_> {
+    /// An `=` at `at`: the first of an entry ends its tag (blanks before
+    /// the tag, rarely present, are no part of it).
+    #[inline(always)]
+    fn equals(&mut self, at: usize) -> Result<(), &'static str> {
+        if self.key.is_none() {
+            let blanks = match self.column.get(self.entry_start) {
+                Some(byte) if !byte.is_ascii_whitespace() => 0,
+                _ => {
+                    let entry = self.column.get(self.entry_start..at).unwrap_or_default();
+                    entry.len() - entry.trim_ascii_start().len()
                 }
-                entry_start = at + 1;
+            };
+            if self.entry_start + blanks >= at {
+                return Err("expected tag=value, found an empty tag");
             }
-            _ => {}
+            self.key = Some((self.entry_start + blanks, at));
         }
         Ok(())
-    };
-    let mut chunks = column.chunks_exact(8);
-    let mut base = 0;
-    for chunk in &mut chunks {
-        let word = chunk.try_into().map_or(0, u64::from_le_bytes);
-        percent |= byte_mask(word, b'%') != 0;
-        let mut mask = byte_mask(word, b';') | byte_mask(word, b'=');
-        while mask != 0 {
-            let at = (mask.trailing_zeros() / 8) as usize;
-            check(base + at, chunk.get(at).copied().unwrap_or_default())?;
-            mask &= mask - 1;
-        }
-        base += 8;
     }
-    for (i, &byte) in chunks.remainder().iter().enumerate() {
-        percent |= byte == b'%';
-        if byte == b';' || byte == b'=' {
-            check(base + i, byte)?;
+
+    /// A `;` (or the column's end) at `at`: the entry ends, its value
+    /// without trailing blanks.
+    #[inline(always)]
+    fn semicolon(&mut self, at: usize, bounds: &mut Vec<EntryBounds>) -> Result<(), &'static str> {
+        match self.key.take() {
+            Some((key_start, key_end)) => {
+                let value_end = match at.checked_sub(1).and_then(|last| self.column.get(last)) {
+                    Some(byte) if !byte.is_ascii_whitespace() => at,
+                    _ => {
+                        let value = self.column.get(key_end + 1..at).unwrap_or_default();
+                        key_end + 1 + value.trim_ascii_end().len()
+                    }
+                };
+                bounds.push([key_start, key_end, key_end + 1, value_end.max(key_end + 1)]);
+            }
+            None => {
+                let entry = self.column.get(self.entry_start..at).unwrap_or_default();
+                if !entry.trim_ascii().is_empty() {
+                    return Err("expected tag=value");
+                }
+            }
         }
+        self.entry_start = at + 1;
+        Ok(())
     }
-    check(column.len(), b';')?;
-    Ok(percent)
 }
 
 /// Checks the `key "value";` syntax of a GTF attributes column and records
@@ -394,5 +482,53 @@ mod tests {
         assert!(check_escapes(b"a%3").is_err());
         assert!(check_escapes(b"a%zz").is_err());
         assert!(check_escapes(b"100%").is_err());
+    }
+
+    /// The plain reference for [`check_gff3_attributes`]: split at every
+    /// `;`, then at the entry's first `=`.
+    fn gff3_reference(column: &[u8]) -> Option<(Vec<EntryBounds>, Seen)> {
+        let mut bounds = Vec::new();
+        let mut entry_start = 0;
+        let ends = column.iter().enumerate().filter(|(_, &b)| b == b';');
+        for at in ends.map(|(i, _)| i).chain([column.len()]) {
+            let entry = &column[entry_start..at];
+            match entry.iter().position(|&b| b == b'=') {
+                Some(equals) => {
+                    let key_end = entry_start + equals;
+                    let key = &column[entry_start..key_end];
+                    let key_start = key_end - key.trim_ascii_start().len();
+                    if key_start == key_end {
+                        return None;
+                    }
+                    let value = &column[key_end + 1..at];
+                    let value_end = key_end + 1 + value.trim_ascii_end().len();
+                    bounds.push([key_start, key_end, key_end + 1, value_end]);
+                }
+                None if !entry.trim_ascii().is_empty() => return None,
+                None => {}
+            }
+            entry_start = at + 1;
+        }
+        let seen = Seen {
+            percent: column.contains(&b'%'),
+            comma: column.contains(&b','),
+        };
+        Some((bounds, seen))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn gff3_scan_matches_the_reference(
+            before in proptest::collection::vec(proptest::sample::select(b";=%, a\t".to_vec()), 0..70),
+            column in proptest::collection::vec(proptest::sample::select(b";=%, aZ\t".to_vec()), 0..200),
+            after in proptest::collection::vec(proptest::sample::select(b";=%,\n".to_vec()), 0..70),
+        ) {
+            let window = [&before[..], &column, &after].concat();
+            let bounds = (before.len(), before.len() + column.len());
+            let mut found = Vec::new();
+            let scanned = check_gff3_attributes(&window, bounds, &mut found).ok();
+            let expected = gff3_reference(&column);
+            proptest::prop_assert_eq!(scanned.map(|seen| (found, seen)), expected);
+        }
     }
 }

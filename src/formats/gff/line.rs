@@ -3,10 +3,13 @@
 
 use std::borrow::Cow;
 
-use super::attributes::{check_escapes, check_gff3_attributes, check_gtf_attributes, EntryBounds};
+use super::attributes::{
+    check_escapes, check_gff3_attributes, check_gtf_attributes, EntryBounds, Seen,
+};
 use super::record::Strand;
 use super::Dialect;
-use crate::formats::bed::{find_byte, for_each_tab, parse_u64};
+use crate::formats::bed::{find_byte, parse_u64};
+use crate::formats::fields::{parse_decimal, split_line, FieldBounds};
 use crate::region::Position;
 
 /// The columns' bounds and decoded values, validated once per line.
@@ -19,6 +22,9 @@ pub(crate) struct Parsed {
     pub strand: Strand,
     pub phase: Option<u8>,
     pub dialect: Dialect,
+    /// Whether the attributes hold percent-escapes (else no value needs
+    /// decoding) and lists.
+    pub seen: Seen,
 }
 
 type Message = Cow<'static, str>;
@@ -32,14 +38,32 @@ fn show(field: &[u8]) -> String {
     text
 }
 
-fn position(field: &[u8], column: &str) -> Result<u64, Message> {
-    match parse_u64(field) {
+#[inline(always)]
+fn position(window: &[u8], (from, to): (usize, usize), column: &str) -> Result<u64, Message> {
+    match parse_decimal(window, from, to) {
         Some(value) if value >= 1 => Ok(value),
-        _ => Err(format!(
-            "{column}: expected a 1-based position (a positive integer), found {}",
-            show(field)
-        )
-        .into()),
+        _ => Err(not_a_position(
+            window.get(from..to).unwrap_or_default(),
+            column,
+        )),
+    }
+}
+
+#[cold]
+fn not_a_position(field: &[u8], column: &str) -> Message {
+    format!(
+        "{column}: expected a 1-based position (a positive integer), found {}",
+        show(field)
+    )
+    .into()
+}
+
+/// The one byte of a one-byte column, or `None`.
+#[inline(always)]
+fn single_byte(field: &[u8]) -> Option<u8> {
+    match field {
+        &[byte] => Some(byte),
+        _ => None,
     }
 }
 
@@ -50,45 +74,53 @@ pub(crate) fn parse(
     dialect: Dialect,
     entries: &mut Vec<EntryBounds>,
 ) -> Result<Parsed, Message> {
-    let mut parsed = Parsed {
-        dialect,
-        ..Parsed::default()
-    };
-    let mut tabs = 0;
-    let mut start = 0;
-    for_each_tab(text, |tab| {
-        if let Some(bounds) = parsed.fields.get_mut(tabs) {
-            *bounds = (start, tab);
-        }
-        tabs += 1;
-        start = tab + 1;
-    });
-    if tabs != 8 {
-        return Err(format!("expected 9 tab-separated columns, found {}", tabs + 1).into());
+    let mut fields = Vec::new();
+    if split_line(text, &mut fields).is_some() {
+        return Err("expected one line, found a line break in it".into());
     }
-    parsed.fields[8] = (start, text.len());
-    let column = |i: usize| field(text, parsed.fields[i]);
+    let mut parsed = Parsed::default();
+    parse_fields(text, &fields, dialect, entries, &mut parsed)?;
+    Ok(parsed)
+}
+
+/// Parses a feature line cut at its tabs (`fields`, bounds in `window`,
+/// which holds the line and possibly bytes after it) into `parsed` (left
+/// partly filled on an error), recording where the attribute entries lie
+/// in `entries`.
+#[inline]
+pub(crate) fn parse_fields(
+    window: &[u8],
+    fields: &[FieldBounds],
+    dialect: Dialect,
+    entries: &mut Vec<EntryBounds>,
+    parsed: &mut Parsed,
+) -> Result<(), Message> {
+    let Ok(columns) = <[FieldBounds; 9]>::try_from(fields) else {
+        return Err(format!("expected 9 tab-separated columns, found {}", fields.len()).into());
+    };
+    parsed.fields = columns;
+    parsed.dialect = dialect;
+    parsed.score = None;
+    let column = |i: usize| field(window, columns.get(i).copied().unwrap_or_default());
     for (i, name) in [(0, "seqid"), (1, "source"), (2, "type")] {
         if column(i).is_empty() {
             return Err(format!("{name}: expected a value or '.', found an empty column").into());
         }
     }
-    if dialect == Dialect::Gff3 {
-        // Columns 4 to 8 hold numbers and symbols, checked below; the
-        // attributes' escapes are checked with their syntax.
+    // Columns 4 to 8 hold numbers and symbols, checked below; the
+    // attributes' escapes are checked with their syntax.
+    if dialect == Dialect::Gff3 && find_byte(field(window, (0, columns[2].1)), b'%').is_some() {
         for (i, name) in [(0, "seqid"), (1, "source"), (2, "type")] {
-            if find_byte(column(i), b'%').is_some() {
-                check_escapes(column(i)).map_err(|m| format!("{name}: {m}"))?;
-            }
+            check_escapes(column(i)).map_err(|m| format!("{name}: {m}"))?;
         }
     }
-    parsed.start = position(column(3), "start")?;
-    parsed.end = position(column(4), "end")?;
+    parsed.start = position(window, columns[3], "start")?;
+    parsed.end = position(window, columns[4], "end")?;
     if parsed.start > parsed.end {
         return Err(format!("start {} is after end {}", parsed.start, parsed.end).into());
     }
     let score = column(5);
-    if score != b"." {
+    if single_byte(score) != Some(b'.') {
         let value = std::str::from_utf8(score)
             .ok()
             .and_then(|s| s.parse::<f64>().ok())
@@ -102,24 +134,24 @@ pub(crate) fn parse(
             }
         }
     }
-    parsed.strand = match column(6) {
-        b"+" => Strand::Forward,
-        b"-" => Strand::Reverse,
-        b"." => Strand::None,
-        b"?" => Strand::Unknown,
-        other => {
-            return Err(format!("strand: expected +, -, . or ?, found {}", show(other)).into())
+    parsed.strand = match single_byte(column(6)) {
+        Some(b'+') => Strand::Forward,
+        Some(b'-') => Strand::Reverse,
+        Some(b'.') => Strand::None,
+        Some(b'?') => Strand::Unknown,
+        _ => {
+            return Err(format!("strand: expected +, -, . or ?, found {}", show(column(6))).into())
         }
     };
-    parsed.phase = match column(7) {
-        b"." => None,
-        b"0" => Some(0),
-        b"1" => Some(1),
-        b"2" => Some(2),
-        other => return Err(format!("phase: expected 0, 1, 2 or ., found {}", show(other)).into()),
+    parsed.phase = match single_byte(column(7)) {
+        Some(b'.') => None,
+        Some(b'0') => Some(0),
+        Some(b'1') => Some(1),
+        Some(b'2') => Some(2),
+        _ => return Err(format!("phase: expected 0, 1, 2 or ., found {}", show(column(7))).into()),
     };
-    check_attributes(column(8), dialect, entries)?;
-    Ok(parsed)
+    parsed.seen = check_attributes(window, columns[8], dialect, entries)?;
+    Ok(())
 }
 
 /// The bytes of `bounds` in `text`.
@@ -128,32 +160,38 @@ pub(crate) fn field(text: &[u8], (from, to): (usize, usize)) -> &[u8] {
     text.get(from..to).unwrap_or_default()
 }
 
+/// Checks the attributes column at `bounds` of `window`; says whether it
+/// holds percent-escapes or lists (GFF3).
+#[inline]
 fn check_attributes(
-    column: &[u8],
+    window: &[u8],
+    bounds: FieldBounds,
     dialect: Dialect,
     entries: &mut Vec<EntryBounds>,
-) -> Result<(), Message> {
+) -> Result<Seen, Message> {
     entries.clear();
-    if column == b"." {
-        return Ok(());
+    let column = field(window, bounds);
+    if single_byte(column) == Some(b'.') {
+        return Ok(Seen::default());
     }
     if column.is_empty() {
         return Err("attributes: expected attributes or '.', found an empty column".into());
     }
     match dialect {
         Dialect::Gff3 => {
-            let percent = check_gff3_attributes(column, entries)
+            let seen = check_gff3_attributes(window, bounds, entries)
                 .map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
-            if percent {
+            if seen.percent {
                 check_escapes(column).map_err(|m| format!("attributes: {m}"))?;
             }
+            Ok(seen)
         }
         Dialect::Gtf => {
             check_gtf_attributes(column, entries)
                 .map_err(|m| format!("attributes: {m}, found {}", show(column)))?;
+            Ok(Seen::default())
         }
     }
-    Ok(())
 }
 
 /// A directive (`##` line), parsed.

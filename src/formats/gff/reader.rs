@@ -6,8 +6,9 @@ use super::attributes::EntryBounds;
 use super::line::{self, DirectiveKind, Parsed};
 use super::record::{Record, RecordRef};
 use super::Dialect;
-use crate::formats::buffer::{find_newline, Line as BufferLine, LineBuffer};
+use crate::formats::buffer::LineBuffer;
 use crate::formats::fasta;
+use crate::formats::fields::{self, FieldBounds};
 use crate::{Error, Format, Result};
 
 /// The default cap on one line's length in bytes: 64 MiB.
@@ -114,6 +115,7 @@ impl ReaderBuilder {
             in_fasta: false,
             parsed: Parsed::default(),
             entries: Vec::new(),
+            fields: Vec::new(),
             raw_end: 0,
             text_end: 0,
         }
@@ -164,6 +166,7 @@ pub struct Reader<R> {
     in_fasta: bool,
     parsed: Parsed,
     entries: Vec<EntryBounds>,
+    fields: Vec<FieldBounds>,
     raw_end: usize,
     text_end: usize,
 }
@@ -309,43 +312,51 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    /// The next line: found in the buffer with the short-line search, or
-    /// through the line engine when the buffer must be refilled.
+    /// Finds the next line and cuts it at its tabs in the same pass;
+    /// refills the buffer through the line engine when the line does not
+    /// end in it. Returns the line's content end and the offset after its
+    /// newline.
     #[inline]
-    fn next_line_bounds(&mut self, line_number: u64) -> Result<Option<BufferLine>> {
+    fn next_line_fields(&mut self, line_number: u64) -> Result<Option<(usize, usize)>> {
         let data = self.buffer.data();
-        if let Some(newline) = find_newline(data) {
-            let content_end = match newline.checked_sub(1) {
-                Some(before) if data.get(before) == Some(&b'\r') => before,
-                _ => newline,
+        let Some(newline) = fields::split_line(data, &mut self.fields) else {
+            let Some(found) = self
+                .buffer
+                .line_at(0)
+                .map_err(|error| error.at_line(line_number))?
+            else {
+                return Ok(None);
             };
-            return Ok(Some(BufferLine {
-                start: 0,
-                content_end,
-                next: newline + 1,
-            }));
-        }
-        self.buffer
-            .line_at(0)
-            .map_err(|error| error.at_line(line_number))
+            let text = self.buffer.data().get(..found.content_end);
+            fields::split_line(text.unwrap_or_default(), &mut self.fields);
+            return Ok(Some((found.content_end, found.next)));
+        };
+        let content_end = match newline.checked_sub(1) {
+            Some(before) if data.get(before) == Some(&b'\r') => {
+                // The `\r` of a CRLF ending is no part of the last field.
+                if let Some(last) = self.fields.last_mut() {
+                    last.1 = last.1.min(before);
+                }
+                before
+            }
+            _ => newline,
+        };
+        Ok(Some((content_end, newline + 1)))
     }
 
     fn advance(&mut self) -> Result<Option<Found>> {
         self.buffer.consume(self.pending);
         self.pending = 0;
         let line_number = self.lines_read + 1;
-        let Some(found) = self.next_line_bounds(line_number)? else {
+        let Some((content_end, next)) = self.next_line_fields(line_number)? else {
             return Ok(None);
         };
         self.lines_read = line_number;
-        self.pending = found.next;
-        self.raw_end = found.next;
-        self.text_end = found.content_end;
-        let text = self
-            .buffer
-            .data()
-            .get(..found.content_end)
-            .unwrap_or_default();
+        self.pending = next;
+        self.raw_end = next;
+        self.text_end = content_end;
+        let data = self.buffer.data();
+        let text = data.get(..content_end).unwrap_or_default();
         let invalid = |message: std::borrow::Cow<'static, str>| {
             Error::invalid_data(Format::Gff, message).at_line(line_number)
         };
@@ -369,8 +380,16 @@ impl<R: Read> Reader<R> {
                 detected.unwrap_or(Dialect::Gff3)
             }
         };
-        self.parsed = line::parse(text, dialect, &mut self.entries)
-            .map_err(|message| invalid(message).at_record(self.records_read + 1))?;
+        // Numbers are read a word at a time, so the parser sees the whole
+        // buffer; the fields end within the line.
+        line::parse_fields(
+            data,
+            &self.fields,
+            dialect,
+            &mut self.entries,
+            &mut self.parsed,
+        )
+        .map_err(|message| invalid(message).at_record(self.records_read + 1))?;
         self.records_read += 1;
         Ok(Some(Found::Record))
     }

@@ -54,79 +54,99 @@ pub struct RecordRef<'a> {
 
 impl<'a> RecordRef<'a> {
     /// The line exactly as read, its line ending included.
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.raw
     }
 
     /// The line without its line ending.
+    #[inline]
     pub fn text(&self) -> &'a [u8] {
         self.text
     }
 
     /// Column `index` (0 to 8) as written.
+    #[inline]
     pub fn field(&self, index: usize) -> Option<&'a [u8]> {
         let bounds = *self.parsed.fields.get(index)?;
         Some(field(self.text, bounds))
     }
 
+    #[inline]
     fn column(&self, index: usize) -> &'a [u8] {
         self.field(index).unwrap_or_default()
     }
 
     /// The dialect the line was read as.
+    #[inline]
     pub fn dialect(&self) -> Dialect {
         self.parsed.dialect
     }
 
     /// seqid (column 1), as written (GFF3: percent-escaped).
+    #[inline]
     pub fn seqid(&self) -> &'a [u8] {
         self.column(0)
     }
 
     /// source (column 2); `None` for `.`.
+    #[inline]
     pub fn source(&self) -> Option<&'a [u8]> {
         Some(self.column(1)).filter(|s| *s != b".")
     }
 
     /// type (column 3): `gene`, `mRNA`, `exon`, a SO term or accession.
+    #[inline]
     pub fn feature_type(&self) -> &'a [u8] {
         self.column(2)
     }
 
     /// start (column 4), 1-based.
+    #[inline]
     pub fn start(&self) -> Position {
         Position::new(self.parsed.start).unwrap_or(Position::MIN)
     }
 
     /// end (column 5), 1-based inclusive.
+    #[inline]
     pub fn end(&self) -> Position {
         Position::new(self.parsed.end).unwrap_or(Position::MIN)
     }
 
     /// `[start, end]` as a 0-based half-open [`Interval`].
+    #[inline]
     pub fn interval(&self) -> Interval {
         Interval::from_one_based_inclusive(self.parsed.start, self.parsed.end)
             .unwrap_or_else(|_| Interval::to_end(0))
     }
 
     /// score (column 6); `None` for `.`.
+    #[inline]
     pub fn score(&self) -> Option<f64> {
         self.parsed.score
     }
 
     /// strand (column 7).
+    #[inline]
     pub fn strand(&self) -> Strand {
         self.parsed.strand
     }
 
     /// phase (GTF: frame; column 8), 0 to 2; `None` for `.`.
+    #[inline]
     pub fn phase(&self) -> Option<u8> {
         self.parsed.phase
     }
 
     /// The attributes (column 9), split on demand.
+    #[inline]
     pub fn attributes(&self) -> Attributes<'a> {
-        Attributes::new(self.column(8), self.entries, self.parsed.dialect)
+        Attributes::new(
+            self.column(8),
+            self.entries,
+            self.parsed.dialect,
+            self.parsed.seen,
+        )
     }
 
     /// Copies the record into a new owned [`Record`] (allocates).

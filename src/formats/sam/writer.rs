@@ -68,7 +68,40 @@ impl<W: Write> Writer<W> {
     }
 }
 
-fn push_uint(out: &mut Vec<u8>, mut value: u64) {
+/// "00" to "99": integers are formatted two digits at a time.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+fn push_uint(out: &mut Vec<u8>, value: u64) {
+    // SAM's integers nearly all fit 32 bits, whose division by 100 is a
+    // cheap multiplication.
+    let Ok(mut value) = u32::try_from(value) else {
+        return push_wide_uint(out, value);
+    };
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    while value >= 100 {
+        let pair = (value % 100) as usize * 2;
+        value /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if value >= 10 {
+        let pair = value as usize * 2;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        digits[i] = b'0' + value as u8;
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+fn push_wide_uint(out: &mut Vec<u8>, mut value: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -173,6 +206,9 @@ fn reference_name(header: &Header, id: Option<usize>) -> Result<&[u8]> {
 ///
 /// A reference id the header does not name.
 pub fn format_record(header: &Header, record: RecordRef<'_>, out: &mut Vec<u8>) -> Result<()> {
+    // A SAM line is rarely more than twice its BAM record (bases and
+    // qualities take one byte each instead of 1.5 together).
+    out.reserve(record.as_bytes().len() * 2 + 64);
     out.extend_from_slice(record.name());
     out.push(b'\t');
     push_uint(out, u64::from(record.flags().bits()));
@@ -282,6 +318,34 @@ fn format_value(value: Value<'_>, out: &mut Vec<u8>) {
         integer => {
             out.extend_from_slice(b"i:");
             push_int(out, integer.as_int().unwrap_or_default());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_print_as_rust_formats_them() {
+        let mut values = vec![0, 9, 10, 99, 100, 101, 999, 1000, 65_535, 1 << 31];
+        values.extend([u64::from(u32::MAX), u64::from(u32::MAX) + 1, u64::MAX]);
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..2000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            values.push(state >> (state % 64));
+        }
+        for value in values {
+            let mut out = Vec::new();
+            push_uint(&mut out, value);
+            assert_eq!(out, value.to_string().as_bytes());
+            for signed in [value as i64, (value as i64).wrapping_neg(), i64::MIN] {
+                out.clear();
+                push_int(&mut out, signed);
+                assert_eq!(out, signed.to_string().as_bytes());
+            }
         }
     }
 }

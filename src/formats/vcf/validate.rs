@@ -35,7 +35,7 @@ fn normalise(position: u64, reference: &[u8], allele: &[u8]) -> (u64, Vec<u8>, V
         .zip(&a)
         .take_while(|(x, y)| x == y)
         .count()
-        .min(r.len().min(a.len()) - 1);
+        .min(r.len().min(a.len()).saturating_sub(1));
     (
         position + prefix as u64,
         r[prefix..].to_vec(),
@@ -398,4 +398,27 @@ fn check_samples(record: &RecordRef<'_>, header: &Header, alt_count: usize) -> R
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn normalise_trims_shared_ends_and_moves_the_position() {
+        assert_eq!(
+            normalise(10, b"CAT", b"CGT"),
+            (11, b"A".to_vec(), b"G".to_vec())
+        );
+        assert_eq!(
+            normalise(10, b"AC", b"A"),
+            (10, b"AC".to_vec(), b"A".to_vec())
+        );
+    }
+
+    #[test]
+    fn normalise_accepts_an_empty_allele() {
+        // Found by fuzzing: an empty REF underflowed the prefix bound.
+        assert_eq!(normalise(5, b"", b"TTG"), (5, Vec::new(), b"TTG".to_vec()));
+    }
 }

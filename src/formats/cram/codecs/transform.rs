@@ -112,7 +112,7 @@ pub(crate) fn decode_stripe(
                 sub_out.len()
             )));
         }
-        for (o, &b) in out[j..].iter_mut().step_by(ways).zip(&sub_out) {
+        for (o, &b) in out.iter_mut().skip(j).step_by(ways).zip(&sub_out) {
             *o = b;
         }
     }

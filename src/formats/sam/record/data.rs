@@ -434,11 +434,50 @@ pub(crate) fn raw_fields(bytes: &[u8]) -> impl Iterator<Item = (usize, usize, Ta
 
 /// Checks every field, returning the offset and description of the first
 /// malformed one.
+///
+/// Every record is validated once when read, so this walks the fields by
+/// their encoded lengths alone ([`field_len`]); only a field that fails
+/// that walk goes through [`parse_field`], which says what is wrong.
 pub(crate) fn validate(bytes: &[u8]) -> Result<(), DataError> {
     let mut offset = 0;
-    while offset < bytes.len() {
-        let (_, _, len) = parse_field(&bytes[offset..]).map_err(|message| (offset, message))?;
-        offset += len;
+    while let Some(rest) = bytes.get(offset..).filter(|rest| !rest.is_empty()) {
+        offset += match field_len(rest) {
+            Some(len) => len,
+            None => parse_field(rest).map_err(|message| (offset, message))?.2,
+        };
     }
     Ok(())
+}
+
+/// The first NUL in `bytes`. Most text fields (RG, MD, MC…) are short, so a
+/// plain scan of the first bytes comes before memchr's set-up.
+#[inline]
+fn nul_position(bytes: &[u8]) -> Option<usize> {
+    let head = bytes.len().min(16);
+    match bytes[..head].iter().position(|&b| b == 0) {
+        Some(at) => Some(at),
+        None => memchr::memchr(0, &bytes[head..]).map(|at| head + at),
+    }
+}
+
+/// The encoded length of the first field of `bytes` (tag, type and value),
+/// or `None` when [`parse_field`] would reject it.
+#[inline]
+fn field_len(bytes: &[u8]) -> Option<usize> {
+    let (&[_, _, ty], rest) = bytes.split_first_chunk::<3>()?;
+    let len = match ty {
+        b'A' | b'c' | b'C' => 1,
+        b's' | b'S' => 2,
+        b'i' | b'I' | b'f' => 4,
+        b'd' => 8,
+        b'Z' | b'H' => nul_position(rest)? + 1,
+        b'B' => {
+            let head: [u8; 5] = rest.get(..5)?.try_into().ok()?;
+            let size = array_element_size(head[0])?;
+            let count = u32::from_le_bytes([head[1], head[2], head[3], head[4]]) as usize;
+            count.checked_mul(size)?.checked_add(5)?
+        }
+        _ => return None,
+    };
+    (len <= rest.len()).then_some(3 + len)
 }

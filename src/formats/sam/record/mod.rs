@@ -62,12 +62,43 @@ pub(crate) struct Layout {
     hidden_cg: Option<(u32, u32)>,
 }
 
+/// CIGAR operation codes that consume query bases (M, I, S, =, X), as a
+/// bit set indexed by code.
+const CONSUMES_QUERY: u32 = 1 << 0 | 1 << 1 | 1 << 4 | 1 << 7 | 1 << 8;
+
+// Fixed-part fields of validated records (at least 32 bytes): one bounds
+// check per field, not one per byte.
+/// Whether `bytes` (a read name: short) holds a NUL, eight bytes at a time
+/// without branches rather than through memchr's set-up.
+fn has_nul(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let words = bytes.chunks_exact(8);
+    let tail = words
+        .remainder()
+        .iter()
+        .fold(false, |any, &b| any | (b == 0));
+    words.fold(tail, |any, word| {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let word = u64::from_ne_bytes(eight);
+        // The classic test: some byte of `word` is zero.
+        any | (word.wrapping_sub(ONES) & !word & HIGHS != 0)
+    })
+}
+
 fn u16_at(bytes: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes([bytes[at], bytes[at + 1]])
+    match bytes.get(at..at + 2) {
+        Some(&[a, b]) => u16::from_le_bytes([a, b]),
+        _ => 0,
+    }
 }
 
 fn i32_at(bytes: &[u8], at: usize) -> i32 {
-    i32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+    match bytes.get(at..at + 4) {
+        Some(&[a, b, c, d]) => i32::from_le_bytes([a, b, c, d]),
+        _ => 0,
+    }
 }
 
 fn invalid(message: String) -> Error {
@@ -110,7 +141,8 @@ impl Layout {
                 bytes.len()
             ))
         })?;
-        if name.last() != Some(&0) || name[..name_len - 1].contains(&0) {
+        let inner_nul = has_nul(&name[..name_len - 1]);
+        if name.last() != Some(&0) || inner_nul {
             return Err(invalid("read name is not NUL-terminated".into()));
         }
         let cigar_len = usize::from(u16_at(bytes, 12)) * 4;
@@ -129,8 +161,20 @@ impl Layout {
         }
         let (seq_start, qual_start, aux_start) =
             (seq_start as usize, qual_start as usize, aux_start as usize);
-        let cigar = Cigar::new(&bytes[cigar_start..cigar_end])
-            .ok_or_else(|| invalid("CIGAR operation code above 8".into()))?;
+        // One pass over the operations: codes checked, query length summed.
+        let (mut bad_code, mut query_len) = (false, 0u64);
+        for op in bytes[cigar_start..cigar_end].chunks_exact(4) {
+            let op = u32::from_le_bytes([op[0], op[1], op[2], op[3]]);
+            let code = op & 0xf;
+            bad_code |= code > 8;
+            if CONSUMES_QUERY >> code & 1 != 0 {
+                query_len += u64::from(op >> 4);
+            }
+        }
+        if bad_code {
+            return Err(invalid("CIGAR operation code above 8".into()));
+        }
+        let cigar = Cigar::new_unchecked(&bytes[cigar_start..cigar_end]);
         let aux = &bytes[aux_start..];
         data::validate(aux).map_err(|(offset, message)| {
             invalid(format!(
@@ -157,15 +201,15 @@ impl Layout {
                     layout.hidden_cg = Some(((aux_start + start) as u32, (aux_start + end) as u32));
                     layout.cigar_start = (aux_start + end - ops.as_bytes().len()) as u32;
                     layout.cigar_end = (aux_start + end) as u32;
+                    query_len = ops.query_length();
                     cigar = ops;
                 }
             }
         }
         let unmapped = u16_at(bytes, 14) & Flags::UNMAPPED != 0;
-        if !cigar.is_empty() && seq_len > 0 && !unmapped && cigar.query_length() != seq_len {
+        if !cigar.is_empty() && seq_len > 0 && !unmapped && query_len != seq_len {
             return Err(invalid(format!(
-                "CIGAR {cigar} implies {} bases, SEQ has {seq_len}",
-                cigar.query_length()
+                "CIGAR {cigar} implies {query_len} bases, SEQ has {seq_len}"
             )));
         }
         Ok(layout)
@@ -407,6 +451,34 @@ impl<'a> From<RecordRef<'a>> for Record {
         Record {
             bytes: record.bytes.to_vec(),
             layout: record.layout,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_bytes_are_found_anywhere() {
+        for len in 0..40 {
+            let clean = vec![b'A'; len];
+            assert!(!has_nul(&clean));
+            for at in 0..len {
+                let mut name = clean.clone();
+                name[at] = 0;
+                assert!(has_nul(&name), "NUL at {at} of {len}");
+                name[at] = 0x80;
+                assert!(!has_nul(&name));
+            }
+        }
+    }
+
+    #[test]
+    fn the_query_mask_matches_the_operation_kinds() {
+        for code in 0..16 {
+            let consumes = cigar::Kind::from_code(code).is_some_and(|kind| kind.consumes_query());
+            assert_eq!(CONSUMES_QUERY >> code & 1 != 0, consumes, "code {code}");
         }
     }
 }

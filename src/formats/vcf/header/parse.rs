@@ -83,7 +83,10 @@ impl ParseOptions {
         for line in text.split_inclusive('\n') {
             line_number += 1;
             let line = line.strip_suffix('\n').unwrap_or(line);
-            let line = line.strip_suffix('\r').unwrap_or(line);
+            // CRLF, and any stray carriage returns before it: a header line
+            // never ends in one, so writing it back and reading it again
+            // gives the same header.
+            let line = line.trim_end_matches('\r');
             if parser.seen_column_line {
                 return Err(error("text after the #CHROM line".into()).at_line(line_number));
             }
