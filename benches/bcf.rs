@@ -84,8 +84,8 @@ fn genotypes(path: &Path, threads: usize, count: bool) -> u64 {
     while let Some(record) = reader.next_record().expect("record") {
         record.genotypes_into(&header, &mut matrix).expect("GT");
         if count {
-            matrix.allele_counts(record.allele_count(), &mut counts);
-            total += u64::from(matrix.allele_number()) + u64::from(counts[0]);
+            let allele_number = matrix.count_alleles(record.allele_count(), &mut counts);
+            total += u64::from(allele_number) + u64::from(counts[0]);
         } else {
             total += matrix.all_alleles().len() as u64;
         }

@@ -2,8 +2,10 @@
 //! site and prints `CHROM\tPOS\tAC\tAN` per site (AC comma-separated per
 //! ALT), as
 //! `bcftools +fill-tags FILE -- -t AC,AN | bcftools query -f '%CHROM\t%POS\t%AC\t%AN\n'`
-//! prints them. Reads BCF (regions through its CSI index) and VCF (plain,
-//! gzip or BGZF) through the one `Variant` interface.
+//! prints them (with a region, as `bcftools view FILE REGION | …` selects
+//! sites). Reads BCF (regions through its CSI index) and VCF (plain, gzip
+//! or BGZF; regions through the `.tbi`/`.csi` beside a VCF.gz) through the
+//! one `Variant` interface.
 //!
 //! ```text
 //! cargo run --release --example allele_counts -- cohort.bcf chr1:1-1,000,000
@@ -71,7 +73,7 @@ impl Counter {
     ) -> biometal::Result<()> {
         variant.genotypes_into(header, &mut self.matrix)?;
         let alt_count = variant.alternate_allele_count()?;
-        self.matrix.allele_counts(1 + alt_count, &mut self.counts);
+        let allele_number = self.matrix.count_alleles(1 + alt_count, &mut self.counts);
         let io = |e| Error::io(Format::Vcf, e);
         write!(
             out,
@@ -91,7 +93,7 @@ impl Counter {
             }
             _ => out.write_all(b".").map_err(io)?,
         }
-        writeln!(out, "\t{}", self.matrix.allele_number()).map_err(io)
+        writeln!(out, "\t{allele_number}").map_err(io)
     }
 }
 
@@ -105,28 +107,21 @@ fn run(
     let mut source = biometal::io::open_with(path, &io_options)?;
     let format = detect(source.fill_buf()?);
     let mut counter = Counter::default();
+    let regions: Vec<String> = region.iter().map(|r| r.to_string()).collect();
     match format {
         DetectedFormat::Bcf => {
             let mut reader = bcf::ReaderBuilder::new().threads(threads).build(source);
             let header = reader.read_header()?;
-            let regions: Vec<String> = region.iter().map(|r| r.to_string()).collect();
             variants::for_each_bcf(path, &mut reader, &header, &regions, |record| {
                 counter.site(&header, &record, out)
             })
         }
         _ => {
-            if region.is_some() {
-                return Err(Error::unsupported(
-                    Format::Vcf,
-                    "regions of VCF input need its tabix index, not read here yet",
-                ));
-            }
             let mut reader = vcf::ReaderBuilder::new().build_from_reader(source);
             let header = reader.read_header()?.clone();
-            while let Some(record) = reader.next_record()? {
-                counter.site(&header, &record, out)?;
-            }
-            Ok(())
+            variants::for_each_vcf(path, &mut reader, &regions, |record| {
+                counter.site(&header, &record, out)
+            })
         }
     }
 }

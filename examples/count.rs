@@ -2,7 +2,8 @@
 //! `samtools view -c FILE [REGION…]` for SAM/BAM (regions need a BAI/CSI
 //! index), the number of reads or sequences of a FASTQ or FASTA file
 //! (plain, gzip or BGZF), the features of a BED, GFF3 or GTF file, the
-//! number of VCF records (`bcftools view -H FILE | wc -l`), and with
+//! number of VCF/BCF records (`bcftools view -H FILE | wc -l`; BCF regions
+//! as `bcftools view -H FILE REGION… | wc -l`), and with
 //! regions on bgzipped text with a tabix index (`.tbi`, `.csi`) the number
 //! of lines `tabix FILE REGION…` prints.
 //! CRAM is counted without decoding sequences, so it needs no reference.
@@ -94,7 +95,9 @@ fn run(
         DetectedFormat::Fasta => no_regions(Format::Fasta).and_then(|()| count_fasta(source)),
         DetectedFormat::Bed => no_regions(Format::Bed).and_then(|()| count_bed(source)),
         DetectedFormat::Gff => no_regions(Format::Gff).and_then(|()| count_gff(source)),
-        DetectedFormat::Vcf => no_regions(Format::Vcf).and_then(|()| variants::count_vcf(source)),
+        DetectedFormat::Vcf => {
+            no_regions(Format::Vcf).and_then(|()| variants::count_vcf(path, source, regions))
+        }
         DetectedFormat::Bcf => variants::count_bcf(path, source, regions),
         _ => no_regions(Format::Sam).and_then(|()| count_sam(source)),
     }

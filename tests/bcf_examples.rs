@@ -80,6 +80,50 @@ fn view_and_count_equal_bcftools() {
             format!("{lines}\n")
         );
     }
+    // Several regions per command line: bcftools prints each record once,
+    // in file order within a contig, contigs in order of first mention.
+    let mut lists: Vec<Vec<String>> = vec![
+        vec![
+            "chr1:5000-9000".into(),
+            "chr1:8000-12000".into(),
+            "chr1:100-6000".into(),
+        ],
+        vec![
+            "chrX".into(),
+            "chr1:20000-21000".into(),
+            "chr1:20500".into(),
+        ],
+        vec![
+            "chr1:3000-3500".into(),
+            "chr1:3600-3700".into(),
+            "chr1:3400-3650".into(),
+        ],
+    ];
+    for i in 0..20u64 {
+        let start = |k: u64| 1 + (i * 7919 + k * 104_729) % 36_000;
+        let list = (0..3)
+            .map(|k| {
+                format!(
+                    "chr1:{}-{}",
+                    start(k),
+                    start(k) + (i * 37 + k * 911) % 4_000
+                )
+            })
+            .collect();
+        lists.push(list);
+    }
+    for regions in lists {
+        let mut args = vec!["-H", s(&bcf)];
+        args.extend(regions.iter().map(String::as_str));
+        let expected = text(&oracle("bcftools", &[&["view"][..], &args].concat()));
+        assert_eq!(text(&run("view", &args)), expected, "{regions:?}");
+        let lines = expected.lines().count();
+        assert_eq!(
+            text(&run("count", &args[1..])),
+            format!("{lines}\n"),
+            "{regions:?}"
+        );
+    }
     // With the header: bcftools adds its own ##bcftools_view lines.
     let ours = text(&run("view", &[s(&bcf)]));
     let theirs = text(&oracle("bcftools", &["view", s(&bcf)]));

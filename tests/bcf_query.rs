@@ -137,38 +137,70 @@ fn allele_counts_equal_bcftools_fill_tags() {
     }
 }
 
+/// `bcftools +fill-tags INPUT [-r REGION] -- -t AC,AN | bcftools query
+/// -f '%CHROM\t%POS\t%AC\t%AN\n'`.
+fn fill_tags_query(dir: &TempDir, input: &Path, region: Option<&str>) -> Vec<String> {
+    let filled = dir.join("filled.bcf");
+    let mut fill_tags = Command::new("bcftools");
+    fill_tags.arg("+fill-tags").arg(input).args(["-Ou", "-o"]);
+    fill_tags.arg(&filled);
+    if let Some(region) = region {
+        fill_tags.args(["-r", region]);
+    }
+    let status = fill_tags
+        .args(["--", "-t", "AC,AN"])
+        .status()
+        .expect("bcftools +fill-tags");
+    assert!(status.success(), "bcftools +fill-tags failed");
+    let format = "%CHROM\t%POS\t%AC\t%AN\n";
+    let filled = filled.to_str().unwrap();
+    stdout_lines(&oracle("bcftools", &["query", "-f", format, filled]))
+}
+
 #[test]
 fn allele_counts_on_vcf_equal_bcftools_fill_tags() {
     let dir = TempDir::new("vcf-ac");
     let vcf = dir.join("cohort.vcf");
     std::fs::write(&vcf, Cohort::full(300, 25, 14).vcf()).unwrap();
-    let filled = dir.join("filled.bcf");
-    let status = Command::new("bcftools")
-        .args(["+fill-tags", vcf.to_str().unwrap(), "-Ou", "-o"])
-        .arg(&filled)
-        .args(["--", "-t", "AC,AN"])
-        .status()
-        .expect("bcftools +fill-tags");
-    assert!(status.success());
-    let expected = oracle(
-        "bcftools",
-        &[
-            "query",
-            "-f",
-            "%CHROM\\t%POS\\t%AC\\t%AN\\n",
-            filled.to_str().unwrap(),
-        ],
-    );
-    let ours = Command::new(example_binary("allele_counts"))
-        .arg(&vcf)
-        .output()
-        .unwrap();
+    let binary = example_binary("allele_counts");
+    let expected = fill_tags_query(&dir, &vcf, None);
+    let ours = Command::new(&binary).arg(&vcf).output().unwrap();
     assert!(
         ours.status.success(),
         "{}",
         String::from_utf8_lossy(&ours.stderr)
     );
-    assert_eq!(stdout_lines(&ours), stdout_lines(&expected));
+    assert_eq!(stdout_lines(&ours), expected);
+    // Regions of VCF.gz through its TBI and its CSI.
+    for (name, csi) in [("tbi.vcf.gz", false), ("csi.vcf.gz", true)] {
+        let compressed = dir.join(name);
+        let plain = vcf.to_str().unwrap();
+        std::fs::write(&compressed, oracle("bgzip", &["-c", plain]).stdout).unwrap();
+        let text = compressed.to_str().unwrap();
+        let index_args: &[&str] = if csi {
+            &["-C", "-p", "vcf"]
+        } else {
+            &["-p", "vcf"]
+        };
+        oracle("tabix", &[index_args, &[text]].concat());
+        for region in ["chr1:10000-20000", "chrX", "chr1:15000", "chr2:1-100"] {
+            let expected = fill_tags_query(&dir, &compressed, Some(region));
+            let ours = Command::new(&binary).args([text, region]).output().unwrap();
+            assert!(
+                ours.status.success(),
+                "{region}: {}",
+                String::from_utf8_lossy(&ours.stderr)
+            );
+            assert_eq!(stdout_lines(&ours), expected, "{name} {region}");
+            if !region.starts_with("chr2") && region != "chr1:15000" {
+                assert!(
+                    expected.len() > 5,
+                    "{name} {region}: {} sites",
+                    expected.len()
+                );
+            }
+        }
+    }
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 #![allow(dead_code)] // each example uses a different subset
 
+use std::collections::HashSet;
 use std::io::Write;
 
 use biometal::formats::vcf::{self, Header, Variant};
@@ -31,7 +32,7 @@ pub fn view_vcf(source: Source, no_header: bool, out: &mut impl Write) -> biomet
     let header = reader.read_header()?.clone();
     let mut writer = vcf::Writer::new(out);
     if !no_header {
-        write_header_without_idx(&mut writer, &header)?;
+        write_bcftools_header(&mut writer, &header)?;
     }
     while let Some(record) = reader.next_record()? {
         write_variant(&mut writer, &header, &record)?;
@@ -40,10 +41,8 @@ pub fn view_vcf(source: Source, no_header: bool, out: &mut impl Write) -> biomet
 }
 
 /// `bcftools view [-H] FILE REGION…`: the header (unless `no_header`) and
-/// the records overlapping each region (`chr:pos` is that one position, as
-/// in bcftools), through the tabix index (`.tbi` or
-/// `.csi`) beside the file. Regions on contigs the index does not name have
-/// no records.
+/// the records overlapping the regions (see [`bcftools_regions`]), through
+/// the tabix index (`.tbi` or `.csi`) beside the file.
 pub fn view_vcf_regions(
     path: &str,
     source: Source,
@@ -51,45 +50,126 @@ pub fn view_vcf_regions(
     no_header: bool,
     out: &mut impl Write,
 ) -> biometal::Result<()> {
-    let index = tabix::load_for(path)?;
     let mut reader = vcf::Reader::new(source);
     let header = reader.read_header()?.clone();
     let mut writer = vcf::Writer::new(out);
     if !no_header {
-        writer.write_header(&header)?;
+        write_bcftools_header(&mut writer, &header)?;
     }
-    for text in regions {
-        let region = match index.parse_region(text) {
+    for_each_vcf(path, &mut reader, regions, |record| {
+        writer.write_variant(&header, &record)
+    })?;
+    writer.flush()
+}
+
+/// Calls `each` with every record of a VCF `reader`, or, given regions,
+/// with the records overlapping them (see [`bcftools_regions`]) through
+/// the tabix index (`.tbi` or `.csi`) beside `path`.
+pub fn for_each_vcf(
+    path: &str,
+    reader: &mut vcf::Reader<Source>,
+    regions: &[String],
+    mut each: impl FnMut(vcf::RecordRef<'_>) -> biometal::Result<()>,
+) -> biometal::Result<()> {
+    if regions.is_empty() {
+        reader.read_header()?;
+        while let Some(record) = reader.next_record()? {
+            each(record)?;
+        }
+        return Ok(());
+    }
+    let index = tabix::load_for(path)?;
+    for (name, intervals) in bcftools_regions(regions, |name| index.reference_id(name).is_some())? {
+        let mut printed = Printed::default();
+        for interval in intervals {
+            printed.next_interval();
+            let mut query = reader.query(&index, &Region::new(name.as_str(), interval))?;
+            while let Some(record) = query.next_record()? {
+                if printed.first_time(record.position()?.get()) {
+                    each(record)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The regions of a `bcftools view FILE REGION…` command line, as bcftools
+/// reads them: `chr:pos` is that one position (samtools: to the end);
+/// grouped by sequence in order of first mention, each sequence's intervals
+/// sorted and overlapping ones merged; regions on sequences the file does
+/// not know left out. Every record overlapping any region is printed once,
+/// in file order within each sequence (see [`Printed`]).
+pub fn bcftools_regions(
+    texts: &[String],
+    is_known: impl Fn(&str) -> bool,
+) -> biometal::Result<Vec<(String, Vec<Interval>)>> {
+    let mut plan: Vec<(String, Vec<Interval>)> = Vec::new();
+    for text in texts {
+        let region = match bcftools_region(text, &is_known) {
             Ok(region) => region,
             Err(error) if error.kind() == ErrorKind::NotFound => continue,
             Err(error) => return Err(error),
         };
-        // bcftools reads `chr:pos` as that one position (samtools: to the end).
-        let single = text.rsplit_once(':').is_some_and(|(_, tail)| {
-            !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit() || b == b',')
-        });
-        let region = if single {
-            let start = region.interval().start();
-            Region::new(region.name(), Interval::new(start, start + 1)?)
-        } else {
-            region
-        };
-        let mut query = reader.query(&index, &region)?;
-        while let Some(record) = query.next_record()? {
-            write_variant(&mut writer, &header, &record)?;
+        match plan.iter_mut().find(|(name, _)| name == region.name()) {
+            Some((_, intervals)) => intervals.push(region.interval()),
+            None => plan.push((region.name().to_owned(), vec![region.interval()])),
         }
     }
-    writer.flush()
+    for (_, intervals) in &mut plan {
+        intervals.sort_by_key(|interval| (interval.start(), interval.end()));
+        let mut merged: Vec<Interval> = Vec::with_capacity(intervals.len());
+        for interval in intervals.drain(..) {
+            match merged.last_mut() {
+                Some(last) if interval.start() <= last.end() => {
+                    *last = Interval::new(last.start(), last.end().max(interval.end()))?;
+                }
+                _ => merged.push(interval),
+            }
+        }
+        *intervals = merged;
+    }
+    Ok(plan)
 }
 
-/// The number of records of a VCF input.
-pub fn count_vcf(source: Source) -> biometal::Result<u64> {
-    let mut reader = vcf::Reader::new(source);
-    reader.read_header()?;
-    let mut count = 0;
-    while reader.next_record()?.is_some() {
-        count += 1;
+/// Which records of one sequence's sorted, merged intervals are new: a
+/// record overlapping an earlier interval (a long deletion reaching into a
+/// later one) was printed there. Such a record starts at or before the last
+/// one printed, and a record not printed yet starts after it, so the
+/// position of the last record printed before an interval decides.
+#[derive(Default)]
+pub struct Printed {
+    /// The last position printed before the current interval (1-based).
+    floor: Option<u64>,
+    /// The last position printed (1-based).
+    last: Option<u64>,
+}
+
+impl Printed {
+    /// Starts the next interval's query.
+    pub fn next_interval(&mut self) {
+        self.floor = self.last;
     }
+
+    /// Whether the record at 1-based `position`, found by the current
+    /// interval's query, is printed now (not already).
+    pub fn first_time(&mut self, position: u64) -> bool {
+        if self.floor.is_some_and(|floor| position <= floor) {
+            return false;
+        }
+        self.last = Some(position);
+        true
+    }
+}
+
+/// The number of records of a VCF input (in `regions`, when given).
+pub fn count_vcf(path: &str, source: Source, regions: &[String]) -> biometal::Result<u64> {
+    let mut reader = vcf::Reader::new(source);
+    let mut count = 0;
+    for_each_vcf(path, &mut reader, regions, |_| {
+        count += 1;
+        Ok(())
+    })?;
     Ok(count)
 }
 
@@ -107,26 +187,49 @@ pub fn bcftools_region(text: &str, is_known: impl Fn(&str) -> bool) -> biometal:
     }
 }
 
-/// Writes a BCF input's header as VCF text, as `bcftools view` does:
-/// without the `IDX=` attributes that pin BCF dictionary indices.
-pub fn write_header_without_idx<W: Write>(
+/// Writes `header` as `bcftools view` prints it, less the
+/// `##bcftools_viewVersion`/`##bcftools_viewCommand` lines it appends: as
+/// htslib parses and re-writes a header. `##FILTER=<ID=PASS,…>` comes right
+/// after the first line (the file's own PASS line is dropped); a later
+/// INFO, FORMAT, FILTER or contig line of an ID already defined is dropped,
+/// as are repeated `key=value` lines, repeated `fileformat` lines and
+/// `key=<…>` lines whose attributes do not parse; the `IDX=` attributes
+/// that pin BCF dictionary indices are left out.
+pub fn write_bcftools_header<W: Write>(
     writer: &mut vcf::Writer<W>,
     header: &Header,
 ) -> biometal::Result<()> {
+    const PASS: &[u8] = b"##FILTER=<ID=PASS,Description=\"All filters passed\">\n";
     let mut text = Vec::new();
     header.write(&mut text).map_err(biometal::Error::from)?;
-    let mut out = Vec::with_capacity(text.len());
-    for line in text.split_inclusive(|&b| b == b'\n') {
-        match find(line, b",IDX=").filter(|_| line.starts_with(b"##")) {
-            Some(at) => {
-                let digits = line[at + 5..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_digit())
-                    .count();
-                out.extend_from_slice(&line[..at]);
-                out.extend_from_slice(&line[at + 5 + digits..]);
+    let mut defined = HashSet::new();
+    let mut generic = HashSet::new();
+    let mut out = Vec::with_capacity(text.len() + PASS.len());
+    let mut lines = header.lines().iter();
+    for (number, text) in text.split_inclusive(|&b| b == b'\n').enumerate() {
+        let Some(line) = lines.next() else {
+            out.extend_from_slice(text); // the #CHROM line
+            continue;
+        };
+        let key = line.key();
+        let keep = match line.attributes() {
+            _ if number == 0 => true,
+            None if line.value().starts_with('<') => false,
+            None => key != "fileformat" && generic.insert((key, line.value())),
+            Some(_) if matches!(key, "INFO" | "FORMAT" | "FILTER" | "contig") => {
+                let id = line.attribute("ID").unwrap_or("");
+                !(key == "FILTER" && id == "PASS") && defined.insert((key, id))
             }
-            None => out.extend_from_slice(line),
+            Some(_) => true,
+        };
+        if number == 0 {
+            generic.insert((key, line.value()));
+        }
+        if keep {
+            push_without_idx(&mut out, text);
+        }
+        if number == 0 {
+            out.extend_from_slice(PASS);
         }
     }
     writer
@@ -135,12 +238,28 @@ pub fn write_header_without_idx<W: Write>(
         .map_err(biometal::Error::from)
 }
 
+/// Appends a header line to `out` without its `,IDX=n` attribute.
+fn push_without_idx(out: &mut Vec<u8>, line: &[u8]) {
+    match find(line, b",IDX=").filter(|_| line.starts_with(b"##")) {
+        Some(at) => {
+            let digits = line[at + 5..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            out.extend_from_slice(&line[..at]);
+            out.extend_from_slice(&line[at + 5 + digits..]);
+        }
+        None => out.extend_from_slice(line),
+    }
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Calls `each` with every record of a BCF `reader` (header read), or with
-/// those of each region in turn (through the CSI index beside `path`).
+/// Calls `each` with every record of a BCF `reader` (header read), or,
+/// given regions, with the records overlapping them (see
+/// [`bcftools_regions`]) through the CSI index beside `path`.
 pub fn for_each_bcf(
     path: &str,
     reader: &mut bcf::Reader<Source>,
@@ -155,11 +274,18 @@ pub fn for_each_bcf(
         return Ok(());
     }
     let index = biometal::index::load_for(path)?;
-    for text in regions {
-        let region = bcftools_region(text, |name| header.contig_index(name).is_some())?;
-        let mut query = reader.query(header, &index, &region)?;
-        while let Some(record) = query.next_record()? {
-            each(record)?;
+    let plan = bcftools_regions(regions, |name| header.contig_index(name).is_some())?;
+    for (name, intervals) in plan {
+        let mut printed = Printed::default();
+        for interval in intervals {
+            printed.next_interval();
+            let region = Region::new(name.as_str(), interval);
+            let mut query = reader.query(header, &index, &region)?;
+            while let Some(record) = query.next_record()? {
+                if printed.first_time(Variant::position(&record)?.get()) {
+                    each(record)?;
+                }
+            }
         }
     }
     Ok(())
@@ -177,7 +303,7 @@ pub fn view_bcf(
     let header = reader.read_header()?;
     let mut writer = vcf::Writer::new(out);
     if !no_header {
-        write_header_without_idx(&mut writer, &header)?;
+        write_bcftools_header(&mut writer, &header)?;
     }
     for_each_bcf(path, &mut reader, &header, regions, |record| {
         writer.write_variant(&header, &record)
@@ -242,7 +368,7 @@ pub fn convert_variants(
             let header = reader.read_header()?;
             match &mut out {
                 Out::Bcf(w) => w.write_header(&header)?,
-                Out::Vcf(w) => write_header_without_idx(w, &header)?,
+                Out::Vcf(w) => write_bcftools_header(w, &header)?,
             }
             while let Some(record) = reader.next_record()? {
                 match &mut out {
@@ -256,7 +382,7 @@ pub fn convert_variants(
             let header = reader.read_header()?.clone();
             match &mut out {
                 Out::Bcf(w) => w.write_header(&header)?,
-                Out::Vcf(w) => w.write_header(&header)?,
+                Out::Vcf(w) => write_bcftools_header(w, &header)?,
             }
             while let Some(record) = reader.next_record()? {
                 match &mut out {

@@ -13,15 +13,130 @@ use crate::{Error, Format, Result};
 /// without a reference), read through the index's chunks.
 pub struct Query<'r, R> {
     reader: &'r mut Reader<R>,
-    chunks: Vec<Chunk>,
-    next_chunk: usize,
-    current_end: Option<VirtualPosition>,
+    walk: ChunkWalk,
     reference_id: Option<usize>,
     start: u64,
     end: u64,
-    done: bool,
     record: Record,
+}
+
+/// A reader that a [`ChunkWalk`] positions: BAM, BCF and bgzipped text.
+pub(crate) trait ChunkCursor {
+    /// The virtual position of the next record.
+    fn position(&mut self) -> VirtualPosition;
+    /// Moves to `position` (a chunk start).
+    fn seek_to(&mut self, position: VirtualPosition) -> Result<()>;
+}
+
+impl<R: VirtualPositioned> ChunkCursor for Reader<R> {
+    fn position(&mut self) -> VirtualPosition {
+        self.virtual_position().unwrap_or_default()
+    }
+    fn seek_to(&mut self, position: VirtualPosition) -> Result<()> {
+        self.seek(position)
+    }
+}
+
+/// What the record read at a chunk walk's position turned out to be.
+pub(crate) enum Step {
+    /// It overlaps the region: hand it out.
+    Match,
+    /// Before the region (or on a reference before it): read on.
+    Skip,
+    /// Past the region in sorted input: the walk is over.
+    Past,
+    /// There was no record: the input ended.
+    End,
+}
+
+/// The one loop behind every region query (BAM, BCF, tabix): through the
+/// index's merged chunks in order, seeking only when the next chunk does
+/// not start where reading stands, reading records until past the chunk's
+/// end or the region, each one classified by the caller.
+pub(crate) struct ChunkWalk {
+    chunks: Vec<Chunk>,
+    next_chunk: usize,
+    current_end: Option<VirtualPosition>,
+    /// Reading on to the end of the input (no chunks): ending there is no
+    /// error.
+    to_end: bool,
+    done: bool,
     format: Format,
+    /// What the chunks point into, for errors ("BAM data").
+    data: &'static str,
+}
+
+impl ChunkWalk {
+    /// A walk through `chunks` (sorted, merged), reporting errors as
+    /// `format` about `data`.
+    pub(crate) fn new(chunks: Vec<Chunk>, format: Format, data: &'static str) -> ChunkWalk {
+        ChunkWalk {
+            chunks,
+            next_chunk: 0,
+            current_end: None,
+            to_end: false,
+            done: false,
+            format,
+            data,
+        }
+    }
+
+    /// A walk from where the reader stands to the end of its input.
+    pub(crate) fn to_end(format: Format, data: &'static str) -> ChunkWalk {
+        ChunkWalk {
+            current_end: Some(VirtualPosition::from(u64::MAX)),
+            to_end: true,
+            ..ChunkWalk::new(Vec::new(), format, data)
+        }
+    }
+
+    /// Reads records with `read` (given the virtual position each starts
+    /// at) until one matches: `true` then, `false` once the walk is over.
+    ///
+    /// # Errors
+    ///
+    /// Seek and read errors; the input ending inside a chunk.
+    pub(crate) fn next<C: ChunkCursor>(
+        &mut self,
+        cursor: &mut C,
+        mut read: impl FnMut(&mut C, VirtualPosition) -> Result<Step>,
+    ) -> Result<bool> {
+        while !self.done {
+            let position = cursor.position();
+            if self.current_end.is_none_or(|end| position >= end) {
+                let Some(chunk) = self.chunks.get(self.next_chunk).copied() else {
+                    self.done = true;
+                    break;
+                };
+                self.next_chunk += 1;
+                if position != chunk.start {
+                    cursor.seek_to(chunk.start)?;
+                }
+                self.current_end = Some(chunk.end);
+                continue;
+            }
+            match read(cursor, position)? {
+                Step::Match => return Ok(true),
+                Step::Skip => {}
+                Step::Past => self.done = true,
+                Step::End if self.to_end => self.done = true,
+                Step::End => {
+                    self.done = true;
+                    // The index promised records up to the chunk's end.
+                    let end = self.current_end.unwrap_or_default();
+                    return Err(Error::invalid_data(
+                        self.format,
+                        format!(
+                            "index chunk ending at {end} points past the end of the {}",
+                            self.data
+                        ),
+                    )
+                    .at_virtual_position(position));
+                }
+            }
+        }
+        Ok(false)
+    }
 }
 
 /// The merged chunks of `index` that may hold records of reference
@@ -112,15 +227,11 @@ pub fn query<'r, R: VirtualPositioned>(
     };
     Ok(Query {
         reader,
-        chunks,
-        next_chunk: 0,
-        current_end: None,
+        walk: ChunkWalk::new(chunks, format_of(index), "BAM data"),
         reference_id: Some(reference_id),
         start,
         end,
-        done: false,
         record: Record::default(),
-        format: format_of(index),
     })
 }
 
@@ -141,15 +252,11 @@ pub fn query_unmapped<'r, R: VirtualPositioned>(
     }
     Ok(Query {
         reader,
-        chunks: Vec::new(),
-        next_chunk: 0,
-        current_end: Some(VirtualPosition::from(u64::MAX)),
+        walk: ChunkWalk::to_end(format_of(index), "BAM data"),
         reference_id: None,
         start: 0,
         end: u64::MAX,
-        done: false,
         record: Record::default(),
-        format: format_of(index),
     })
 }
 
@@ -160,59 +267,39 @@ impl<R: VirtualPositioned> Query<'_, R> {
     ///
     /// Read errors.
     pub fn next_record(&mut self) -> Result<Option<RecordRef<'_>>> {
-        while !self.done {
-            let position = self.reader.virtual_position().unwrap_or_default();
-            let in_chunk = self.current_end.is_some_and(|end| position < end);
-            if !in_chunk {
-                let Some(chunk) = self.chunks.get(self.next_chunk).copied() else {
-                    self.done = true;
-                    break;
-                };
-                self.next_chunk += 1;
-                if position != chunk.start {
-                    self.reader.seek(chunk.start)?;
-                }
-                self.current_end = Some(chunk.end);
-                continue;
+        let (record, reference_id) = (&mut self.record, self.reference_id);
+        let (start, end) = (self.start, self.end);
+        let found = self.walk.next(self.reader, |reader, _| {
+            if !reader.read_record(record)? {
+                return Ok(Step::End);
             }
-            if !self.reader.read_record(&mut self.record)? {
-                self.done = true;
-                if self.reference_id.is_some() {
-                    // The index promised records up to the chunk's end.
-                    let end = self.current_end.unwrap_or_default();
-                    return Err(Error::invalid_data(
-                        self.format,
-                        format!("index chunk ending at {end} points past the end of the BAM data"),
-                    )
-                    .at_virtual_position(position));
-                }
-                break;
-            }
-            let record = self.record.as_ref();
-            if self.reference_id.is_none() {
-                if record.reference_id().is_none() {
-                    return Ok(Some(self.record.as_ref()));
-                }
-                continue;
-            }
-            if record.reference_id() != self.reference_id {
+            let record = record.as_ref();
+            let Some(reference_id) = reference_id else {
+                // Unmapped: only records without a reference.
+                return Ok(match record.reference_id() {
+                    None => Step::Match,
+                    Some(_) => Step::Skip,
+                });
+            };
+            if record.reference_id() != Some(reference_id) {
                 // Another reference: past ours in a sorted file, or before
                 // it in a chunk shared with the previous one.
-                if record.reference_id().is_none() || record.reference_id() > self.reference_id {
-                    self.done = true;
-                }
-                continue;
+                return Ok(match record.reference_id() {
+                    Some(other) if other < reference_id => Step::Skip,
+                    _ => Step::Past,
+                });
             }
-            let start = record.alignment_start().map_or(0, |p| p.to_zero_based());
-            if start >= self.end {
-                self.done = true;
-                break;
+            let record_start = record.alignment_start().map_or(0, |p| p.to_zero_based());
+            if record_start >= end {
+                return Ok(Step::Past);
             }
-            let end = record.alignment_end().map_or(start + 1, |p| p.get());
-            if end > self.start {
-                return Ok(Some(self.record.as_ref()));
-            }
-        }
-        Ok(None)
+            let record_end = record.alignment_end().map_or(record_start + 1, |p| p.get());
+            Ok(if record_end > start {
+                Step::Match
+            } else {
+                Step::Skip
+            })
+        })?;
+        Ok(found.then(|| self.record.as_ref()))
     }
 }

@@ -1,5 +1,9 @@
 //! BCF genotype decoding and lazy counting: biometal against noodles-bcf,
-//! in one run, on a GT-only cohort.
+//! in one run, on a GT-only cohort; and the same for VCF text against
+//! noodles-vcf (`vcf_genotypes` group: every GT of every site decoded, and
+//! records framed without decoding), on a plain VCF of
+//! `BIOMETAL_BENCH_VCF_SITES` (default 2 000) sites × 2 500 samples from
+//! `benches/support/vcf_cohort.rs`, read from memory by both.
 //!
 //! Input: `BIOMETAL_BENCH_BCF`, or a simulated cohort (`tests/common/
 //! cohort.rs`) of `BIOMETAL_BENCH_SITES` (default 2 000) sites × 2 500
@@ -17,6 +21,9 @@ use noodles_vcf::variant::record::samples::series::Value;
 
 #[path = "../../../tests/common/cohort.rs"]
 mod cohort;
+
+#[path = "../../support/vcf_cohort.rs"]
+mod vcf_cohort;
 
 fn input() -> PathBuf {
     if let Some(path) = std::env::var_os("BIOMETAL_BENCH_BCF") {
@@ -110,5 +117,77 @@ fn bcf_genotypes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bcf_genotypes);
+/// Every GT of every site of the VCF text, by biometal: alternate alleles.
+fn biometal_vcf_genotypes(text: &[u8]) -> u64 {
+    use biometal::formats::vcf::Reader;
+    let mut reader = Reader::new(text);
+    let header = reader.read_header().expect("header").clone();
+    let mut matrix = GenotypeMatrix::new();
+    let mut total = 0u64;
+    while let Some(record) = reader.next_record().expect("record") {
+        record.genotypes_into(&header, &mut matrix).expect("GT");
+        total += matrix.all_alleles().iter().filter(|&&a| a > 0).count() as u64;
+    }
+    total
+}
+
+/// The same by noodles-vcf, through its lazy record's GT series.
+fn noodles_vcf_genotypes(text: &[u8]) -> u64 {
+    use noodles_vcf::variant::record::samples::Series as _;
+    let mut reader = noodles_vcf::io::Reader::new(text);
+    let header = reader.read_header().expect("header");
+    let mut record = noodles_vcf::Record::default();
+    let mut total = 0u64;
+    while reader.read_record(&mut record).expect("record") != 0 {
+        let samples = record.samples();
+        let series = samples.select("GT").expect("GT series");
+        for value in series.iter(&header) {
+            if let Some(Value::Genotype(genotype)) = value.expect("GT value") {
+                for allele in genotype.iter() {
+                    let (position, _phasing) = allele.expect("allele");
+                    total += u64::from(position.is_some_and(|p| p > 0));
+                }
+            }
+        }
+    }
+    total
+}
+
+fn biometal_vcf_count(text: &[u8]) -> u64 {
+    let mut reader = biometal::formats::vcf::Reader::new(text);
+    let mut n = 0;
+    while reader.next_record().expect("record").is_some() {
+        n += 1;
+    }
+    n
+}
+
+fn noodles_vcf_count(text: &[u8]) -> u64 {
+    let mut reader = noodles_vcf::io::Reader::new(text);
+    reader.read_header().expect("header");
+    let mut record = noodles_vcf::Record::default();
+    let mut n = 0;
+    while reader.read_record(&mut record).expect("record") != 0 {
+        n += 1;
+    }
+    n
+}
+
+fn vcf_genotypes(c: &mut Criterion) {
+    let sites: usize = std::env::var("BIOMETAL_BENCH_VCF_SITES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
+    let mut text = Vec::new();
+    vcf_cohort::write_gt_cohort(&mut text, 2_500, sites, 42).expect("generate");
+    assert_eq!(biometal_vcf_genotypes(&text), noodles_vcf_genotypes(&text), "the two disagree");
+    assert_eq!(biometal_vcf_count(&text), noodles_vcf_count(&text));
+    let mut group = c.benchmark_group("vcf_genotypes");
+    group.throughput(Throughput::Elements(sites as u64));
+    group.sample_size(10);
+    group.bench_function("genotypes/biometal", |b| b.iter(|| black_box(biometal_vcf_genotypes(&text))));
+    group.bench_function("genotypes/noodles-vcf", |b| b.iter(|| black_box(noodles_vcf_genotypes(&text))));
+    group.bench_function("count/biometal", |b| b.iter(|| black_box(biometal_vcf_count(&text))));
+    group.bench_function("count/noodles-vcf", |b| b.iter(|| black_box(noodles_vcf_count(&text))));
+    group.finish();
+}
+
+criterion_group!(benches, bcf_genotypes, vcf_genotypes);
 criterion_main!(benches);

@@ -4,7 +4,8 @@ use super::{Reader, Record, RecordRef};
 use crate::bgzf::VirtualPosition;
 use crate::formats::bam::VirtualPositioned;
 use crate::formats::vcf::Header;
-use crate::index::{query::chunks_for, Chunk, Index};
+use crate::index::query::{chunks_for, ChunkCursor, ChunkWalk, Step};
+use crate::index::Index;
 use crate::region::Region;
 use crate::{Error, ErrorKind, Format, Result};
 
@@ -13,14 +14,20 @@ use crate::{Error, ErrorKind, Format, Result};
 /// span (POS to POS + rlen − 1) overlaps the region.
 pub struct Query<'r, R> {
     reader: &'r mut Reader<R>,
-    chunks: Vec<Chunk>,
-    next_chunk: usize,
-    current_end: Option<VirtualPosition>,
+    walk: ChunkWalk,
     reference_id: usize,
     start: u64,
     end: u64,
-    done: bool,
     record: Record,
+}
+
+impl<R: VirtualPositioned> ChunkCursor for Reader<R> {
+    fn position(&mut self) -> VirtualPosition {
+        self.virtual_position().unwrap_or_default()
+    }
+    fn seek_to(&mut self, position: VirtualPosition) -> Result<()> {
+        self.seek(position)
+    }
 }
 
 impl<R: VirtualPositioned> Reader<R> {
@@ -67,13 +74,10 @@ impl<R: VirtualPositioned> Reader<R> {
         };
         Ok(Query {
             reader: self,
-            chunks,
-            next_chunk: 0,
-            current_end: None,
+            walk: ChunkWalk::new(chunks, Format::Csi, "BCF data"),
             reference_id,
             start,
             end,
-            done: false,
             record: Record::default(),
         })
     }
@@ -87,47 +91,31 @@ impl<R: VirtualPositioned> Query<'_, R> {
     ///
     /// Read errors; an index chunk pointing past the end of the data.
     pub fn next_record(&mut self) -> Result<Option<RecordRef<'_>>> {
-        while !self.done {
-            let position = self.reader.virtual_position().unwrap_or_default();
-            let in_chunk = self.current_end.is_some_and(|end| position < end);
-            if !in_chunk {
-                let Some(chunk) = self.chunks.get(self.next_chunk).copied() else {
-                    self.done = true;
-                    break;
-                };
-                self.next_chunk += 1;
-                if position != chunk.start {
-                    self.reader.seek(chunk.start)?;
-                }
-                self.current_end = Some(chunk.end);
-                continue;
+        let (record, reference_id) = (&mut self.record, self.reference_id);
+        let (start, end) = (self.start, self.end);
+        let found = self.walk.next(self.reader, |reader, _| {
+            if !reader.read_record(record)? {
+                return Ok(Step::End);
             }
-            if !self.reader.read_record(&mut self.record)? {
-                self.done = true;
-                let end = self.current_end.unwrap_or_default();
-                return Err(Error::invalid_data(
-                    Format::Csi,
-                    format!("index chunk ending at {end} points past the end of the BCF data"),
-                )
-                .at_virtual_position(position));
+            let record = record.as_ref();
+            if record.reference_id() != reference_id {
+                return Ok(if record.reference_id() > reference_id {
+                    Step::Past
+                } else {
+                    Step::Skip
+                });
             }
-            let record = self.record.as_ref();
-            if record.reference_id() != self.reference_id {
-                if record.reference_id() > self.reference_id {
-                    self.done = true;
-                }
-                continue;
+            let record_start = record.position_zero_based().max(0) as u64;
+            if record_start >= end {
+                return Ok(Step::Past);
             }
-            let start = record.position_zero_based().max(0) as u64;
-            if start >= self.end {
-                self.done = true;
-                break;
-            }
-            let end = start + record.reference_length().max(1);
-            if end > self.start {
-                return Ok(Some(self.record.as_ref()));
-            }
-        }
-        Ok(None)
+            let record_end = record_start + record.reference_length().max(1);
+            Ok(if record_end > start {
+                Step::Match
+            } else {
+                Step::Skip
+            })
+        })?;
+        Ok(found.then(|| self.record.as_ref()))
     }
 }

@@ -19,8 +19,7 @@ use crate::Result;
 ///     -> biometal::Result<f64> {
 ///     variant.genotypes_into(header, matrix)?;
 ///     let mut counts = Vec::new();
-///     matrix.allele_counts(1 + variant.alternate_allele_count()?, &mut counts);
-///     let an = matrix.allele_number();
+///     let an = matrix.count_alleles(1 + variant.alternate_allele_count()?, &mut counts);
 ///     Ok(if an == 0 { 0.0 } else { f64::from(an - counts[0]) / f64::from(an) })
 /// }
 /// ```

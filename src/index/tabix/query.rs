@@ -4,7 +4,7 @@
 use super::{read_line, TabixConfig, TabixIndex};
 use crate::bgzf::VirtualPosition;
 use crate::formats::bam::VirtualPositioned;
-use crate::index::Chunk;
+use crate::index::query::{ChunkCursor, ChunkWalk, Step};
 use crate::region::{Interval, Region};
 use crate::{Error, Format, Result};
 
@@ -13,14 +13,24 @@ pub struct Query<'r, R> {
     reader: &'r mut R,
     config: TabixConfig,
     name: Vec<u8>,
-    chunks: Vec<Chunk>,
-    next_chunk: usize,
-    current_end: Option<VirtualPosition>,
+    walk: ChunkWalk,
     start: u64,
     end: u64,
-    done: bool,
     line: Vec<u8>,
-    format: Format,
+    /// The virtual position and interval of the line in `line`.
+    found: (VirtualPosition, Interval),
+}
+
+/// Bgzipped text read line by line: the reader a tabix walk positions.
+struct Lines<'a, R>(&'a mut R);
+
+impl<R: VirtualPositioned> ChunkCursor for Lines<'_, R> {
+    fn position(&mut self) -> VirtualPosition {
+        self.0.virtual_position().unwrap_or_default()
+    }
+    fn seek_to(&mut self, position: VirtualPosition) -> Result<()> {
+        self.0.seek_virtual(position)
+    }
 }
 
 /// One line of a query: its bytes (without the line end), where it starts
@@ -96,14 +106,11 @@ pub fn query<'r, R: VirtualPositioned>(
         reader,
         config: *index.config(),
         name: region.name().as_bytes().to_vec(),
-        chunks: index.chunks(region),
-        next_chunk: 0,
-        current_end: None,
+        walk: ChunkWalk::new(index.chunks(region), format, "data"),
         start: interval.start(),
         end: interval.end(),
-        done: false,
         line: Vec::new(),
-        format,
+        found: (VirtualPosition::default(), interval),
     })
 }
 
@@ -116,51 +123,35 @@ impl<R: VirtualPositioned> Query<'_, R> {
     /// configuration (with its virtual position); an index chunk pointing
     /// past the end of the data.
     pub fn next_line(&mut self) -> Result<Option<Line<'_>>> {
-        while !self.done {
-            let position = self.reader.virtual_position().unwrap_or_default();
-            let in_chunk = self.current_end.is_some_and(|end| position < end);
-            if !in_chunk {
-                let Some(chunk) = self.chunks.get(self.next_chunk).copied() else {
-                    self.done = true;
-                    break;
-                };
-                self.next_chunk += 1;
-                if position != chunk.start {
-                    self.reader.seek_virtual(chunk.start)?;
+        let (line, found, config) = (&mut self.line, &mut self.found, &self.config);
+        let (name, start, end) = (self.name.as_slice(), self.start, self.end);
+        let matched = self
+            .walk
+            .next(&mut Lines(&mut *self.reader), |lines, position| {
+                if !read_line(lines.0, line)? {
+                    return Ok(Step::End);
                 }
-                self.current_end = Some(chunk.end);
-                continue;
-            }
-            if !read_line(self.reader, &mut self.line)? {
-                self.done = true;
-                let end = self.current_end.unwrap_or_default();
-                return Err(Error::invalid_data(
-                    self.format,
-                    format!("index chunk ending at {end} points past the end of the data"),
-                )
-                .at_virtual_position(position));
-            }
-            if self.config.is_header_line(&self.line) {
-                continue;
-            }
-            let (name, interval) = self
-                .config
-                .parse_line(&self.line)
-                .map_err(|e| e.at_virtual_position(position))?;
-            if name != self.name.as_slice() || interval.start() >= self.end {
-                // Sorted input: past the region (chunks never start on
-                // another sequence's lines).
-                self.done = true;
-                break;
-            }
-            if interval.end() > self.start {
-                return Ok(Some(Line {
-                    bytes: &self.line,
-                    virtual_position: position,
-                    interval,
-                }));
-            }
-        }
-        Ok(None)
+                if config.is_header_line(line) {
+                    return Ok(Step::Skip);
+                }
+                let (line_name, interval) = config
+                    .parse_line(line)
+                    .map_err(|e| e.at_virtual_position(position))?;
+                if line_name != name || interval.start() >= end {
+                    // Sorted input: past the region (chunks never start on
+                    // another sequence's lines).
+                    return Ok(Step::Past);
+                }
+                if interval.end() <= start {
+                    return Ok(Step::Skip);
+                }
+                *found = (position, interval);
+                Ok(Step::Match)
+            })?;
+        Ok(matched.then_some(Line {
+            bytes: &self.line,
+            virtual_position: self.found.0,
+            interval: self.found.1,
+        }))
     }
 }
