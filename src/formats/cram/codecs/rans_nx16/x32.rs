@@ -113,9 +113,23 @@ pub(super) fn order1_rounds(
 mod avx512 {
     use std::arch::x86_64::*;
 
-    /// Whether the CPU has AVX-512F (all the kernel uses).
+    /// Whether the CPU has AVX-512F (all the kernel uses) and is not an
+    /// AMD one: htscodecs keeps its AVX2 order-0 kernel on AMD CPUs with
+    /// AVX-512 (Zen 4's 16-lane gathers), and so do we (not measured here:
+    /// the AVX-512 figures in `docs/performance.md` are from an Intel Xeon).
     pub(super) fn detected() -> bool {
-        std::is_x86_feature_detected!("avx512f")
+        std::is_x86_feature_detected!("avx512f") && !amd()
+    }
+
+    /// Whether the CPU vendor is AMD (or Hygon, its licensee).
+    fn amd() -> bool {
+        // Leaf 0 (the vendor string) exists on every x86_64 CPU; `__cpuid`
+        // is an unsafe function in older releases.
+        #[allow(unused_unsafe)]
+        // SAFETY: CPUID leaf 0 is always available on x86_64.
+        let vendor = unsafe { __cpuid(0) };
+        let ebx = vendor.ebx.to_le_bytes();
+        ebx == *b"Auth" || ebx == *b"Hygo"
     }
 
     /// See [`super::order0_rounds`]; `None` without AVX-512F.
