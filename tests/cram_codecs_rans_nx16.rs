@@ -138,9 +138,16 @@ fn skewed(len: usize, alphabet: u8, seed: u64) -> Vec<u8> {
 }
 
 fn decoded(stream: &[u8]) -> biometal::Result<Vec<u8>> {
-    let mut out = vec![7; 3]; // stale contents must be replaced
-    rans_nx16::decode(stream, &mut out)?;
-    Ok(out)
+    // Stale contents, longer than most outputs: all must be replaced, and
+    // an error leaves `out` empty.
+    let mut out = vec![7; 2500];
+    match rans_nx16::decode(stream, &mut out) {
+        Ok(()) => Ok(out),
+        Err(e) => {
+            assert!(out.is_empty(), "an error left {} bytes", out.len());
+            Err(e)
+        }
+    }
 }
 
 #[test]

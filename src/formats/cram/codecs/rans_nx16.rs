@@ -26,7 +26,8 @@ const PACK: u8 = 128;
 /// Renormalisation lower bound: states are kept at or above 2^15.
 const LOWER_BOUND: u32 = 1 << 15;
 
-/// Decodes a rANS Nx16 stream into `out` (cleared first).
+/// Decodes a rANS Nx16 stream into `out`, replacing its contents (left
+/// empty after an error).
 ///
 /// # Errors
 /// A [`Format::Cram`] error, with the byte offset, when the stream is
@@ -43,7 +44,7 @@ const LOWER_BOUND: u32 = 1 << 15;
 /// # Ok::<(), biometal::Error>(())
 /// ```
 pub fn decode(src: &[u8], out: &mut Vec<u8>) -> Result<()> {
-    decode_stream(&mut ByteReader::new(src, 0), None, out, 0)
+    decode_stream(&mut ByteReader::new(src, 0), None, out, 0).inspect_err(|_| out.clear())
 }
 
 /// Decodes one stream (recursing for STRIPE), `expected_len` being the
@@ -54,7 +55,8 @@ fn decode_stream(
     out: &mut Vec<u8>,
     depth: u32,
 ) -> Result<()> {
-    out.clear();
+    // `out` is not cleared here: a decoder writing straight into it
+    // overwrites every byte, so only its growth needs zeroing.
     let flags = reader.u8("rANS Nx16 flags")?;
     let len = if flags & NOSZ == 0 {
         let at = reader.offset();
@@ -104,6 +106,7 @@ fn decode_stream(
     };
     let data_offset = reader.clone();
     if flags & CAT != 0 {
+        data.clear();
         data.extend_from_slice(reader.bytes(entropy_len, "rANS Nx16 uncompressed data")?);
     } else {
         data.resize(entropy_len, 0);
@@ -362,5 +365,5 @@ fn run_order0_x32(reader: &mut ByteReader, slots: &[Slot; 1 << 12], out: &mut [u
 /// Decodes one stream from `reader` (an inner stream of another codec),
 /// reporting errors at offsets in the outer stream.
 pub(crate) fn decode_reader(reader: &mut ByteReader, out: &mut Vec<u8>) -> Result<()> {
-    decode_stream(reader, None, out, 0)
+    decode_stream(reader, None, out, 0).inspect_err(|_| out.clear())
 }
