@@ -1,14 +1,13 @@
-//! 32-way rANS Nx16 rounds with AVX2 (order 0 and 1) and AVX-512 (order
-//! 0): the 32 states as four vectors of eight (two of sixteen), slot
-//! lookups by gather, the update by a vector multiply, and renormalisation
-//! without branches (the lanes that need input take the next 16-bit words
-//! in lane order: through a permutation chosen by their mask with AVX2, an
-//! expand with AVX-512).
+//! 32-way order-0 rANS Nx16 rounds with AVX2: the 32 states as four
+//! vectors of eight, slot lookups by gather, the update by a vector
+//! multiply, and renormalisation without branches (the lanes that need
+//! input take the next 16-bit words in lane order through a permutation
+//! chosen by their mask).
 
 /// Decodes as many whole rounds of 32 order-0 symbols into `out` as the
-/// input is sure to cover (64 bytes per round) with the best vector kernel
-/// the CPU runs, advancing `states` and `pos`; returns the bytes decoded (a
-/// multiple of 32, 0 without a kernel). The caller decodes the rest.
+/// input is sure to cover (64 bytes per round) with AVX2 when the CPU has
+/// it, advancing `states` and `pos`; returns the bytes decoded (a multiple
+/// of 32, 0 without AVX2). The caller decodes the rest.
 pub(super) fn order0_rounds(
     slots: &[u32; 1 << 12],
     states: &mut [u32; 32],
@@ -22,9 +21,6 @@ pub(super) fn order0_rounds(
 /// The vector kernels of the X32 order-0 rounds, best first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kernel {
-    /// Two vectors of sixteen states, the words for both expanded at once
-    /// (`vpexpandw`: AVX-512F, BW and VBMI2).
-    Avx512Vbmi2,
     /// Two vectors of sixteen states (AVX-512F), renormalised by `vpexpandd`.
     Avx512,
     /// Four vectors of eight states (AVX2).
@@ -43,18 +39,12 @@ impl Kernel {
             .unwrap_or(Kernel::Scalar)
     }
 
-    const ALL: [Kernel; 4] = [
-        Kernel::Avx512Vbmi2,
-        Kernel::Avx512,
-        Kernel::Avx2,
-        Kernel::Scalar,
-    ];
+    const ALL: [Kernel; 3] = [Kernel::Avx512, Kernel::Avx2, Kernel::Scalar];
 
     /// Whether this CPU (and this compiler: AVX-512 needs Rust 1.89) runs it.
     fn available(self) -> bool {
         match self {
-            Kernel::Avx512Vbmi2 => avx512::detected(true),
-            Kernel::Avx512 => avx512::detected(false),
+            Kernel::Avx512 => avx512::detected(),
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => std::is_x86_feature_detected!("avx2"),
             #[cfg(not(target_arch = "x86_64"))]
@@ -75,10 +65,7 @@ fn order0_rounds_with(
     out: &mut [u8],
 ) -> usize {
     match kernel {
-        Kernel::Avx512Vbmi2 => {
-            avx512::order0_rounds(true, slots, states, input, pos, out).unwrap_or(0)
-        }
-        Kernel::Avx512 => avx512::order0_rounds(false, slots, states, input, pos, out).unwrap_or(0),
+        Kernel::Avx512 => avx512::order0_rounds(slots, states, input, pos, out).unwrap_or(0),
         #[cfg(target_arch = "x86_64")]
         Kernel::Avx2 if std::is_x86_feature_detected!("avx2") => {
             // SAFETY: the CPU has AVX2, checked just above.
@@ -126,17 +113,12 @@ pub(super) fn order1_rounds(
 mod avx512 {
     use std::arch::x86_64::*;
 
-    /// Whether the CPU has AVX-512F (and BW and VBMI2 with `vbmi2`) and is
-    /// not an AMD one: htscodecs keeps its AVX2 order-0 kernel on AMD CPUs
-    /// with AVX-512 (Zen 4's 16-lane gathers), and so do we (not measured
-    /// here: the AVX-512 figures in `docs/performance.md` are from an Intel
-    /// Xeon).
-    pub(super) fn detected(vbmi2: bool) -> bool {
-        std::is_x86_feature_detected!("avx512f")
-            && (!vbmi2
-                || (std::is_x86_feature_detected!("avx512bw")
-                    && std::is_x86_feature_detected!("avx512vbmi2")))
-            && !amd()
+    /// Whether the CPU has AVX-512F (all the kernel uses) and is not an
+    /// AMD one: htscodecs keeps its AVX2 order-0 kernel on AMD CPUs with
+    /// AVX-512 (Zen 4's 16-lane gathers), and so do we (not measured here:
+    /// the AVX-512 figures in `docs/performance.md` are from an Intel Xeon).
+    pub(super) fn detected() -> bool {
+        std::is_x86_feature_detected!("avx512f") && !amd()
     }
 
     /// Whether the CPU vendor is AMD (or Hygon, its licensee).
@@ -150,100 +132,19 @@ mod avx512 {
         ebx == *b"Auth" || ebx == *b"Hygo"
     }
 
-    /// See [`super::order0_rounds`], with the VBMI2 kernel or the AVX-512F
-    /// one; `None` where the CPU lacks what it needs.
+    /// See [`super::order0_rounds`]; `None` without AVX-512F.
     pub(super) fn order0_rounds(
-        vbmi2: bool,
         slots: &[u32; 1 << 12],
         states: &mut [u32; 32],
         input: &[u8],
         pos: &mut usize,
         out: &mut [u8],
     ) -> Option<usize> {
-        if !detected(vbmi2) {
+        if !detected() {
             return None;
         }
-        Some(if vbmi2 {
-            // SAFETY: the CPU has AVX-512F, BW and VBMI2, checked just above.
-            unsafe { rounds_vbmi2(slots, states, input, pos, out) }
-        } else {
-            // SAFETY: the CPU has AVX-512F, checked just above.
-            unsafe { rounds(slots, states, input, pos, out) }
-        })
-    }
-
-    /// The round loop with one 64-byte load and one 16-bit expand for both
-    /// vectors: the words the round takes spread to the 32 word lanes of
-    /// the states that need them (in state order), so the second vector
-    /// does not wait on the first one's count.
-    ///
-    /// # Safety
-    /// The CPU must have AVX-512F, BW and VBMI2.
-    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi2")]
-    unsafe fn rounds_vbmi2(
-        slots: &[u32; 1 << 12],
-        states: &mut [u32; 32],
-        input: &[u8],
-        pos: &mut usize,
-        out: &mut [u8],
-    ) -> usize {
-        let slot_mask = _mm512_set1_epi32(0xfff);
-        let one = _mm512_set1_epi32(1);
-        let lower_bound = _mm512_set1_epi32(1 << 15);
-        // SAFETY: 16 of the 32 states at 0 and at 16.
-        let mut x = unsafe {
-            [
-                _mm512_loadu_si512(states.as_ptr().cast()),
-                _mm512_loadu_si512(states.as_ptr().add(16).cast()),
-            ]
-        };
-        let mut at = *pos;
-        let mut done = 0;
-        while out.len() - done >= 32 && input.len() - at >= 64 {
-            // SAFETY: 64 bytes at `at` are inside `input`, checked by the loop.
-            let words = unsafe { _mm512_loadu_si512(input.as_ptr().add(at).cast()) };
-            let mut next = [_mm512_setzero_si512(); 2];
-            let mut needs = [0u16; 2];
-            for g in 0..2 {
-                let index = _mm512_and_si512(x[g], slot_mask);
-                // SAFETY: every index is below 4096, the length of `slots`.
-                let entry = unsafe { _mm512_i32gather_epi32::<4>(index, slots.as_ptr().cast()) };
-                // SAFETY: 16 bytes at `done + 16 * g` are inside `out`
-                // (32 left, checked by the loop).
-                unsafe {
-                    _mm_storeu_si128(
-                        out.as_mut_ptr().add(done + 16 * g).cast(),
-                        _mm512_cvtepi32_epi8(entry),
-                    );
-                }
-                let freq = _mm512_add_epi32(
-                    _mm512_and_si512(_mm512_srli_epi32::<8>(entry), slot_mask),
-                    one,
-                );
-                next[g] = _mm512_add_epi32(
-                    _mm512_mullo_epi32(freq, _mm512_srli_epi32::<12>(x[g])),
-                    _mm512_srli_epi32::<20>(entry),
-                );
-                needs[g] = _mm512_cmplt_epu32_mask(next[g], lower_bound);
-            }
-            let both = u32::from(needs[0]) | (u32::from(needs[1]) << 16);
-            let spread = _mm512_maskz_expand_epi16(both, words);
-            let low = _mm512_cvtepu16_epi32(_mm512_castsi512_si256(spread));
-            let high = _mm512_cvtepu16_epi32(_mm512_extracti64x4_epi64::<1>(spread));
-            for (g, words) in [low, high].into_iter().enumerate() {
-                let shifted = _mm512_slli_epi32::<16>(next[g]);
-                x[g] = _mm512_mask_or_epi32(next[g], needs[g], shifted, words);
-            }
-            at += 2 * both.count_ones() as usize;
-            done += 32;
-        }
-        // SAFETY: as for the loads.
-        unsafe {
-            _mm512_storeu_si512(states.as_mut_ptr().cast(), x[0]);
-            _mm512_storeu_si512(states.as_mut_ptr().add(16).cast(), x[1]);
-        }
-        *pos = at;
-        done
+        // SAFETY: the CPU has AVX-512F, checked just above.
+        Some(unsafe { rounds(slots, states, input, pos, out) })
     }
 
     /// # Safety
@@ -317,13 +218,12 @@ mod avx512 {
 #[cfg_attr(target_arch = "x86_64", rustversion::before(1.89))]
 mod avx512 {
     /// Never: there is no AVX-512 kernel here.
-    pub(super) fn detected(_: bool) -> bool {
+    pub(super) fn detected() -> bool {
         false
     }
 
     /// Decodes nothing: `None`.
     pub(super) fn order0_rounds(
-        _: bool,
         _: &[u32; 1 << 12],
         _: &mut [u32; 32],
         _: &[u8],
