@@ -84,18 +84,20 @@ pub(super) fn decode_rounds<const W: usize>(
     step: impl Fn(u32) -> (u8, u32),
 ) -> Result<()> {
     let input = reader.remaining();
-    let (rounds, tail) = out.as_chunks_mut::<W>();
-    let mut rounds = rounds.iter_mut();
-    // Batches of rounds that the input left surely covers (2 bytes a
-    // state): each batch takes at most half of what is left, then the rest
-    // is checked symbol by symbol.
+    let (mut rounds, tail) = out.as_chunks_mut::<W>();
     // A local copy, indexed by constants only, so the states stay in
     // registers instead of going through memory every step.
     let mut x_local = *states;
+    // Batches of rounds that the input left surely covers (2 bytes a
+    // state): each batch takes at most half of what is left, then the rest
+    // is checked symbol by symbol.
     loop {
-        let sure = (input.len() - *pos) / (2 * W);
-        let before = rounds.len();
-        for round in rounds.by_ref().take(sure) {
+        let sure = ((input.len() - *pos) / (2 * W)).min(rounds.len());
+        if sure == 0 {
+            break;
+        }
+        let (batch, rest) = std::mem::take(&mut rounds).split_at_mut(sure);
+        for round in batch {
             for (byte, x) in round.iter_mut().zip(x_local.iter_mut()) {
                 let (symbol, next) = step(*x);
                 *byte = symbol;
@@ -104,13 +106,11 @@ pub(super) fn decode_rounds<const W: usize>(
                 *x = unsafe { renorm_unchecked(next, input, pos) };
             }
         }
-        if rounds.len() == before {
-            break;
-        }
+        rounds = rest;
     }
     *states = x_local;
     // The rounds left are whole, so the tail starts again at state 0.
-    for (i, byte) in rounds.flatten().chain(tail).enumerate() {
+    for (i, byte) in rounds.as_flattened_mut().iter_mut().chain(tail).enumerate() {
         let x = &mut states[i % W];
         let (symbol, next) = step(*x);
         *byte = symbol;

@@ -1,13 +1,14 @@
-//! 32-way order-0 rANS Nx16 rounds with AVX2: the 32 states as four
-//! vectors of eight, slot lookups by gather, the update by a vector
-//! multiply, and renormalisation without branches (the lanes that need
-//! input take the next 16-bit words in lane order through a permutation
-//! chosen by their mask).
+//! 32-way rANS Nx16 rounds with AVX2 (order 0 and 1) and AVX-512F (order
+//! 0): the 32 states as four vectors of eight (two of sixteen), slot
+//! lookups by gather, the update by a vector multiply, and renormalisation
+//! without branches (the lanes that need input take the next 16-bit words
+//! in lane order: through a permutation chosen by their mask with AVX2, an
+//! expand with AVX-512).
 
 /// Decodes as many whole rounds of 32 order-0 symbols into `out` as the
-/// input is sure to cover (64 bytes per round) with AVX2 when the CPU has
-/// it, advancing `states` and `pos`; returns the bytes decoded (a multiple
-/// of 32, 0 without AVX2). The caller decodes the rest.
+/// input is sure to cover (64 bytes per round) with the best vector kernel
+/// the CPU runs, advancing `states` and `pos`; returns the bytes decoded (a
+/// multiple of 32, 0 without a kernel). The caller decodes the rest.
 pub(super) fn order0_rounds(
     slots: &[u32; 1 << 12],
     states: &mut [u32; 32],
