@@ -15,10 +15,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 mod annotations;
 
 fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|n| n.parse().ok()).unwrap_or(default)
 }
 
 fn noodles_bed6(data: &[u8]) -> (usize, u64) {
@@ -32,14 +29,8 @@ fn noodles_bed6(data: &[u8]) -> (usize, u64) {
         sum += record.feature_end().expect("end").expect("end").get() as u64;
         sum += record.name().map_or(0, |name| name.len() as u64);
         sum += u64::from(record.score().expect("score"));
-        sum += u64::from(
-            record.strand().expect("strand") == Some(noodles_bed::feature::record::Strand::Forward),
-        );
-        sum += record
-            .other_fields()
-            .iter()
-            .map(|field| field.len() as u64)
-            .sum::<u64>();
+        sum += u64::from(record.strand().expect("strand") == Some(noodles_bed::feature::record::Strand::Forward));
+        sum += record.other_fields().iter().map(|field| field.len() as u64).sum::<u64>();
     }
     (records, sum)
 }
@@ -51,19 +42,13 @@ fn noodles_gff(data: &[u8]) -> (usize, u64) {
     let mut line = noodles_gff::Line::default();
     let (mut records, mut sum) = (0, 0u64);
     while reader.read_line(&mut line).expect("valid GFF") != 0 {
-        let Some(record) = line.as_record() else {
-            continue;
-        };
+        let Some(record) = line.as_record() else { continue };
         let r = record.expect("valid GFF");
         records += 1;
         sum += r.reference_sequence_name().len() as u64;
         sum += r.source().len() as u64 + r.ty().len() as u64;
         sum += r.start().expect("start").get() as u64 + r.end().expect("end").get() as u64;
-        sum += r
-            .score()
-            .transpose()
-            .expect("score")
-            .map_or(0, |s| s as u64);
+        sum += r.score().transpose().expect("score").map_or(0, |s| s as u64);
         sum += u64::from(r.strand().expect("strand") == Strand::Forward);
         sum += match r.phase().transpose().expect("phase") {
             Some(Phase::Zero) | None => 0,
@@ -84,19 +69,12 @@ fn noodles_gff(data: &[u8]) -> (usize, u64) {
 
 fn bed(c: &mut Criterion) {
     let records = env_or("BIOMETAL_BENCH_BED_RECORDS", 200_000);
-    for (name, data) in [
-        ("bed6", annotations::bed6(records, false)),
-        ("narrowpeak", annotations::bed6(records, true)),
-    ] {
+    for (name, data) in [("bed6", annotations::bed6(records, false)), ("narrowpeak", annotations::bed6(records, true))] {
         let mut group = c.benchmark_group(format!("{name}_decode_all"));
         group.throughput(Throughput::Elements(records as u64));
         group.sample_size(10);
-        group.bench_function("biometal", |b| {
-            b.iter(|| assert_eq!(annotations::biometal_bed(black_box(&data)).0, records))
-        });
-        group.bench_function("noodles-bed", |b| {
-            b.iter(|| assert_eq!(noodles_bed6(black_box(&data)).0, records))
-        });
+        group.bench_function("biometal", |b| b.iter(|| assert_eq!(annotations::biometal_bed(black_box(&data)).0, records)));
+        group.bench_function("noodles-bed", |b| b.iter(|| assert_eq!(noodles_bed6(black_box(&data)).0, records)));
         group.finish();
     }
 }
@@ -108,12 +86,8 @@ fn gff(c: &mut Criterion) {
     let mut group = c.benchmark_group("gff3_decode_all");
     group.throughput(Throughput::Elements(features as u64));
     group.sample_size(10);
-    group.bench_function("biometal", |b| {
-        b.iter(|| assert_eq!(annotations::biometal_gff(black_box(&data)).0, features))
-    });
-    group.bench_function("noodles-gff", |b| {
-        b.iter(|| assert_eq!(noodles_gff(black_box(&data)).0, features))
-    });
+    group.bench_function("biometal", |b| b.iter(|| assert_eq!(annotations::biometal_gff(black_box(&data)).0, features)));
+    group.bench_function("noodles-gff", |b| b.iter(|| assert_eq!(noodles_gff(black_box(&data)).0, features)));
     group.finish();
 }
 

@@ -22,18 +22,13 @@ fn input() -> PathBuf {
     if let Some(path) = std::env::var_os("BIOMETAL_BENCH_BCF") {
         return PathBuf::from(path);
     }
-    let sites: usize = std::env::var("BIOMETAL_BENCH_SITES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000);
+    let sites: usize = std::env::var("BIOMETAL_BENCH_SITES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
     let stem = format!("biometal-bench-gt-{sites}x2500");
     let path = std::env::temp_dir().join(format!("{stem}.bcf"));
     if !path.exists() {
         let vcf = std::env::temp_dir().join(format!("{stem}.vcf"));
         let mut out = std::io::BufWriter::new(File::create(&vcf).expect("create VCF"));
-        cohort::Cohort::gt_only(sites, 2_500, 7)
-            .write_vcf(&mut out)
-            .expect("write VCF");
+        cohort::Cohort::gt_only(sites, 2_500, 7).write_vcf(&mut out).expect("write VCF");
         drop(out);
         let status = Command::new("bcftools")
             .args(["view", "-Ob", "-o"])
@@ -60,19 +55,14 @@ fn biometal_genotypes(path: &Path) -> u64 {
 }
 
 fn noodles_genotypes(path: &Path) -> u64 {
-    let mut reader = File::open(path)
-        .map(noodles_bcf::io::Reader::new)
-        .expect("open");
+    let mut reader = File::open(path).map(noodles_bcf::io::Reader::new).expect("open");
     let header = reader.read_header().expect("header");
     let samples = header.sample_names().len();
     let mut record = noodles_bcf::Record::default();
     let mut total = 0u64;
     while reader.read_record(&mut record).expect("record") != 0 {
         let columns = record.samples().expect("samples");
-        let series = columns
-            .select(&header, "GT")
-            .expect("GT")
-            .expect("GT series");
+        let series = columns.select(&header, "GT").expect("GT").expect("GT series");
         for i in 0..samples {
             if let Some(Some(Ok(Value::Genotype(genotype)))) = series.get(&header, i) {
                 for allele in genotype.iter() {
@@ -96,9 +86,7 @@ fn biometal_count(path: &Path) -> u64 {
 }
 
 fn noodles_count(path: &Path) -> u64 {
-    let mut reader = File::open(path)
-        .map(noodles_bcf::io::Reader::new)
-        .expect("open");
+    let mut reader = File::open(path).map(noodles_bcf::io::Reader::new).expect("open");
     reader.read_header().expect("header");
     let mut record = noodles_bcf::Record::default();
     let mut n = 0;
@@ -111,26 +99,14 @@ fn noodles_count(path: &Path) -> u64 {
 fn bcf_genotypes(c: &mut Criterion) {
     let path = input();
     let sites = biometal_count(&path);
-    assert_eq!(
-        biometal_genotypes(&path),
-        noodles_genotypes(&path),
-        "the two disagree"
-    );
+    assert_eq!(biometal_genotypes(&path), noodles_genotypes(&path), "the two disagree");
     let mut group = c.benchmark_group("bcf_genotypes");
     group.throughput(Throughput::Elements(sites));
     group.sample_size(10);
-    group.bench_function("genotypes/biometal", |b| {
-        b.iter(|| black_box(biometal_genotypes(&path)))
-    });
-    group.bench_function("genotypes/noodles-bcf", |b| {
-        b.iter(|| black_box(noodles_genotypes(&path)))
-    });
-    group.bench_function("count/biometal", |b| {
-        b.iter(|| black_box(biometal_count(&path)))
-    });
-    group.bench_function("count/noodles-bcf", |b| {
-        b.iter(|| black_box(noodles_count(&path)))
-    });
+    group.bench_function("genotypes/biometal", |b| b.iter(|| black_box(biometal_genotypes(&path))));
+    group.bench_function("genotypes/noodles-bcf", |b| b.iter(|| black_box(noodles_genotypes(&path))));
+    group.bench_function("count/biometal", |b| b.iter(|| black_box(biometal_count(&path))));
+    group.bench_function("count/noodles-bcf", |b| b.iter(|| black_box(noodles_count(&path))));
     group.finish();
 }
 

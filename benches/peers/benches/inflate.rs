@@ -21,9 +21,7 @@ fn input_path() -> PathBuf {
     }
     let testdata = std::env::var_os("BIOMETAL_TESTDATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata")
-        });
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata"));
     testdata.join("hts-specs/bam/passed/level-1.bam")
 }
 
@@ -36,8 +34,7 @@ fn load_blocks() -> (Vec<(Vec<u8>, usize)>, u64) {
     let mut offset = 0;
     while offset < data.len() {
         let rest = &data[offset..];
-        let header_end =
-            block::FIXED_HEADER_SIZE + block::extra_field_len(rest, offset as u64).expect("header");
+        let header_end = block::FIXED_HEADER_SIZE + block::extra_field_len(rest, offset as u64).expect("header");
         let size = block::block_size(&rest[..header_end], offset as u64).expect("block size");
         let parts = block::split_block(&rest[..size], offset as u64).expect("block");
         total += parts.uncompressed_size as u64;
@@ -55,8 +52,7 @@ impl CloudflareInflater {
     fn new() -> Self {
         // SAFETY: z_stream is a plain C struct for which all-zero (null
         // allocators, null pointers) is the documented initial state.
-        let mut stream: Box<cloudflare_zlib_sys::z_stream> =
-            Box::new(unsafe { std::mem::zeroed() });
+        let mut stream: Box<cloudflare_zlib_sys::z_stream> = Box::new(unsafe { std::mem::zeroed() });
         // SAFETY: the stream is zeroed as zlib requires; windowBits -15
         // selects raw deflate; the version and size match the linked zlib.
         let status = unsafe {
@@ -99,9 +95,7 @@ fn inflate_backends(c: &mut Criterion) {
     group.bench_function("libdeflater", |b| {
         b.iter(|| {
             for (compressed, size) in &blocks {
-                let n = libdeflate
-                    .deflate_decompress(compressed, &mut out[..*size])
-                    .expect("inflate");
+                let n = libdeflate.deflate_decompress(compressed, &mut out[..*size]).expect("inflate");
                 assert_eq!(n, *size);
             }
         })
@@ -112,9 +106,7 @@ fn inflate_backends(c: &mut Criterion) {
         b.iter(|| {
             for (compressed, size) in &blocks {
                 zlib_rs.reset(false);
-                let status = zlib_rs
-                    .decompress(compressed, &mut out, flate2::FlushDecompress::Finish)
-                    .expect("inflate");
+                let status = zlib_rs.decompress(compressed, &mut out, flate2::FlushDecompress::Finish).expect("inflate");
                 assert_eq!(status, flate2::Status::StreamEnd);
                 assert_eq!(zlib_rs.total_out() as usize, *size);
             }
@@ -132,19 +124,11 @@ fn inflate_backends(c: &mut Criterion) {
 
     let mut miniz = miniz_oxide::inflate::core::DecompressorOxide::new();
     group.bench_function("miniz_oxide", |b| {
-        use miniz_oxide::inflate::core::{
-            decompress, inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
-        };
+        use miniz_oxide::inflate::core::{decompress, inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF};
         b.iter(|| {
             for (compressed, size) in &blocks {
                 miniz.init();
-                let (_, _, n) = decompress(
-                    &mut miniz,
-                    compressed,
-                    &mut out,
-                    0,
-                    TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
-                );
+                let (_, _, n) = decompress(&mut miniz, compressed, &mut out, 0, TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF);
                 assert_eq!(n, *size);
             }
         })
@@ -153,12 +137,7 @@ fn inflate_backends(c: &mut Criterion) {
     group.bench_function("crc32fast (checksum only)", |b| {
         let data = vec![0x5au8; MAX_BLOCK_SIZE];
         let per_block: Vec<usize> = blocks.iter().map(|(_, size)| *size).collect();
-        b.iter(|| {
-            per_block
-                .iter()
-                .map(|&size| crc32fast::hash(&data[..size]))
-                .fold(0, u32::wrapping_add)
-        })
+        b.iter(|| per_block.iter().map(|&size| crc32fast::hash(&data[..size])).fold(0, u32::wrapping_add))
     });
     group.finish();
 }
