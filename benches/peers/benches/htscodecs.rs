@@ -31,6 +31,18 @@ extern "C" {
         lengths: *mut c_int,
         nlengths: c_int,
     ) -> *mut c_char;
+    fn rans_uncompress_O0_32x16_avx2(
+        input: *mut c_uchar,
+        in_size: c_uint,
+        out: *mut c_uchar,
+        out_size: c_uint,
+    ) -> *mut c_uchar;
+    fn rans_uncompress_O0_32x16_avx512(
+        input: *mut c_uchar,
+        in_size: c_uint,
+        out: *mut c_uchar,
+        out_size: c_uint,
+    ) -> *mut c_uchar;
     fn tok3_decode_names(input: *mut u8, size: u32, out_len: *mut u32) -> *mut u8;
     fn free(ptr: *mut c_void);
 }
@@ -219,5 +231,52 @@ fn bench_peers(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_peers);
+/// htscodecs' 32-way order-0 kernels called one by one (its dispatcher
+/// picks AVX-512 on Intel CPUs that have it, AVX2 elsewhere), on the X32
+/// order-0 conformance file: the frequency table and data after the flags
+/// byte and the size, decoded into a caller's buffer.
+fn bench_x32_kernels(c: &mut Criterion) {
+    type Kernel = unsafe extern "C" fn(*mut c_uchar, c_uint, *mut c_uchar, c_uint) -> *mut c_uchar;
+    let mut src = codec_file("ransNx16/q40+dir.4");
+    let mut want = Vec::new();
+    rans_nx16::decode(&src, &mut want).expect("biometal decodes the conformance file");
+    // Flags (one byte: X32 without transforms), then the size as uint7.
+    assert_eq!(src[0], 4, "an X32 order-0 stream without transforms");
+    let size_len = 1 + src[1..].iter().take_while(|&&b| b & 0x80 != 0).count();
+    let body = 1 + size_len;
+    let mut kernels: Vec<(&str, Kernel)> = Vec::new();
+    if std::is_x86_feature_detected!("avx2") {
+        kernels.push(("avx2", rans_uncompress_O0_32x16_avx2));
+    }
+    if std::is_x86_feature_detected!("avx512f") {
+        kernels.push(("avx512", rans_uncompress_O0_32x16_avx512));
+    }
+    let mut group = c.benchmark_group("cram_codec_peers");
+    group.throughput(Throughput::Bytes(want.len() as u64));
+    let mut out = vec![0u8; want.len()];
+    for (name, kernel) in kernels {
+        let mut run = |out: &mut [u8]| {
+            // SAFETY: the CPU has the kernel's instruction set (checked
+            // above); it reads `src.len() - body` bytes from `body` and
+            // writes at most `out.len()` bytes to `out`, returning `out`
+            // or NULL.
+            unsafe {
+                kernel(
+                    src.as_mut_ptr().add(body),
+                    (src.len() - body) as c_uint,
+                    out.as_mut_ptr(),
+                    out.len() as c_uint,
+                )
+            }
+        };
+        assert!(!run(&mut out).is_null(), "htscodecs {name} failed");
+        assert!(out == want, "htscodecs {name} and biometal disagree");
+        group.bench_function(format!("rans_nx16/o0_x32/htscodecs_{name}"), |b| {
+            b.iter(|| run(&mut out))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_peers, bench_x32_kernels);
 criterion_main!(benches);

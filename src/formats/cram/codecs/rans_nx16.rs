@@ -11,6 +11,7 @@ use super::transform::{decode_stripe, PackMap};
 use super::MAX_DECODED_LEN;
 use crate::{Error, Format, Result};
 
+mod order0;
 mod order1;
 mod x32;
 
@@ -25,7 +26,8 @@ const PACK: u8 = 128;
 /// Renormalisation lower bound: states are kept at or above 2^15.
 const LOWER_BOUND: u32 = 1 << 15;
 
-/// Decodes a rANS Nx16 stream into `out` (cleared first).
+/// Decodes a rANS Nx16 stream into `out`, replacing its contents (left
+/// empty after an error).
 ///
 /// # Errors
 /// A [`Format::Cram`] error, with the byte offset, when the stream is
@@ -42,7 +44,7 @@ const LOWER_BOUND: u32 = 1 << 15;
 /// # Ok::<(), biometal::Error>(())
 /// ```
 pub fn decode(src: &[u8], out: &mut Vec<u8>) -> Result<()> {
-    decode_stream(&mut ByteReader::new(src, 0), None, out, 0)
+    decode_stream(&mut ByteReader::new(src, 0), None, out, 0).inspect_err(|_| out.clear())
 }
 
 /// Decodes one stream (recursing for STRIPE), `expected_len` being the
@@ -53,7 +55,8 @@ fn decode_stream(
     out: &mut Vec<u8>,
     depth: u32,
 ) -> Result<()> {
-    out.clear();
+    // `out` is not cleared here: a decoder writing straight into it
+    // overwrites every byte, so only its growth needs zeroing.
     let flags = reader.u8("rANS Nx16 flags")?;
     let len = if flags & NOSZ == 0 {
         let at = reader.offset();
@@ -103,6 +106,7 @@ fn decode_stream(
     };
     let data_offset = reader.clone();
     if flags & CAT != 0 {
+        data.clear();
         data.extend_from_slice(reader.bytes(entropy_len, "rANS Nx16 uncompressed data")?);
     } else {
         data.resize(entropy_len, 0);
@@ -321,8 +325,7 @@ fn decode_order0(reader: &mut ByteReader, out: &mut [u8], ways: usize) -> Result
         freqs[usize::from(s)] = reader.uint7("rANS Nx16 frequency")?;
     }
     normalise(&mut freqs, 12, reader)?;
-    let mut slots = [0; 1 << 12];
-    if !fill_slots(&freqs, 12, &mut slots, reader)? {
+    if freqs.iter().all(|&f| f == 0) {
         if out.is_empty() {
             // Nothing to decode: only the states follow.
             return if ways == 32 {
@@ -334,50 +337,27 @@ fn decode_order0(reader: &mut ByteReader, out: &mut [u8], ways: usize) -> Result
         return Err(reader.invalid("rANS Nx16 order-0 frequency table has no symbols"));
     }
     if ways == 32 {
-        run_order0::<32>(reader, &slots, out)
+        let mut slots = [0; 1 << 12];
+        fill_slots(&freqs, 12, &mut slots, reader)?;
+        run_order0_x32(reader, &slots, out)
     } else {
-        run_order0::<4>(reader, &slots, out)
+        order0::decode_4way(reader, &order0::Table::new(&freqs, reader)?, out)
     }
 }
 
-fn run_order0<const W: usize>(
-    reader: &mut ByteReader,
-    slots: &[Slot; 1 << 12],
-    out: &mut [u8],
-) -> Result<()> {
-    let mut states = read_states::<W>(reader)?;
+/// Decodes `out.len()` symbols with 32 interleaved states: whole rounds
+/// by the best vector kernel, the rest (and everything without one) here.
+fn run_order0_x32(reader: &mut ByteReader, slots: &[Slot; 1 << 12], out: &mut [u8]) -> Result<()> {
+    let mut states = read_states::<32>(reader)?;
     let input = reader.remaining();
     let mut pos = 0;
-    let mut done = 0;
-    if let Ok(states32) = <&mut [u32; 32]>::try_from(&mut states[..]) {
-        done = x32::order0_rounds(slots, states32, input, &mut pos, out);
-    }
-    let mut chunks = out[done..].chunks_exact_mut(W);
-    for chunk in &mut chunks {
-        if input.len() - pos >= 2 * W {
-            for (byte, x) in chunk.iter_mut().zip(states.iter_mut()) {
-                // `& 0xfff` keeps the index inside the 4096 slots, all filled.
-                let entry = slots[(*x & 0xfff) as usize];
-                *byte = slot_symbol(entry);
-                // SAFETY: this round's W states read at most 2 bytes each,
-                // and 2 * W bytes were left when it started.
-                *x = unsafe { renorm_unchecked(slot_advance(entry, *x, 12), input, &mut pos) };
-            }
-        } else {
-            for (byte, x) in chunk.iter_mut().zip(states.iter_mut()) {
-                let entry = slots[(*x & 0xfff) as usize];
-                *byte = slot_symbol(entry);
-                *x = renorm_checked(slot_advance(entry, *x, 12), input, &mut pos)
-                    .ok_or_else(|| truncated(reader, pos))?;
-            }
-        }
-    }
-    for (byte, x) in chunks.into_remainder().iter_mut().zip(states.iter_mut()) {
-        let entry = slots[(*x & 0xfff) as usize];
-        *byte = slot_symbol(entry);
-        *x = renorm_checked(slot_advance(entry, *x, 12), input, &mut pos)
-            .ok_or_else(|| truncated(reader, pos))?;
-    }
+    let done = x32::order0_rounds(slots, &mut states, input, &mut pos, out);
+    // `done` is a multiple of 32: the rest starts again at state 0.
+    order0::decode_rounds(reader, &mut states, &mut pos, &mut out[done..], |x| {
+        // `& 0xfff` keeps the index inside the 4096 slots, all filled.
+        let entry = slots[(x & 0xfff) as usize];
+        (slot_symbol(entry), slot_advance(entry, x, 12))
+    })?;
     reader.bytes(pos, "rANS Nx16 data")?;
     Ok(())
 }
@@ -385,5 +365,5 @@ fn run_order0<const W: usize>(
 /// Decodes one stream from `reader` (an inner stream of another codec),
 /// reporting errors at offsets in the outer stream.
 pub(crate) fn decode_reader(reader: &mut ByteReader, out: &mut Vec<u8>) -> Result<()> {
-    decode_stream(reader, None, out, 0)
+    decode_stream(reader, None, out, 0).inspect_err(|_| out.clear())
 }
