@@ -28,9 +28,11 @@
 pub mod codecs;
 mod compression_header;
 mod container;
+pub mod crai;
 mod cursor;
 mod decode;
 mod encoding;
+mod query;
 mod reader;
 mod reference;
 mod slice;
@@ -38,6 +40,7 @@ mod threads;
 
 pub use self::compression_header::Fields;
 pub use self::container::{FileDefinition, MAX_CONTAINER_LEN};
+pub use self::query::Query;
 pub use self::reader::{Reader, ReaderBuilder};
 pub use self::reference::ReferenceSource;
 pub use self::slice::MAX_SLICE_RECORDS;
