@@ -266,6 +266,35 @@ fn parse_line(line: &[u8], number: u64) -> Result<Entry> {
     Ok(entry)
 }
 
+/// Reads the index of the CRAM file at `cram_path`: `FILE.cram.crai`, or
+/// else `FILE.crai`, as samtools looks for it.
+///
+/// # Errors
+/// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) when neither
+/// exists; as [`Index::read`].
+pub fn load_for(cram_path: impl AsRef<Path>) -> Result<Index> {
+    let cram_path = cram_path.as_ref();
+    let mut appended = cram_path.as_os_str().to_owned();
+    appended.push(".crai");
+    let candidates = [
+        std::path::PathBuf::from(appended),
+        cram_path.with_extension("crai"),
+    ];
+    match candidates.iter().find(|path| path.is_file()) {
+        Some(path) => Index::read_from_path(path),
+        None => Err(Error::new(
+            crate::ErrorKind::NotFound,
+            Format::Crai,
+            format!(
+                "no CRAI index for {}: tried {} and {}",
+                cram_path.display(),
+                candidates[0].display(),
+                candidates[1].display()
+            ),
+        )),
+    }
+}
+
 /// Builds the index of a coordinate-sorted CRAM file, as `samtools index`
 /// does: from container and slice headers, decoding records (positions and
 /// CIGARs only, no reference needed) only for multi-reference slices.
