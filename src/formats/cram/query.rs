@@ -172,6 +172,19 @@ fn at_index_line(line: u64, error: Error) -> Error {
     Error::new(error.kind(), Format::Cram, message).with_location(error.location().clone())
 }
 
+/// A read that found the file's end right at `offset` says so plainly.
+fn past_the_end(error: Error, offset: u64) -> Error {
+    if error.kind() == ErrorKind::MissingEofMarker && error.location().byte_offset() == Some(offset)
+    {
+        return Error::invalid_data(
+            Format::Crai,
+            format!("container offset {offset} is at or past the end of the CRAM file"),
+        )
+        .at_byte_offset(offset);
+    }
+    error
+}
+
 impl<R: Read + Seek> Query<'_, R> {
     /// The next matching record; `None` when the query is exhausted.
     ///
@@ -208,7 +221,8 @@ impl<R: Read + Seek> Query<'_, R> {
             other => {
                 let body = other.map(Container::into_body).unwrap_or_default();
                 self.reader
-                    .read_container_at(target.container_offset, body)?
+                    .read_container_at(target.container_offset, body)
+                    .map_err(|e| past_the_end(e, target.container_offset))?
                     .filter(|c| c.offset() == target.container_offset)
                     .ok_or_else(|| {
                         Error::invalid_data(
