@@ -76,7 +76,7 @@ impl Entry {
     /// range `start..=end` of reference `reference_id`.
     pub(crate) fn overlaps(&self, reference_id: usize, start: u64, end: u64) -> bool {
         let first = self.alignment_start.map_or(0, Position::get);
-        let last = (first + self.alignment_span).saturating_sub(1);
+        let last = first.saturating_add(self.alignment_span).saturating_sub(1);
         self.reference_id == Some(reference_id) && first <= end && last >= start
     }
 }
@@ -419,7 +419,7 @@ fn push_multi_reference(
         entries.push(Entry {
             reference_id,
             alignment_start: Position::new(start),
-            alignment_span: (end + 1).saturating_sub(start),
+            alignment_span: end.saturating_add(1).saturating_sub(start),
             ..template
         });
     };

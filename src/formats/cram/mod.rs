@@ -10,7 +10,10 @@
 //! The code follows the specification's order: [`FileDefinition`] and
 //! container framing (`container`), the compression header and data-series
 //! encodings (`compression_header`, `encoding`), slices and records
-//! (`slice`, `decode`), and the block [`codecs`].
+//! (`slice`, `decode`), and the block [`codecs`]. [`crai`] reads, writes
+//! and builds CRAM indexes, through which [`Reader::query`] and
+//! [`Reader::query_unmapped`] answer region queries as `samtools view
+//! FILE.cram REGION` does.
 //!
 //! ```no_run
 //! use biometal::formats::cram::{Reader, ReferenceSource};
