@@ -188,6 +188,11 @@ fn simulate(dir: &TempDir, seed: u64) {
 
 /// `samtools view -C` of the sorted BAM with `options`.
 fn write_cram(dir: &TempDir, name: &str, options: &[&str]) -> std::path::PathBuf {
+    write_cram_from(dir, "sorted.bam", name, options)
+}
+
+/// `samtools view -C` of `input` in `dir` with `options`.
+fn write_cram_from(dir: &TempDir, input: &str, name: &str, options: &[&str]) -> std::path::PathBuf {
     let cram = dir.join(name);
     let mut args = vec!["view", "-C", "-T"];
     let reference = dir.join("ref.fa");
@@ -195,8 +200,8 @@ fn write_cram(dir: &TempDir, name: &str, options: &[&str]) -> std::path::PathBuf
     for option in options {
         args.extend(["--output-fmt-option", option]);
     }
-    let bam = dir.join("sorted.bam");
-    args.extend(["-o", s(&cram), s(&bam)]);
+    let input = dir.join(input);
+    args.extend(["-o", s(&cram), s(&input)]);
     oracle("samtools", &args);
     cram
 }
@@ -417,4 +422,43 @@ fn reader_queries_after_builder_options() {
     let all = count(biometal::formats::cram::Fields::all());
     assert!(!all.is_empty());
     assert_eq!(count(biometal::formats::cram::Fields::none()), all);
+}
+
+#[test]
+fn unsorted_files_are_refused_as_samtools_refuses_them() {
+    // The simulated SAM lists each contig's reads at random positions.
+    let dir = TempDir::new("cram-crai-unsorted");
+    simulate(&dir, 3);
+    let variants: &[(&str, &[&str])] = &[
+        ("u30.cram", &["version=3.0", "seqs_per_slice=200"]),
+        ("u31.cram", &["version=3.1", "seqs_per_slice=50"]),
+        ("u30-one.cram", &["version=3.0", "seqs_per_slice=100000"]),
+    ];
+    let mut refused = 0;
+    for (name, options) in variants {
+        let cram = write_cram_from(&dir, "reads.sam", name, options);
+        let samtools = std::process::Command::new("samtools")
+            .args(["index", s(&cram)])
+            .output()
+            .unwrap();
+        let ours = crai::build_from_path(&cram);
+        match ours {
+            Ok(index) => {
+                assert!(
+                    samtools.status.success(),
+                    "{name}: samtools refused, we did not"
+                );
+                assert_eq!(
+                    index.to_text(),
+                    gunzip(Path::new(&format!("{}.crai", s(&cram))))
+                );
+            }
+            Err(error) => {
+                assert!(!samtools.status.success(), "{name}: we refused: {error}");
+                assert!(error.message().contains("not sorted"), "{error}");
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused > 0);
 }
