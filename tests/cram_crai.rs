@@ -433,6 +433,14 @@ fn unsorted_files_are_refused_as_samtools_refuses_them() {
         ("u30.cram", &["version=3.0", "seqs_per_slice=200"]),
         ("u31.cram", &["version=3.1", "seqs_per_slice=50"]),
         ("u30-one.cram", &["version=3.0", "seqs_per_slice=100000"]),
+        (
+            "u31-slices.cram",
+            &[
+                "version=3.1",
+                "seqs_per_slice=100",
+                "slices_per_container=4",
+            ],
+        ),
     ];
     let mut refused = 0;
     for (name, options) in variants {
@@ -461,4 +469,56 @@ fn unsorted_files_are_refused_as_samtools_refuses_them() {
         }
     }
     assert!(refused > 0);
+}
+
+#[test]
+fn conformance_files_index_and_query_as_samtools() {
+    let dir = TempDir::new("cram-crai-conformance");
+    let reference = common::testdata("hts-specs/cram/ce.fa");
+    let mut indexed = 0;
+    for version in ["3.0", "3.1"] {
+        let folder = common::testdata(&format!("hts-specs/cram/{version}/passed"));
+        let mut paths: Vec<_> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "cram"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let copy = dir.join("x.cram");
+            std::fs::copy(&path, &copy).unwrap();
+            let crai_path = dir.join("x.cram.crai");
+            let _ = std::fs::remove_file(&crai_path);
+            let samtools = std::process::Command::new("samtools")
+                .args(["index", s(&copy)])
+                .output()
+                .unwrap();
+            let ours = crai::build_from_path(&copy);
+            if !samtools.status.success() {
+                assert!(ours.is_err(), "{}: samtools refused it", path.display());
+                continue;
+            }
+            let ours = ours.unwrap();
+            assert_eq!(ours.to_text(), gunzip(&crai_path), "{}", path.display());
+            indexed += 1;
+            if !path.to_string_lossy().contains("/14") {
+                continue;
+            }
+            let header = oracle("samtools", &["view", "-H", s(&copy)]).stdout;
+            let mut regions = vec!["*".to_string()];
+            for line in String::from_utf8(header).unwrap().lines() {
+                if let Some(name) = line.strip_prefix("@SQ\tSN:") {
+                    let name = name.split('\t').next().unwrap();
+                    regions.push(name.to_string());
+                    regions.push(format!("{name}:100-300"));
+                    regions.push(format!("{name}:250"));
+                }
+            }
+            let expected = samtools_view(&copy, &reference, &regions);
+            assert!(!expected.is_empty());
+            let got = our_query(&copy, &reference, &ours, &regions);
+            assert_eq!(got, expected, "{}", path.display());
+        }
+    }
+    assert!(indexed > 50);
 }

@@ -312,18 +312,19 @@ pub fn build<R: Read>(inner: R) -> Result<Index> {
     let mut decoder = SliceDecoder::default();
     let mut records = Vec::new();
     let mut body = Vec::new();
-    let mut last_slice: Option<(i32, i64)> = None;
+    let mut last_container: Option<(i32, i64)> = None;
     while let Some(container) = reader.read_container(body)? {
+        // Sorted as samtools checks it: container by container, and record
+        // by record within multi-reference slices.
+        let (reference, start) = container.placement();
+        if last_container.is_some_and(|(r, s)| r == reference && start < s) {
+            return Err(not_sorted(container.offset()));
+        }
+        last_container = Some((reference, start));
         let context = reader.context()?;
         for (index, &landmark) in container.landmarks().iter().enumerate() {
             let (data, offset) = container.slice_bytes(index)?;
             let (slice, slice_len) = read_slice_header(data, offset, &context.definition)?;
-            if let Some((reference, start)) = last_slice {
-                if reference == slice.reference_id && slice.alignment_start < start {
-                    return Err(not_sorted(offset));
-                }
-            }
-            last_slice = Some((slice.reference_id, slice.alignment_start));
             let mut entry = Entry {
                 reference_id: None,
                 alignment_start: None,
@@ -334,8 +335,8 @@ pub fn build<R: Read>(inner: R) -> Result<Index> {
             };
             if slice.reference_id == -2 {
                 let count = container.decode_slice(index, context, &mut decoder, &mut records)?;
-                let records = records.get(..count).unwrap_or(&[]);
-                push_multi_reference(&mut entries, entry, records, offset)?;
+                let decoded = records.get(..count).unwrap_or(&[]);
+                push_multi_reference(&mut entries, entry, decoded, offset)?;
                 continue;
             }
             entry.reference_id = usize::try_from(slice.reference_id).ok();

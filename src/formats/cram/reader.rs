@@ -206,6 +206,10 @@ pub(crate) struct Container {
     body: Vec<u8>,
     landmarks: Vec<usize>,
     compression_header: CompressionHeader,
+    /// The header's reference id and 1-based alignment start (for
+    /// indexing).
+    reference_id: i32,
+    alignment_start: i64,
 }
 
 impl Container {
@@ -239,6 +243,12 @@ impl Container {
     /// File offset of the container header.
     pub fn offset(&self) -> u64 {
         self.offset
+    }
+
+    /// The container header's reference id (-1 unmapped, -2 several) and
+    /// 1-based alignment start.
+    pub fn placement(&self) -> (i32, i64) {
+        (self.reference_id, self.alignment_start)
     }
 
     /// The slices' offsets from the end of the container header.
@@ -475,6 +485,8 @@ impl<R: Read> Reader<R> {
                 body,
                 landmarks: header.landmarks,
                 compression_header,
+                reference_id: header.reference_id,
+                alignment_start: header.alignment_start,
             }));
         }
     }
