@@ -88,7 +88,7 @@ fn run(
     };
     match format {
         DetectedFormat::Bam => count_bam(path, source, regions),
-        DetectedFormat::Cram => count_cram(path, source, reference, regions),
+        DetectedFormat::Cram => count_cram(path, source, reference, threads, regions),
         DetectedFormat::Fastq => no_regions(Format::Fastq).and_then(|()| count_fastq(source)),
         DetectedFormat::Fasta => no_regions(Format::Fasta).and_then(|()| count_fasta(source)),
         DetectedFormat::Bed => no_regions(Format::Bed).and_then(|()| count_bed(source)),
@@ -191,6 +191,7 @@ fn count_cram(
     path: &str,
     source: biometal::io::Source,
     reference: Option<&str>,
+    threads: usize,
     regions: &[String],
 ) -> biometal::Result<u64> {
     use biometal::formats::cram;
@@ -204,6 +205,7 @@ fn count_cram(
     let mut reader = cram::ReaderBuilder::new()
         .reference(reference)
         .fields(cram::Fields::none())
+        .threads(threads)
         .build(source);
     let header = reader.read_header()?;
     let mut count = 0;

@@ -1,23 +1,34 @@
-//! `flagstat [-@ N] FILE`: counts alignments by FLAG category, printing
-//! exactly what `samtools flagstat` prints.
+//! `flagstat [-@ N] [--reference FASTA] FILE`: counts alignments by FLAG
+//! category, printing exactly what `samtools flagstat` prints.
 //!
 //! ```text
 //! cargo run --release --example flagstat -- sample.bam
+//! cargo run --release --example flagstat -- -@ 4 sample.cram
 //! ```
+//!
+//! CRAM is read without sequences, qualities, names or tags (their blocks
+//! are not decompressed), so it needs no reference; `--reference` (`-T`)
+//! is accepted as for the other examples, and `-@ N` decodes slices on `N`
+//! threads.
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use biometal::formats::sam::Flags;
-use biometal::formats::{bam, detect, sam, DetectedFormat};
+use biometal::formats::{bam, cram, detect, sam, DetectedFormat};
 
 fn main() -> ExitCode {
     let mut threads = 1;
+    let mut reference = None;
     let mut paths = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-@" => match args.next().and_then(|n| n.parse().ok()) {
                 Some(n) => threads = n,
+                None => return usage(),
+            },
+            "-T" | "--reference" => match args.next() {
+                Some(path) => reference = Some(path),
                 None => return usage(),
             },
             _ if arg.starts_with('-') && arg.len() > 1 => return usage(),
@@ -27,7 +38,7 @@ fn main() -> ExitCode {
     let [path] = &paths[..] else {
         return usage();
     };
-    match run(path, threads) {
+    match run(path, threads, reference.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("flagstat: {path}: {error}");
@@ -37,7 +48,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: flagstat [-@ N] FILE");
+    eprintln!("usage: flagstat [-@ N] [--reference FASTA] FILE");
     ExitCode::FAILURE
 }
 
@@ -158,17 +169,12 @@ impl FlagStats {
     }
 }
 
-fn run(path: &str, threads: usize) -> biometal::Result<()> {
+fn run(path: &str, threads: usize, reference: Option<&str>) -> biometal::Result<()> {
     let io_options = biometal::io::IoOptions::default().with_bgzf_threads(threads);
     let mut source = biometal::io::open_with(path, &io_options)?;
     let stats = match detect(source.fill_buf()?) {
         DetectedFormat::Bam => flagstat_bam(source)?,
-        DetectedFormat::Cram => {
-            return Err(biometal::Error::unsupported(
-                biometal::Format::Cram,
-                "CRAM input is not supported by flagstat yet",
-            ))
-        }
+        DetectedFormat::Cram => flagstat_cram(source, threads, reference)?,
         _ => flagstat_sam(source)?,
     };
     let mut out = std::io::stdout().lock();
@@ -178,6 +184,30 @@ fn run(path: &str, threads: usize) -> biometal::Result<()> {
 
 fn flagstat_bam(source: biometal::io::Source) -> biometal::Result<FlagStats> {
     let mut reader = bam::ReaderBuilder::new().build(source);
+    reader.read_header()?;
+    let mut stats = FlagStats::default();
+    while let Some(record) = reader.next_record()? {
+        stats.add(record);
+    }
+    Ok(stats)
+}
+
+fn flagstat_cram(
+    source: biometal::io::Source,
+    threads: usize,
+    reference: Option<&str>,
+) -> biometal::Result<FlagStats> {
+    let reference = match reference {
+        Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
+        None => cram::ReferenceSource::none(),
+    }
+    .with_md5_paths_from_env();
+    // Flags, positions, MAPQ and mate fields are all flagstat reads.
+    let mut reader = cram::ReaderBuilder::new()
+        .reference(reference)
+        .fields(cram::Fields::none())
+        .threads(threads)
+        .build(source);
     reader.read_header()?;
     let mut stats = FlagStats::default();
     while let Some(record) = reader.next_record()? {

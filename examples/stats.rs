@@ -1,11 +1,18 @@
-//! `stats [FILE…]`: the README's main job. Streams each file in constant
-//! memory and prints a summary of what it holds. With no argument it reads
-//! the bundled samples in `examples/data/`.
+//! `stats [-@ N] [--reference FASTA] [FILE…]`: the README's main job.
+//! Streams each file in constant memory and prints a summary of what it
+//! holds. With no argument it reads the bundled samples in
+//! `examples/data/`.
 //!
 //! ```text
 //! cargo run --release --example stats
 //! cargo run --release --example stats -- reads.fastq.gz genome.fa
+//! cargo run --release --example stats -- -@ 4 --reference ref.fa reads.cram
 //! ```
+//!
+//! SAM, BAM and CRAM get one alignment summary. CRAM sequences are rebuilt
+//! against `--reference` (or `REF_PATH`/`REF_CACHE`); without one, only
+//! the counts that need no sequence are printed. `-@ N` decodes CRAM
+//! slices on `N` threads.
 //!
 //! Every input goes through `biometal::io::open`, so plain, gzip and BGZF
 //! files (and `-` for stdin) all work; the format is recognised from the
@@ -22,8 +29,34 @@ use biometal::formats::{bed, detect, fasta, fastq, gff, DetectedFormat};
 use biometal::io::{self, Compression, Source};
 use biometal::simd::BaseCounts;
 
+#[path = "support/alignments.rs"]
+mod alignments;
+
+/// Options for alignment files.
+#[derive(Default)]
+struct Options {
+    threads: usize,
+    reference: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
-    let mut paths: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let mut options = Options::default();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.to_str() {
+            Some("-@") => match args.next().and_then(|n| n.to_str()?.parse().ok()) {
+                Some(n) => options.threads = n,
+                None => return usage(),
+            },
+            Some("-T" | "--reference") => match args.next() {
+                Some(path) => options.reference = Some(PathBuf::from(path)),
+                None => return usage(),
+            },
+            Some(flag) if flag.starts_with('-') && flag.len() > 1 => return usage(),
+            _ => paths.push(PathBuf::from(arg)),
+        }
+    }
     if paths.is_empty() {
         paths = bundled_samples();
     }
@@ -31,12 +64,17 @@ fn main() -> ExitCode {
         if i > 0 {
             println!();
         }
-        if let Err(error) = summarize(path) {
+        if let Err(error) = summarize(path, &options) {
             eprintln!("stats: {}: {error}", path.display());
             return ExitCode::FAILURE;
         }
     }
     ExitCode::SUCCESS
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: stats [-@ N] [--reference FASTA] [FILE...]");
+    ExitCode::FAILURE
 }
 
 fn bundled_samples() -> Vec<PathBuf> {
@@ -52,7 +90,7 @@ fn bundled_samples() -> Vec<PathBuf> {
     .collect()
 }
 
-fn summarize(path: &Path) -> biometal::Result<()> {
+fn summarize(path: &Path, options: &Options) -> biometal::Result<()> {
     let mut source = io::open(path)?;
     let compression = match source.compression() {
         Compression::None if source.is_mapped() => "uncompressed, memory-mapped",
@@ -69,6 +107,18 @@ fn summarize(path: &Path) -> biometal::Result<()> {
         DetectedFormat::Gff => {
             println!("{}  (GFF3/GTF, {compression})", path.display());
             return summarize_gff(source, progress);
+        }
+        DetectedFormat::Sam => {
+            println!("{}  (SAM, {compression})", path.display());
+            return alignments::summarize_sam(source);
+        }
+        DetectedFormat::Bam => {
+            println!("{}  (BAM, {compression})", path.display());
+            return alignments::summarize_bam(source, progress);
+        }
+        DetectedFormat::Cram => {
+            println!("{}  (CRAM)", path.display());
+            return alignments::summarize_cram(source, progress, options);
         }
         _ => {}
     }

@@ -346,6 +346,7 @@ fn view_cram(
     let mut reader = cram::ReaderBuilder::new()
         .reference(reference)
         .name_prefix(prefix)
+        .threads(options.threads)
         .build(source);
     let header = reader.read_header()?;
     let mut writer = sam::Writer::new(out);

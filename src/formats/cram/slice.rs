@@ -90,7 +90,16 @@ pub(crate) struct SliceDecoder {
     buffers: SliceBuffers,
     blocks: Vec<Vec<u8>>,
     window: ReferenceWindow,
+    /// Multi-reference slices: each reference a slice's records need,
+    /// fetched once; kept for the next slice if this one used it.
+    references: Vec<CachedReference>,
     bam: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+struct CachedReference {
+    window: ReferenceWindow,
+    used: bool,
 }
 
 /// One slice's place in a container, for decoding.
@@ -232,13 +241,22 @@ impl SliceDecoder {
             let (mut record, tags) =
                 decode_record_head(&ctx, &mut streams, buffers, index, &mut last_start)
                     .map_err(locate)?;
+            let mut window = &self.window;
             if want_sequence && slice.reference_id == -2 && record.flags & 0x4 == 0 {
-                multi_reference_window(&mut self.window, record.reference_id, input)
-                    .map_err(locate)?;
+                let cached =
+                    multi_reference_window(&mut self.references, record.reference_id, input)
+                        .map_err(locate)?;
+                if let Some(index) = cached {
+                    window = &self.references[index].window;
+                }
             }
-            decode_record_tail(&ctx, &mut streams, buffers, &self.window, &mut record, tags)
+            decode_record_tail(&ctx, &mut streams, buffers, window, &mut record, tags)
                 .map_err(locate)?;
             buffers.records.push(record);
+        }
+        if slice.reference_id == -2 {
+            self.references
+                .retain_mut(|cached| std::mem::take(&mut cached.used));
         }
         resolve_mates(&mut buffers.records)?;
 
@@ -282,10 +300,7 @@ fn prepare_reference(
     blocks: &[Vec<u8>],
 ) -> Result<()> {
     if slice.reference_id < 0 {
-        if slice.reference_id == -2 {
-            // Fetched per record; keep a window of the same reference.
-            return Ok(());
-        }
+        // Multi-reference slices fetch per reference, as records need.
         window.available = false;
         return Ok(());
     }
@@ -398,27 +413,28 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// In multi-reference slices, loads the whole reference a record needs.
+/// In multi-reference slices, the whole reference a record needs, from
+/// the slice's cache or fetched into it: its index in `cache`, `None` when
+/// no reference is needed or the record has none.
 fn multi_reference_window(
-    window: &mut ReferenceWindow,
+    cache: &mut Vec<CachedReference>,
     reference_id: i32,
     input: &SliceInput<'_>,
-) -> Result<()> {
+) -> Result<Option<usize>> {
     if !input.compression_header.reference_required || reference_id < 0 {
-        window.available = false;
-        return Ok(());
+        return Ok(None);
+    }
+    if let Some(index) = cache
+        .iter()
+        .position(|c| c.window.reference_id == reference_id && c.window.available)
+    {
+        cache[index].used = true;
+        return Ok(Some(index));
     }
     let length = reference_length(input.sam_header, reference_id);
-    if window.available
-        && window.reference_id == reference_id
-        && window.start == 1
-        && window.bases.len() as i64 >= length
-    {
-        return Ok(());
-    }
     let name = reference_name(input.sam_header, reference_id)?;
-    window.available = false;
     let md5 = reference_md5(input.sam_header, reference_id);
+    let mut window = ReferenceWindow::default();
     input
         .reference
         .fetch(name, md5, 0, length as u64, &mut window.bases)?;
@@ -426,7 +442,8 @@ fn multi_reference_window(
     window.reference_id = reference_id;
     window.reference_length = length;
     window.available = true;
-    Ok(())
+    cache.push(CachedReference { window, used: true });
+    Ok(Some(cache.len() - 1))
 }
 
 /// Fills mate fields and template lengths of attached mates (CF 0x4
@@ -558,15 +575,11 @@ fn build_bam(
     let pos = position(record.alignment_start)?;
     let mate_pos = position(record.mate_alignment_start)?;
     let cigar = &buffers.cigar[record.cigar.0 as usize..record.cigar.1 as usize];
-    if cigar.len() > usize::from(u16::MAX) {
-        return Err(Error::unsupported(
-            Format::Cram,
-            format!(
-                "record with {} CIGAR operations (more than 65535)",
-                cigar.len()
-            ),
-        ));
-    }
+    // BAM counts CIGAR operations in 16 bits: beyond that the record
+    // holds `<read length>S<reference span>N` and the real CIGAR goes to a
+    // `CG:B,I` tag, as htslib writes it (the record's accessors and SAM
+    // output read it back from there).
+    let long_cigar = cigar.len() > usize::from(u16::MAX);
     let sequence = &buffers.sequence[record.sequence.0 as usize..record.sequence.1 as usize];
     let qualities = &buffers.qualities[record.qualities.0 as usize..record.qualities.1 as usize];
     let reference_span: i64 = cigar
@@ -591,7 +604,8 @@ fn build_bam(
     out.push(0);
     out.push(record.mapping_quality);
     out.extend_from_slice(&(bin as u16).to_le_bytes());
-    out.extend_from_slice(&(cigar.len() as u16).to_le_bytes());
+    let stored_ops: u16 = if long_cigar { 2 } else { cigar.len() as u16 };
+    out.extend_from_slice(&stored_ops.to_le_bytes());
     out.extend_from_slice(&record.flags.to_le_bytes());
     out.extend_from_slice(&(sequence.len() as u32).to_le_bytes());
     out.extend_from_slice(&record.mate_reference_id.to_le_bytes());
@@ -617,8 +631,15 @@ fn build_bam(
     }
     out.push(0);
     out[name_len_at] = (name_len + 1) as u8;
-    for &op in cigar {
-        out.extend_from_slice(&op.to_le_bytes());
+    if long_cigar {
+        let span = reference_span.clamp(0, (1 << 28) - 1) as u32;
+        let soft_clip = ((sequence.len() as u32) << 4) | 4;
+        out.extend_from_slice(&soft_clip.to_le_bytes());
+        out.extend_from_slice(&((span << 4) | 3).to_le_bytes());
+    } else {
+        for &op in cigar {
+            out.extend_from_slice(&op.to_le_bytes());
+        }
     }
     crate::simd::encode_bam_sequence_to_vec(sequence, out);
     if qualities.len() == sequence.len() {
@@ -645,6 +666,13 @@ fn build_bam(
         out.extend_from_slice(b"RGZ");
         out.extend_from_slice(group.id().as_bytes());
         out.push(0);
+    }
+    if long_cigar {
+        out.extend_from_slice(b"CGBI");
+        out.extend_from_slice(&(cigar.len() as u32).to_le_bytes());
+        for &op in cigar {
+            out.extend_from_slice(&op.to_le_bytes());
+        }
     }
     Ok(())
 }
