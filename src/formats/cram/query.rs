@@ -152,17 +152,26 @@ impl<R: Read + Seek> Reader<R> {
     }
 
     fn query_targets(&mut self, filter: Filter, targets: Vec<Target>) -> Query<'_, R> {
+        let (decoder, records) = self.lend_buffers();
         Query {
             reader: self,
             filter,
             targets,
             next_target: 0,
             container: None,
-            decoder: SliceDecoder::default(),
-            records: Vec::new(),
+            decoder,
+            records,
             record_count: 0,
             next_record: 0,
         }
+    }
+}
+
+impl<R> Drop for Query<'_, R> {
+    fn drop(&mut self) {
+        let decoder = std::mem::take(&mut self.decoder);
+        let records = std::mem::take(&mut self.records);
+        self.reader.return_buffers(decoder, records);
     }
 }
 

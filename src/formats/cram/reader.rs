@@ -640,6 +640,26 @@ impl<R: Read + std::io::Seek> Reader<R> {
 }
 
 impl<R> Reader<R> {
+    /// Lends the slice decoder and the record buffers to a query, which
+    /// gives them back with [`Reader::return_buffers`] (so queries reuse
+    /// them rather than allocating records anew).
+    pub(super) fn lend_buffers(&mut self) -> (SliceDecoder, Vec<Record>) {
+        self.record_count = 0;
+        self.next_record = 0;
+        (
+            std::mem::take(&mut self.decoder),
+            std::mem::take(&mut self.records),
+        )
+    }
+
+    /// Takes back what [`Reader::lend_buffers`] lent.
+    pub(super) fn return_buffers(&mut self, decoder: SliceDecoder, records: Vec<Record>) {
+        self.decoder = decoder;
+        self.records = records;
+        self.record_count = 0;
+        self.next_record = 0;
+    }
+
     /// What slices are decoded with (after [`Reader::read_header`]).
     pub(super) fn context(&self) -> Result<&FileContext> {
         self.context.as_deref().ok_or_else(not_started)
