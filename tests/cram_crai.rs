@@ -1,10 +1,11 @@
 //! CRAI indexes and CRAM region queries against Debian samtools: CRAM 2.1,
 //! 3.0 and 3.1 files written by samtools from a seeded simulated alignment
 //! set (several slice sizes, multi-reference slices from tiny contigs,
-//! unmapped reads placed beside their mates and unplaced ones), indexed by
-//! both; our `.crai` text must equal samtools', samtools must answer the
-//! same through ours, and our queries must print exactly what `samtools
-//! view FILE.cram REGION` prints, for hundreds of random regions.
+//! unmapped reads placed beside their mates and unplaced ones, embedded and
+//! absent references), indexed by both; our `.crai` text must equal
+//! samtools', samtools must answer the same through ours, and our queries
+//! must print exactly what `samtools view FILE.cram REGION` prints, for
+//! hundreds of random regions.
 
 mod common;
 
@@ -340,6 +341,14 @@ fn crai_and_queries_match_samtools() {
         (
             "archive.cram",
             &["version=3.1", "archive", "seqs_per_slice=1000"],
+        ),
+        (
+            "noref.cram",
+            &["version=3.0", "no_ref=1", "seqs_per_slice=700"],
+        ),
+        (
+            "embed.cram",
+            &["version=3.1", "embed_ref=1", "seqs_per_slice=500"],
         ),
     ];
     let mut multi_reference = 0;
