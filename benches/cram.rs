@@ -3,7 +3,10 @@
 //! * count: every record decoded, and with field-selective decoding
 //!   (`Fields::none()`: no sequence, qualities, names or tags), against
 //!   `samtools view -c`;
-//! * CRAM → SAM text, against `samtools view -o /dev/null`.
+//! * CRAM → SAM text, against `samtools view -o /dev/null`;
+//! * slice-parallel decoding to SAM text with `threads(N)`, against
+//!   `samtools view -@ N -o /dev/null`, for each `N` in
+//!   `BIOMETAL_BENCH_THREADS` (comma-separated, default `2,4`).
 //!
 //! The inputs are `BIOMETAL_CRAM_BENCH` (a CRAM file) with its reference
 //! `BIOMETAL_CRAM_BENCH_REF` (indexed FASTA) if set. Otherwise a 2 Mb random
@@ -173,9 +176,10 @@ fn count(path: &Path, reference: &ReferenceSource, fields: Fields) -> u64 {
     paired
 }
 
-fn to_sam(path: &Path, reference: &ReferenceSource) -> usize {
+fn to_sam(path: &Path, reference: &ReferenceSource, threads: usize) -> usize {
     let mut reader = ReaderBuilder::new()
         .reference(reference.clone())
+        .threads(threads)
         .build_from_path(path)
         .expect("open");
     let header = reader.read_header().expect("header");
@@ -190,6 +194,11 @@ fn to_sam(path: &Path, reference: &ReferenceSource) -> usize {
 
 fn main() {
     let (fasta, crams) = inputs();
+    let threads: Vec<usize> = std::env::var("BIOMETAL_BENCH_THREADS")
+        .unwrap_or_else(|_| "2,4".into())
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
     let reference = ReferenceSource::from_fasta_path(&fasta).expect("reference");
     let f = fasta.to_str().expect("UTF-8 path");
     let mut criterion = Criterion::default()
@@ -212,11 +221,20 @@ fn main() {
             b.iter(|| samtools(&["view", "-c", "-T", f, p]))
         });
         group.bench_function("to_sam/biometal", |b| {
-            b.iter(|| black_box(to_sam(path, &reference)))
+            b.iter(|| black_box(to_sam(path, &reference, 1)))
         });
         group.bench_function("to_sam/samtools view -o /dev/null", |b| {
             b.iter(|| samtools(&["view", "-T", f, "-o", "/dev/null", p]))
         });
+        for &n in &threads {
+            let t = n.to_string();
+            group.bench_function(format!("to_sam threads {n}/biometal"), |b| {
+                b.iter(|| black_box(to_sam(path, &reference, n)))
+            });
+            group.bench_function(format!("to_sam threads {n}/samtools view -@ {n}"), |b| {
+                b.iter(|| samtools(&["view", "-@", &t, "-T", f, "-o", "/dev/null", p]))
+            });
+        }
         group.finish();
     }
     criterion.final_summary();

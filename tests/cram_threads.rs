@@ -241,10 +241,11 @@ fn samtools_written_crams_decode_the_same_with_any_thread_count() {
 /// What reading `bytes` yields: each record's name, then each error's
 /// kind and message, until the end.
 fn events(bytes: &[u8], threads: usize) -> Vec<String> {
-    let mut reader = ReaderBuilder::new()
-        .reference(ce())
-        .threads(threads)
-        .build(Cursor::new(bytes));
+    events_with(bytes, ReaderBuilder::new().threads(threads))
+}
+
+fn events_with(bytes: &[u8], builder: ReaderBuilder) -> Vec<String> {
+    let mut reader = builder.reference(ce()).build(Cursor::new(bytes));
     reader.read_header().expect("header");
     let mut events = Vec::new();
     loop {
@@ -311,4 +312,33 @@ fn an_error_in_a_container_surfaces_after_the_records_before_it() {
     assert!(error
         .last()
         .is_some_and(|e| e.contains(&format!("{:?}", ErrorKind::UnexpectedEof))));
+}
+
+#[test]
+fn corruption_past_the_checksums_gives_the_same_records_and_errors_with_threads() {
+    let dir = TempDir::new("cram-threads-corrupt");
+    let sam = dir.join("reads.sam");
+    simulate_sam(&sam, 1500);
+    let cram = to_cram(
+        &dir,
+        &sam,
+        "small",
+        &["seqs_per_slice=100", "slices_per_container=2"],
+    );
+    let bytes = std::fs::read(&cram).expect("read CRAM");
+    let unchecked = || ReaderBuilder::new().verify_checksums(false);
+    let mut errors = 0;
+    for n in 1..40 {
+        // Past the header container, so every damaged byte is in the data.
+        let at = 2000 + (bytes.len() - 2000) * n / 40;
+        let mut damaged = bytes.clone();
+        damaged[at] = damaged[at].wrapping_add(0x3b);
+        let expected = events_with(&damaged, unchecked());
+        errors += expected.iter().filter(|e| e.starts_with("error")).count();
+        for threads in [2, 8] {
+            let got = events_with(&damaged, unchecked().threads(threads));
+            assert_eq!(got, expected, "byte {at}, {threads} threads");
+        }
+    }
+    assert!(errors > 10, "only {errors} errors from 39 damaged files");
 }

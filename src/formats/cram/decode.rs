@@ -3,6 +3,8 @@
 //! sequence, qualities and CIGAR rebuilt from read features against the
 //! reference, with MD/NM regenerated as htslib does.
 
+use std::sync::Arc;
+
 use super::compression_header::{CompressionHeader, Plan, Series};
 use super::encoding::Streams;
 use crate::{Error, Format, Result};
@@ -93,23 +95,32 @@ pub(crate) struct ReferenceWindow {
     /// 1-based position of `bases[0]`.
     pub start: i64,
     pub bases: Vec<u8>,
+    /// A whole reference shared between threads (multi-reference
+    /// slices): used instead of `bases` when set.
+    pub shared: Option<Arc<[u8]>>,
     /// The reference sequence's full length.
     pub reference_length: i64,
 }
 
 impl ReferenceWindow {
+    /// The bases held, from 1-based `start`.
+    #[inline]
+    fn bases(&self) -> &[u8] {
+        self.shared.as_deref().unwrap_or(&self.bases)
+    }
+
     /// The base at 1-based `position`, `None` outside the window.
     #[inline]
     fn base(&self, position: i64) -> Option<u8> {
         usize::try_from(position - self.start)
             .ok()
-            .and_then(|i| self.bases.get(i).copied())
+            .and_then(|i| self.bases().get(i).copied())
     }
 
     fn span(&self, position: i64, len: usize) -> Result<&[u8]> {
         usize::try_from(position - self.start)
             .ok()
-            .and_then(|i| self.bases.get(i..i.checked_add(len)?))
+            .and_then(|i| self.bases().get(i..i.checked_add(len)?))
             .ok_or_else(|| {
                 Error::invalid_data(
                     Format::Cram,
@@ -117,7 +128,7 @@ impl ReferenceWindow {
                         "record needs reference bases {position}..{} beyond the slice's reference span {}..{}",
                         position + len as i64 - 1,
                         self.start,
-                        self.start + self.bases.len() as i64 - 1
+                        self.start + self.bases().len() as i64 - 1
                     ),
                 )
             })
@@ -414,6 +425,21 @@ pub(crate) fn decode_record_tail(
     Ok(())
 }
 
+/// Appends `value` in decimal, without allocating.
+pub(crate) fn push_decimal(out: &mut Vec<u8>, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
+}
+
 /// Appends `NM` with the smallest unsigned type holding it, as htslib.
 fn push_nm(aux: &mut Vec<u8>, nm: u32) {
     aux.extend_from_slice(b"NM");
@@ -498,8 +524,7 @@ impl MappedDecoder<'_, '_> {
 
     fn md_number(&mut self) {
         if self.md_dist >= 0 {
-            self.md
-                .extend_from_slice(self.md_dist.to_string().as_bytes());
+            push_decimal(self.md, self.md_dist as u64);
         }
     }
 
@@ -805,5 +830,19 @@ impl MappedDecoder<'_, '_> {
         }
         self.flush();
         Ok(ref_pos - 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_decimal;
+
+    #[test]
+    fn decimals_as_to_string() {
+        for value in [0, 7, 10, 99, 100, 65_535, 1 << 40, u64::MAX] {
+            let mut out = b"x".to_vec();
+            push_decimal(&mut out, value);
+            assert_eq!(out, format!("x{value}").as_bytes());
+        }
     }
 }

@@ -10,8 +10,9 @@
 //! The code follows the specification's order: [`FileDefinition`] and
 //! container framing (`container`), the compression header and data-series
 //! encodings (`compression_header`, `encoding`), slices and records
-//! (`slice`, `decode`), and the block [`codecs`]. [`crai`] reads, writes
-//! and builds CRAM indexes, through which [`Reader::query`] and
+//! (`slice`, `decode`), and the block [`codecs`]; `threads` decodes slices
+//! in parallel ([`ReaderBuilder::threads`]). [`crai`] reads, writes and
+//! builds CRAM indexes, through which [`Reader::query`] and
 //! [`Reader::query_unmapped`] answer region queries as `samtools view
 //! FILE.cram REGION` does.
 //!

@@ -132,8 +132,10 @@ impl ReaderBuilder {
     /// `Send`) and hands their slices to the workers, which decompress the
     /// blocks and decode the records; records come back in file order,
     /// through the same [`Reader::next_record`], [`Reader::read_record`]
-    /// and [`Reader::records`]. At most `2 × n` slices are in flight, so
-    /// memory stays bounded by a few containers per thread. Errors carry
+    /// and [`Reader::records`]. A container is read only while fewer
+    /// than `2 × n` slices are queued, so memory stays bounded by the
+    /// containers in flight (about `2 × n` slices and their decoded
+    /// records), never by the file's size. Errors carry
     /// the same container, slice and record location as with one thread
     /// and surface after every record before them.
     ///

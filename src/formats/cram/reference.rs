@@ -7,7 +7,7 @@
 use std::fmt;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 
 use crate::formats::fasta::{FastaFile, IndexedReader, Interval, ReadAt};
 use crate::{Error, ErrorKind, Format, Result};
@@ -24,7 +24,14 @@ use crate::{Error, ErrorKind, Format, Result};
 pub struct ReferenceSource {
     fasta: Option<Arc<IndexedReader<FastaFile>>>,
     md5_templates: Arc<Vec<String>>,
+    /// Whole sequences fetched for multi-reference slices, by name, MD5
+    /// and length, kept while some decoder (on any thread) holds them.
+    whole_sequences: Arc<Mutex<Vec<WholeSequence>>>,
 }
+
+/// A whole sequence's key (name, MD5, length) and the sequence, alive
+/// while a decoder holds it.
+type WholeSequence = (String, Weak<[u8]>);
 
 impl fmt::Debug for ReferenceSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -59,7 +66,7 @@ impl ReferenceSource {
     pub fn from_indexed_fasta(reader: IndexedReader<FastaFile>) -> Self {
         ReferenceSource {
             fasta: Some(Arc::new(reader)),
-            md5_templates: Arc::default(),
+            ..Self::default()
         }
     }
 
@@ -161,6 +168,45 @@ impl ReferenceSource {
             .map(|record| record.length())
     }
 
+    /// The whole sequence `name` (of `length` bases by the header), shared
+    /// with every other reader and thread that holds it now; fetched when
+    /// none does.
+    pub(crate) fn fetch_whole(
+        &self,
+        name: &str,
+        md5: Option<&str>,
+        length: u64,
+    ) -> Result<Arc<[u8]>> {
+        let key = format!("{name}\0{}\0{length}", md5.unwrap_or(""));
+        let held = |cache: &[WholeSequence]| {
+            cache
+                .iter()
+                .find(|(k, _)| *k == key)
+                .and_then(|(_, sequence)| sequence.upgrade())
+        };
+        // A poisoned lock only means another thread panicked while holding
+        // it; the list itself is always consistent.
+        let lock = || {
+            self.whole_sequences
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(sequence) = held(&lock()) {
+            return Ok(sequence);
+        }
+        let mut bases = Vec::new();
+        self.fetch(name, md5, 0, length, &mut bases)?;
+        let mut cache = lock();
+        if let Some(sequence) = held(&cache) {
+            // Another thread fetched it meanwhile.
+            return Ok(sequence);
+        }
+        let sequence: Arc<[u8]> = Arc::from(bases);
+        cache.retain(|(_, sequence)| sequence.strong_count() > 0);
+        cache.push((key, Arc::downgrade(&sequence)));
+        Ok(sequence)
+    }
+
     /// Fetches the 0-based half-open span `[start, end)` of `name` (whose
     /// `@SQ M5` is `md5`) into `out` in upper case, clamped to the
     /// sequence's end: from the FASTA file, else from the MD5 paths.
@@ -259,5 +305,32 @@ mod tests {
             ReferenceSource::expand("/c/%s.fa", md5),
             PathBuf::from("/c/8ede36131e0dbf3417807e48f77f3ebd.fa")
         );
+    }
+
+    #[test]
+    fn whole_sequences_are_shared_between_clones_while_held() {
+        let dir = std::env::temp_dir().join(format!("biometal-whole-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("r.fa");
+        std::fs::write(&path, ">a\nacgtACGT\n>b\nTTTT\n").unwrap();
+        let source = ReferenceSource::from_fasta_path(&path).unwrap();
+        let other_thread = source.clone();
+        let first = source.fetch_whole("a", None, 8).unwrap();
+        assert_eq!(&*first, b"ACGTACGT");
+        let second = std::thread::spawn(move || other_thread.fetch_whole("a", None, 8).unwrap())
+            .join()
+            .unwrap();
+        assert!(Arc::ptr_eq(&first, &second));
+        let b = source.fetch_whole("b", None, 4).unwrap();
+        assert_eq!(&*b, b"TTTT");
+        drop((first, second));
+        let live = |s: &ReferenceSource| {
+            let cache = s.whole_sequences.lock().unwrap();
+            cache.iter().filter(|(_, w)| w.strong_count() > 0).count()
+        };
+        assert_eq!(live(&source), 1);
+        drop(b);
+        assert_eq!(live(&source), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

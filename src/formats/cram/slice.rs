@@ -93,7 +93,8 @@ pub(crate) struct SliceDecoder {
     /// Multi-reference slices: each reference a slice's records need,
     /// fetched once; kept for the next slice if this one used it.
     references: Vec<CachedReference>,
-    bam: Vec<u8>,
+    /// The decompressed slice header.
+    header_bytes: Vec<u8>,
 }
 
 #[derive(Debug, Default)]
@@ -161,10 +162,10 @@ impl SliceDecoder {
             )
             .at_byte_offset(header_block.offset));
         }
-        let mut raw = std::mem::take(&mut self.bam);
+        let mut raw = std::mem::take(&mut self.header_bytes);
         header_block.decompress_into(&mut raw)?;
         let slice = SliceHeader::parse(&raw, header_block.offset, input.definition);
-        self.bam = raw;
+        self.header_bytes = raw;
         let slice = slice?;
 
         let mut kinds = Vec::with_capacity(slice.block_count);
@@ -264,14 +265,9 @@ impl SliceDecoder {
             out.resize_with(slice.record_count, Record::default);
         }
         for (index, record) in out.iter_mut().take(slice.record_count).enumerate() {
-            let bam = &mut self.bam;
-            build_bam(buffers, index, &slice, input, bam)
-                .and_then(|()| {
-                    record.refill(|bytes| {
-                        bytes.extend_from_slice(bam);
-                        Ok(())
-                    })
-                })
+            // Laid out straight into the record's own buffer.
+            record
+                .refill(|bytes| build_bam(buffers, index, &slice, input, bytes))
                 .map_err(|e| locate_record(e, &slice, index))?;
         }
         Ok(slice.record_count)
@@ -414,7 +410,8 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// In multi-reference slices, the whole reference a record needs, from
-/// the slice's cache or fetched into it: its index in `cache`, `None` when
+/// the slice's cache or the reference source (which shares whole
+/// references between threads): its index in `cache`, `None` when
 /// no reference is needed or the record has none.
 fn multi_reference_window(
     cache: &mut Vec<CachedReference>,
@@ -434,14 +431,14 @@ fn multi_reference_window(
     let length = reference_length(input.sam_header, reference_id);
     let name = reference_name(input.sam_header, reference_id)?;
     let md5 = reference_md5(input.sam_header, reference_id);
-    let mut window = ReferenceWindow::default();
-    input
-        .reference
-        .fetch(name, md5, 0, length as u64, &mut window.bases)?;
-    window.start = 1;
-    window.reference_id = reference_id;
-    window.reference_length = length;
-    window.available = true;
+    let window = ReferenceWindow {
+        available: true,
+        reference_id,
+        start: 1,
+        bases: Vec::new(),
+        shared: Some(input.reference.fetch_whole(name, md5, length as u64)?),
+        reference_length: length,
+    };
     cache.push(CachedReference { window, used: true });
     Ok(Some(cache.len() - 1))
 }
@@ -461,12 +458,15 @@ fn resolve_mates(records: &mut [CramRecord]) -> Result<()> {
         }
     }
     let mut computed = vec![false; count];
+    // One buffer for every chain (no allocation per pair).
+    let mut chain = Vec::new();
     for index in 0..count {
         if records[index].mate_line.is_none() || computed[index] {
             continue;
         }
         // Walk the chain from its first record.
-        let mut chain = vec![index];
+        chain.clear();
+        chain.push(index);
         let mut current = index;
         while let Some(following) = records[current].mate_line {
             // Stop at the start, or where a corrupt link joins a chain
@@ -700,9 +700,6 @@ fn generated_name(
         Some(mate) if mate < index => mate,
         _ => index,
     };
-    out.extend_from_slice(
-        (slice.record_counter + number as i64 + 1)
-            .to_string()
-            .as_bytes(),
-    );
+    let number = slice.record_counter.max(0) as u64 + number as u64 + 1;
+    super::decode::push_decimal(out, number);
 }
