@@ -12,6 +12,7 @@
 //! single-threaded reader reports it.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -50,6 +51,8 @@ enum Pending {
 pub(crate) struct Pipeline {
     jobs: Option<Sender<Job>>,
     workers: Vec<JoinHandle<()>>,
+    /// Set when the reader is dropped: queued jobs are skipped.
+    cancelled: Arc<AtomicBool>,
     queue: VecDeque<Pending>,
     free_batches: Vec<Vec<Record>>,
     free_bodies: Vec<Vec<u8>>,
@@ -62,12 +65,14 @@ impl Pipeline {
     pub fn new(workers: usize) -> Option<Self> {
         let (job_sender, job_receiver) = mpsc::channel::<Job>();
         let job_receiver = Arc::new(Mutex::new(job_receiver));
+        let cancelled = Arc::new(AtomicBool::new(false));
         let mut handles = Vec::with_capacity(workers);
         for n in 0..workers {
             let jobs = Arc::clone(&job_receiver);
+            let cancelled = Arc::clone(&cancelled);
             let spawned = std::thread::Builder::new()
                 .name(format!("cram-decode-{n}"))
-                .spawn(move || work(&jobs));
+                .spawn(move || work(&jobs, &cancelled));
             match spawned {
                 Ok(handle) => handles.push(handle),
                 Err(_) => break,
@@ -80,6 +85,7 @@ impl Pipeline {
         Some(Pipeline {
             jobs: Some(job_sender),
             workers: handles,
+            cancelled,
             queue: VecDeque::new(),
             free_batches: Vec::new(),
             free_bodies: Vec::new(),
@@ -148,6 +154,7 @@ impl Pipeline {
 
 impl Drop for Pipeline {
     fn drop(&mut self) {
+        self.cancelled.store(true, Ordering::Relaxed);
         self.queue.clear();
         self.jobs = None;
         for worker in self.workers.drain(..) {
@@ -165,7 +172,7 @@ fn stopped() -> Error {
     )
 }
 
-fn work(jobs: &Mutex<Receiver<Job>>) {
+fn work(jobs: &Mutex<Receiver<Job>>, cancelled: &AtomicBool) {
     let mut decoder = SliceDecoder::default();
     loop {
         let job = {
@@ -177,6 +184,10 @@ fn work(jobs: &Mutex<Receiver<Job>>) {
                 Err(_) => return,
             }
         };
+        if cancelled.load(Ordering::Relaxed) {
+            // The reader is gone; drain the queue without decoding.
+            continue;
+        }
         let mut records = job.records;
         let result =
             job.container
