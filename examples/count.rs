@@ -6,7 +6,8 @@
 //! as `bcftools view -H FILE REGION… | wc -l`), and with
 //! regions on bgzipped text with a tabix index (`.tbi`, `.csi`) the number
 //! of lines `tabix FILE REGION…` prints.
-//! CRAM is counted without decoding sequences, so it needs no reference.
+//! CRAM is counted without decoding sequences, so it needs no reference;
+//! CRAM regions need a `.crai` index beside the file.
 //!
 //! ```text
 //! cargo run --release --example count -- sample.bam chr1:100-200
@@ -88,9 +89,7 @@ fn run(
     };
     match format {
         DetectedFormat::Bam => count_bam(path, source, regions),
-        DetectedFormat::Cram => {
-            no_regions(Format::Cram).and_then(|()| count_cram(source, reference, threads))
-        }
+        DetectedFormat::Cram => count_cram(path, source, reference, threads, regions),
         DetectedFormat::Fastq => no_regions(Format::Fastq).and_then(|()| count_fastq(source)),
         DetectedFormat::Fasta => no_regions(Format::Fasta).and_then(|()| count_fasta(source)),
         DetectedFormat::Bed => no_regions(Format::Bed).and_then(|()| count_bed(source)),
@@ -192,9 +191,11 @@ fn count_sam(source: biometal::io::Source) -> biometal::Result<u64> {
 }
 
 fn count_cram(
+    path: &str,
     source: biometal::io::Source,
     reference: Option<&str>,
     threads: usize,
+    regions: &[String],
 ) -> biometal::Result<u64> {
     use biometal::formats::cram;
     let reference = match reference {
@@ -209,10 +210,26 @@ fn count_cram(
         .fields(cram::Fields::none())
         .threads(threads)
         .build(source);
-    reader.read_header()?;
+    let header = reader.read_header()?;
     let mut count = 0;
-    while reader.next_record()?.is_some() {
-        count += 1;
+    if regions.is_empty() {
+        while reader.next_record()?.is_some() {
+            count += 1;
+        }
+        return Ok(count);
+    }
+    let index = cram::crai::load_for(path)?;
+    for text in regions {
+        let mut query = if text == "*" {
+            reader.query_unmapped(&index)?
+        } else {
+            let region =
+                Region::parse_with_names(text, |name| header.reference_id(name).is_some())?;
+            reader.query(&index, &region)?
+        };
+        while query.next_record()?.is_some() {
+            count += 1;
+        }
     }
     Ok(count)
 }

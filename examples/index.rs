@@ -1,6 +1,7 @@
 //! `index [-c|-t] [-p bed|gff|vcf|sam] FILE`: writes `FILE.bai` (or
 //! `FILE.csi` with `-c`) for a coordinate-sorted BAM, like `samtools index
-//! [-c]`; `FILE.fai` (plus `FILE.gzi` when bgzipped) for a FASTA file, like
+//! [-c]`; `FILE.crai` for a coordinate-sorted CRAM, like `samtools index
+//! FILE.cram`; `FILE.fai` (plus `FILE.gzi` when bgzipped) for a FASTA file, like
 //! `samtools faidx FILE`; and a tabix index for bgzipped, sorted text:
 //! `FILE.tbi` (`-t`) or `FILE.csi` (`-c`), like `tabix [-C] -p PRESET FILE`
 //! (BED/GFF default to `.tbi`) and `bcftools index [-t] FILE.vcf.gz` (VCF
@@ -72,10 +73,13 @@ fn run(path: &str, choice: Choice, preset: Option<TabixConfig>) -> biometal::Res
     }
     match format {
         DetectedFormat::Bam => index_bam(path, choice == Choice::Csi),
+        DetectedFormat::Cram => {
+            biometal::formats::cram::crai::build(source)?.write_to_path(format!("{path}.crai"))
+        }
         DetectedFormat::Fasta => index_fasta(path, source),
         _ => Err(biometal::Error::unsupported(
             Format::Bam,
-            "index supports BGZF-compressed BAM, plain or bgzipped FASTA, and bgzipped text with a tabix preset (-p bed|gff|vcf|sam)",
+            "index supports BGZF-compressed BAM, CRAM, plain or bgzipped FASTA, and bgzipped text with a tabix preset (-p bed|gff|vcf|sam)",
         )),
     }
 }
@@ -85,7 +89,7 @@ fn tabix_preset(path: &str, format: DetectedFormat) -> Option<TabixConfig> {
     match format {
         DetectedFormat::Vcf => return Some(TabixConfig::vcf()),
         DetectedFormat::Gff => return Some(TabixConfig::gff()),
-        DetectedFormat::Bam | DetectedFormat::Fasta => return None,
+        DetectedFormat::Bam | DetectedFormat::Cram | DetectedFormat::Fasta => return None,
         _ => {}
     }
     let name = path

@@ -18,7 +18,7 @@
 //!
 //! The input format is detected from its first bytes (BAM, SAM, FASTQ or
 //! FASTA; plain, gzip or BGZF); regions need a `.bai` or `.csi` index beside
-//! a BAM file, and use (or build in memory) a `.fai` for FASTA.
+//! a BAM file or a `.crai` beside a CRAM file, and use (or build in memory) a `.fai` for FASTA.
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -335,12 +335,6 @@ fn view_cram(
     out: &mut impl Write,
 ) -> biometal::Result<()> {
     use biometal::formats::cram;
-    if !options.regions.is_empty() {
-        return Err(biometal::Error::unsupported(
-            Format::Cram,
-            "region queries on CRAM (CRAI) are not supported yet",
-        ));
-    }
     let reference = match &options.reference {
         Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
         None => cram::ReferenceSource::none(),
@@ -359,8 +353,24 @@ fn view_cram(
     if options.header {
         writer.write_header(&header)?;
     }
-    while let Some(record) = reader.next_record()? {
-        writer.write_record(&header, record)?;
+    if options.regions.is_empty() {
+        while let Some(record) = reader.next_record()? {
+            writer.write_record(&header, record)?;
+        }
+        return Ok(());
+    }
+    let index = cram::crai::load_for(&options.path)?;
+    for text in &options.regions {
+        let mut query = if text == "*" {
+            reader.query_unmapped(&index)?
+        } else {
+            let region =
+                Region::parse_with_names(text, |name| header.reference_id(name).is_some())?;
+            reader.query(&index, &region)?
+        };
+        while let Some(record) = query.next_record()? {
+            writer.write_record(&header, record)?;
+        }
     }
     Ok(())
 }

@@ -11,7 +11,10 @@
 //! container framing (`container`), the compression header and data-series
 //! encodings (`compression_header`, `encoding`), slices and records
 //! (`slice`, `decode`), and the block [`codecs`]; `threads` decodes slices
-//! in parallel ([`ReaderBuilder::threads`]).
+//! in parallel ([`ReaderBuilder::threads`]). [`crai`] reads, writes and
+//! builds CRAM indexes, through which [`Reader::query`] and
+//! [`Reader::query_unmapped`] answer region queries as `samtools view
+//! FILE.cram REGION` does.
 //!
 //! ```no_run
 //! use biometal::formats::cram::{Reader, ReferenceSource};
@@ -29,9 +32,11 @@
 pub mod codecs;
 mod compression_header;
 mod container;
+pub mod crai;
 mod cursor;
 mod decode;
 mod encoding;
+mod query;
 mod reader;
 mod reference;
 mod slice;
@@ -39,6 +44,7 @@ mod threads;
 
 pub use self::compression_header::Fields;
 pub use self::container::{FileDefinition, MAX_CONTAINER_LEN};
+pub use self::query::Query;
 pub use self::reader::{Reader, ReaderBuilder};
 pub use self::reference::ReferenceSource;
 pub use self::slice::MAX_SLICE_RECORDS;

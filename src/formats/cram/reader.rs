@@ -208,6 +208,10 @@ pub(crate) struct Container {
     body: Vec<u8>,
     landmarks: Vec<usize>,
     compression_header: CompressionHeader,
+    /// The header's reference id and 1-based alignment start (for
+    /// indexing).
+    reference_id: i32,
+    alignment_start: i64,
 }
 
 impl Container {
@@ -225,6 +229,38 @@ impl Container {
         decoder: &mut SliceDecoder,
         out: &mut Vec<Record>,
     ) -> Result<usize> {
+        let (data, offset) = self.slice_bytes(index)?;
+        let input = SliceInput {
+            definition: &context.definition,
+            compression_header: &self.compression_header,
+            sam_header: &context.header,
+            reference: &context.reference,
+            options: &context.options,
+            data,
+            offset,
+        };
+        decoder.decode(&input, out).map_err(|e| self.locate(e))
+    }
+
+    /// File offset of the container header.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// The container header's reference id (-1 unmapped, -2 several) and
+    /// 1-based alignment start.
+    pub fn placement(&self) -> (i32, i64) {
+        (self.reference_id, self.alignment_start)
+    }
+
+    /// The slices' offsets from the end of the container header.
+    pub fn landmarks(&self) -> &[usize] {
+        &self.landmarks
+    }
+
+    /// Slice `index`'s bytes (from its header block to the next landmark
+    /// or the container's end) and the file offset of the first.
+    pub fn slice_bytes(&self, index: usize) -> Result<(&[u8], u64)> {
         let start = self.landmarks.get(index).copied().unwrap_or(usize::MAX);
         let end = self
             .landmarks
@@ -244,16 +280,7 @@ impl Container {
                     ),
                 ))
             })?;
-        let input = SliceInput {
-            definition: &context.definition,
-            compression_header: &self.compression_header,
-            sam_header: &context.header,
-            reference: &context.reference,
-            options: &context.options,
-            data,
-            offset: self.body_offset + start as u64,
-        };
-        decoder.decode(&input, out).map_err(|e| self.locate(e))
+        Ok((data, self.body_offset + start as u64))
     }
 
     /// The container's buffer, for reuse.
@@ -394,7 +421,7 @@ impl<R: Read> Reader<R> {
     /// Reads the next container holding slices: `None` after the EOF
     /// container. `body` is a buffer to reuse. After a framing error the
     /// reader is finished: nothing after it can be located.
-    fn read_container(&mut self, body: Vec<u8>) -> Result<Option<Container>> {
+    pub(super) fn read_container(&mut self, body: Vec<u8>) -> Result<Option<Container>> {
         let result = self.read_container_framed(body);
         if result.is_err() {
             self.finished = true;
@@ -460,6 +487,8 @@ impl<R: Read> Reader<R> {
                 body,
                 landmarks: header.landmarks,
                 compression_header,
+                reference_id: header.reference_id,
+                alignment_start: header.alignment_start,
             }));
         }
     }
@@ -586,6 +615,56 @@ impl<R: Read> Reader<R> {
                 Err(e) => Some(Err(e)),
             }
         })
+    }
+}
+
+impl<R: Read + std::io::Seek> Reader<R> {
+    /// Moves to the container at file offset `offset` (from a CRAI) and
+    /// reads it and the containers after it up to one with slices: `None`
+    /// at the EOF container. Sequential reading resumes after it; worker
+    /// threads are stopped (they restart on the next read).
+    pub(super) fn read_container_at(
+        &mut self,
+        offset: u64,
+        body: Vec<u8>,
+    ) -> Result<Option<Container>> {
+        self.pipeline = None;
+        self.container = None;
+        self.record_count = 0;
+        self.next_record = 0;
+        self.finished = false;
+        self.inner
+            .seek(std::io::SeekFrom::Start(offset))
+            .map_err(|e| Error::io(Format::Cram, e).at_byte_offset(offset))?;
+        self.offset = offset;
+        self.read_container(body)
+    }
+}
+
+impl<R> Reader<R> {
+    /// Lends the slice decoder and the record buffers to a query, which
+    /// gives them back with [`Reader::return_buffers`] (so queries reuse
+    /// them rather than allocating records anew).
+    pub(super) fn lend_buffers(&mut self) -> (SliceDecoder, Vec<Record>) {
+        self.record_count = 0;
+        self.next_record = 0;
+        (
+            std::mem::take(&mut self.decoder),
+            std::mem::take(&mut self.records),
+        )
+    }
+
+    /// Takes back what [`Reader::lend_buffers`] lent.
+    pub(super) fn return_buffers(&mut self, decoder: SliceDecoder, records: Vec<Record>) {
+        self.decoder = decoder;
+        self.records = records;
+        self.record_count = 0;
+        self.next_record = 0;
+    }
+
+    /// What slices are decoded with (after [`Reader::read_header`]).
+    pub(super) fn context(&self) -> Result<&FileContext> {
+        self.context.as_deref().ok_or_else(not_started)
     }
 }
 
