@@ -50,10 +50,6 @@ impl Lanes for U8x16 {
     fn element(value: i32) -> u8 {
         value as u8
     }
-    #[inline(always)]
-    unsafe fn load(elements: &[u8]) -> Self {
-        U8x16(vld1q_u8(elements[..16].as_ptr()))
-    }
 }
 
 impl Lanes for I16x8 {
@@ -91,10 +87,6 @@ impl Lanes for I16x8 {
     type Element = i16;
     fn element(value: i32) -> i16 {
         value as i16
-    }
-    #[inline(always)]
-    unsafe fn load(elements: &[i16]) -> Self {
-        I16x8(vld1q_s16(elements[..8].as_ptr()))
     }
 }
 
