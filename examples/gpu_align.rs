@@ -187,11 +187,23 @@ fn check(options: &Options, scoring: &Scoring) -> Result<ExitCode, String> {
     if let Some(kernel) = timing.kernel {
         let kernel = kernel.as_secs_f64();
         println!(
-            "gpu kernels only:     {:8.3} s {:9.1} GCUPS",
+            "gpu kernels only:     {:8.3} s {:9.1} GCUPS (sum over {} chunks)",
             kernel,
-            gcups(&pairs, kernel)
+            gcups(&pairs, kernel),
+            timing.chunks
         );
     }
+    if let (Some(span), Some(slowest)) = (timing.kernel_span, timing.kernel_slowest_chunk) {
+        println!(
+            "gpu first kernel start to last kernel end: {:.3} s, slowest chunk {:.4} s",
+            span.as_secs_f64(),
+            slowest.as_secs_f64()
+        );
+    }
+    println!(
+        "host packing (into upload buffers): {:.3} s",
+        timing.packing.as_secs_f64()
+    );
     println!(
         "gpu / cpu (end to end): {:.1}x",
         cpu_seconds / end_to_end.max(1e-9)

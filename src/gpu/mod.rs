@@ -20,9 +20,12 @@
 //!   through workgroup memory.
 //!
 //! Batches are split into chunks that fit the device's buffer and dispatch
-//! limits; two sets of buffers alternate, so packing and uploading one chunk
-//! overlaps the computation of the previous one and the readback of the one
-//! before. Buffers and pipelines are kept for the next call.
+//! limits (65,536 short pairs; `BIOMETAL_GPU_CHUNK_PAIRS` overrides that,
+//! for tuning). On the host, pairs are ordered by length with two counting
+//! sorts and their residues written by all cores straight into a mapped
+//! upload buffer; a ring of three buffer sets lets packing one chunk
+//! overlap the upload and computation of the previous one and the readback
+//! of the one before. Buffers and pipelines are kept for the next call.
 //!
 //! ```no_run
 //! use biometal::align::Scoring;
@@ -78,9 +81,21 @@ pub struct GpuTiming {
     /// Wall-clock time of the whole call: packing, upload, compute,
     /// readback.
     pub end_to_end: Duration,
-    /// GPU time of the compute passes alone (from GPU timestamps), or
-    /// `None` when the adapter has no timestamp queries.
+    /// GPU time of the compute passes alone, summed over the chunks (from
+    /// GPU timestamps), or `None` when the adapter has no timestamp
+    /// queries.
     pub kernel: Option<Duration>,
+    /// From the start of the first compute pass to the end of the last
+    /// (GPU timestamps; less than `kernel` where passes overlapped, more
+    /// where the GPU waited for uploads).
+    pub kernel_span: Option<Duration>,
+    /// The longest compute pass of one chunk.
+    pub kernel_slowest_chunk: Option<Duration>,
+    /// Wall-clock time the calling thread spent writing residues into the
+    /// upload buffers (on all cores).
+    pub packing: Duration,
+    /// Chunks the batch was split into.
+    pub chunks: usize,
 }
 
 /// Aligns batches of pairs on a GPU. Create one and reuse it: creating
@@ -193,22 +208,37 @@ impl GpuAligner {
             scoring.gap_open_extend() as u32,
             u32::from(scoring.gap_extend()),
         ];
-        let mut kernel_time = self.device.timestamps().then_some(Duration::ZERO);
+        let mut times = self.device.timestamps().then(device::KernelTimes::default);
+        let chunk_count = chunks.len();
         let mut session = self.device.session()?;
         for (kernel, indices) in chunks {
             let packed = session.packed();
             match kernel {
-                Kernel::Short => batch::pack_short(pairs, indices, scoring, packed),
-                Kernel::Long => batch::pack_long(pairs, indices, scoring, packed),
+                Kernel::Short => batch::plan_short(pairs, indices, packed),
+                Kernel::Long => batch::plan_long(pairs, indices, packed),
             }
             packed.params[2] = gaps[0];
             packed.params[3] = gaps[1];
-            session.submit(kernel, &matrix, &mut results, &mut kernel_time)?;
+            session.submit(
+                kernel,
+                &matrix,
+                &mut results,
+                &mut times,
+                |packed, out| match kernel {
+                    Kernel::Short => batch::fill_short(pairs, packed, scoring, out),
+                    Kernel::Long => batch::fill_long(pairs, packed, scoring, out),
+                },
+            )?;
         }
-        session.finish(&mut results, &mut kernel_time)?;
+        let packing = session.finish(&mut results, &mut times)?;
+        let period = self.device.timestamp_period();
         let timing = GpuTiming {
             end_to_end: started.elapsed(),
-            kernel: kernel_time,
+            kernel: times.map(|times| times.total),
+            kernel_span: times.map(|times| times.span(period)),
+            kernel_slowest_chunk: times.map(|times| times.slowest),
+            packing,
+            chunks: chunk_count,
         };
         Ok((results, timing))
     }

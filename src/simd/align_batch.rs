@@ -1,5 +1,5 @@
 //! Inter-sequence Smith-Waterman-Gotoh: one pair per 8-bit lane (32 pairs
-//! per AVX2 vector, 16 per SSSE3 vector), the "scan across sequences"
+//! per AVX2 vector, 16 per SSSE3 or NEON vector), the "scan across sequences"
 //! layout of SWIPE, parasail and the GPU kernels, used by
 //! [`crate::align::align_batch`].
 //!
@@ -224,6 +224,8 @@ impl Kernels {
             Level::Avx2 => Some(32),
             #[cfg(target_arch = "x86_64")]
             Level::Ssse3 => Some(16),
+            #[cfg(target_arch = "aarch64")]
+            Level::Neon => Some(16),
             _ => None,
         }
     }
@@ -322,6 +324,12 @@ impl Kernels {
             // SAFETY: as above, for SSSE3.
             Level::Ssse3 => unsafe {
                 super::align_x86::ssse3_grouped(group, scoring, workspace, out, two_tables)
+            },
+            #[cfg(target_arch = "aarch64")]
+            // SAFETY: NEON is part of every aarch64 CPU; `group_lanes`
+            // admitted the scoring.
+            Level::Neon => unsafe {
+                super::align_neon::neon_grouped(group, scoring, workspace, out, two_tables)
             },
             _ => {
                 for (result, (query, target)) in out.iter_mut().zip(group) {
