@@ -163,9 +163,9 @@ fn check(options: &Options, scoring: &Scoring) -> Result<ExitCode, String> {
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         biometal::simd::active_level()
     );
-    // Warm up: pipelines, buffers, thread start.
+    // Warm up: pipelines, buffers (sized for this batch), thread start.
     aligner
-        .align_batch(&pairs[..pairs.len().min(1024)], scoring)
+        .align_batch(&pairs, scoring)
         .map_err(|e| e.to_string())?;
     let started = Instant::now();
     let cpu = align_batch(&pairs, scoring);

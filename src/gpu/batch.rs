@@ -227,17 +227,30 @@ pub(super) fn fill_short<Q, T>(
     let indices = &packed.indices;
     let fill = |slices: &mut [(Part, Part)], first_group: usize| {
         let mut members: [&[u8]; SHORT_GROUP] = [&[]; SHORT_GROUP];
+        let mut scratch = Vec::new();
         for (offset, (query, target)) in slices.iter_mut().enumerate() {
             let start = (first_group + offset) * SHORT_GROUP;
             let group = &indices[start..(start + SHORT_GROUP).min(indices.len())];
             for (member, &i) in members.iter_mut().zip(group) {
                 *member = pairs[i].0.as_ref();
             }
-            write_interleaved(query.0.slice(..), &members[..group.len()], scoring);
+            interleave(
+                &mut scratch,
+                query.0.len(),
+                &members[..group.len()],
+                scoring,
+            );
+            query.0.copy_from_slice(&scratch);
             for (member, &i) in members.iter_mut().zip(group) {
                 *member = pairs[i].1.as_ref();
             }
-            write_interleaved(target.0.slice(..), &members[..group.len()], scoring);
+            interleave(
+                &mut scratch,
+                target.0.len(),
+                &members[..group.len()],
+                scoring,
+            );
+            target.0.copy_from_slice(&scratch);
         }
     };
     let threads = match indices.len() {
@@ -253,20 +266,20 @@ pub(super) fn fill_short<Q, T>(
     });
 }
 
-/// Writes one group's sequences, word `w` of lane `l` at word
-/// `w × SHORT_GROUP + l` of `out`, four codes per word; lanes past
-/// `members` and words past a sequence's end hold the padding code.
-fn write_interleaved(out: WriteOnly<'_, [u8]>, members: &[&[u8]], scoring: &Scoring) {
-    let (words, _) = out.into_chunks::<4>();
-    for (k, word) in words.into_iter().enumerate() {
-        let (w, lane) = (k / SHORT_GROUP, k % SHORT_GROUP);
-        let mut bytes = [PADDING_CODE; 4];
-        if let Some(residues) = members.get(lane).and_then(|m| m.get(w * 4..)) {
-            for (byte, &residue) in bytes.iter_mut().zip(residues) {
+/// One group's sequences in `out` (`bytes` long): word `w` of lane `l` at
+/// word `w × SHORT_GROUP + l`, four codes per word; lanes past `members`
+/// and words past a sequence's end hold the padding code. Built in cache,
+/// then copied to the upload buffer in one sequential write.
+fn interleave(out: &mut Vec<u8>, bytes: usize, members: &[&[u8]], scoring: &Scoring) {
+    out.clear();
+    out.resize(bytes, PADDING_CODE);
+    for (lane, sequence) in members.iter().enumerate() {
+        let words = out.chunks_exact_mut(4).skip(lane).step_by(SHORT_GROUP);
+        for (word, residues) in words.zip(sequence.chunks(4)) {
+            for (byte, &residue) in word.iter_mut().zip(residues) {
                 *byte = scoring.code(residue);
             }
         }
-        word.write(bytes);
     }
 }
 
