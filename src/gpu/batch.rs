@@ -85,12 +85,12 @@ pub(super) fn kernel_for(query_len: usize, target_len: usize, max_score: i32) ->
 
 /// Splits the short pairs (`indices`, sorted so that a workgroup's pairs
 /// have similar lengths) into chunks within `limits`.
-pub(super) fn short_chunks<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
-    pairs: &[(Q, T)],
+pub(super) fn short_chunks(
+    shapes: &[u32],
     mut indices: Vec<usize>,
     limits: ChunkLimits,
 ) -> Vec<Vec<usize>> {
-    let lens = |i: usize| (pairs[i].0.as_ref().len(), pairs[i].1.as_ref().len());
+    let lens = |i: usize| shape_lens(shapes[i]);
     // Two stable counting sorts (target length, then query strips): order
     // by (strips, target length) in linear time.
     let mut sorted = vec![0; indices.len()];
@@ -125,6 +125,16 @@ pub(super) fn short_chunks<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     chunks
 }
 
+/// The shape of a short pair: query length | target length << 16 (both
+/// at most [`SHORT_MAX_LEN`]), the layout of the kernel's `lengths`.
+pub(super) fn shape(query_len: usize, target_len: usize) -> u32 {
+    query_len as u32 | (target_len as u32) << 16
+}
+
+fn shape_lens(shape: u32) -> (usize, usize) {
+    ((shape & 0xFFFF) as usize, (shape >> 16) as usize)
+}
+
 /// Stable counting sort of `input` into `output` by `key(i) < buckets`.
 fn counting_sort(
     input: &[usize],
@@ -156,12 +166,8 @@ fn short_group_shape(lens: impl Iterator<Item = (usize, usize)>) -> (usize, usiz
 
 /// Plans a chunk for `short.wgsl`: per group, the query words, then the
 /// target words, lane-interleaved (see [`fill_short`]).
-pub(super) fn plan_short<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
-    pairs: &[(Q, T)],
-    indices: Vec<usize>,
-    packed: &mut Packed,
-) {
-    let lens = |i: usize| (pairs[i].0.as_ref().len(), pairs[i].1.as_ref().len());
+pub(super) fn plan_short(shapes: &[u32], indices: Vec<usize>, packed: &mut Packed) {
+    let lens = |i: usize| shape_lens(shapes[i]);
     packed.bases.clear();
     let (mut words, mut boundary_words) = (0usize, 0usize);
     for group in indices.chunks(SHORT_GROUP) {
@@ -175,10 +181,7 @@ pub(super) fn plan_short<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
         boundary_words += columns * SHORT_GROUP;
     }
     packed.lengths.clear();
-    packed.lengths.extend(indices.iter().map(|&i| {
-        let (query_len, target_len) = lens(i);
-        query_len as u32 | (target_len as u32) << 16
-    }));
+    packed.lengths.extend(indices.iter().map(|&i| shapes[i]));
     let groups = packed.bases.len();
     packed.params = [groups as u32, indices.len() as u32, 0, 0];
     packed.residue_words = words;
@@ -274,9 +277,19 @@ fn interleave(out: &mut Vec<u8>, bytes: usize, members: &[&[u8]], scoring: &Scor
     out.clear();
     out.resize(bytes, PADDING_CODE);
     for (lane, sequence) in members.iter().enumerate() {
-        let words = out.chunks_exact_mut(4).skip(lane).step_by(SHORT_GROUP);
-        for (word, residues) in words.zip(sequence.chunks(4)) {
-            for (byte, &residue) in word.iter_mut().zip(residues) {
+        let mut at = lane * 4;
+        let mut residues = sequence.chunks_exact(4);
+        for four in &mut residues {
+            let Some(word) = out.get_mut(at..at + 4) else {
+                break;
+            };
+            for (byte, &residue) in word.iter_mut().zip(four) {
+                *byte = scoring.code(residue);
+            }
+            at += SHORT_GROUP * 4;
+        }
+        if let Some(word) = out.get_mut(at..at + 4) {
+            for (byte, &residue) in word.iter_mut().zip(residues.remainder()) {
                 *byte = scoring.code(residue);
             }
         }
@@ -419,12 +432,19 @@ pub(super) fn unpack_results(
 mod tests {
     use super::*;
 
+    fn shapes<Q: AsRef<[u8]>, T: AsRef<[u8]>>(pairs: &[(Q, T)]) -> Vec<u32> {
+        pairs
+            .iter()
+            .map(|(q, t)| shape(q.as_ref().len(), t.as_ref().len()))
+            .collect()
+    }
+
     #[test]
     fn short_packing_interleaves_lanes_and_pads_queries() {
         let scoring = Scoring::dna(1, -1, 0, 1, 1).unwrap();
         let pairs = [("ACGTA", "TT"), ("C", "GGGGGG")];
         let mut packed = Packed::default();
-        plan_short(&pairs, vec![0, 1], &mut packed);
+        plan_short(&shapes(&pairs), vec![0, 1], &mut packed);
         assert_eq!(packed.bases, vec![[0, 4 * 64, 0, 0]]);
         assert_eq!(packed.lengths, vec![5 | 2 << 16, 1 | 6 << 16]);
         let mut bytes = vec![0xEE; packed.residue_words * 4];
@@ -484,7 +504,7 @@ mod tests {
         };
         // Strips of 16 rows: 3 → 1, 17 → 2, 40 → 3; then target length.
         assert_eq!(
-            short_chunks(&pairs, (0..5).collect(), limits),
+            short_chunks(&shapes(&pairs), (0..5).collect(), limits),
             vec![vec![3, 1, 2, 4, 0]]
         );
     }
@@ -498,7 +518,7 @@ mod tests {
             max_binding_bytes: 1 << 20,
             short_pairs: 128,
         };
-        let chunks = short_chunks(&pairs, (0..300).collect(), limits);
+        let chunks = short_chunks(&shapes(&pairs), (0..300).collect(), limits);
         assert_eq!(
             chunks.iter().map(Vec::len).collect::<Vec<_>>(),
             vec![128, 128, 44]

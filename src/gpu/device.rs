@@ -199,7 +199,6 @@ impl Device {
             state,
             in_flight: [None, None, None],
             next: 0,
-            scratch: Vec::new(),
             packing: Duration::ZERO,
         })
     }
@@ -273,6 +272,12 @@ struct Slot {
 /// buffers.
 type Sizes = [u64; 5];
 
+/// The upload buffer holds the residues, lengths, bases, params and
+/// matrix of a chunk, in that order.
+fn upload_bytes(sizes: Sizes) -> u64 {
+    sizes[2] + sizes[0] + sizes[1] + 16 + (MATRIX_ENTRIES * 4) as u64
+}
+
 impl Slot {
     fn new(device: &Device, sizes: Sizes) -> Slot {
         let gpu = &device.device;
@@ -293,7 +298,7 @@ impl Slot {
             buffer("bases", sizes[1], input),
             buffer("residues", sizes[2], input),
         ];
-        let upload = buffer("upload", sizes[2], U::MAP_WRITE | U::COPY_SRC);
+        let upload = buffer("upload", upload_bytes(sizes), U::MAP_WRITE | U::COPY_SRC);
         let boundary = buffer("boundary", sizes[3], U::STORAGE);
         let results = buffer("results", sizes[4], U::STORAGE | U::COPY_SRC);
         let readback = buffer(
@@ -350,6 +355,7 @@ impl Slot {
             self.results.size(),
         ];
         have.iter().zip(sizes).all(|(&have, need)| have >= need)
+            && self.upload.size() >= upload_bytes(sizes)
     }
 }
 
@@ -389,7 +395,6 @@ pub(super) struct Session<'a> {
     state: MutexGuard<'a, State>,
     in_flight: [Option<InFlight>; SLOTS],
     next: usize,
-    scratch: Vec<u8>,
     /// Time spent writing residues into upload buffers.
     pub packing: Duration,
 }
@@ -442,8 +447,16 @@ impl Session<'_> {
 
         // The upload buffer's last copy finished with the chunk read back
         // above: mapping it resolves at once.
-        let upload_bytes = residue_bytes.next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT);
-        let upload = slot.upload.slice(0..upload_bytes);
+        let regions = {
+            let mut offset = 0u64;
+            let matrix_bytes = (MATRIX_ENTRIES * 4) as u64;
+            [residue_bytes, sizes[0], sizes[1], 16, matrix_bytes].map(|size| {
+                let region = (offset, size);
+                offset += size;
+                region
+            })
+        };
+        let upload = slot.upload.slice(0..upload_bytes(sizes));
         let (sender, mapped) = mpsc::channel();
         upload.map_async(wgpu::MapMode::Write, move |outcome| {
             let _ = sender.send(outcome);
@@ -469,23 +482,39 @@ impl Session<'_> {
                 .map_err(|err| unavailable(format!("GPU upload: {err}")))?;
             let bytes = packed.residue_words * 4;
             fill(packed, view.slice(..bytes));
+            let small: [&[u32]; 4] = [
+                &packed.lengths,
+                packed.bases.as_flattened(),
+                &packed.params,
+                matrix,
+            ];
+            for (&(offset, size), words) in regions[1..].iter().zip(small) {
+                let at = offset as usize;
+                view.slice(at..at + size as usize)
+                    .write_iter(words.iter().flat_map(|word| word.to_le_bytes()));
+            }
         }
         slot.upload.unmap();
         self.packing += packing_started.elapsed();
 
         let queue = &device.queue;
-        let scratch = &mut self.scratch;
-        write_words(queue, &slot.params, &packed.params, scratch);
-        write_words(queue, &slot.matrix, matrix, scratch);
-        write_words(queue, &slot.inputs[0], &packed.lengths, scratch);
-        write_words(queue, &slot.inputs[1], packed.bases.as_flattened(), scratch);
-
         let mut encoder = device
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("align"),
             });
-        encoder.copy_buffer_to_buffer(&slot.upload, 0, &slot.inputs[2], 0, upload_bytes);
+        let destinations = [
+            &slot.inputs[2],
+            &slot.inputs[0],
+            &slot.inputs[1],
+            &slot.params,
+            &slot.matrix,
+        ];
+        for (&(offset, size), destination) in regions.iter().zip(destinations) {
+            if size > 0 {
+                encoder.copy_buffer_to_buffer(&slot.upload, offset, destination, 0, size);
+            }
+        }
         {
             let timestamp_writes =
                 slot.timestamps
@@ -608,24 +637,5 @@ impl Session<'_> {
         }
         slot.readback.unmap();
         Ok(())
-    }
-}
-
-/// Writes `words` little-endian at the start of `buffer`.
-fn write_words(queue: &wgpu::Queue, buffer: &wgpu::Buffer, words: &[u32], scratch: &mut Vec<u8>) {
-    if words.is_empty() {
-        return;
-    }
-    if cfg!(target_endian = "little") {
-        // SAFETY: any initialised `u32` slice is a valid `u8` slice four
-        // times as long (alignment 1); on little-endian targets its bytes
-        // are the little-endian encoding the kernels read.
-        let bytes =
-            unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), words.len() * 4) };
-        queue.write_buffer(buffer, 0, bytes);
-    } else {
-        scratch.clear();
-        scratch.extend(words.iter().flat_map(|word| word.to_le_bytes()));
-        queue.write_buffer(buffer, 0, scratch);
     }
 }

@@ -91,8 +91,11 @@ pub struct GpuTiming {
     pub kernel_span: Option<Duration>,
     /// The longest compute pass of one chunk.
     pub kernel_slowest_chunk: Option<Duration>,
-    /// Wall-clock time the calling thread spent writing residues into the
-    /// upload buffers (on all cores).
+    /// Wall-clock time spent before the first chunk: sorting the batch by
+    /// length and splitting it into chunks.
+    pub preparing: Duration,
+    /// Wall-clock time the calling thread spent writing chunks into the
+    /// upload buffers (residues on all cores).
     pub packing: Duration,
     /// Chunks the batch was split into.
     pub chunks: usize,
@@ -172,13 +175,19 @@ impl GpuAligner {
         let (max_score, _) = scoring.score_range();
         let mut short = Vec::new();
         let mut long = Vec::new();
+        // Short pairs' lengths, read once in input order: sorting and
+        // planning look them up here rather than in the scattered pairs.
+        let mut shapes = vec![0u32; pairs.len()];
         for (index, (query, target)) in pairs.iter().enumerate() {
             let (query_len, target_len) = (query.as_ref().len(), target.as_ref().len());
             if query_len == 0 || target_len == 0 {
                 continue;
             }
             match batch::kernel_for(query_len, target_len, max_score) {
-                Some(Kernel::Short) => short.push(index),
+                Some(Kernel::Short) => {
+                    shapes[index] = batch::shape(query_len, target_len);
+                    short.push(index);
+                }
                 Some(Kernel::Long) => long.push(index),
                 None => {
                     return Err(Error::without_format(
@@ -199,7 +208,7 @@ impl GpuAligner {
                 .map(|chunk| (Kernel::Long, chunk)),
         );
         chunks.extend(
-            batch::short_chunks(pairs, short, limits)
+            batch::short_chunks(&shapes, short, limits)
                 .into_iter()
                 .map(|chunk| (Kernel::Short, chunk)),
         );
@@ -210,11 +219,12 @@ impl GpuAligner {
         ];
         let mut times = self.device.timestamps().then(device::KernelTimes::default);
         let chunk_count = chunks.len();
+        let preparing = started.elapsed();
         let mut session = self.device.session()?;
         for (kernel, indices) in chunks {
             let packed = session.packed();
             match kernel {
-                Kernel::Short => batch::plan_short(pairs, indices, packed),
+                Kernel::Short => batch::plan_short(&shapes, indices, packed),
                 Kernel::Long => batch::plan_long(pairs, indices, packed),
             }
             packed.params[2] = gaps[0];
@@ -237,6 +247,7 @@ impl GpuAligner {
             kernel: times.map(|times| times.total),
             kernel_span: times.map(|times| times.span(period)),
             kernel_slowest_chunk: times.map(|times| times.slowest),
+            preparing,
             packing,
             chunks: chunk_count,
         };
