@@ -142,7 +142,6 @@ pub(super) unsafe fn grouped<V: ByteLanes, const TWO_TABLES: bool>(
     for (column, target) in target_codes.chunks_exact(lanes).enumerate() {
         let v_target = V::load(target.as_ptr());
         let mut diagonal = zero;
-        let mut h_up = zero;
         let mut f = zero;
         let mut column_max = zero;
         let cells = query_index
@@ -156,17 +155,19 @@ pub(super) unsafe fn grouped<V: ByteLanes, const TWO_TABLES: bool>(
             if TWO_TABLES {
                 score = V::or(score, V::lookup(high_table, V::xor(index, v_high)));
             }
+            // E holds E(i, j), computed at the previous column; F(i, j)
+            // comes from the row above.
             let h_left = V::load(h.as_ptr());
-            let e_here = V::max(
-                V::subs(V::load(e.as_ptr()), v_extend),
-                V::subs(h_left, v_open_extend),
+            let e_here = V::load(e.as_ptr());
+            let h_here = V::max(
+                V::max(V::subs(V::adds(diagonal, score), v_bias), e_here),
+                f,
             );
-            f = V::max(V::subs(f, v_extend), V::subs(h_up, v_open_extend));
-            let h_here = V::max(V::max(V::subs(V::adds(diagonal, score), v_bias), e_here), f);
+            let h_open = V::subs(h_here, v_open_extend);
+            V::max(V::subs(e_here, v_extend), h_open).store(e.as_mut_ptr());
+            f = V::max(V::subs(f, v_extend), h_open);
             h_here.store(h.as_mut_ptr());
-            e_here.store(e.as_mut_ptr());
             diagonal = h_left;
-            h_up = h_here;
             column_max = V::max(column_max, h_here);
         }
         let unchanged = V::le_mask(column_max, v_best);
