@@ -159,10 +159,7 @@ pub(super) unsafe fn grouped<V: ByteLanes, const TWO_TABLES: bool>(
             // comes from the row above.
             let h_left = V::load(h.as_ptr());
             let e_here = V::load(e.as_ptr());
-            let h_here = V::max(
-                V::max(V::subs(V::adds(diagonal, score), v_bias), e_here),
-                f,
-            );
+            let h_here = V::max(V::max(V::subs(V::adds(diagonal, score), v_bias), e_here), f);
             let h_open = V::subs(h_here, v_open_extend);
             V::max(V::subs(e_here, v_extend), h_open).store(e.as_mut_ptr());
             f = V::max(V::subs(f, v_extend), h_open);
