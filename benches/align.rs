@@ -2,7 +2,9 @@
 //! "elements" are DP cells, so elem/s is CUPS).
 //!
 //! * `align/cpu_one_core/<level>`: one pair at a time on one core, every
-//!   SIMD level of this CPU (150 × 300 and 10 kb × 10 kb).
+//!   SIMD level of this CPU (150 × 300 and 10 kb × 10 kb): the striped
+//!   kernel, and for 150 × 300 also `<level>-grouped`, the inter-sequence
+//!   kernel `align_batch` uses (one pair per 8-bit lane) on one core.
 //! * `align/cpu_all_cores`: `align_batch` on every core.
 //! * with `--features gpu`: `align/gpu_end_to_end` (upload, compute,
 //!   readback) and `align/gpu_kernel` (GPU timestamps around the compute
@@ -103,6 +105,11 @@ fn bench(c: &mut Criterion) {
                     }
                 })
             });
+            if level != Level::Scalar && label == "150x300" {
+                group.bench_function(format!("{label}/{level}-grouped"), |b| {
+                    b.iter(|| black_box(k.smith_waterman_batch(&pairs, &scoring)))
+                });
+            }
         }
     }
     group.finish();

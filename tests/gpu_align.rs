@@ -173,7 +173,7 @@ fn long_pairs_use_the_wavefront_kernel() {
     assert_eq!(aligner.align_batch(&pairs, &scoring).unwrap(), expected);
 }
 
-/// A batch larger than one chunk runs through both buffer sets and is put
+/// A batch of five chunks runs through the ring of buffer sets (twice) and is put
 /// back in input order.
 #[test]
 fn several_chunks_keep_input_order() {

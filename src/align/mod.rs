@@ -33,6 +33,9 @@ mod traceback;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The smallest chunk of pairs a thread takes.
+const MIN_CHUNK_PAIRS: usize = 64;
+
 pub use scalar::align_scalar;
 pub use scoring::{Scoring, MAX_ALPHABET_SIZE};
 
@@ -161,18 +164,15 @@ pub fn traceback(
 }
 
 /// Aligns every `(query, target)` pair, using all cores (one scoped thread
-/// per core, pairs handed out in small chunks). Results are in input order
-/// and equal to [`align`] on each pair.
+/// per core, pairs handed out in chunks). Results are in input order and
+/// equal to [`align`] on each pair.
 ///
-/// ```
-/// use biometal::align::{align, align_batch, Scoring};
+/// Within a chunk, pairs are sorted by length and aligned in groups, one
+/// pair per 8-bit vector lane (32 pairs per AVX2 vector), when the CPU has
+/// SSSE3 or AVX2 and the alphabet has at most 5 symbols (DNA with N);
+/// otherwise (and for pairs over 2,048 residues, or scoring past the 8-bit
+/// range) one at a time with the striped kernels of [`align`].
 ///
-/// let scoring = Scoring::dna(2, -3, -1, 5, 2).unwrap();
-/// let pairs = [(&b"ACGT"[..], &b"TTACGT"[..]), (&b"GGG"[..], &b"CCC"[..])];
-/// let hits = align_batch(&pairs, &scoring);
-/// assert_eq!(hits[0], align(b"ACGT", b"TTACGT", &scoring));
-/// assert_eq!(hits[1].score, 0);
-/// ```
 pub fn align_batch<Q, T>(pairs: &[(Q, T)], scoring: &Scoring) -> Vec<Alignment>
 where
     Q: AsRef<[u8]> + Sync,
@@ -203,32 +203,38 @@ where
     Q: AsRef<[u8]> + Sync,
     T: AsRef<[u8]> + Sync,
 {
-    const CHUNK: usize = 64;
+    let kernels = crate::simd::active_kernels();
+    let threads = threads.clamp(1, pairs.len().div_ceil(MIN_CHUNK_PAIRS).max(1));
+    let chunk = pairs
+        .len()
+        .div_ceil(threads * 8)
+        .clamp(MIN_CHUNK_PAIRS, crate::simd::ALIGN_CHUNK_PAIRS);
     let mut results = vec![Alignment::default(); pairs.len()];
-    let threads = threads.clamp(1, pairs.len().div_ceil(CHUNK).max(1));
     if threads == 1 {
-        for (result, (query, target)) in results.iter_mut().zip(pairs) {
-            *result = align(query.as_ref(), target.as_ref(), scoring);
+        let mut workspace = crate::simd::AlignWorkspace::default();
+        for (pairs, out) in pairs.chunks(chunk).zip(results.chunks_mut(chunk)) {
+            kernels.align_chunk(pairs, scoring, &mut workspace, out);
         }
         return results;
     }
     let next_chunk = AtomicUsize::new(0);
     let chunks: Vec<std::sync::Mutex<&mut [Alignment]>> = results
-        .chunks_mut(CHUNK)
+        .chunks_mut(chunk)
         .map(std::sync::Mutex::new)
         .collect();
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| loop {
-                let index = next_chunk.fetch_add(1, Ordering::Relaxed);
-                let Some(chunk) = chunks.get(index) else {
-                    break;
-                };
-                let mut out = chunk.lock().unwrap_or_else(|poison| poison.into_inner());
-                let start = index * CHUNK;
-                for (offset, result) in out.iter_mut().enumerate() {
-                    let (query, target) = &pairs[start + offset];
-                    *result = align(query.as_ref(), target.as_ref(), scoring);
+            scope.spawn(|| {
+                let mut workspace = crate::simd::AlignWorkspace::default();
+                loop {
+                    let index = next_chunk.fetch_add(1, Ordering::Relaxed);
+                    let Some(out) = chunks.get(index) else {
+                        break;
+                    };
+                    let mut out = out.lock().unwrap_or_else(|poison| poison.into_inner());
+                    let start = index * chunk;
+                    let pairs = &pairs[start..start + out.len()];
+                    kernels.align_chunk(pairs, scoring, &mut workspace, &mut out);
                 }
             });
         }

@@ -1,6 +1,8 @@
 //! Splitting a batch into chunks and packing each chunk into the buffers
 //! the two kernels read (pure CPU code, tested without a GPU).
 
+use wgpu::WriteOnly;
+
 use crate::align::{Alignment, Scoring};
 
 /// Invocations per workgroup of the short-pair kernel (`short.wgsl`).
@@ -26,7 +28,9 @@ pub(super) enum Kernel {
     Long,
 }
 
-/// One chunk, packed: the contents of every input buffer.
+/// One chunk, planned: the small input buffers and the layout of the
+/// residue words, which are written straight into the upload buffer by
+/// [`fill_short`] or [`fill_long`].
 #[derive(Debug, Default)]
 pub(super) struct Packed {
     /// Pair indices of the caller's batch, in chunk order.
@@ -34,8 +38,11 @@ pub(super) struct Packed {
     /// `Params` of the kernel (16 bytes).
     pub params: [u32; 4],
     pub lengths: Vec<u32>,
+    /// Per group (short) or pair (long): first query word, first target
+    /// word, first boundary entry.
     pub bases: Vec<[u32; 4]>,
-    pub residues: Vec<u32>,
+    /// Residue words of the chunk.
+    pub residue_words: usize,
     /// Size of the boundary buffer in bytes.
     pub boundary_bytes: u64,
     /// Workgroups to dispatch.
@@ -78,22 +85,20 @@ pub(super) fn kernel_for(query_len: usize, target_len: usize, max_score: i32) ->
 
 /// Splits the short pairs (`indices`, sorted so that a workgroup's pairs
 /// have similar lengths) into chunks within `limits`.
-pub(super) fn short_chunks<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
-    pairs: &[(Q, T)],
+pub(super) fn short_chunks(
+    shapes: &[u32],
     mut indices: Vec<usize>,
     limits: ChunkLimits,
 ) -> Vec<Vec<usize>> {
-    let lens = |i: usize| (pairs[i].0.as_ref().len(), pairs[i].1.as_ref().len());
-    let mut keyed: Vec<(u32, u32)> = indices
-        .iter()
-        .map(|&i| {
-            let (q, t) = lens(i);
-            ((q.div_ceil(SHORT_STRIP) as u32) << 16 | t as u32, i as u32)
-        })
-        .collect();
-    keyed.sort_unstable();
-    indices.clear();
-    indices.extend(keyed.iter().map(|&(_, i)| i as usize));
+    let lens = |i: usize| shape_lens(shapes[i]);
+    // Two stable counting sorts (target length, then query strips): order
+    // by (strips, target length) in linear time.
+    let mut sorted = vec![0; indices.len()];
+    counting_sort(&indices, &mut sorted, SHORT_MAX_LEN + 1, |i| lens(i).1);
+    let strips = SHORT_MAX_LEN / SHORT_STRIP + 1;
+    counting_sort(&sorted, &mut indices, strips, |i| {
+        lens(i).0.div_ceil(SHORT_STRIP)
+    });
     let mut chunks = Vec::new();
     let mut current: Vec<usize> = Vec::new();
     let (mut residue_bytes, mut boundary_bytes) = (0u64, 0u64);
@@ -120,6 +125,37 @@ pub(super) fn short_chunks<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     chunks
 }
 
+/// The shape of a short pair: query length | target length << 16 (both
+/// at most [`SHORT_MAX_LEN`]), the layout of the kernel's `lengths`.
+pub(super) fn shape(query_len: usize, target_len: usize) -> u32 {
+    query_len as u32 | (target_len as u32) << 16
+}
+
+fn shape_lens(shape: u32) -> (usize, usize) {
+    ((shape & 0xFFFF) as usize, (shape >> 16) as usize)
+}
+
+/// Stable counting sort of `input` into `output` by `key(i) < buckets`.
+fn counting_sort(
+    input: &[usize],
+    output: &mut [usize],
+    buckets: usize,
+    key: impl Fn(usize) -> usize,
+) {
+    let mut starts = vec![0usize; buckets + 1];
+    for &i in input {
+        starts[key(i) + 1] += 1;
+    }
+    for bucket in 1..=buckets {
+        starts[bucket] += starts[bucket - 1];
+    }
+    for &i in input {
+        let slot = &mut starts[key(i)];
+        output[*slot] = i;
+        *slot += 1;
+    }
+}
+
 /// Query words, target words and boundary columns one lane of a group needs.
 fn short_group_shape(lens: impl Iterator<Item = (usize, usize)>) -> (usize, usize, usize) {
     let (max_query, max_target) = lens.fold((0, 0), |(q, t), (ql, tl)| (q.max(ql), t.max(tl)));
@@ -128,20 +164,11 @@ fn short_group_shape(lens: impl Iterator<Item = (usize, usize)>) -> (usize, usiz
     (query_words, columns / 4, columns)
 }
 
-/// Packs a chunk for `short.wgsl`: per group, the query words, then the
-/// target words, lane-interleaved. Groups are filled on all cores.
-pub(super) fn pack_short<Q, T>(
-    pairs: &[(Q, T)],
-    indices: Vec<usize>,
-    scoring: &Scoring,
-    packed: &mut Packed,
-) where
-    Q: AsRef<[u8]> + Sync,
-    T: AsRef<[u8]> + Sync,
-{
-    let lens = |i: usize| (pairs[i].0.as_ref().len(), pairs[i].1.as_ref().len());
+/// Plans a chunk for `short.wgsl`: per group, the query words, then the
+/// target words, lane-interleaved (see [`fill_short`]).
+pub(super) fn plan_short(shapes: &[u32], indices: Vec<usize>, packed: &mut Packed) {
+    let lens = |i: usize| shape_lens(shapes[i]);
     packed.bases.clear();
-    let mut group_words = Vec::with_capacity(indices.len().div_ceil(SHORT_GROUP));
     let (mut words, mut boundary_words) = (0usize, 0usize);
     for group in indices.chunks(SHORT_GROUP) {
         let (query_words, target_words, columns) =
@@ -150,78 +177,122 @@ pub(super) fn pack_short<Q, T>(
         packed
             .bases
             .push([words as u32, target_base as u32, boundary_words as u32, 0]);
-        group_words.push((query_words * SHORT_GROUP, target_words * SHORT_GROUP));
         words = target_base + target_words * SHORT_GROUP;
         boundary_words += columns * SHORT_GROUP;
     }
     packed.lengths.clear();
-    packed.lengths.extend(indices.iter().map(|&i| {
-        let (query_len, target_len) = lens(i);
-        query_len as u32 | (target_len as u32) << 16
-    }));
-    packed.residues.clear();
-    packed
-        .residues
-        .resize(words, u32::from_le_bytes([PADDING_CODE; 4]));
+    packed.lengths.extend(indices.iter().map(|&i| shapes[i]));
+    let groups = packed.bases.len();
+    packed.params = [groups as u32, indices.len() as u32, 0, 0];
+    packed.residue_words = words;
+    packed.boundary_bytes = (boundary_words.max(1) * 4) as u64;
+    packed.workgroups = groups as u32;
+    packed.indices = indices;
+}
 
-    // Each group's words are one contiguous slice: hand them out to threads.
-    let mut slices = Vec::with_capacity(group_words.len());
-    let mut rest = packed.residues.as_mut_slice();
-    for &(query_words, target_words) in &group_words {
-        let (group, tail) = rest.split_at_mut(query_words + target_words);
-        slices.push(group.split_at_mut(query_words));
+/// A write-only view of part of a mapped upload buffer that may move to
+/// another thread.
+struct Part<'a>(WriteOnly<'a, [u8]>);
+
+// SAFETY: a `WriteOnly<[u8]>` is an exclusive, write-only `&mut [u8]`,
+// which is `Send`; wgpu only leaves `Send` out for unsized element types
+// (its impl has an implicit `T: Sized` bound), not for a reason that
+// applies to bytes.
+unsafe impl Send for Part<'_> {}
+
+/// Writes the residue words of a chunk planned by [`plan_short`] into
+/// `out` (`4 × residue_words` bytes, little-endian), groups spread over
+/// all cores. Every thread writes its part front to back, as
+/// write-combined upload memory wants.
+pub(super) fn fill_short<Q, T>(
+    pairs: &[(Q, T)],
+    packed: &Packed,
+    scoring: &Scoring,
+    out: WriteOnly<'_, [u8]>,
+) where
+    Q: AsRef<[u8]> + Sync,
+    T: AsRef<[u8]> + Sync,
+{
+    let groups = packed.bases.len();
+    // Each group's words are one contiguous slice.
+    let mut slices = Vec::with_capacity(groups);
+    let mut rest = out;
+    for (group, base) in packed.bases.iter().enumerate() {
+        let end = packed
+            .bases
+            .get(group + 1)
+            .map_or(packed.residue_words, |next| next[0] as usize);
+        let (words, tail) = rest.split_at((end - base[0] as usize) * 4);
+        let (query, target) = words.split_at((base[1] - base[0]) as usize * 4);
+        slices.push((Part(query), Part(target)));
         rest = tail;
     }
-    let fill = |groups: &mut [(&mut [u32], &mut [u32])], first_group: usize| {
-        for (offset, (query_words, target_words)) in groups.iter_mut().enumerate() {
+    let indices = &packed.indices;
+    let fill = |slices: &mut [(Part, Part)], first_group: usize| {
+        let mut members: [&[u8]; SHORT_GROUP] = [&[]; SHORT_GROUP];
+        let mut scratch = Vec::new();
+        for (offset, (query, target)) in slices.iter_mut().enumerate() {
             let start = (first_group + offset) * SHORT_GROUP;
-            let members = &indices[start..(start + SHORT_GROUP).min(indices.len())];
-            for (lane, &i) in members.iter().enumerate() {
-                write_interleaved(
-                    query_words,
-                    pairs[i].0.as_ref(),
-                    lane,
-                    scoring,
-                    PADDING_CODE,
-                );
-                write_interleaved(
-                    target_words,
-                    pairs[i].1.as_ref(),
-                    lane,
-                    scoring,
-                    PADDING_CODE,
-                );
+            let group = &indices[start..(start + SHORT_GROUP).min(indices.len())];
+            for (member, &i) in members.iter_mut().zip(group) {
+                *member = pairs[i].0.as_ref();
             }
+            interleave(
+                &mut scratch,
+                query.0.len(),
+                &members[..group.len()],
+                scoring,
+            );
+            query.0.copy_from_slice(&scratch);
+            for (member, &i) in members.iter_mut().zip(group) {
+                *member = pairs[i].1.as_ref();
+            }
+            interleave(
+                &mut scratch,
+                target.0.len(),
+                &members[..group.len()],
+                scoring,
+            );
+            target.0.copy_from_slice(&scratch);
         }
     };
     let threads = match indices.len() {
         0..=4095 => 1,
         _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let per_thread = slices.len().div_ceil(threads).max(1);
+    let per_thread = groups.div_ceil(threads).max(1);
     std::thread::scope(|scope| {
-        for (part, groups) in slices.chunks_mut(per_thread).enumerate() {
+        for (part, slices) in slices.chunks_mut(per_thread).enumerate() {
             let fill = &fill;
-            scope.spawn(move || fill(groups, part * per_thread));
+            scope.spawn(move || fill(slices, part * per_thread));
         }
     });
-
-    let groups = packed.bases.len();
-    packed.params = [groups as u32, indices.len() as u32, 0, 0];
-    packed.boundary_bytes = (boundary_words.max(1) * 4) as u64;
-    packed.workgroups = groups as u32;
-    packed.indices = indices;
 }
 
-/// Writes the codes of `sequence` into word `w × SHORT_GROUP + lane`, four
-/// per word, the last word filled with `fill`.
-fn write_interleaved(words: &mut [u32], sequence: &[u8], lane: usize, scoring: &Scoring, fill: u8) {
-    for (w, residues) in sequence.chunks(4).enumerate() {
-        let mut bytes = [fill; 4];
-        for (byte, &residue) in bytes.iter_mut().zip(residues) {
-            *byte = scoring.code(residue);
+/// One group's sequences in `out` (`bytes` long): word `w` of lane `l` at
+/// word `w × SHORT_GROUP + l`, four codes per word; lanes past `members`
+/// and words past a sequence's end hold the padding code. Built in cache,
+/// then copied to the upload buffer in one sequential write.
+fn interleave(out: &mut Vec<u8>, bytes: usize, members: &[&[u8]], scoring: &Scoring) {
+    out.clear();
+    out.resize(bytes, PADDING_CODE);
+    for (lane, sequence) in members.iter().enumerate() {
+        let mut at = lane * 4;
+        let mut residues = sequence.chunks_exact(4);
+        for four in &mut residues {
+            let Some(word) = out.get_mut(at..at + 4) else {
+                break;
+            };
+            for (byte, &residue) in word.iter_mut().zip(four) {
+                *byte = scoring.code(residue);
+            }
+            at += SHORT_GROUP * 4;
         }
-        words[w * SHORT_GROUP + lane] = u32::from_le_bytes(bytes);
+        if let Some(word) = out.get_mut(at..at + 4) {
+            for (byte, &residue) in word.iter_mut().zip(residues.remainder()) {
+                *byte = scoring.code(residue);
+            }
+        }
     }
 }
 
@@ -262,69 +333,95 @@ pub(super) fn long_chunks<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     chunks
 }
 
-/// Packs a chunk for `long.wgsl`: sequences one after the other.
-pub(super) fn pack_long<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
+/// Plans a chunk for `long.wgsl`: sequences one after the other, each
+/// starting on a word (see [`fill_long`]).
+pub(super) fn plan_long<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     pairs: &[(Q, T)],
     indices: Vec<usize>,
-    scoring: &Scoring,
     packed: &mut Packed,
 ) {
     packed.lengths.clear();
     packed.bases.clear();
-    packed.residues.clear();
-    let mut boundary_entries = 0usize;
+    let (mut words, mut boundary_entries) = (0usize, 0usize);
     for &i in &indices {
         let (query, target) = (pairs[i].0.as_ref(), pairs[i].1.as_ref());
-        let query_base = packed.residues.len();
-        push_contiguous(&mut packed.residues, query, scoring);
-        let target_base = packed.residues.len();
-        push_contiguous(&mut packed.residues, target, scoring);
+        let target_base = words + query.len().div_ceil(4);
         packed
             .lengths
             .extend([query.len() as u32, target.len() as u32]);
-        packed.bases.push([
-            query_base as u32,
-            target_base as u32,
-            boundary_entries as u32,
-            0,
-        ]);
+        packed
+            .bases
+            .push([words as u32, target_base as u32, boundary_entries as u32, 0]);
+        words = target_base + target.len().div_ceil(4);
         boundary_entries += target.len();
     }
     packed.params = [indices.len() as u32, 0, 0, 0];
+    packed.residue_words = words;
     packed.boundary_bytes = (boundary_entries.max(1) * 8) as u64;
     packed.workgroups = indices.len() as u32;
     packed.indices = indices;
 }
 
-fn push_contiguous(words: &mut Vec<u32>, sequence: &[u8], scoring: &Scoring) {
-    words.extend(sequence.chunks(4).map(|residues| {
-        let mut bytes = [0u8; 4];
-        for (byte, &residue) in bytes.iter_mut().zip(residues) {
-            *byte = scoring.code(residue);
+/// Writes the residue codes of a chunk planned by [`plan_long`] into `out`.
+pub(super) fn fill_long<Q, T>(
+    pairs: &[(Q, T)],
+    packed: &Packed,
+    scoring: &Scoring,
+    mut out: WriteOnly<'_, [u8]>,
+) where
+    Q: AsRef<[u8]>,
+    T: AsRef<[u8]>,
+{
+    for (&i, base) in packed.indices.iter().zip(&packed.bases) {
+        for (sequence, word) in [
+            (pairs[i].0.as_ref(), base[0]),
+            (pairs[i].1.as_ref(), base[1]),
+        ] {
+            let start = word as usize * 4;
+            let padded = sequence.len().next_multiple_of(4);
+            let bytes = out.slice(start..start + padded);
+            let padding = std::iter::repeat_n(0, padded - sequence.len());
+            bytes.write_iter(
+                sequence
+                    .iter()
+                    .map(|&residue| scoring.code(residue))
+                    .chain(padding),
+            );
         }
-        u32::from_le_bytes(bytes)
-    }));
+    }
 }
 
-/// Decodes a chunk's results (`Short`: score, ends packed 16 + 16 bits;
-/// `Long`: score, query end, target end, 0) into `out`.
+/// Decodes a chunk's results from the readback bytes (`Short`: score, ends
+/// packed 16 + 16 bits; `Long`: score, query end, target end, 0; 32-bit
+/// little-endian words) into `out`.
 pub(super) fn unpack_results(
     kernel: Kernel,
-    words: &[u32],
+    bytes: &[u8],
     indices: &[usize],
     out: &mut [Alignment],
 ) {
     let stride = match kernel {
-        Kernel::Short => 2,
-        Kernel::Long => 4,
+        Kernel::Short => 8,
+        Kernel::Long => 16,
     };
-    for (&index, result) in indices.iter().zip(words.chunks_exact(stride)) {
+    let word = |bytes: &[u8], k: usize| {
+        u32::from_le_bytes([
+            bytes[4 * k],
+            bytes[4 * k + 1],
+            bytes[4 * k + 2],
+            bytes[4 * k + 3],
+        ])
+    };
+    for (&index, result) in indices.iter().zip(bytes.chunks_exact(stride)) {
         let (query_end, target_end) = match kernel {
-            Kernel::Short => ((result[1] & 0xFFFF) as usize, (result[1] >> 16) as usize),
-            Kernel::Long => (result[1] as usize, result[2] as usize),
+            Kernel::Short => {
+                let ends = word(result, 1);
+                ((ends & 0xFFFF) as usize, (ends >> 16) as usize)
+            }
+            Kernel::Long => (word(result, 1) as usize, word(result, 2) as usize),
         };
         out[index] = Alignment {
-            score: result[0] as i32,
+            score: word(result, 0) as i32,
             query_end,
             target_end,
         };
@@ -335,25 +432,81 @@ pub(super) fn unpack_results(
 mod tests {
     use super::*;
 
+    fn shapes<Q: AsRef<[u8]>, T: AsRef<[u8]>>(pairs: &[(Q, T)]) -> Vec<u32> {
+        pairs
+            .iter()
+            .map(|(q, t)| shape(q.as_ref().len(), t.as_ref().len()))
+            .collect()
+    }
+
     #[test]
     fn short_packing_interleaves_lanes_and_pads_queries() {
         let scoring = Scoring::dna(1, -1, 0, 1, 1).unwrap();
         let pairs = [("ACGTA", "TT"), ("C", "GGGGGG")];
         let mut packed = Packed::default();
-        pack_short(&pairs, vec![0, 1], &scoring, &mut packed);
+        plan_short(&shapes(&pairs), vec![0, 1], &mut packed);
         assert_eq!(packed.bases, vec![[0, 4 * 64, 0, 0]]);
         assert_eq!(packed.lengths, vec![5 | 2 << 16, 1 | 6 << 16]);
+        let mut bytes = vec![0xEE; packed.residue_words * 4];
+        fill_short(
+            &pairs,
+            &packed,
+            &scoring,
+            WriteOnly::from_mut(&mut bytes[..]),
+        );
+        let residues: Vec<u32> = bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
         // Lane 0: ACGT, then A + 3 padding; lane 1: C + 3 padding.
-        assert_eq!(packed.residues[0], u32::from_le_bytes([0, 1, 2, 3]));
-        assert_eq!(packed.residues[64], u32::from_le_bytes([0, 32, 32, 32]));
-        assert_eq!(packed.residues[1], u32::from_le_bytes([1, 32, 32, 32]));
-        assert_eq!(packed.residues[2], u32::from_le_bytes([32; 4]));
+        assert_eq!(residues[0], u32::from_le_bytes([0, 1, 2, 3]));
+        assert_eq!(residues[64], u32::from_le_bytes([0, 32, 32, 32]));
+        assert_eq!(residues[1], u32::from_le_bytes([1, 32, 32, 32]));
+        assert_eq!(residues[2], u32::from_le_bytes([32; 4]));
         // Targets: lane 1's second word is GG.
         assert_eq!(
-            packed.residues[4 * 64 + 64 + 1],
+            residues[4 * 64 + 64 + 1],
             u32::from_le_bytes([2, 2, 32, 32])
         );
+        assert!(!bytes.contains(&0xEE));
         assert_eq!(packed.boundary_bytes, 8 * 64 * 4);
+    }
+
+    #[test]
+    fn long_packing_starts_each_sequence_on_a_word() {
+        let scoring = Scoring::dna(1, -1, 0, 1, 1).unwrap();
+        let pairs = [("ACGTA", "TT"), ("C", "GGGGGG")];
+        let mut packed = Packed::default();
+        plan_long(&pairs, vec![1, 0], &mut packed);
+        assert_eq!(packed.bases, vec![[0, 1, 0, 0], [3, 5, 6, 0]]);
+        let mut bytes = vec![0xEE; packed.residue_words * 4];
+        fill_long(
+            &pairs,
+            &packed,
+            &scoring,
+            WriteOnly::from_mut(&mut bytes[..]),
+        );
+        assert_eq!(
+            bytes,
+            [1, 0, 0, 0, 2, 2, 2, 2, 2, 2, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0, 3, 3, 0, 0]
+        );
+    }
+
+    #[test]
+    fn chunks_are_sorted_by_shape() {
+        let pairs: Vec<(Vec<u8>, Vec<u8>)> = [(40, 9), (3, 7), (17, 2), (3, 2), (40, 1)]
+            .iter()
+            .map(|&(q, t)| (vec![b'A'; q], vec![b'C'; t]))
+            .collect();
+        let limits = ChunkLimits {
+            max_binding_bytes: 1 << 20,
+            short_pairs: 128,
+        };
+        // Strips of 16 rows: 3 → 1, 17 → 2, 40 → 3; then target length.
+        assert_eq!(
+            short_chunks(&shapes(&pairs), (0..5).collect(), limits),
+            vec![vec![3, 1, 2, 4, 0]]
+        );
     }
 
     #[test]
@@ -365,7 +518,7 @@ mod tests {
             max_binding_bytes: 1 << 20,
             short_pairs: 128,
         };
-        let chunks = short_chunks(&pairs, (0..300).collect(), limits);
+        let chunks = short_chunks(&shapes(&pairs), (0..300).collect(), limits);
         assert_eq!(
             chunks.iter().map(Vec::len).collect::<Vec<_>>(),
             vec![128, 128, 44]

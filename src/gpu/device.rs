@@ -1,5 +1,12 @@
-//! The wgpu side: adapter choice, pipelines, double-buffered buffer sets
-//! and the submit / read back cycle.
+//! The wgpu side: adapter choice, pipelines, a ring of buffer sets and the
+//! submit / read back cycle.
+//!
+//! Residues are written by the packing threads straight into a mapped
+//! upload buffer kept with each buffer set (no intermediate copy, no
+//! staging allocation per chunk), then copied to the GPU by the chunk's
+//! command buffer. With [`SLOTS`] sets, packing chunk k + 2 on the CPU
+//! overlaps the upload and computation of chunk k + 1 and the readback of
+//! chunk k.
 
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -11,8 +18,11 @@ use crate::{Error, ErrorKind, Result};
 
 /// Largest buffer binding used, even on devices that allow more.
 const MAX_BINDING_BYTES: u64 = 1 << 30;
-/// Pairs per short-pair chunk: enough invocations to fill a large GPU.
-const SHORT_CHUNK_PAIRS: usize = 1 << 17;
+/// Pairs per short-pair chunk: enough invocations to fill a large GPU
+/// (`BIOMETAL_GPU_CHUNK_PAIRS` overrides it, for tuning).
+const SHORT_CHUNK_PAIRS: usize = 1 << 16;
+/// Buffer sets in the ring: chunks in flight at once.
+const SLOTS: usize = 3;
 /// Where the timestamps go in the resolve buffer (its required alignment).
 const TIMESTAMP_BYTES: u64 = 16;
 
@@ -35,11 +45,10 @@ pub(super) struct Device {
     errors: Arc<Mutex<Vec<String>>>,
 }
 
-/// What one batch at a time uses: the two buffer sets and the host-side
-/// packing buffers (kept, so large batches do not fault in fresh memory
-/// for every chunk).
+/// What one batch at a time uses: the buffer sets and the plan of the
+/// next chunk.
 struct State {
-    slots: [Option<Slot>; 2],
+    slots: [Option<Slot>; SLOTS],
     packed: Packed,
 }
 
@@ -140,13 +149,20 @@ impl Device {
             timestamps,
             limits: ChunkLimits {
                 max_binding_bytes,
-                short_pairs: SHORT_CHUNK_PAIRS,
+                short_pairs: std::env::var("BIOMETAL_GPU_CHUNK_PAIRS")
+                    .ok()
+                    .and_then(|pairs| pairs.parse::<usize>().ok())
+                    .map_or(SHORT_CHUNK_PAIRS, |pairs| {
+                        pairs
+                            .next_multiple_of(batch::SHORT_GROUP)
+                            .max(batch::SHORT_GROUP)
+                    }),
             },
             max_workgroups_per_dimension: adapter_limits
                 .max_compute_workgroups_per_dimension
                 .max(1),
             state: Mutex::new(State {
-                slots: [None, None],
+                slots: [None, None, None],
                 packed: Packed::default(),
             }),
             errors,
@@ -163,6 +179,11 @@ impl Device {
         self.timestamps
     }
 
+    /// Nanoseconds per GPU timestamp tick.
+    pub(super) fn timestamp_period(&self) -> f32 {
+        self.queue.get_timestamp_period()
+    }
+
     pub(super) fn chunk_limits(&self) -> ChunkLimits {
         self.limits
     }
@@ -176,9 +197,9 @@ impl Device {
         Ok(Session {
             device: self,
             state,
-            in_flight: [None, None],
+            in_flight: [None, None, None],
             next: 0,
-            scratch: Vec::new(),
+            packing: Duration::ZERO,
         })
     }
 
@@ -235,6 +256,8 @@ async fn choose_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
 
 /// One set of buffers; grown when a chunk needs more.
 struct Slot {
+    /// Mapped for writing between chunks: the packing threads fill it.
+    upload: wgpu::Buffer,
     params: wgpu::Buffer,
     matrix: wgpu::Buffer,
     inputs: [wgpu::Buffer; 3],
@@ -248,6 +271,12 @@ struct Slot {
 /// Sizes in bytes of the lengths, bases, residues, boundary and results
 /// buffers.
 type Sizes = [u64; 5];
+
+/// The upload buffer holds the residues, lengths, bases, params and
+/// matrix of a chunk, in that order.
+fn upload_bytes(sizes: Sizes) -> u64 {
+    sizes[2] + sizes[0] + sizes[1] + 16 + (MATRIX_ENTRIES * 4) as u64
+}
 
 impl Slot {
     fn new(device: &Device, sizes: Sizes) -> Slot {
@@ -269,6 +298,7 @@ impl Slot {
             buffer("bases", sizes[1], input),
             buffer("residues", sizes[2], input),
         ];
+        let upload = buffer("upload", upload_bytes(sizes), U::MAP_WRITE | U::COPY_SRC);
         let boundary = buffer("boundary", sizes[3], U::STORAGE);
         let results = buffer("results", sizes[4], U::STORAGE | U::COPY_SRC);
         let readback = buffer(
@@ -304,6 +334,7 @@ impl Slot {
             entries: &entries,
         });
         Slot {
+            upload,
             params,
             matrix,
             inputs,
@@ -324,6 +355,7 @@ impl Slot {
             self.results.size(),
         ];
         have.iter().zip(sizes).all(|(&have, need)| have >= need)
+            && self.upload.size() >= upload_bytes(sizes)
     }
 }
 
@@ -336,29 +368,53 @@ struct InFlight {
     mapped: mpsc::Receiver<std::result::Result<(), wgpu::BufferAsyncError>>,
 }
 
-/// One batch in progress: up to two chunks in flight, one per slot.
+/// GPU timestamps of the chunks of one batch.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct KernelTimes {
+    /// Sum of the compute passes' durations.
+    pub total: Duration,
+    /// The longest compute pass.
+    pub slowest: Duration,
+    /// First pass start to last pass end, in GPU ticks (`None` before the
+    /// first chunk).
+    span_ticks: Option<(u64, u64)>,
+}
+
+impl KernelTimes {
+    /// First pass start to last pass end.
+    pub(super) fn span(&self, period_ns: f32) -> Duration {
+        self.span_ticks.map_or(Duration::ZERO, |(first, last)| {
+            Duration::from_nanos((last.saturating_sub(first) as f64 * f64::from(period_ns)) as u64)
+        })
+    }
+}
+
+/// One batch in progress: up to [`SLOTS`] chunks in flight, one per slot.
 pub(super) struct Session<'a> {
     device: &'a Device,
     state: MutexGuard<'a, State>,
-    in_flight: [Option<InFlight>; 2],
+    in_flight: [Option<InFlight>; SLOTS],
     next: usize,
-    scratch: Vec<u8>,
+    /// Time spent writing residues into upload buffers.
+    pub packing: Duration,
 }
 
 impl Session<'_> {
-    /// Uploads and launches a chunk, first reading back the chunk that last
-    /// used the same slot.
+    /// Uploads and launches the chunk planned in [`Self::packed`], first
+    /// reading back the chunk that last used the same slot; `fill` writes
+    /// the chunk's residue words into the mapped upload buffer.
     pub(super) fn submit(
         &mut self,
         kernel: Kernel,
         matrix: &[u32],
         results: &mut [Alignment],
-        kernel_time: &mut Option<Duration>,
+        times: &mut Option<KernelTimes>,
+        fill: impl FnOnce(&Packed, wgpu::WriteOnly<'_, [u8]>),
     ) -> Result<()> {
-        let index = self.next % 2;
+        let index = self.next % SLOTS;
         self.next += 1;
         if let Some(previous) = self.in_flight[index].take() {
-            self.complete(index, previous, results, kernel_time)?;
+            self.complete(index, previous, results, times)?;
         }
         let device = self.device;
         let state = &mut *self.state;
@@ -368,10 +424,11 @@ impl Session<'_> {
             Kernel::Long => 16,
         };
         let result_bytes = packed.indices.len() as u64 * stride;
+        let residue_bytes = (packed.residue_words as u64 * 4).max(4);
         let sizes = [
             packed.lengths.len() as u64 * 4,
             packed.bases.len() as u64 * 16,
-            packed.residues.len() as u64 * 4,
+            residue_bytes,
             packed.boundary_bytes,
             result_bytes,
         ];
@@ -387,19 +444,77 @@ impl Session<'_> {
         let Some(slot) = slot.as_ref() else {
             return Err(unavailable("GPU buffers missing"));
         };
-        let queue = &device.queue;
-        let scratch = &mut self.scratch;
-        write_words(queue, &slot.params, &packed.params, scratch);
-        write_words(queue, &slot.matrix, matrix, scratch);
-        write_words(queue, &slot.inputs[0], &packed.lengths, scratch);
-        write_words(queue, &slot.inputs[1], packed.bases.as_flattened(), scratch);
-        write_words(queue, &slot.inputs[2], &packed.residues, scratch);
 
+        // The upload buffer's last copy finished with the chunk read back
+        // above: mapping it resolves at once.
+        let regions = {
+            let mut offset = 0u64;
+            let matrix_bytes = (MATRIX_ENTRIES * 4) as u64;
+            [residue_bytes, sizes[0], sizes[1], 16, matrix_bytes].map(|size| {
+                let region = (offset, size);
+                offset += size;
+                region
+            })
+        };
+        let upload = slot.upload.slice(0..upload_bytes(sizes));
+        let (sender, mapped) = mpsc::channel();
+        upload.map_async(wgpu::MapMode::Write, move |outcome| {
+            let _ = sender.send(outcome);
+        });
+        let packing_started = std::time::Instant::now();
+        loop {
+            device
+                .device
+                .poll(wgpu::PollType::Poll)
+                .map_err(|err| unavailable(format!("GPU {}: {err}", device.info.name)))?;
+            match mapped.try_recv() {
+                Ok(Ok(())) => break,
+                Ok(Err(err)) => return Err(unavailable(format!("GPU upload map failed: {err}"))),
+                Err(mpsc::TryRecvError::Empty) => std::thread::yield_now(),
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    return Err(unavailable("GPU upload map was dropped"))
+                }
+            }
+        }
+        {
+            let mut view = upload
+                .get_mapped_range_mut()
+                .map_err(|err| unavailable(format!("GPU upload: {err}")))?;
+            let bytes = packed.residue_words * 4;
+            fill(packed, view.slice(..bytes));
+            let small: [&[u32]; 4] = [
+                &packed.lengths,
+                packed.bases.as_flattened(),
+                &packed.params,
+                matrix,
+            ];
+            for (&(offset, size), words) in regions[1..].iter().zip(small) {
+                let at = offset as usize;
+                view.slice(at..at + size as usize)
+                    .write_iter(words.iter().flat_map(|word| word.to_le_bytes()));
+            }
+        }
+        slot.upload.unmap();
+        self.packing += packing_started.elapsed();
+
+        let queue = &device.queue;
         let mut encoder = device
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("align"),
             });
+        let destinations = [
+            &slot.inputs[2],
+            &slot.inputs[0],
+            &slot.inputs[1],
+            &slot.params,
+            &slot.matrix,
+        ];
+        for (&(offset, size), destination) in regions.iter().zip(destinations) {
+            if size > 0 {
+                encoder.copy_buffer_to_buffer(&slot.upload, offset, destination, 0, size);
+            }
+        }
         {
             let timestamp_writes =
                 slot.timestamps
@@ -451,7 +566,7 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// The packing buffers for the next chunk.
+    /// The plan of the next chunk.
     pub(super) fn packed(&mut self) -> &mut Packed {
         &mut self.state.packed
     }
@@ -460,15 +575,16 @@ impl Session<'_> {
     pub(super) fn finish(
         mut self,
         results: &mut [Alignment],
-        kernel_time: &mut Option<Duration>,
-    ) -> Result<()> {
-        for offset in 0..2 {
-            let index = (self.next + offset) % 2;
+        times: &mut Option<KernelTimes>,
+    ) -> Result<Duration> {
+        for offset in 0..SLOTS {
+            let index = (self.next + offset) % SLOTS;
             if let Some(previous) = self.in_flight[index].take() {
-                self.complete(index, previous, results, kernel_time)?;
+                self.complete(index, previous, results, times)?;
             }
         }
-        self.device.check_errors()
+        self.device.check_errors()?;
+        Ok(self.packing)
     }
 
     fn complete(
@@ -476,7 +592,7 @@ impl Session<'_> {
         index: usize,
         chunk: InFlight,
         results: &mut [Alignment],
-        kernel_time: &mut Option<Duration>,
+        times: &mut Option<KernelTimes>,
     ) -> Result<()> {
         let device = self.device;
         device
@@ -500,44 +616,26 @@ impl Session<'_> {
                 .readback
                 .get_mapped_range(0..chunk.result_bytes + TIMESTAMP_BYTES)
                 .map_err(|err| unavailable(format!("GPU readback: {err}")))?;
-            let words: Vec<u32> = view
-                .chunks_exact(4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
+            let word = |k: usize| {
+                let bytes = &view[k * 4..k * 4 + 4];
+                u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+            };
             let result_words = (chunk.result_bytes / 4) as usize;
-            batch::unpack_results(
-                chunk.kernel,
-                &words[..result_words],
-                &chunk.indices,
-                results,
-            );
-            if let Some(total) = kernel_time.as_mut() {
-                let stamp = |k: usize| u64::from(words[k]) | u64::from(words[k + 1]) << 32;
-                let ticks = stamp(result_words + 2).saturating_sub(stamp(result_words));
+            batch::unpack_results(chunk.kernel, &view, &chunk.indices, results);
+            if let Some(times) = times.as_mut() {
+                let stamp = |k: usize| u64::from(word(k)) | u64::from(word(k + 1)) << 32;
+                let (begin, end) = (stamp(result_words), stamp(result_words + 2));
                 let period = f64::from(device.queue.get_timestamp_period());
-                *total += Duration::from_nanos((ticks as f64 * period) as u64);
+                let pass = Duration::from_nanos((end.saturating_sub(begin) as f64 * period) as u64);
+                times.total += pass;
+                times.slowest = times.slowest.max(pass);
+                times.span_ticks = Some(match times.span_ticks {
+                    None => (begin, end),
+                    Some((first, last)) => (first.min(begin), last.max(end)),
+                });
             }
         }
         slot.readback.unmap();
         Ok(())
-    }
-}
-
-/// Writes `words` little-endian at the start of `buffer`.
-fn write_words(queue: &wgpu::Queue, buffer: &wgpu::Buffer, words: &[u32], scratch: &mut Vec<u8>) {
-    if words.is_empty() {
-        return;
-    }
-    if cfg!(target_endian = "little") {
-        // SAFETY: any initialised `u32` slice is a valid `u8` slice four
-        // times as long (alignment 1); on little-endian targets its bytes
-        // are the little-endian encoding the kernels read.
-        let bytes =
-            unsafe { std::slice::from_raw_parts(words.as_ptr().cast::<u8>(), words.len() * 4) };
-        queue.write_buffer(buffer, 0, bytes);
-    } else {
-        scratch.clear();
-        scratch.extend(words.iter().flat_map(|word| word.to_le_bytes()));
-        queue.write_buffer(buffer, 0, scratch);
     }
 }

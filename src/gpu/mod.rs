@@ -20,9 +20,12 @@
 //!   through workgroup memory.
 //!
 //! Batches are split into chunks that fit the device's buffer and dispatch
-//! limits; two sets of buffers alternate, so packing and uploading one chunk
-//! overlaps the computation of the previous one and the readback of the one
-//! before. Buffers and pipelines are kept for the next call.
+//! limits (65,536 short pairs; `BIOMETAL_GPU_CHUNK_PAIRS` overrides that,
+//! for tuning). On the host, pairs are ordered by length with two counting
+//! sorts and their residues written by all cores straight into a mapped
+//! upload buffer; a ring of three buffer sets lets packing one chunk
+//! overlap the upload and computation of the previous one and the readback
+//! of the one before. Buffers and pipelines are kept for the next call.
 //!
 //! ```no_run
 //! use biometal::align::Scoring;
@@ -78,9 +81,24 @@ pub struct GpuTiming {
     /// Wall-clock time of the whole call: packing, upload, compute,
     /// readback.
     pub end_to_end: Duration,
-    /// GPU time of the compute passes alone (from GPU timestamps), or
-    /// `None` when the adapter has no timestamp queries.
+    /// GPU time of the compute passes alone, summed over the chunks (from
+    /// GPU timestamps), or `None` when the adapter has no timestamp
+    /// queries.
     pub kernel: Option<Duration>,
+    /// From the start of the first compute pass to the end of the last
+    /// (GPU timestamps; less than `kernel` where passes overlapped, more
+    /// where the GPU waited for uploads).
+    pub kernel_span: Option<Duration>,
+    /// The longest compute pass of one chunk.
+    pub kernel_slowest_chunk: Option<Duration>,
+    /// Wall-clock time spent before the first chunk: sorting the batch by
+    /// length and splitting it into chunks.
+    pub preparing: Duration,
+    /// Wall-clock time the calling thread spent writing chunks into the
+    /// upload buffers (residues on all cores).
+    pub packing: Duration,
+    /// Chunks the batch was split into.
+    pub chunks: usize,
 }
 
 /// Aligns batches of pairs on a GPU. Create one and reuse it: creating
@@ -157,13 +175,19 @@ impl GpuAligner {
         let (max_score, _) = scoring.score_range();
         let mut short = Vec::new();
         let mut long = Vec::new();
+        // Short pairs' lengths, read once in input order: sorting and
+        // planning look them up here rather than in the scattered pairs.
+        let mut shapes = vec![0u32; pairs.len()];
         for (index, (query, target)) in pairs.iter().enumerate() {
             let (query_len, target_len) = (query.as_ref().len(), target.as_ref().len());
             if query_len == 0 || target_len == 0 {
                 continue;
             }
             match batch::kernel_for(query_len, target_len, max_score) {
-                Some(Kernel::Short) => short.push(index),
+                Some(Kernel::Short) => {
+                    shapes[index] = batch::shape(query_len, target_len);
+                    short.push(index);
+                }
                 Some(Kernel::Long) => long.push(index),
                 None => {
                     return Err(Error::without_format(
@@ -184,7 +208,7 @@ impl GpuAligner {
                 .map(|chunk| (Kernel::Long, chunk)),
         );
         chunks.extend(
-            batch::short_chunks(pairs, short, limits)
+            batch::short_chunks(&shapes, short, limits)
                 .into_iter()
                 .map(|chunk| (Kernel::Short, chunk)),
         );
@@ -193,22 +217,39 @@ impl GpuAligner {
             scoring.gap_open_extend() as u32,
             u32::from(scoring.gap_extend()),
         ];
-        let mut kernel_time = self.device.timestamps().then_some(Duration::ZERO);
+        let mut times = self.device.timestamps().then(device::KernelTimes::default);
+        let chunk_count = chunks.len();
+        let preparing = started.elapsed();
         let mut session = self.device.session()?;
         for (kernel, indices) in chunks {
             let packed = session.packed();
             match kernel {
-                Kernel::Short => batch::pack_short(pairs, indices, scoring, packed),
-                Kernel::Long => batch::pack_long(pairs, indices, scoring, packed),
+                Kernel::Short => batch::plan_short(&shapes, indices, packed),
+                Kernel::Long => batch::plan_long(pairs, indices, packed),
             }
             packed.params[2] = gaps[0];
             packed.params[3] = gaps[1];
-            session.submit(kernel, &matrix, &mut results, &mut kernel_time)?;
+            session.submit(
+                kernel,
+                &matrix,
+                &mut results,
+                &mut times,
+                |packed, out| match kernel {
+                    Kernel::Short => batch::fill_short(pairs, packed, scoring, out),
+                    Kernel::Long => batch::fill_long(pairs, packed, scoring, out),
+                },
+            )?;
         }
-        session.finish(&mut results, &mut kernel_time)?;
+        let packing = session.finish(&mut results, &mut times)?;
+        let period = self.device.timestamp_period();
         let timing = GpuTiming {
             end_to_end: started.elapsed(),
-            kernel: kernel_time,
+            kernel: times.map(|times| times.total),
+            kernel_span: times.map(|times| times.span(period)),
+            kernel_slowest_chunk: times.map(|times| times.slowest),
+            preparing,
+            packing,
+            chunks: chunk_count,
         };
         Ok((results, timing))
     }

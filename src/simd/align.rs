@@ -42,8 +42,17 @@ pub(super) trait Lanes: Copy {
     type Element: Copy;
     /// `value` as an element (`value` fits).
     fn element(value: i32) -> Self::Element;
-    /// Loads `LANES` elements; `elements.len() >= LANES`.
-    unsafe fn load(elements: &[Self::Element]) -> Self;
+}
+
+/// 32 bytes, aligned for any vector type of the kernels.
+#[derive(Clone, Copy)]
+#[repr(C, align(32))]
+struct Block([u8; 32]);
+
+thread_local! {
+    /// The striped kernel's buffers, kept between pairs (taken while in use).
+    static WORKSPACE: std::cell::Cell<Option<Vec<Block>>> =
+        const { std::cell::Cell::new(Some(Vec::new())) };
 }
 
 /// Which kernel width a call ended up using (for tests and benches).
@@ -76,10 +85,27 @@ pub(super) unsafe fn striped<V: Lanes>(
         Width::Bits8 => -min_score.min(0),
         Width::Bits16 => 0,
     };
-    // One allocation: profile, two H columns, E, the best column.
+    // Profile, two H columns, E and the best column in the thread's
+    // reused workspace: no allocation per pair.
+    let vectors = (alphabet + 4) * segments;
+    let mut own = Vec::new();
+    let mut cached = WORKSPACE.with(|cell| cell.take());
+    let blocks = match &mut cached {
+        Some(blocks) => blocks,
+        None => &mut own,
+    };
+    let need = (vectors * size_of::<V>()).div_ceil(size_of::<Block>());
+    if blocks.len() < need {
+        blocks.resize(need, Block([0; 32]));
+    }
+    // SAFETY: the blocks hold at least `vectors` values of `V` (size
+    // checked above), are aligned for any vector (32 bytes) and every bit
+    // pattern is a valid `V` (plain integer lanes).
+    let buffer: &mut [V] =
+        unsafe { std::slice::from_raw_parts_mut(blocks.as_mut_ptr().cast::<V>(), vectors) };
     let zero = V::splat(0);
-    let mut buffer: Vec<V> = vec![zero; (alphabet + 4) * segments];
     let (profile, rest) = buffer.split_at_mut(alphabet * segments);
+    rest.fill(zero);
     let (mut h_store, rest) = rest.split_at_mut(segments);
     let (mut h_load, rest) = rest.split_at_mut(segments);
     let (e_store, best_column) = rest.split_at_mut(segments);
@@ -87,17 +113,18 @@ pub(super) unsafe fn striped<V: Lanes>(
     // The profile in striped order (segment k, lane l holds query row
     // l × segments + k); padding rows score 0: they cannot beat a real row.
     let stride = segments * lanes;
-    let mut staging = vec![V::element(bias); alphabet * stride];
+    // SAFETY: `profile` is `alphabet × segments` vectors of `lanes`
+    // elements each, and every bit pattern is a valid element.
+    let elements: &mut [V::Element] =
+        unsafe { std::slice::from_raw_parts_mut(profile.as_mut_ptr().cast(), alphabet * stride) };
+    elements.fill(V::element(bias));
     let matrix = scoring.matrix();
     for (row, &residue) in query.iter().enumerate() {
         let slot = (row % segments) * lanes + row / segments;
         let scores = &matrix[usize::from(scoring.code(residue)) * alphabet..][..alphabet];
         for (code, &score) in scores.iter().enumerate() {
-            staging[code * stride + slot] = V::element(i32::from(score) + bias);
+            elements[code * stride + slot] = V::element(i32::from(score) + bias);
         }
-    }
-    for (vector, elements) in profile.iter_mut().zip(staging.chunks_exact(lanes)) {
-        *vector = V::load(elements);
     }
 
     let v_bias = V::splat(bias);
@@ -149,6 +176,7 @@ pub(super) unsafe fn striped<V: Lanes>(
         if V::any_gt(v_max, v_best) {
             best = (0..lanes).map(|lane| v_max.lane(lane)).max().unwrap_or(0);
             if best >= V::LIMIT - bias {
+                WORKSPACE.with(|cell| cell.set(cached));
                 return None;
             }
             v_best = V::splat(best);
@@ -156,12 +184,13 @@ pub(super) unsafe fn striped<V: Lanes>(
             best_column.copy_from_slice(h_store);
         }
     }
+    let query_end = (0..query.len())
+        .find(|&row| best > 0 && best_column[row % segments].lane(row / segments) == best)
+        .map_or(0, |row| row + 1);
+    WORKSPACE.with(|cell| cell.set(cached));
     if best == 0 {
         return Some(Alignment::default());
     }
-    let query_end = (0..query.len())
-        .find(|&row| best_column[row % segments].lane(row / segments) == best)
-        .map_or(0, |row| row + 1);
     Some(Alignment {
         score: best,
         query_end,

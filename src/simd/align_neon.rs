@@ -1,9 +1,10 @@
 //! aarch64 lanes for the striped Smith-Waterman kernel: 16 × u8 and 8 × i16
-//! (NEON).
+//! (NEON), and the byte lanes of the grouped (inter-sequence) kernel.
 
 use std::arch::aarch64::*;
 
 use super::align::{widening, Lanes, Width};
+use super::align_batch::{grouped, ByteLanes, Workspace};
 use crate::align::{Alignment, Scoring};
 
 #[derive(Clone, Copy)]
@@ -50,10 +51,6 @@ impl Lanes for U8x16 {
     fn element(value: i32) -> u8 {
         value as u8
     }
-    #[inline(always)]
-    unsafe fn load(elements: &[u8]) -> Self {
-        U8x16(vld1q_u8(elements[..16].as_ptr()))
-    }
 }
 
 impl Lanes for I16x8 {
@@ -92,10 +89,6 @@ impl Lanes for I16x8 {
     fn element(value: i32) -> i16 {
         value as i16
     }
-    #[inline(always)]
-    unsafe fn load(elements: &[i16]) -> Self {
-        I16x8(vld1q_s16(elements[..8].as_ptr()))
-    }
 }
 
 /// The striped kernel with NEON instructions.
@@ -107,4 +100,83 @@ impl Lanes for I16x8 {
 #[target_feature(enable = "neon")]
 pub(super) unsafe fn neon(query: &[u8], target: &[u8], scoring: &Scoring) -> (Alignment, Width) {
     widening::<U8x16, I16x8>(query, target, scoring)
+}
+
+impl ByteLanes for U8x16 {
+    const LANES: usize = 16;
+    #[inline(always)]
+    unsafe fn splat(value: u8) -> Self {
+        U8x16(vdupq_n_u8(value))
+    }
+    #[inline(always)]
+    unsafe fn table(table: &[u8; 16]) -> Self {
+        U8x16(vld1q_u8(table.as_ptr()))
+    }
+    #[inline(always)]
+    unsafe fn load(bytes: *const u8) -> Self {
+        U8x16(vld1q_u8(bytes))
+    }
+    #[inline(always)]
+    unsafe fn store(self, bytes: *mut u8) {
+        vst1q_u8(bytes, self.0)
+    }
+    #[inline(always)]
+    unsafe fn adds(a: Self, b: Self) -> Self {
+        U8x16(vqaddq_u8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn subs(a: Self, b: Self) -> Self {
+        U8x16(vqsubq_u8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn max(a: Self, b: Self) -> Self {
+        U8x16(vmaxq_u8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn or(a: Self, b: Self) -> Self {
+        U8x16(vorrq_u8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn xor(a: Self, b: Self) -> Self {
+        U8x16(veorq_u8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn lookup(table: Self, index: Self) -> Self {
+        // `tbl` reads 0 for any index ≥ 16; keeping bit 7 and the low
+        // nibble gives x86's byte-shuffle rule.
+        U8x16(vqtbl1q_u8(table.0, vandq_u8(index.0, vdupq_n_u8(0x8F))))
+    }
+    #[inline(always)]
+    unsafe fn le_mask(a: Self, b: Self) -> Self {
+        U8x16(vcleq_u8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn mask_bits(mask: Self) -> u32 {
+        const WEIGHTS: [u8; 16] = [1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128];
+        let bits = vandq_u8(mask.0, vld1q_u8(WEIGHTS.as_ptr()));
+        u32::from(vaddv_u8(vget_low_u8(bits))) | u32::from(vaddv_u8(vget_high_u8(bits))) << 8
+    }
+    #[inline(always)]
+    unsafe fn blend(if_clear: Self, if_set: Self, mask: Self) -> Self {
+        U8x16(vbslq_u8(mask.0, if_set.0, if_clear.0))
+    }
+}
+
+/// The grouped (inter-sequence) kernel with NEON instructions.
+///
+/// # Safety
+///
+/// `scoring` has at most 5 symbols, more than 4 when `two_tables` (NEON
+/// is part of every aarch64 CPU).
+pub(super) unsafe fn neon_grouped(
+    group: &[(&[u8], &[u8])],
+    scoring: &Scoring,
+    workspace: &mut Workspace,
+    out: &mut [Alignment],
+    two_tables: bool,
+) -> u32 {
+    match two_tables {
+        true => grouped::<U8x16, true>(group, scoring, workspace, out),
+        false => grouped::<U8x16, false>(group, scoring, workspace, out),
+    }
 }

@@ -135,3 +135,78 @@ fn overflow_widens() {
         assert_eq!(hit.score, 150_000, "{}", k.level());
     }
 }
+
+/// The grouped (inter-sequence) kernel of every level: each pair of a batch
+/// equal to the scalar reference.
+fn check_batch(pairs: &[(Vec<u8>, Vec<u8>)]) -> Result<(), TestCaseError> {
+    for scoring in schemes() {
+        let expected: Vec<_> = pairs
+            .iter()
+            .map(|(query, target)| align_scalar(query, target, &scoring))
+            .collect();
+        for k in Level::ALL.into_iter().filter_map(kernels) {
+            let got = k.smith_waterman_batch(pairs, &scoring);
+            prop_assert_eq!(&got, &expected, "level {} scoring {:?}", k.level(), scoring);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn batches_every_level_equal_scalar(pairs in prop::collection::vec(pair(300), 0..80)) {
+        check_batch(&pairs)?;
+    }
+
+    #[test]
+    fn long_batches_every_level_equal_scalar(pairs in prop::collection::vec(pair(2200), 0..6)) {
+        check_batch(&pairs)?;
+    }
+}
+
+/// Groups of equal lengths (every lane busy to the end), ragged groups,
+/// lanes past the 8-bit range rescored, and a 4-symbol alphabet (one
+/// shuffle table).
+#[test]
+fn grouped_kernel_edges() {
+    let bases = |seed: usize, len: usize| -> Vec<u8> {
+        (0..len)
+            .map(|i| b"ACGT"[(i * 7 + i / 3 + seed * 13 + (i * seed) % 5) % 4])
+            .collect()
+    };
+    let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = (0..70)
+        .map(|k| {
+            (
+                bases(k, 150),
+                [bases(k + 1, 40), bases(k, 150), bases(k + 2, 70)].concat(),
+            )
+        })
+        .collect();
+    pairs.extend((0..40).map(|k| (bases(k, k * 7), bases(k + 3, 300 - k * 5))));
+    // Scores of 300 overflow 8-bit lanes with +1 matches.
+    pairs.extend((0..5).map(|k| (bases(k, 300), bases(k, 300))));
+    pairs.push((Vec::new(), bases(1, 10)));
+    let four = Scoring::with_matrix(
+        b"ACGT",
+        &[2, -3, -3, -3, -3, 2, -3, -3, -3, -3, 2, -3, -3, -3, -3, 2],
+        4,
+        1,
+    )
+    .unwrap();
+    for scoring in [Scoring::dna(1, -4, -1, 6, 1).unwrap(), four] {
+        let expected: Vec<_> = pairs
+            .iter()
+            .map(|(query, target)| align_scalar(query, target, &scoring))
+            .collect();
+        for k in Level::ALL.into_iter().filter_map(kernels) {
+            assert_eq!(
+                k.smith_waterman_batch(&pairs, &scoring),
+                expected,
+                "{}",
+                k.level()
+            );
+        }
+    }
+}

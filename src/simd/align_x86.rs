@@ -1,10 +1,11 @@
 //! x86_64 lanes for the striped Smith-Waterman kernel: 16 × u8 and 8 × i16
 //! (SSE2 instructions, run at the SSSE3 level) and 32 × u8 and 16 × i16
-//! (AVX2).
+//! (AVX2), and the byte lanes of the grouped (inter-sequence) kernel.
 
 use std::arch::x86_64::*;
 
 use super::align::{widening, Lanes, Width};
+use super::align_batch::{grouped, ByteLanes, Workspace};
 use crate::align::{Alignment, Scoring};
 
 #[derive(Clone, Copy)]
@@ -56,10 +57,6 @@ impl Lanes for U8x16 {
     fn element(value: i32) -> u8 {
         value as u8
     }
-    #[inline(always)]
-    unsafe fn load(elements: &[u8]) -> Self {
-        U8x16(_mm_loadu_si128(elements[..16].as_ptr().cast()))
-    }
 }
 
 impl Lanes for I16x8 {
@@ -100,10 +97,6 @@ impl Lanes for I16x8 {
     type Element = i16;
     fn element(value: i32) -> i16 {
         value as i16
-    }
-    #[inline(always)]
-    unsafe fn load(elements: &[i16]) -> Self {
-        I16x8(_mm_loadu_si128(elements[..8].as_ptr().cast()))
     }
 }
 
@@ -150,10 +143,6 @@ impl Lanes for U8x32 {
     fn element(value: i32) -> u8 {
         value as u8
     }
-    #[inline(always)]
-    unsafe fn load(elements: &[u8]) -> Self {
-        U8x32(_mm256_loadu_si256(elements[..32].as_ptr().cast()))
-    }
 }
 
 impl Lanes for I16x16 {
@@ -199,10 +188,6 @@ impl Lanes for I16x16 {
     fn element(value: i32) -> i16 {
         value as i16
     }
-    #[inline(always)]
-    unsafe fn load(elements: &[i16]) -> Self {
-        I16x16(_mm256_loadu_si256(elements[..16].as_ptr().cast()))
-    }
 }
 
 /// The striped kernel with SSE2 instructions (the SSSE3 level).
@@ -223,4 +208,165 @@ pub(super) unsafe fn ssse3(query: &[u8], target: &[u8], scoring: &Scoring) -> (A
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn avx2(query: &[u8], target: &[u8], scoring: &Scoring) -> (Alignment, Width) {
     widening::<U8x32, I16x16>(query, target, scoring)
+}
+
+impl ByteLanes for U8x16 {
+    const LANES: usize = 16;
+    #[inline(always)]
+    unsafe fn splat(value: u8) -> Self {
+        U8x16(_mm_set1_epi8(value as i8))
+    }
+    #[inline(always)]
+    unsafe fn table(table: &[u8; 16]) -> Self {
+        U8x16(_mm_loadu_si128(table.as_ptr().cast()))
+    }
+    #[inline(always)]
+    unsafe fn load(bytes: *const u8) -> Self {
+        U8x16(_mm_loadu_si128(bytes.cast()))
+    }
+    #[inline(always)]
+    unsafe fn store(self, bytes: *mut u8) {
+        _mm_storeu_si128(bytes.cast(), self.0)
+    }
+    #[inline(always)]
+    unsafe fn adds(a: Self, b: Self) -> Self {
+        U8x16(_mm_adds_epu8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn subs(a: Self, b: Self) -> Self {
+        U8x16(_mm_subs_epu8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn max(a: Self, b: Self) -> Self {
+        U8x16(_mm_max_epu8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn or(a: Self, b: Self) -> Self {
+        U8x16(_mm_or_si128(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn xor(a: Self, b: Self) -> Self {
+        U8x16(_mm_xor_si128(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn lookup(table: Self, index: Self) -> Self {
+        U8x16(_mm_shuffle_epi8(table.0, index.0))
+    }
+    #[inline(always)]
+    unsafe fn le_mask(a: Self, b: Self) -> Self {
+        U8x16(_mm_cmpeq_epi8(_mm_subs_epu8(a.0, b.0), _mm_setzero_si128()))
+    }
+    #[inline(always)]
+    unsafe fn mask_bits(mask: Self) -> u32 {
+        _mm_movemask_epi8(mask.0) as u32
+    }
+    #[inline(always)]
+    unsafe fn blend(if_clear: Self, if_set: Self, mask: Self) -> Self {
+        // SSSE3 has no byte blend: (mask & set) | (!mask & clear).
+        U8x16(_mm_or_si128(
+            _mm_and_si128(mask.0, if_set.0),
+            _mm_andnot_si128(mask.0, if_clear.0),
+        ))
+    }
+}
+
+impl ByteLanes for U8x32 {
+    const LANES: usize = 32;
+    #[inline(always)]
+    unsafe fn splat(value: u8) -> Self {
+        U8x32(_mm256_set1_epi8(value as i8))
+    }
+    #[inline(always)]
+    unsafe fn table(table: &[u8; 16]) -> Self {
+        U8x32(_mm256_broadcastsi128_si256(_mm_loadu_si128(
+            table.as_ptr().cast(),
+        )))
+    }
+    #[inline(always)]
+    unsafe fn load(bytes: *const u8) -> Self {
+        U8x32(_mm256_loadu_si256(bytes.cast()))
+    }
+    #[inline(always)]
+    unsafe fn store(self, bytes: *mut u8) {
+        _mm256_storeu_si256(bytes.cast(), self.0)
+    }
+    #[inline(always)]
+    unsafe fn adds(a: Self, b: Self) -> Self {
+        U8x32(_mm256_adds_epu8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn subs(a: Self, b: Self) -> Self {
+        U8x32(_mm256_subs_epu8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn max(a: Self, b: Self) -> Self {
+        U8x32(_mm256_max_epu8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn or(a: Self, b: Self) -> Self {
+        U8x32(_mm256_or_si256(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn xor(a: Self, b: Self) -> Self {
+        U8x32(_mm256_xor_si256(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn lookup(table: Self, index: Self) -> Self {
+        U8x32(_mm256_shuffle_epi8(table.0, index.0))
+    }
+    #[inline(always)]
+    unsafe fn le_mask(a: Self, b: Self) -> Self {
+        U8x32(_mm256_cmpeq_epi8(
+            _mm256_subs_epu8(a.0, b.0),
+            _mm256_setzero_si256(),
+        ))
+    }
+    #[inline(always)]
+    unsafe fn mask_bits(mask: Self) -> u32 {
+        _mm256_movemask_epi8(mask.0) as u32
+    }
+    #[inline(always)]
+    unsafe fn blend(if_clear: Self, if_set: Self, mask: Self) -> Self {
+        U8x32(_mm256_blendv_epi8(if_clear.0, if_set.0, mask.0))
+    }
+}
+
+/// The grouped (inter-sequence) kernel with SSE2/SSSE3 instructions.
+///
+/// # Safety
+///
+/// The CPU must support SSSE3; `scoring` has at most 5 symbols, more than
+/// 4 when `two_tables`.
+#[target_feature(enable = "ssse3")]
+pub(super) unsafe fn ssse3_grouped(
+    group: &[(&[u8], &[u8])],
+    scoring: &Scoring,
+    workspace: &mut Workspace,
+    out: &mut [Alignment],
+    two_tables: bool,
+) -> u32 {
+    match two_tables {
+        true => grouped::<U8x16, true>(group, scoring, workspace, out),
+        false => grouped::<U8x16, false>(group, scoring, workspace, out),
+    }
+}
+
+/// The grouped (inter-sequence) kernel with AVX2 instructions.
+///
+/// # Safety
+///
+/// The CPU must support AVX2; `scoring` has at most 5 symbols, more than
+/// 4 when `two_tables`.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn avx2_grouped(
+    group: &[(&[u8], &[u8])],
+    scoring: &Scoring,
+    workspace: &mut Workspace,
+    out: &mut [Alignment],
+    two_tables: bool,
+) -> u32 {
+    match two_tables {
+        true => grouped::<U8x32, true>(group, scoring, workspace, out),
+        false => grouped::<U8x32, false>(group, scoring, workspace, out),
+    }
 }

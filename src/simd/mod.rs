@@ -40,8 +40,10 @@ use std::sync::OnceLock;
 use crate::{Error, Format};
 
 pub(crate) use align::align_local;
+pub(crate) use align_batch::{Workspace as AlignWorkspace, CHUNK_PAIRS as ALIGN_CHUNK_PAIRS};
 
 mod align;
+mod align_batch;
 #[cfg(target_arch = "aarch64")]
 mod align_neon;
 #[cfg(test)]
@@ -302,6 +304,10 @@ fn check_packed_len(packed_len: usize, base_count: usize) {
 
 fn detect() -> &'static Kernels {
     Level::ALL.into_iter().find_map(kernels).unwrap_or(&SCALAR)
+}
+
+pub(crate) fn active_kernels() -> &'static Kernels {
+    active()
 }
 
 fn active() -> &'static Kernels {
