@@ -10,6 +10,8 @@
 //! * refills at every buffer edge (capacities 1..64).
 mod common;
 
+use common::rng::XorShift64 as Rng;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -18,20 +20,6 @@ use biometal::formats::bed::{
 };
 use biometal::io::{open_writer, Compression};
 use common::{oracle, TempDir};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// A sorted BED file of `records` lines with `layout`'s columns, headed by
 /// track/browser/comment lines (and a comment in the middle).

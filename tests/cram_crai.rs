@@ -9,6 +9,8 @@
 
 mod common;
 
+use common::rng::XorShift64Star as Rng;
+
 use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::Path;
@@ -17,24 +19,6 @@ use biometal::formats::cram::{crai, Reader, ReaderBuilder, ReferenceSource};
 use biometal::formats::sam;
 use biometal::region::Region;
 use common::{oracle, TempDir};
-
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
 
 /// Contigs: three long ones around a run of tiny ones (a few reads each,
 /// which samtools packs into multi-reference slices).

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::rng::XorShift64Star as Rng;
+
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -12,24 +14,6 @@ use biometal::formats::cram::{Fields, ReaderBuilder, ReferenceSource};
 use biometal::formats::fasta::{IndexedReader, Interval};
 use biometal::formats::sam;
 use common::{oracle, testdata, TempDir};
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
 
 struct Read {
     reference: usize,

@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::rng::XorShift64 as Rng;
+
 use std::fmt::Write as _;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -103,18 +105,6 @@ fn every_conformance_file_decodes_the_same_with_any_thread_count() {
         total += assert_same_for_every_thread_count(&path).len();
     }
     assert!(total > 1000, "{total} records");
-}
-
-/// A small deterministic generator (xorshift64).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
 }
 
 /// Unsorted reads with substitutions, indels and clips on ce.fa's

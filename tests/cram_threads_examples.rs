@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::rng::XorShift64 as Rng;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -33,21 +35,6 @@ fn run(binary: &Path, args: &[&str]) -> String {
 
 fn stdout(program: &str, args: &[&str]) -> String {
     String::from_utf8(oracle(program, args).stdout).expect("UTF-8")
-}
-
-/// A small deterministic generator (xorshift64).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-    fn bases(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| b"ACGT"[self.below(4) as usize]).collect()
-    }
 }
 
 /// Two random references (`chrA`, `chrB`, 200 kb each) in `dir/ref.fa`,

@@ -2,26 +2,14 @@
 
 mod common;
 
+use common::rng::XorShift64Star as Rng;
+
 use std::io::BufReader;
 
 use biometal::formats::fasta::{
     fai::Index, IndexedReader, Interval, Reader, ReaderBuilder, Writer,
 };
 use biometal::ErrorKind;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// A FASTA file of `count` sequences with the given line width and line
 /// ending, and the (name, sequence) pairs it holds.

@@ -3,25 +3,12 @@
 
 mod common;
 
+use common::rng::XorShift64Star as Rng;
+
 use std::io::Read;
 
 use biometal::formats::fastq::{Reader, ReaderBuilder, Record, Writer};
 use biometal::ErrorKind;
-
-/// A tiny deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// (header, sequence, quality) triples; qualities use the whole Phred+33
 /// range, so quality lines may begin with '@' or '+'.

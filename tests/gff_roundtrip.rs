@@ -13,22 +13,13 @@
 //! * a bgzipped copy read back through `bgzip -dc` and `tabix -p gff`.
 mod common;
 
+use common::rng::XorShift64 as Rng;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
 use biometal::formats::gff::{Dialect, Genes, Reader, ReaderBuilder, RecordRef, Strand, Writer};
 use common::{oracle, TempDir};
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
 
 const NAMES: [&str; 4] = ["plain", "semi%3Bcolon", "a%2Cb%3Dc%25d", "sp%20ace%26amp"];
 

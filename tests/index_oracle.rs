@@ -2,6 +2,8 @@
 //! simulated coordinate-sorted BAM (sorted and indexed by samtools).
 mod common;
 
+use common::rng::XorShift64 as Rng;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -16,21 +18,6 @@ const REFERENCES: &[(&str, u64)] = &[
     ("chrM", 16_569),
     ("HLA-A*01:01", 3_000),
 ];
-
-/// A small deterministic generator (xorshift), so the test needs no crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// Simulated SAM: spliced, clipped and indel reads, unmapped reads placed
 /// with their mate, and unplaced reads.

@@ -7,26 +7,13 @@
 //! * from our index through tabix (tabix reads our `.tbi`/`.csi`).
 mod common;
 
+use common::rng::XorShift64 as Rng;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use biometal::index::tabix::{self, TabixConfig, TabixFormat, TabixIndex};
 use common::{oracle, TempDir};
-
-/// A small deterministic generator (xorshift), so the test needs no crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// Sorted feature starts (0-based) and lengths on `length` bases, with a
 /// share of empty and of long features.

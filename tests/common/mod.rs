@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod cohort;
+pub mod rng;
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
