@@ -2,21 +2,7 @@
 
 mod common;
 
-use common::{example_binary, oracle, testdata};
-
-fn run(binary: &std::path::Path, args: &[&str]) -> String {
-    let output = std::process::Command::new(binary)
-        .args(args)
-        .output()
-        .expect("run example");
-    assert!(
-        output.status.success(),
-        "{} {args:?}: {}",
-        binary.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8")
-}
+use common::{example_binary, oracle, run_example, testdata};
 
 #[test]
 fn view_and_count_match_samtools_on_cram() {
@@ -32,7 +18,7 @@ fn view_and_count_match_samtools_on_cram() {
         let path = testdata(file);
         let path = path.to_str().expect("UTF-8 path");
         let theirs = oracle("samtools", &["view", "-h", "--reference", ce, path]);
-        let ours = run(&view, &["-h", "--reference", ce, path]);
+        let ours = run_example(&view, &["-h", "--reference", ce, path]);
         // samtools appends its own @PG line to the header.
         let theirs: String = String::from_utf8(theirs.stdout)
             .expect("UTF-8")
@@ -43,7 +29,7 @@ fn view_and_count_match_samtools_on_cram() {
         assert_eq!(ours, theirs, "view {file}");
         let theirs = oracle("samtools", &["view", "-c", "--reference", ce, path]);
         assert_eq!(
-            run(&count, &[path]),
+            run_example(&count, &[path]),
             String::from_utf8(theirs.stdout).expect("UTF-8"),
             "count {file}"
         );

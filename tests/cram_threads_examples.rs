@@ -13,24 +13,10 @@ use std::path::{Path, PathBuf};
 
 use biometal::formats::cram::{ReaderBuilder, ReferenceSource};
 use biometal::formats::sam;
-use common::{example_binary, oracle, TempDir};
+use common::{example_binary, oracle, run_example, TempDir};
 
 fn s(path: &Path) -> &str {
     path.to_str().expect("UTF-8 path")
-}
-
-fn run(binary: &Path, args: &[&str]) -> String {
-    let output = std::process::Command::new(binary)
-        .args(args)
-        .output()
-        .expect("run example");
-    assert!(
-        output.status.success(),
-        "{} {args:?}: {}",
-        binary.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8")
 }
 
 fn stdout(program: &str, args: &[&str]) -> String {
@@ -117,7 +103,7 @@ fn records_with_more_than_65535_cigar_operations_print_as_samtools_prints_them()
         let theirs = stdout("samtools", &["view", "-T", s(&fasta), s(&cram)]);
         assert!(theirs.contains(&"1M1I".repeat(35_000)) && theirs.contains("MD:Z:35000"));
         for threads in ["1", "4"] {
-            let ours = run(&view, &["-@", threads, "--reference", s(&fasta), s(&cram)]);
+            let ours = run_example(&view, &["-@", threads, "--reference", s(&fasta), s(&cram)]);
             assert!(
                 ours == theirs,
                 "view -@ {threads} of CRAM {version} differs from samtools view"
@@ -236,17 +222,20 @@ fn flagstat_count_view_and_stats_on_cram_match_samtools_with_threads() {
         let count_theirs = stdout("samtools", &["view", "-c", s(&cram)]);
         for threads in ["1", "2", "4"] {
             assert_eq!(
-                run(&flagstat, &["-@", threads, s(&cram)]),
+                run_example(&flagstat, &["-@", threads, s(&cram)]),
                 theirs,
                 "{name} -@ {threads}"
             );
-            let with_reference = run(
+            let with_reference = run_example(
                 &flagstat,
                 &["-@", threads, "--reference", s(&fasta), s(&cram)],
             );
             assert_eq!(with_reference, theirs, "{name} -@ {threads} --reference");
-            assert_eq!(run(&count, &["-@", threads, s(&cram)]), count_theirs);
-            let ours = run(&view, &["-@", threads, "--reference", s(&fasta), s(&cram)]);
+            assert_eq!(
+                run_example(&count, &["-@", threads, s(&cram)]),
+                count_theirs
+            );
+            let ours = run_example(&view, &["-@", threads, "--reference", s(&fasta), s(&cram)]);
             assert!(
                 ours == view_theirs,
                 "view {name} -@ {threads} differs from samtools view"
@@ -254,9 +243,10 @@ fn flagstat_count_view_and_stats_on_cram_match_samtools_with_threads() {
         }
         // stats: the summary of the BAM it came from, whatever the threads.
         let body = |text: String| text.lines().skip(1).collect::<Vec<_>>().join("\n");
-        let from_bam = body(run(&stats, &[s(&bam)]));
+        let from_bam = body(run_example(&stats, &[s(&bam)]));
         for threads in ["1", "4"] {
-            let from_cram = run(&stats, &["-@", threads, "--reference", s(&fasta), s(&cram)]);
+            let from_cram =
+                run_example(&stats, &["-@", threads, "--reference", s(&fasta), s(&cram)]);
             assert_eq!(body(from_cram), from_bam, "stats {name} -@ {threads}");
         }
         // Its counts are samtools'.
@@ -276,7 +266,7 @@ fn flagstat_count_view_and_stats_on_cram_match_samtools_with_threads() {
             .sum();
         assert!(from_bam.contains(&format!("bases              {}", group(&bases.to_string()))));
         // Without a reference the counts are still given.
-        let counts_only = run(&stats, &[s(&cram)]);
+        let counts_only = run_example(&stats, &[s(&cram)]);
         assert!(counts_only.contains("not decoded (CRAM needs --reference)"));
         assert!(counts_only.contains(&format!("mapped             {}", group(mapped.trim()))));
     }

@@ -10,46 +10,14 @@ mod common;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use biometal::align::{align_scalar, Scoring};
-use common::{oracle, TempDir};
+use common::{example_binary_with_features, oracle, TempDir};
 
-/// `cargo build --example gpu_align --features gpu`, the executable's path
-/// from cargo's JSON messages (the example needs the feature, which the
-/// shared helper does not pass).
+/// `cargo build --example gpu_align --features gpu`.
 fn gpu_align_binary() -> PathBuf {
-    let mut cargo = Command::new(env!("CARGO"));
-    cargo.args([
-        "build",
-        "--example",
-        "gpu_align",
-        "--features",
-        "gpu",
-        "--message-format=json-render-diagnostics",
-        "--manifest-path",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
-    ]);
-    if !cfg!(debug_assertions) {
-        cargo.arg("--release");
-    }
-    let output = cargo.stderr(Stdio::inherit()).output().expect("run cargo");
-    assert!(
-        output.status.success(),
-        "cargo build --example gpu_align failed"
-    );
-    let messages = String::from_utf8(output.stdout).expect("cargo's JSON is UTF-8");
-    messages
-        .lines()
-        .filter(|line| {
-            line.contains(r#""kind":["example"]"#) && line.contains(r#""name":"gpu_align""#)
-        })
-        .find_map(|line| {
-            let start = line.find(r#""executable":""#)? + r#""executable":""#.len();
-            let len = line[start..].find('"')?;
-            Some(PathBuf::from(&line[start..start + len]))
-        })
-        .expect("cargo reported the gpu_align executable")
+    example_binary_with_features("gpu_align", &["gpu"])
 }
 
 #[test]

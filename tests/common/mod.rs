@@ -84,6 +84,12 @@ impl Drop for TempDir {
 /// path from cargo's JSON messages: the binary is never stale and no path is
 /// guessed. Call it once per test binary (cache the result).
 pub fn example_binary(name: &str) -> PathBuf {
+    example_binary_with_features(name, &[])
+}
+
+/// [`example_binary`] for an example that needs crate features
+/// (`--features a,b`).
+pub fn example_binary_with_features(name: &str, features: &[&str]) -> PathBuf {
     let mut cargo = Command::new(env!("CARGO"));
     cargo.args([
         "build",
@@ -93,6 +99,9 @@ pub fn example_binary(name: &str) -> PathBuf {
         "--manifest-path",
         concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
     ]);
+    if !features.is_empty() {
+        cargo.args(["--features", &features.join(",")]);
+    }
     if !cfg!(debug_assertions) {
         cargo.arg("--release");
     }
@@ -112,4 +121,20 @@ pub fn example_binary(name: &str) -> PathBuf {
             Some(PathBuf::from(&line[start..start + len]))
         })
         .unwrap_or_else(|| panic!("cargo reported no executable for the {name} example"))
+}
+
+/// Runs an example binary with `args`; its standard output, after checking
+/// that it exited successfully (its standard error in the message if not).
+pub fn run_example(binary: &std::path::Path, args: &[&str]) -> String {
+    let output = Command::new(binary)
+        .args(args)
+        .output()
+        .expect("run example");
+    assert!(
+        output.status.success(),
+        "{} {args:?}: {}",
+        binary.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8")
 }
