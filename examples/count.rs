@@ -198,11 +198,7 @@ fn count_cram(
     regions: &[String],
 ) -> biometal::Result<u64> {
     use biometal::formats::cram;
-    let reference = match reference {
-        Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
-        None => cram::ReferenceSource::none(),
-    }
-    .with_md5_paths_from_env();
+    let reference = cram::ReferenceSource::from_fasta_path_and_env(reference)?;
     // Counting needs no sequence, qualities, names or tags: their blocks
     // are not decompressed and no reference is read.
     let mut reader = cram::ReaderBuilder::new()

@@ -197,11 +197,7 @@ fn flagstat_cram(
     threads: usize,
     reference: Option<&str>,
 ) -> biometal::Result<FlagStats> {
-    let reference = match reference {
-        Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
-        None => cram::ReferenceSource::none(),
-    }
-    .with_md5_paths_from_env();
+    let reference = cram::ReferenceSource::from_fasta_path_and_env(reference)?;
     // Flags, positions, MAPQ and mate fields are all flagstat reads.
     let mut reader = cram::ReaderBuilder::new()
         .reference(reference)

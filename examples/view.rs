@@ -335,11 +335,7 @@ fn view_cram(
     out: &mut impl Write,
 ) -> biometal::Result<()> {
     use biometal::formats::cram;
-    let reference = match &options.reference {
-        Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
-        None => cram::ReferenceSource::none(),
-    }
-    .with_md5_paths_from_env();
+    let reference = cram::ReferenceSource::from_fasta_path_and_env(options.reference.as_deref())?;
     let prefix = std::path::Path::new(&options.path)
         .file_name()
         .map_or_else(|| "cram".into(), |name| name.to_string_lossy().into_owned());

@@ -190,11 +190,7 @@ pub fn summarize_cram(
     mut progress: Progress,
     options: &Options,
 ) -> biometal::Result<()> {
-    let reference = match &options.reference {
-        Some(path) => cram::ReferenceSource::from_fasta_path(path)?,
-        None => cram::ReferenceSource::none(),
-    }
-    .with_md5_paths_from_env();
+    let reference = cram::ReferenceSource::from_fasta_path_and_env(options.reference.as_deref())?;
     // Without a reference only what needs no sequence is decoded (the
     // blocks of sequences, qualities, names and tags stay compressed).
     let decode_sequences = reference.is_available();

@@ -120,6 +120,25 @@ impl ReferenceSource {
         self.with_md5_paths(templates)
     }
 
+    /// What `samtools view [-T FASTA]` uses: the indexed FASTA when one is
+    /// given (else no FASTA), plus `REF_CACHE`/`REF_PATH` from the
+    /// environment for references found by their MD5.
+    ///
+    /// ```
+    /// use biometal::formats::cram::ReferenceSource;
+    ///
+    /// let reference = ReferenceSource::from_fasta_path_and_env(None::<&str>)?;
+    /// # let _ = reference;
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    pub fn from_fasta_path_and_env(fasta: Option<impl AsRef<Path>>) -> Result<Self> {
+        let source = match fasta {
+            Some(path) => Self::from_fasta_path(path)?,
+            None => Self::none(),
+        };
+        Ok(source.with_md5_paths_from_env())
+    }
+
     /// Whether any external reference is configured.
     pub fn is_available(&self) -> bool {
         self.fasta.is_some() || !self.md5_templates.is_empty()
