@@ -332,6 +332,11 @@ pub(super) unsafe fn grouped<V: ByteLanes, const TWO_TABLES: bool>(
     // H and E rows: the checkpoint at the start of the span, the working
     // pair, and the best checkpoint of each lane (all zero: no gap, no
     // score before the first column).
+    // SAFETY (all pointer arithmetic below): `states` is 6 parts of
+    // `row_bytes` (`rows` rows of `lanes` bytes), each pointer the start of
+    // one part; `block` and the final pass touch `rows` rows from each, and
+    // `first + BLOCK ≤ columns` rows of `target_index`, `SPAN` of
+    // `final_index`.
     let state = states.as_mut_ptr();
     let mut checkpoint = (state, state.add(row_bytes));
     let mut working = (state.add(2 * row_bytes), state.add(3 * row_bytes));
