@@ -160,12 +160,13 @@ fn full_decode(path: &Path) -> usize {
 fn to_sam(path: &Path) -> usize {
     let mut reader = bam::Reader::from_path(path).expect("open");
     let header = reader.read_header().expect("header");
-    let mut writer = sam::Writer::new(std::io::sink());
+    let mut writer = sam::Writer::buffered(std::io::sink());
     let mut records = 0;
     while let Some(record) = reader.next_record().expect("record") {
         writer.write_record(&header, record).expect("format");
         records += 1;
     }
+    writer.finish().expect("flush");
     records
 }
 
