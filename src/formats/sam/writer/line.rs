@@ -77,6 +77,7 @@ impl<'a> Line<'a> {
     /// # Errors
     ///
     /// A reference id the header does not name.
+    #[inline]
     pub(super) fn new(header: &'a Header, record: RecordRef<'a>) -> Result<Self> {
         let reference_id = record.reference_id();
         let mate_id = record.mate_reference_id();
@@ -189,6 +190,7 @@ impl<'a> Line<'a> {
 
     /// Writes every aux field as `\tTG:T:VALUE`, straight from the encoded
     /// bytes (which validation walked already).
+    #[inline(always)]
     fn write_aux(&self, cursor: &mut Cursor<'_>, mut aux: &[u8]) -> Result<()> {
         let mut cg_to_skip = self.hidden_cg;
         while let Some((&[t0, t1, ty], rest)) = aux.split_first_chunk::<3>() {
@@ -334,11 +336,13 @@ struct Cursor<'b> {
 }
 
 impl Cursor<'_> {
+    #[inline(always)]
     fn byte(&mut self, byte: u8) {
         self.buf[self.pos] = byte;
         self.pos += 1;
     }
 
+    #[inline(always)]
     fn bytes(&mut self, bytes: &[u8]) {
         self.buf[self.pos..self.pos + bytes.len()].copy_from_slice(bytes);
         self.pos += bytes.len();
@@ -374,7 +378,7 @@ impl Cursor<'_> {
             .get_mut(self.pos..)
             .and_then(|w| w.first_chunk_mut::<16>())
         else {
-            return self.bytes(value.to_string().as_bytes());
+            return self.uint_near_end(value);
         };
         let len = if value < 100 {
             if value < 10 {
@@ -401,7 +405,16 @@ impl Cursor<'_> {
         self.pos += len;
     }
 
+    /// [`Cursor::uint`] with less than 16 bytes left (not for a buffer
+    /// that [`Line::bound`] sized).
+    #[cold]
+    #[inline(never)]
+    fn uint_near_end(&mut self, value: u32) {
+        self.bytes(value.to_string().as_bytes());
+    }
+
     /// `value + 1`, without overflow.
+    #[inline(always)]
     fn int_plus_one(&mut self, value: i32) {
         match u32::try_from(value) {
             Ok(value) => self.uint(value + 1),
@@ -409,6 +422,7 @@ impl Cursor<'_> {
         }
     }
 
+    #[inline(always)]
     fn int(&mut self, value: i32) {
         if value < 0 {
             self.byte(b'-');
