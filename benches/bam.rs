@@ -6,7 +6,12 @@
 //! * full decode: name, CIGAR, sequence to ASCII, qualities and every aux
 //!   field of every record;
 //! * BAM → SAM text, against `samtools view -o /dev/null`;
-//! * BAM writing at level 6 (1 and 4 threads), against `samtools view -b`.
+//! * BAM writing at level 6 (1 and 4 threads), against `samtools view -b`
+//!   (`-@ 4` for 4 threads);
+//! * region queries (10 kb, 1 Mb and the whole first reference, centred in
+//!   the reads' span) through the BAI beside the input (made by `samtools
+//!   index` when missing), each opening the file and index, against
+//!   `samtools view -c FILE REGION`.
 //!
 //! The input is `BIOMETAL_BENCH_BAM` if set, else a generated coordinate-
 //! sorted 2×150 bp BAM of `BIOMETAL_BENCH_RECORDS` records (default
@@ -25,7 +30,7 @@ use biometal::formats::sam::record::cigar::{Kind, Op};
 use biometal::formats::sam::record::data::Value;
 use biometal::formats::sam::record::RecordFields;
 use biometal::formats::{bam, sam};
-use biometal::region::Position;
+use biometal::region::{Position, Region};
 use criterion::{Criterion, Throughput};
 
 struct Xorshift(u64);
@@ -195,12 +200,13 @@ fn full_decode(path: &Path) -> usize {
 fn to_sam(path: &Path) -> usize {
     let mut reader = bam::Reader::from_path(path).expect("open");
     let header = reader.read_header().expect("header");
-    let mut writer = sam::Writer::new(std::io::sink());
+    let mut writer = sam::Writer::buffered(std::io::sink());
     let mut records = 0;
     while let Some(record) = reader.next_record().expect("record") {
         writer.write_record(&header, record).expect("format");
         records += 1;
     }
+    writer.finish().expect("flush");
     records
 }
 
@@ -229,6 +235,41 @@ fn thread_counts() -> Vec<usize> {
         .filter_map(|n| n.trim().parse().ok())
         .filter(|&n| n > 1)
         .collect()
+}
+
+/// Opens `path` and its index and counts the records overlapping `region`,
+/// as `samtools view -c FILE REGION` does.
+fn count_region(path: &Path, region: &str) -> u64 {
+    let index = biometal::index::load_for(path).expect("index");
+    let mut reader = bam::Reader::from_path(path).expect("open");
+    let header = reader.read_header().expect("header");
+    let region = Region::parse_with_names(region, |name| header.reference_id(name).is_some())
+        .expect("region");
+    let mut query = biometal::index::query(&mut reader, &header, &index, &region).expect("query");
+    let mut records = 0;
+    while query.next_record().expect("record").is_some() {
+        records += 1;
+    }
+    records
+}
+
+/// The first reference's name and the first and last 1-based alignment
+/// starts on it; indexes `path` with samtools if it has no index.
+fn query_setup(path: &Path) -> (String, u64, u64) {
+    if biometal::index::load_for(path).is_err() {
+        samtools(&["index", path.to_str().expect("UTF-8 path")]);
+    }
+    let mut reader = bam::Reader::from_path(path).expect("open");
+    let header = reader.read_header().expect("header");
+    let name = header.reference_sequences()[0].name().to_string();
+    let (mut first, mut last) = (u64::MAX, 0);
+    while let Some(record) = reader.next_record().expect("record") {
+        if let (Some(0), Some(start)) = (record.reference_id(), record.alignment_start()) {
+            first = first.min(start.get());
+            last = last.max(start.get());
+        }
+    }
+    (name, first, last)
 }
 
 fn samtools(args: &[&str]) {
@@ -276,19 +317,42 @@ fn main() {
     });
     group.bench_function("write_l6_t1/biometal", |b| b.iter(|| write_bam(&path, 1)));
     group.bench_function("write_l6_t4/biometal", |b| b.iter(|| write_bam(&path, 4)));
-    group.bench_function("write_l6_t1/samtools view -b", |b| {
-        b.iter(|| {
-            samtools(&[
-                "view",
-                "-b",
-                "--output-fmt-option",
-                "level=6",
-                "-o",
-                "/dev/null",
-                p,
-            ])
-        })
-    });
+    // samtools' `-@ N` adds N compression threads; `-@ 0` is one thread.
+    for (name, threads) in [("write_l6_t1", "0"), ("write_l6_t4", "4")] {
+        group.bench_function(format!("{name}/samtools view -b -@{threads}"), |b| {
+            b.iter(|| {
+                samtools(&[
+                    "view",
+                    "-b",
+                    "--output-fmt-option",
+                    "level=6",
+                    "-@",
+                    threads,
+                    "-o",
+                    "/dev/null",
+                    p,
+                ])
+            })
+        });
+    }
+    group.finish();
+    let (reference, first, last) = query_setup(&path);
+    let middle = first + (last - first) / 2;
+    let mut group = criterion.benchmark_group("bam_query");
+    for (label, width) in [("10kb", 10_000), ("1Mb", 1_000_000), ("chrom", 0)] {
+        let region = if width == 0 {
+            reference.clone()
+        } else {
+            let start = middle.saturating_sub(width / 2).max(1);
+            format!("{reference}:{start}-{}", start + width - 1)
+        };
+        group.bench_function(format!("{label}/biometal"), |b| {
+            b.iter(|| black_box(count_region(&path, &region)))
+        });
+        group.bench_function(format!("{label}/samtools view -c"), |b| {
+            b.iter(|| samtools(&["view", "-c", p, &region]))
+        });
+    }
     group.finish();
     criterion.final_summary();
 }

@@ -285,7 +285,7 @@ fn view_sam(
     }
     let mut reader = sam::Reader::new(source).with_strictness(sam::header::Strictness::Lenient);
     let header = reader.read_header()?;
-    let mut writer = sam::Writer::new(out);
+    let mut writer = sam::Writer::buffered(out);
     if options.header {
         writer.write_header(&header)?;
     }
@@ -293,7 +293,7 @@ fn view_sam(
     while reader.read_record(&header, &mut record)? {
         writer.write_record(&header, record.as_ref())?;
     }
-    Ok(())
+    writer.flush()
 }
 
 fn view_bam(
@@ -303,7 +303,7 @@ fn view_bam(
 ) -> biometal::Result<()> {
     let mut reader = bam::ReaderBuilder::new().build(source);
     let header = reader.read_header()?;
-    let mut writer = sam::Writer::new(out);
+    let mut writer = sam::Writer::buffered(out);
     if options.header {
         writer.write_header(&header)?;
     }
@@ -311,7 +311,7 @@ fn view_bam(
         while let Some(record) = reader.next_record()? {
             writer.write_record(&header, record)?;
         }
-        return Ok(());
+        return writer.flush();
     }
     let index = index::load_for(&options.path)?;
     for text in &options.regions {
@@ -326,7 +326,7 @@ fn view_bam(
             writer.write_record(&header, record)?;
         }
     }
-    Ok(())
+    writer.flush()
 }
 
 fn view_cram(
@@ -345,7 +345,7 @@ fn view_cram(
         .threads(options.threads)
         .build(source);
     let header = reader.read_header()?;
-    let mut writer = sam::Writer::new(out);
+    let mut writer = sam::Writer::buffered(out);
     if options.header {
         writer.write_header(&header)?;
     }
@@ -353,7 +353,7 @@ fn view_cram(
         while let Some(record) = reader.next_record()? {
             writer.write_record(&header, record)?;
         }
-        return Ok(());
+        return writer.flush();
     }
     let index = cram::crai::load_for(&options.path)?;
     for text in &options.regions {
@@ -368,5 +368,5 @@ fn view_cram(
             writer.write_record(&header, record)?;
         }
     }
-    Ok(())
+    writer.flush()
 }

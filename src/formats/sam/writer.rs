@@ -3,11 +3,25 @@
 use std::io::Write;
 
 use super::header::Header;
-use super::record::data::{Array, Value};
 use super::RecordRef;
 use crate::{Error, Format, Result};
 
+mod kernels;
+mod line;
+
+use self::line::Line;
+
+/// How many bytes of lines a [`Writer::buffered`] writer gathers before it
+/// writes them to its output in one call.
+pub const BUFFERED_CAPACITY: usize = 128 * 1024;
+
 /// A SAM writer.
+///
+/// Each line is formatted straight into the writer's buffer (its longest
+/// possible length reserved once, bases and qualities converted 16 bytes a
+/// step). [`Writer::new`] hands every line to its output as it is written;
+/// [`Writer::buffered`] gathers lines and writes them [`BUFFERED_CAPACITY`]
+/// bytes at a time (then call [`Writer::finish`] or [`Writer::flush`]).
 ///
 /// ```
 /// use biometal::formats::sam::{self, Header, Record, record::RecordFields};
@@ -23,15 +37,48 @@ use crate::{Error, Format, Result};
 /// ```
 pub struct Writer<W> {
     inner: W,
-    line: Vec<u8>,
+    /// Initialized bytes; lines are formatted at `filled` and written out
+    /// from the start.
+    buf: Vec<u8>,
+    filled: usize,
+    /// Whether lines wait in `buf` until it is full.
+    buffered: bool,
 }
 
 impl<W: Write> Writer<W> {
-    /// A writer into `inner` (wrap files in a `BufWriter`).
+    /// A writer that hands each line to `inner` as it is written (wrap
+    /// files in a `BufWriter`, or use [`Writer::buffered`]).
     pub fn new(inner: W) -> Self {
         Writer {
             inner,
-            line: Vec::with_capacity(1024),
+            buf: vec![0; 4096],
+            filled: 0,
+            buffered: false,
+        }
+    }
+
+    /// A writer that gathers lines and writes them to `inner`
+    /// [`BUFFERED_CAPACITY`] bytes at a time: for files and stdout, with
+    /// no `BufWriter` needed. Call [`Writer::finish`] (or
+    /// [`Writer::flush`]) at the end.
+    ///
+    /// ```
+    /// use biometal::formats::sam::{self, Header, Record, record::RecordFields};
+    ///
+    /// let header = Header::parse("@SQ\tSN:chr1\tLN:100\n")?;
+    /// let mut record = Record::default();
+    /// record.set_fields(&RecordFields { name: b"r1", flags: 4, ..RecordFields::default() })?;
+    /// let mut writer = sam::Writer::buffered(Vec::new());
+    /// writer.write_record(&header, record.as_ref())?;
+    /// assert_eq!(writer.finish()?, b"r1\t4\t*\t0\t255\t*\t*\t0\t0\t*\t*\n");
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    pub fn buffered(inner: W) -> Self {
+        Writer {
+            inner,
+            buf: vec![0; BUFFERED_CAPACITY],
+            filled: 0,
+            buffered: true,
         }
     }
 
@@ -41,6 +88,7 @@ impl<W: Write> Writer<W> {
     ///
     /// I/O errors.
     pub fn write_header(&mut self, header: &Header) -> Result<()> {
+        self.write_out()?;
         write!(self.inner, "{header}").map_err(|e| Error::io(Format::Sam, e))
     }
 
@@ -50,11 +98,46 @@ impl<W: Write> Writer<W> {
     ///
     /// A reference id the header does not name; I/O errors.
     pub fn write_record(&mut self, header: &Header, record: RecordRef<'_>) -> Result<()> {
-        self.line.clear();
-        format_record(header, record, &mut self.line)?;
+        let line = Line::new(header, record)?;
+        if self.buf.len() - self.filled < line.bound() {
+            self.write_out()?;
+            if self.buf.len() < line.bound() {
+                self.buf.resize(line.bound(), 0);
+            }
+        }
+        self.filled += line.write(&mut self.buf[self.filled..])?;
+        if !self.buffered {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the lines gathered so far to the output.
+    fn write_out(&mut self) -> Result<()> {
+        let filled = std::mem::take(&mut self.filled);
         self.inner
-            .write_all(&self.line)
+            .write_all(&self.buf[..filled])
             .map_err(|e| Error::io(Format::Sam, e))
+    }
+
+    /// Writes the gathered lines and flushes the output.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors.
+    pub fn flush(&mut self) -> Result<()> {
+        self.write_out()?;
+        self.inner.flush().map_err(|e| Error::io(Format::Sam, e))
+    }
+
+    /// Writes the gathered lines, flushes and returns the output.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors.
+    pub fn finish(mut self) -> Result<W> {
+        self.flush()?;
+        Ok(self.inner)
     }
 
     /// The output.
@@ -62,64 +145,12 @@ impl<W: Write> Writer<W> {
         &mut self.inner
     }
 
-    /// The output.
+    /// The output, as it is: lines a [`Writer::buffered`] writer still
+    /// holds are not in it (use [`Writer::finish`] for those; a
+    /// [`Writer::new`] writer holds none).
     pub fn into_inner(self) -> W {
         self.inner
     }
-}
-
-/// "00" to "99": integers are formatted two digits at a time.
-const DIGIT_PAIRS: &[u8; 200] = b"\
-0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-
-fn push_uint(out: &mut Vec<u8>, value: u64) {
-    // SAM's integers nearly all fit 32 bits, whose division by 100 is a
-    // cheap multiplication.
-    let Ok(mut value) = u32::try_from(value) else {
-        return push_wide_uint(out, value);
-    };
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    while value >= 100 {
-        let pair = (value % 100) as usize * 2;
-        value /= 100;
-        i -= 2;
-        digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    }
-    if value >= 10 {
-        let pair = value as usize * 2;
-        i -= 2;
-        digits[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
-    } else {
-        i -= 1;
-        digits[i] = b'0' + value as u8;
-    }
-    out.extend_from_slice(&digits[i..]);
-}
-
-fn push_wide_uint(out: &mut Vec<u8>, mut value: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
-}
-
-fn push_int(out: &mut Vec<u8>, value: i64) {
-    if value < 0 {
-        out.push(b'-');
-    }
-    push_uint(out, value.unsigned_abs());
 }
 
 /// Appends `value` formatted as C's `printf("%g")` (six significant
@@ -135,42 +166,52 @@ fn push_int(out: &mut Vec<u8>, value: i64) {
 /// assert_eq!(out, b"9.9e-19 1.23457e+08 0.0001");
 /// ```
 pub fn push_float_g(out: &mut Vec<u8>, value: f64) {
-    use std::io::Write as _;
-    if value.is_nan() {
-        out.extend_from_slice(if value.is_sign_negative() {
+    push_float_g_into(out, value);
+}
+
+/// [`push_float_g`] into any `Write` (at most 13 bytes; an error of `out`
+/// leaves the text cut short).
+fn push_float_g_into(out: &mut impl Write, value: f64) {
+    let special: &[u8] = if value.is_nan() {
+        if value.is_sign_negative() {
             b"-nan"
         } else {
             b"nan"
-        });
-        return;
-    }
-    if value.is_infinite() {
-        out.extend_from_slice(if value < 0.0 { b"-inf" } else { b"inf" });
-        return;
-    }
-    if value == 0.0 {
-        out.extend_from_slice(if value.is_sign_negative() {
+        }
+    } else if value.is_infinite() {
+        if value < 0.0 {
+            b"-inf"
+        } else {
+            b"inf"
+        }
+    } else if value == 0.0 {
+        if value.is_sign_negative() {
             b"-0"
         } else {
             b"0"
-        });
+        }
+    } else {
+        b""
+    };
+    if !special.is_empty() {
+        let _ = out.write_all(special);
         return;
     }
     let scientific = format!("{value:.5e}");
     let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
-    if !(-4..6).contains(&exponent) {
-        out.extend_from_slice(trim_fraction(mantissa).as_bytes());
-        let _ = write!(
+    let _ = if !(-4..6).contains(&exponent) {
+        write!(
             out,
-            "e{}{:02}",
+            "{}e{}{:02}",
+            trim_fraction(mantissa),
             if exponent < 0 { '-' } else { '+' },
             exponent.unsigned_abs()
-        );
+        )
     } else {
         let fixed = format!("{value:.*}", (5 - exponent) as usize);
-        out.extend_from_slice(trim_fraction(&fixed).as_bytes());
-    }
+        out.write_all(trim_fraction(&fixed).as_bytes())
+    };
 }
 
 fn trim_fraction(text: &str) -> &str {
@@ -181,171 +222,28 @@ fn trim_fraction(text: &str) -> &str {
     }
 }
 
-fn reference_name(header: &Header, id: Option<usize>) -> Result<&[u8]> {
-    match id {
-        None => Ok(b"*"),
-        Some(id) => header
-            .reference_sequences()
-            .get(id)
-            .map(|r| r.name().as_bytes())
-            .ok_or_else(|| {
-                Error::invalid_data(
-                    Format::Sam,
-                    format!(
-                        "reference id {id} but the header names {}",
-                        header.reference_sequences().len()
-                    ),
-                )
-            }),
-    }
-}
-
 /// Appends the SAM line (with its newline) of `record` to `out`.
+///
+/// ```
+/// use biometal::formats::sam::{self, Header, Record, record::RecordFields};
+///
+/// let header = Header::parse("@SQ\tSN:chr1\tLN:100\n")?;
+/// let mut record = Record::default();
+/// record.set_fields(&RecordFields { name: b"r1", flags: 4, ..RecordFields::default() })?;
+/// let mut line = Vec::new();
+/// sam::writer::format_record(&header, record.as_ref(), &mut line)?;
+/// assert_eq!(line, b"r1\t4\t*\t0\t255\t*\t*\t0\t0\t*\t*\n");
+/// # Ok::<(), biometal::Error>(())
+/// ```
 ///
 /// # Errors
 ///
 /// A reference id the header does not name.
 pub fn format_record(header: &Header, record: RecordRef<'_>, out: &mut Vec<u8>) -> Result<()> {
-    // A SAM line is rarely more than twice its BAM record (bases and
-    // qualities take one byte each instead of 1.5 together).
-    out.reserve(record.as_bytes().len() * 2 + 64);
-    out.extend_from_slice(record.name());
-    out.push(b'\t');
-    push_uint(out, u64::from(record.flags().bits()));
-    out.push(b'\t');
-    out.extend_from_slice(reference_name(header, record.reference_id())?);
-    out.push(b'\t');
-    push_uint(out, record.alignment_start().map_or(0, |p| p.get()));
-    out.push(b'\t');
-    push_uint(out, u64::from(record.mapping_quality().unwrap_or(255)));
-    out.push(b'\t');
-    let cigar = record.cigar();
-    if cigar.is_empty() {
-        out.push(b'*');
-    } else {
-        for op in cigar.iter() {
-            push_uint(out, u64::from(op.len));
-            out.push(op.kind.as_char());
-        }
-    }
-    out.push(b'\t');
-    match record.mate_reference_id() {
-        Some(id) if Some(id) == record.reference_id() => out.push(b'='),
-        mate => out.extend_from_slice(reference_name(header, mate)?),
-    }
-    out.push(b'\t');
-    push_uint(out, record.mate_alignment_start().map_or(0, |p| p.get()));
-    out.push(b'\t');
-    push_int(out, i64::from(record.template_length()));
-    out.push(b'\t');
-    let sequence = record.sequence();
-    if sequence.is_empty() {
-        out.push(b'*');
-    } else {
-        sequence.decode_into(out);
-    }
-    out.push(b'\t');
-    match record.qualities() {
-        None => out.push(b'*'),
-        Some(quals) => {
-            let start = out.len();
-            out.resize(start + quals.len(), 0);
-            let ascii = &mut out[start..];
-            if crate::simd::phred_to_ascii(quals, ascii, crate::simd::PHRED33_OFFSET).is_err() {
-                for (o, q) in ascii.iter_mut().zip(quals) {
-                    *o = q.wrapping_add(33);
-                }
-            }
-        }
-    }
-    for (tag, value) in record.data().iter() {
-        out.push(b'\t');
-        out.extend_from_slice(&tag);
-        out.push(b':');
-        format_value(value, out);
-    }
-    out.push(b'\n');
-    Ok(())
-}
-
-fn format_array<T: super::record::data::Element>(
-    values: super::record::data::Values<'_, T>,
-    out: &mut Vec<u8>,
-    push: impl Fn(&mut Vec<u8>, T),
-) {
-    for value in values.iter() {
-        out.push(b',');
-        push(out, value);
-    }
-}
-
-/// Appends `TYPE:VALUE` as samtools prints it.
-fn format_value(value: Value<'_>, out: &mut Vec<u8>) {
-    match value {
-        Value::Character(c) => {
-            out.extend_from_slice(b"A:");
-            out.push(c);
-        }
-        Value::Float(f) => {
-            out.extend_from_slice(b"f:");
-            push_float_g(out, f64::from(f));
-        }
-        Value::Double(d) => {
-            out.extend_from_slice(b"d:");
-            push_float_g(out, d);
-        }
-        Value::String(text) => {
-            out.extend_from_slice(b"Z:");
-            out.extend_from_slice(text);
-        }
-        Value::Hex(text) => {
-            out.extend_from_slice(b"H:");
-            out.extend_from_slice(text);
-        }
-        Value::Array(array) => {
-            out.extend_from_slice(b"B:");
-            out.push(array.subtype());
-            match array {
-                Array::Int8(v) => format_array(v, out, |o, x| push_int(o, x.into())),
-                Array::UInt8(v) => format_array(v, out, |o, x| push_uint(o, x.into())),
-                Array::Int16(v) => format_array(v, out, |o, x| push_int(o, x.into())),
-                Array::UInt16(v) => format_array(v, out, |o, x| push_uint(o, x.into())),
-                Array::Int32(v) => format_array(v, out, |o, x| push_int(o, x.into())),
-                Array::UInt32(v) => format_array(v, out, |o, x| push_uint(o, x.into())),
-                Array::Float(v) => format_array(v, out, |o, x| push_float_g(o, x.into())),
-            }
-        }
-        integer => {
-            out.extend_from_slice(b"i:");
-            push_int(out, integer.as_int().unwrap_or_default());
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn integers_print_as_rust_formats_them() {
-        let mut values = vec![0, 9, 10, 99, 100, 101, 999, 1000, 65_535, 1 << 31];
-        values.extend([u64::from(u32::MAX), u64::from(u32::MAX) + 1, u64::MAX]);
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        for _ in 0..2000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            values.push(state >> (state % 64));
-        }
-        for value in values {
-            let mut out = Vec::new();
-            push_uint(&mut out, value);
-            assert_eq!(out, value.to_string().as_bytes());
-            for signed in [value as i64, (value as i64).wrapping_neg(), i64::MIN] {
-                out.clear();
-                push_int(&mut out, signed);
-                assert_eq!(out, signed.to_string().as_bytes());
-            }
-        }
-    }
+    let line = Line::new(header, record)?;
+    let start = out.len();
+    out.resize(start + line.bound(), 0);
+    let written = line.write(&mut out[start..]);
+    out.truncate(start + *written.as_ref().unwrap_or(&0));
+    written.map(drop)
 }

@@ -1,0 +1,222 @@
+//! SEQ and QUAL to SAM text, 16 bytes a step, writing into a line buffer
+//! that has room past the field: no scalar tail loops (the last step
+//! overlaps the one before it).
+//!
+//! x86_64 uses SSSE3 for the bases when the CPU has it and SSE2 (always
+//! present there) for the qualities; other targets use the crate's
+//! [`crate::simd`] kernels.
+
+/// `=ACMGRSVTWYHKDBN` for the 4-bit codes.
+const LETTERS: &[u8; 16] = b"=ACMGRSVTWYHKDBN";
+
+/// Both letters of every packed byte.
+const LETTER_PAIRS: [[u8; 2]; 256] = {
+    let mut table = [[0u8; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = [LETTERS[byte >> 4], LETTERS[byte & 15]];
+        byte += 1;
+    }
+    table
+};
+
+/// Decodes the bases of `packed` into `out`, two a byte: writes
+/// `2 * packed.len()` bytes (the last one a junk letter when the base
+/// count is odd), so `out` needs that many.
+///
+/// Writes nothing when `out` is shorter.
+pub(super) fn decode_sequence(packed: &[u8], out: &mut [u8]) {
+    let Some(out) = out.get_mut(..2 * packed.len()) else {
+        return;
+    };
+    #[cfg(target_arch = "x86_64")]
+    if packed.len() >= 16 && std::arch::is_x86_feature_detected!("ssse3") {
+        // SAFETY: the CPU has SSSE3, and `out` is twice `packed`.
+        unsafe { x86::decode_sequence_ssse3(packed, out) };
+        return;
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    if packed.len() >= 16 {
+        return crate::simd::decode_bam_sequence(packed, out);
+    }
+    decode_sequence_scalar(packed, out);
+}
+
+fn decode_sequence_scalar(packed: &[u8], out: &mut [u8]) {
+    for (pair, &byte) in out.chunks_exact_mut(2).zip(packed) {
+        pair.copy_from_slice(&LETTER_PAIRS[usize::from(byte)]);
+    }
+}
+
+/// Writes every quality plus 33 (Phred+33 ASCII, wrapping as samtools
+/// does for scores above 222) to `out[..quals.len()]`.
+///
+/// Writes nothing when `out` is shorter.
+pub(super) fn add_phred33(quals: &[u8], out: &mut [u8]) {
+    let Some(out) = out.get_mut(..quals.len()) else {
+        return;
+    };
+    #[cfg(target_arch = "x86_64")]
+    if quals.len() >= 16 {
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        return unsafe { x86::add_phred33_sse2(quals, out) };
+    }
+    add_phred33_scalar(quals, out);
+}
+
+fn add_phred33_scalar(quals: &[u8], out: &mut [u8]) {
+    for (o, &q) in out.iter_mut().zip(quals) {
+        *o = q.wrapping_add(33);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use std::arch::x86_64::*;
+
+    /// See [`super::decode_sequence`]; `packed.len() >= 16` and
+    /// `out.len() == 2 * packed.len()`.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must have SSSE3.
+    #[target_feature(enable = "ssse3")]
+    pub(super) unsafe fn decode_sequence_ssse3(packed: &[u8], out: &mut [u8]) {
+        let n = packed.len();
+        if n < 16 || out.len() != 2 * n {
+            return super::decode_sequence_scalar(packed, out);
+        }
+        // SAFETY: `LETTERS` is 16 bytes.
+        let letters = unsafe { _mm_loadu_si128(super::LETTERS.as_ptr().cast()) };
+        let nibble = _mm_set1_epi8(0x0f);
+        // 16 bytes a step; the last step (at `n - 16`) may overlap the one
+        // before it.
+        let last = n - 16;
+        let mut next = 0;
+        loop {
+            let at = next.min(last);
+            // SAFETY: `at + 16 <= n`, so the load reads `packed[at..at +
+            // 16]` and the stores write `out[2 * at..2 * at + 32]`, inside
+            // `out` (2n bytes).
+            unsafe {
+                let v = _mm_loadu_si128(packed.as_ptr().add(at).cast());
+                let high = _mm_shuffle_epi8(letters, _mm_and_si128(_mm_srli_epi16::<4>(v), nibble));
+                let low = _mm_shuffle_epi8(letters, _mm_and_si128(v, nibble));
+                let dst = out.as_mut_ptr().add(2 * at);
+                _mm_storeu_si128(dst.cast(), _mm_unpacklo_epi8(high, low));
+                _mm_storeu_si128(dst.add(16).cast(), _mm_unpackhi_epi8(high, low));
+            }
+            if at == last {
+                break;
+            }
+            next += 16;
+        }
+    }
+
+    /// See [`super::add_phred33`]; `quals.len() >= 16` and
+    /// `out.len() == quals.len()`.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must have SSE2 (every x86_64 CPU has).
+    #[target_feature(enable = "sse2")]
+    pub(super) unsafe fn add_phred33_sse2(quals: &[u8], out: &mut [u8]) {
+        let n = quals.len();
+        if n < 16 || out.len() != n {
+            return super::add_phred33_scalar(quals, out);
+        }
+        let offset = _mm_set1_epi8(33);
+        let last = n - 16;
+        let mut next = 0;
+        loop {
+            let at = next.min(last);
+            // SAFETY: `at + 16 <= n`: reads `quals[at..at + 16]`, writes
+            // `out[at..at + 16]`, both `n` long.
+            unsafe {
+                let v = _mm_loadu_si128(quals.as_ptr().add(at).cast());
+                _mm_storeu_si128(out.as_mut_ptr().add(at).cast(), _mm_add_epi8(v, offset));
+            }
+            if at == last {
+                break;
+            }
+            next += 16;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(len: usize, seed: u64) -> Vec<u8> {
+        let mut state = seed | 1;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect()
+    }
+
+    /// SIMD == scalar for every length 0..300 at every alignment 0..16
+    /// of input and output, and nothing written past the field.
+    #[test]
+    fn sequence_kernel_matches_scalar() {
+        for len in 0..300 {
+            for align in 0..16 {
+                let input = pattern(len + align, len as u64 * 31 + align as u64);
+                let packed = &input[align..];
+                let mut expected = vec![0xAA; 2 * len];
+                decode_sequence_scalar(packed, &mut expected);
+                let mut out = vec![0xAA; 2 * len + align + 40];
+                decode_sequence(packed, &mut out[align..]);
+                assert_eq!(
+                    &out[align..align + 2 * len],
+                    &expected[..],
+                    "len {len} align {align}"
+                );
+                assert!(out[..align]
+                    .iter()
+                    .chain(&out[align + 2 * len..])
+                    .all(|&b| b == 0xAA));
+                let letters: Vec<u8> = packed
+                    .iter()
+                    .flat_map(|&b| [LETTERS[usize::from(b >> 4)], LETTERS[usize::from(b & 15)]])
+                    .collect();
+                assert_eq!(expected, letters);
+            }
+        }
+    }
+
+    #[test]
+    fn quality_kernel_matches_scalar() {
+        for len in 0..300 {
+            for align in 0..16 {
+                let input = pattern(len + align, len as u64 * 17 + align as u64 + 5);
+                let quals = &input[align..];
+                let expected: Vec<u8> = quals.iter().map(|q| q.wrapping_add(33)).collect();
+                let mut out = vec![0xAA; len + align + 40];
+                add_phred33(quals, &mut out[align..]);
+                assert_eq!(
+                    &out[align..align + len],
+                    &expected[..],
+                    "len {len} align {align}"
+                );
+                assert!(out[..align]
+                    .iter()
+                    .chain(&out[align + len..])
+                    .all(|&b| b == 0xAA));
+            }
+        }
+    }
+
+    #[test]
+    fn short_outputs_are_left_alone() {
+        let mut out = [0u8; 3];
+        decode_sequence(&[0x12, 0x48], &mut out);
+        add_phred33(&[1, 2, 3, 4], &mut out);
+        assert_eq!(out, [0, 0, 0]);
+    }
+}
