@@ -160,6 +160,7 @@ impl CountRow {
         quads.nth(quad).expect("a row has four quads")
     }
 
+    #[cfg(target_arch = "x86_64")]
     pub(super) fn set_quality(&mut self, counts: &QualityCounts) {
         let [bin_0, bin_1, bin_2, _] = counts.bin_sums;
         let r = &mut self.0;
@@ -175,6 +176,7 @@ impl CountRow {
         r[Self::MIN_QUALITY] = u64::from(counts.min_quality);
     }
 
+    #[cfg(target_arch = "x86_64")]
     pub(super) fn set_sequence(&mut self, counts: &SequenceCounts) {
         let r = &mut self.0;
         r[Self::GC] = counts.gc;
@@ -466,6 +468,8 @@ const GROUP: usize = 64;
 pub(super) struct FeatureBuilder {
     rows: [CountRow; GROUP],
     len: usize,
+    /// Whether the CPU has AVX2 (without it, reads go straight to `out`).
+    #[cfg(target_arch = "x86_64")]
     avx2: bool,
 }
 
@@ -477,8 +481,6 @@ impl FeatureBuilder {
             len: 0,
             #[cfg(target_arch = "x86_64")]
             avx2: has_avx2(),
-            #[cfg(not(target_arch = "x86_64"))]
-            avx2: false,
         }
     }
 
