@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use biometal::formats::fastq::{Reader, RecordBatch};
 use biometal::neural_engine::{
-    read_features, QualityModel, QualityStream, FEATURE_NAMES, N_FEATURES,
+    batch_features, read_features, QualityModel, QualityStream, FEATURE_NAMES, N_FEATURES,
 };
 use biometal::ErrorKind;
 
@@ -70,7 +70,16 @@ fn features_are_identical_to_python() {
     let batch = golden_batch();
     assert_eq!(batch.len(), rows.len());
     assert!(rows.len() >= 40);
-    for (record, (name, expected)) in batch.iter().zip(&rows) {
+    // One read at a time, and the whole batch (counters finished four
+    // reads per vector).
+    let mut batched = Vec::new();
+    batch_features(&batch, &mut batched);
+    assert_eq!(batched.len(), rows.len() * N_FEATURES);
+    for ((record, (name, expected)), from_batch) in batch
+        .iter()
+        .zip(&rows)
+        .zip(batched.chunks_exact(N_FEATURES))
+    {
         assert_eq!(record.name(), name.as_bytes());
         let features = read_features(record.sequence(), record.quality());
         for (i, (&rust, &python)) in features.iter().zip(expected).enumerate() {
@@ -79,6 +88,13 @@ fn features_are_identical_to_python() {
                 python.to_bits(),
                 "read {name}, feature {}: Rust {rust:e}, Python {python:e}",
                 FEATURE_NAMES[i]
+            );
+            assert_eq!(
+                from_batch[i].to_bits(),
+                python.to_bits(),
+                "read {name}, feature {} (batch): Rust {:e}, Python {python:e}",
+                FEATURE_NAMES[i],
+                from_batch[i]
             );
         }
     }

@@ -127,6 +127,101 @@ pub(super) struct SequenceCounts {
     pub(super) homopolymer_starts: u64,
 }
 
+/// A read's integer counters, laid out for the batch-wide finish
+/// (`finish_avx2`): four quads of four `u64`, one quad per AVX2 vector.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[repr(C, align(32))]
+pub(super) struct CountRow(pub(super) [u64; 16]);
+
+impl CountRow {
+    /// Expected-error units are `plane 0 + plane 1 << 8 + plane 2 << 16`.
+    pub(super) const EE_PLANE_0: usize = 0;
+    pub(super) const EE_PLANE_1: usize = 1;
+    pub(super) const EE_PLANE_2: usize = 2;
+    pub(super) const QUALITY_SUM: usize = 3;
+    pub(super) const BELOW_20: usize = 4;
+    pub(super) const BELOW_30: usize = 5;
+    /// Σ q over positions `[0, bound k)`, bound k = `k·n/4` (k = 1, 2, 3).
+    pub(super) const TO_BOUND_1: usize = 6;
+    pub(super) const TO_BOUND_2: usize = 7;
+    pub(super) const TO_BOUND_3: usize = 8;
+    pub(super) const MIN_QUALITY: usize = 9;
+    pub(super) const SEQUENCE_LEN: usize = 10;
+    pub(super) const QUALITY_LEN: usize = 11;
+    pub(super) const GC: usize = 12;
+    pub(super) const ACGT: usize = 13;
+    pub(super) const N: usize = 14;
+    pub(super) const HOMOPOLYMER_STARTS: usize = 15;
+
+    /// Counters `4·quad..4·quad + 4` (`quad` < 4).
+    #[cfg(target_arch = "x86_64")]
+    pub(super) fn quad_mut(&mut self, quad: usize) -> &mut [u64; 4] {
+        let mut quads = self.0.as_chunks_mut::<4>().0.iter_mut();
+        quads.nth(quad).expect("a row has four quads")
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    pub(super) fn set_quality(&mut self, counts: &QualityCounts) {
+        let [bin_0, bin_1, bin_2, _] = counts.bin_sums;
+        let r = &mut self.0;
+        r[Self::EE_PLANE_0] = counts.ee_units;
+        r[Self::EE_PLANE_1] = 0;
+        r[Self::EE_PLANE_2] = 0;
+        r[Self::QUALITY_SUM] = counts.quality_sum;
+        r[Self::BELOW_20] = counts.below_20;
+        r[Self::BELOW_30] = counts.below_30;
+        r[Self::TO_BOUND_1] = bin_0;
+        r[Self::TO_BOUND_2] = bin_0 + bin_1;
+        r[Self::TO_BOUND_3] = bin_0 + bin_1 + bin_2;
+        r[Self::MIN_QUALITY] = u64::from(counts.min_quality);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    pub(super) fn set_sequence(&mut self, counts: &SequenceCounts) {
+        let r = &mut self.0;
+        r[Self::GC] = counts.gc;
+        r[Self::ACGT] = counts.acgt;
+        r[Self::N] = counts.n;
+        r[Self::HOMOPOLYMER_STARTS] = counts.homopolymer_starts;
+    }
+
+    pub(super) fn quality(&self) -> QualityCounts {
+        let r = &self.0;
+        let [to_1, to_2, to_3] =
+            [Self::TO_BOUND_1, Self::TO_BOUND_2, Self::TO_BOUND_3].map(|i| r[i]);
+        QualityCounts {
+            ee_units: r[Self::EE_PLANE_0]
+                + (r[Self::EE_PLANE_1] << 8)
+                + (r[Self::EE_PLANE_2] << 16),
+            quality_sum: r[Self::QUALITY_SUM],
+            below_20: r[Self::BELOW_20],
+            below_30: r[Self::BELOW_30],
+            min_quality: r[Self::MIN_QUALITY] as u8,
+            bin_sums: [to_1, to_2 - to_1, to_3 - to_2, r[Self::QUALITY_SUM] - to_3],
+        }
+    }
+
+    pub(super) fn sequence(&self) -> SequenceCounts {
+        let r = &self.0;
+        SequenceCounts {
+            gc: r[Self::GC],
+            acgt: r[Self::ACGT],
+            n: r[Self::N],
+            homopolymer_starts: r[Self::HOMOPOLYMER_STARTS],
+        }
+    }
+
+    /// The features from these counters, one read at a time.
+    pub(super) fn features(&self) -> FeatureVector {
+        features_from(
+            self.0[Self::SEQUENCE_LEN] as usize,
+            self.0[Self::QUALITY_LEN] as usize,
+            self.quality(),
+            self.sequence(),
+        )
+    }
+}
+
 /// Phred score of a Phred+33 byte, clamped to `!`..=`~`.
 fn phred(byte: u8) -> u8 {
     byte.clamp(simd::PHRED33_OFFSET, simd::MAX_QUALITY_ASCII) - simd::PHRED33_OFFSET
@@ -218,12 +313,28 @@ pub fn read_features(sequence: &[u8], quality: &[u8]) -> FeatureVector {
 #[inline]
 #[target_feature(enable = "avx2")]
 fn read_features_avx2(sequence: &[u8], quality: &[u8]) -> FeatureVector {
-    features_from(
-        sequence.len(),
-        quality.len(),
-        super::features_avx2::quality_counts(quality),
-        super::features_avx2::sequence_counts(sequence),
-    )
+    count_row_avx2(sequence, quality).features()
+}
+
+/// The counters of one read, by the AVX2 sweeps.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2")]
+fn count_row_avx2(sequence: &[u8], quality: &[u8]) -> CountRow {
+    let mut row = CountRow::default();
+    fill_row_avx2(sequence, quality, &mut row);
+    row
+}
+
+/// Sets every counter of `row` from one read, by the AVX2 sweeps.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2")]
+fn fill_row_avx2(sequence: &[u8], quality: &[u8], row: &mut CountRow) {
+    super::features_avx2::quality_counts(quality, row);
+    super::features_avx2::sequence_counts(sequence, row);
+    row.0[CountRow::SEQUENCE_LEN] = sequence.len() as u64;
+    row.0[CountRow::QUALITY_LEN] = quality.len() as u64;
 }
 
 /// [`read_features`] without AVX2.
@@ -323,23 +434,101 @@ fn features_from(
 /// ```
 pub fn batch_features(batch: &RecordBatch, out: &mut Vec<f32>) {
     out.clear();
-    out.reserve(batch.len() * N_FEATURES);
+    let mut builder = FeatureBuilder::new();
+    builder.reserve(batch.len(), out);
     #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { batch_features_avx2(batch, out) };
+    if builder.avx2 {
+        // SAFETY: the CPU supports AVX2 (`builder.avx2`).
+        return unsafe { batch_features_avx2(&mut builder, batch, out) };
     }
     for record in batch.iter() {
-        out.extend_from_slice(&read_features_scalar(record.sequence(), record.quality()));
+        builder.push(record.sequence(), record.quality(), out);
     }
+    builder.finish(out);
 }
 
-/// [`batch_features`] with [`read_features_avx2`] inlined into the loop.
+/// [`batch_features`] with the AVX2 sweeps inlined into the loop.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn batch_features_avx2(batch: &RecordBatch, out: &mut Vec<f32>) {
+fn batch_features_avx2(builder: &mut FeatureBuilder, batch: &RecordBatch, out: &mut Vec<f32>) {
     for record in batch.iter() {
-        out.extend_from_slice(&read_features_avx2(record.sequence(), record.quality()));
+        builder.push_avx2(record.sequence(), record.quality(), out);
+    }
+    builder.finish(out);
+}
+
+/// Reads finished together: their counters are turned into features by
+/// vector code, four reads per vector.
+const GROUP: usize = 64;
+
+/// Feature rows for reads pushed one at a time: each read's integer
+/// counters are kept until [`GROUP`] reads are in, then all are divided
+/// and converted at once (`finish_avx2`), so the per-read work is the two
+/// sweeps over its bytes.
+pub(super) struct FeatureBuilder {
+    rows: [CountRow; GROUP],
+    len: usize,
+    /// Whether the CPU has AVX2 (without it, reads go straight to `out`).
+    #[cfg(target_arch = "x86_64")]
+    avx2: bool,
+}
+
+impl FeatureBuilder {
+    /// A builder for this CPU (AVX2 is checked once, here).
+    pub(super) fn new() -> Self {
+        FeatureBuilder {
+            rows: [CountRow::default(); GROUP],
+            len: 0,
+            #[cfg(target_arch = "x86_64")]
+            avx2: has_avx2(),
+        }
+    }
+
+    /// Reserves room in `out` for the features of `reads` more reads (and
+    /// the spare floats the vector finish writes past a row).
+    pub(super) fn reserve(&self, reads: usize, out: &mut Vec<f32>) {
+        out.reserve((reads + self.len) * N_FEATURES + 2);
+    }
+
+    /// Adds the features of one read to `out` (perhaps only at the next
+    /// [`finish`](Self::finish) or later push: `out` gets every read's
+    /// features in push order).
+    #[inline]
+    pub(super) fn push(&mut self, sequence: &[u8], quality: &[u8], out: &mut Vec<f32>) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: the CPU supports AVX2 (`self.avx2`).
+            return unsafe { self.push_avx2(sequence, quality, out) };
+        }
+        out.extend_from_slice(&read_features_scalar(sequence, quality));
+    }
+
+    /// [`push`](Self::push) on a CPU with AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn push_avx2(&mut self, sequence: &[u8], quality: &[u8], out: &mut Vec<f32>) {
+        if self.len == GROUP {
+            self.finish(out);
+        }
+        if let Some(row) = self.rows.get_mut(self.len) {
+            fill_row_avx2(sequence, quality, row);
+            self.len += 1;
+        }
+    }
+
+    /// Appends the features of the reads pushed but not yet in `out`.
+    pub(super) fn finish(&mut self, out: &mut Vec<f32>) {
+        let rows = &self.rows[..self.len];
+        self.len = 0;
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: the CPU supports AVX2 (`self.avx2`).
+            return unsafe { super::finish_avx2::finish_rows(rows, out) };
+        }
+        for row in rows {
+            out.extend_from_slice(&row.features());
+        }
     }
 }
 
@@ -410,6 +599,9 @@ mod tests {
             state
         };
         let lengths = (0..=300).chain([511, 1021, 4000, 8159, 8160, 8161, 8195, 16_400]);
+        // Every read also goes through the batch path (the vector finish).
+        let mut builder = FeatureBuilder::new();
+        let (mut pushed, mut all_expected) = (Vec::new(), Vec::new());
         for len in lengths {
             let sequence: Vec<u8> = (0..len)
                 .map(|_| b"ACGTNacgtnRR"[(next() % 12) as usize])
@@ -434,21 +626,27 @@ mod tests {
                 (&same, &low),
             ] {
                 let expected = plain(s, q);
+                builder.push(s, q, &mut pushed);
+                all_expected.extend_from_slice(&expected);
                 assert_eq!(read_features_scalar(s, q), expected, "length {len}");
                 assert_eq!(read_features(s, q), expected, "length {len}");
                 #[cfg(target_arch = "x86_64")]
                 if has_avx2() {
                     // SAFETY: the CPU supports AVX2, checked just above.
-                    let (quality, bases) = unsafe {
-                        (
-                            super::super::features_avx2::quality_counts(q),
-                            super::super::features_avx2::sequence_counts(s),
-                        )
-                    };
-                    assert_eq!(quality, quality_counts_scalar(q), "length {len}");
-                    assert_eq!(bases, sequence_counts_scalar(s), "length {len}");
+                    let row = unsafe { count_row_avx2(s, q) };
+                    assert_eq!(row.quality(), quality_counts_scalar(q), "length {len}");
+                    assert_eq!(row.sequence(), sequence_counts_scalar(s), "length {len}");
                 }
             }
+        }
+        builder.finish(&mut pushed);
+        assert_eq!(pushed.len(), all_expected.len());
+        for (read, (got, expected)) in pushed
+            .chunks_exact(N_FEATURES)
+            .zip(all_expected.chunks_exact(N_FEATURES))
+            .enumerate()
+        {
+            assert_eq!(got, expected, "read {read}");
         }
     }
 

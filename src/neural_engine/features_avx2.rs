@@ -15,9 +15,7 @@
 
 use std::arch::x86_64::*;
 
-use super::features::{
-    quality_counts_scalar, sequence_counts_scalar, QualityCounts, SequenceCounts, EE_UNITS,
-};
+use super::features::{quality_counts_scalar, sequence_counts_scalar, CountRow, EE_UNITS};
 
 /// Bytes per block.
 const WIDTH: usize = 32;
@@ -99,21 +97,34 @@ fn load<const N: usize>(bytes: &[u8; N], at: usize) -> __m256i {
     unsafe { _mm256_loadu_si256(bytes.as_ptr().add(at).cast()) }
 }
 
-/// The four lane totals of `a`, `b`, `c`, `d`.
+/// The four lane totals of `a`, `b`, `c`, `d`, in that order.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn sum_lanes4(a: __m256i, b: __m256i, c: __m256i, d: __m256i) -> [u64; 4] {
+fn sum_lanes4(a: __m256i, b: __m256i, c: __m256i, d: __m256i) -> __m256i {
     // [a0+a1, b0+b1, a2+a3, b2+b3] and likewise for c, d.
     let ab = _mm256_add_epi64(_mm256_unpacklo_epi64(a, b), _mm256_unpackhi_epi64(a, b));
     let cd = _mm256_add_epi64(_mm256_unpacklo_epi64(c, d), _mm256_unpackhi_epi64(c, d));
-    let sums = _mm256_add_epi64(
+    _mm256_add_epi64(
         _mm256_permute2x128_si256::<0x20>(ab, cd),
         _mm256_permute2x128_si256::<0x31>(ab, cd),
-    );
-    let mut out = [0u64; 4];
-    // SAFETY: `out` is 32 writable bytes; storeu has no alignment requirement.
-    unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), sums) };
-    out
+    )
+}
+
+/// Stores `v` as quad `quad` (counters `4·quad..4·quad + 4`) of `row`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn store_quad(row: &mut CountRow, quad: usize, v: __m256i) {
+    let quad = row.quad_mut(quad);
+    // SAFETY: `quad` is 32 writable bytes; storeu has no alignment requirement.
+    unsafe { _mm256_storeu_si256(quad.as_mut_ptr().cast(), v) };
+}
+
+/// The total of the four lanes of `v`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn sum_lanes(v: __m256i) -> u64 {
+    let half = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v));
+    _mm_cvtsi128_si64(_mm_add_epi64(half, _mm_unpackhi_epi64(half, half))) as u64
 }
 
 /// The smallest byte of `v`.
@@ -156,13 +167,14 @@ impl QualitySweep {
     }
 }
 
-/// The quality counters of a read, in one sweep.
+/// The quality counters of a read into `row`, in one sweep.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(super) fn quality_counts(phred33: &[u8]) -> QualityCounts {
+pub(super) fn quality_counts(phred33: &[u8], row: &mut CountRow) {
     let len = phred33.len();
     let Some(last) = phred33.last_chunk::<WIDTH>() else {
-        return quality_counts_scalar(phred33);
+        row.set_quality(&quality_counts_scalar(phred33));
+        return;
     };
     let table = |bytes: &[u8; 16]| _mm256_broadcastsi128_si256(load_16(bytes));
     let plane_0 = PLANE_0.each_ref().map(table);
@@ -254,17 +266,14 @@ pub(super) fn quality_counts(phred33: &[u8]) -> QualityCounts {
     }
     sweep.flush();
     let (sums, prefixes) = (sweep.sums, sweep.prefixes);
-    let [ee_0, ee_1, ee_2, quality_sum] = sum_lanes4(sums[0], sums[1], sums[2], sums[3]);
-    let [below_20, below_30, to_1, to_2] = sum_lanes4(sums[4], sums[5], prefixes[0], prefixes[1]);
-    let [to_3, ..] = sum_lanes4(prefixes[2], zero, zero, zero);
-    QualityCounts {
-        ee_units: ee_0 + (ee_1 << 8) + (ee_2 << 16),
-        quality_sum,
-        below_20,
-        below_30,
-        min_quality: min_byte(sweep.minimum),
-        bin_sums: [to_1, to_2 - to_1, to_3 - to_2, quality_sum - to_3],
-    }
+    store_quad(row, 0, sum_lanes4(sums[0], sums[1], sums[2], sums[3]));
+    store_quad(
+        row,
+        1,
+        sum_lanes4(sums[4], sums[5], prefixes[0], prefixes[1]),
+    );
+    row.0[CountRow::TO_BOUND_3] = sum_lanes(prefixes[2]);
+    row.0[CountRow::MIN_QUALITY] = u64::from(min_byte(sweep.minimum));
 }
 
 #[inline]
@@ -285,16 +294,17 @@ fn flush_counts(counts: &mut [__m256i; 4], sums: &mut [__m256i; 4]) {
     }
 }
 
-/// The sequence counters of a read, in one sweep.
+/// The sequence counters of a read into `row`, in one sweep.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(super) fn sequence_counts(sequence: &[u8]) -> SequenceCounts {
+pub(super) fn sequence_counts(sequence: &[u8], row: &mut CountRow) {
     let len = sequence.len();
     let (Some(last), Some(last_windows)) = (
         sequence.last_chunk::<WIDTH>(),
         sequence.last_chunk::<WINDOWS_WIDTH>(),
     ) else {
-        return sequence_counts_scalar(sequence);
+        row.set_sequence(&sequence_counts_scalar(sequence));
+        return;
     };
     let zero = _mm256_setzero_si256();
     let all = _mm256_set1_epi8(-1);
@@ -352,11 +362,5 @@ pub(super) fn sequence_counts(sequence: &[u8]) -> SequenceCounts {
         add_bases(&mut counts, load(last, 0), keep_from(start + WIDTH - len));
     }
     flush_counts(&mut counts, &mut sums);
-    let [gc, acgt, n_count, homopolymer_starts] = sum_lanes4(sums[0], sums[1], sums[2], sums[3]);
-    SequenceCounts {
-        gc,
-        acgt,
-        n: n_count,
-        homopolymer_starts,
-    }
+    store_quad(row, 3, sum_lanes4(sums[0], sums[1], sums[2], sums[3]));
 }

@@ -39,6 +39,8 @@
 mod features;
 #[cfg(target_arch = "x86_64")]
 mod features_avx2;
+#[cfg(target_arch = "x86_64")]
+mod finish_avx2;
 mod model;
 mod runtime;
 mod stream;

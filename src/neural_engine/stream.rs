@@ -4,7 +4,7 @@ use std::io::Read;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 
-use super::features::read_features;
+use super::features::FeatureBuilder;
 use super::model::QualityModel;
 use crate::formats::fastq::{Reader, RecordBatch, RecordRef};
 use crate::{Error, Format, Result};
@@ -26,15 +26,17 @@ impl Filled {
     fn fill<R: Read>(&mut self, reader: &mut Reader<R>, batch_size: usize) -> Result<usize> {
         self.batch.clear();
         self.features.clear();
+        let mut builder = FeatureBuilder::new();
+        builder.reserve(batch_size.min(DEFAULT_BATCH_SIZE), &mut self.features);
         while self.batch.len() < batch_size {
             let Some(record) = reader.next_record() else {
                 break;
             };
             let record = record?;
-            self.features
-                .extend_from_slice(&read_features(record.sequence(), record.quality()));
+            builder.push(record.sequence(), record.quality(), &mut self.features);
             self.batch.push(&record);
         }
+        builder.finish(&mut self.features);
         Ok(self.batch.len())
     }
 }
