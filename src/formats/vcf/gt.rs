@@ -64,7 +64,7 @@ const UNPHASED_SHAPE: u32 = u32::from_le_bytes([0, b'/', 0, b'\t']);
 ///
 /// The three columns are moved out of `matrix` into locals for the loop, so
 /// their lengths stay in registers (through `&mut matrix` every push would
-/// store and reload them); the rare slow path puts them back around its call.
+/// store and reload them).
 fn decode_first(
     kernel: Kernel,
     bytes: &[u8],
@@ -156,31 +156,14 @@ fn decode_first(
                 }
                 i += 3;
             } else {
-                (i, count) = match slow(
-                    bytes,
-                    i,
-                    limit,
-                    count,
-                    matrix,
-                    &mut alleles,
-                    &mut phased,
-                    &mut ends,
-                ) {
-                    Ok(next) => (next, count + 1),
-                    Err(failure) => break Err(failure),
-                };
+                (i, count) =
+                    match slow(bytes, i, limit, count, &mut alleles, &mut phased, &mut ends) {
+                        Ok(next) => (next, count + 1),
+                        Err(failure) => break Err(failure),
+                    };
             }
         } else {
-            (i, count) = match slow(
-                bytes,
-                i,
-                limit,
-                count,
-                matrix,
-                &mut alleles,
-                &mut phased,
-                &mut ends,
-            ) {
+            (i, count) = match slow(bytes, i, limit, count, &mut alleles, &mut phased, &mut ends) {
                 Ok(next) => (next, count + 1),
                 Err(failure) => break Err(failure),
             };
@@ -201,28 +184,23 @@ fn decode_first(
     result
 }
 
-/// The general parser for one sample, with the columns put back into
-/// `matrix` around it.
-#[allow(clippy::too_many_arguments)]
+/// The general parser for one sample, out of the hot loop.
 #[inline(never)]
 fn slow(
     bytes: &[u8],
     i: usize,
     limit: i32,
     count: usize,
-    matrix: &mut GenotypeMatrix,
     alleles: &mut Vec<i32>,
     phased: &mut Vec<bool>,
     ends: &mut Vec<u32>,
 ) -> std::result::Result<usize, Failure> {
-    std::mem::swap(&mut matrix.alleles, alleles);
-    std::mem::swap(&mut matrix.phased, phased);
-    std::mem::swap(&mut matrix.ends, ends);
-    let result = parse_genotype(bytes, i, limit, matrix).map_err(|message| (count, message));
-    std::mem::swap(&mut matrix.alleles, alleles);
-    std::mem::swap(&mut matrix.phased, phased);
-    std::mem::swap(&mut matrix.ends, ends);
-    result
+    let mut columns = Columns {
+        alleles,
+        phased,
+        ends,
+    };
+    parse_genotype(bytes, i, limit, &mut columns).map_err(|message| (count, message))
 }
 
 /// GT is key `k` of each column (`usize::MAX`: absent, all missing).
@@ -234,21 +212,26 @@ fn decode_nth(
     matrix: &mut GenotypeMatrix,
 ) -> std::result::Result<usize, Failure> {
     let mut count = 0;
+    let mut columns = Columns {
+        alleles: &mut matrix.alleles,
+        phased: &mut matrix.phased,
+        ends: &mut matrix.ends,
+    };
     for column in bytes.split(|&b| b == b'\t') {
         if count == sample_count {
             return Err((count, "more sample columns than samples in the header"));
         }
         match column.split(|&b| b == b':').nth(k) {
             Some(value) => {
-                let end =
-                    parse_genotype(value, 0, limit, matrix).map_err(|message| (count, message))?;
+                let end = parse_genotype(value, 0, limit, &mut columns)
+                    .map_err(|message| (count, message))?;
                 if end != value.len() {
                     return Err((count, "unexpected character after the genotype"));
                 }
             }
             None => {
-                matrix.push_allele(GenotypeMatrix::MISSING, false);
-                matrix.end_sample();
+                columns.push_allele(GenotypeMatrix::MISSING, false);
+                columns.end_sample();
             }
         }
         count += 1;
@@ -262,7 +245,7 @@ fn parse_genotype(
     bytes: &[u8],
     mut i: usize,
     limit: i32,
-    matrix: &mut GenotypeMatrix,
+    columns: &mut Columns<'_>,
 ) -> std::result::Result<usize, &'static str> {
     let prefix = match bytes.get(i) {
         Some(b'|') => {
@@ -275,7 +258,7 @@ fn parse_genotype(
         }
         _ => None,
     };
-    let first = matrix.alleles.len();
+    let first = columns.alleles.len();
     let mut all_phased = true;
     let mut separator_phased = false;
     loop {
@@ -300,7 +283,7 @@ fn parse_genotype(
             }
             _ => return Err("expected an allele index or '.'"),
         };
-        matrix.push_allele(allele, separator_phased);
+        columns.push_allele(allele, separator_phased);
         match bytes.get(i) {
             Some(b'|') => separator_phased = true,
             Some(b'/') => {
@@ -311,9 +294,11 @@ fn parse_genotype(
         }
         i += 1;
     }
-    let ploidy = matrix.alleles.len() - first;
-    matrix.phased[first] = prefix.unwrap_or(all_phased && ploidy > 1);
-    matrix.end_sample();
+    let ploidy = columns.alleles.len() - first;
+    if let Some(flag) = columns.phased.get_mut(first) {
+        *flag = prefix.unwrap_or(all_phased && ploidy > 1);
+    }
+    columns.end_sample();
     Ok(i)
 }
 

@@ -66,6 +66,20 @@ pub(crate) struct Columns<'a> {
     pub(crate) ends: &'a mut Vec<u32>,
 }
 
+impl Columns<'_> {
+    /// Appends one allele to the sample being decoded.
+    pub(crate) fn push_allele(&mut self, allele: i32, phased: bool) {
+        self.alleles.push(allele);
+        self.phased.push(phased);
+    }
+
+    /// Closes the sample being decoded.
+    pub(crate) fn end_sample(&mut self) {
+        // The allele count is bounded by the line size (< 4 GiB).
+        self.ends.push(self.alleles.len() as u32);
+    }
+}
+
 /// Decodes the run of common calls starting at `bytes[start]`, at most
 /// `max_samples` of them, each followed by a tab, with alleles up to
 /// `max_digit` (0–9). Returns how many samples it appended (each took 4
@@ -134,12 +148,51 @@ mod x86 {
         bytes
     }
 
-    /// Makes room for one block: `alleles` and `phased` get `2 * samples`
-    /// spare elements, `ends` `samples`.
-    fn reserve(columns: &mut Columns<'_>, samples: usize) {
-        columns.alleles.reserve(2 * samples);
-        columns.phased.reserve(2 * samples);
-        columns.ends.reserve(samples);
+    /// Where a run writes: the spare capacity of the three columns, made
+    /// room for `samples` samples up front (so the loop has no capacity
+    /// checks), and the lengths to set when the run ends.
+    struct Output {
+        alleles: *mut i32,
+        phased: *mut bool,
+        ends: *mut u32,
+        /// `alleles.len()` when the run began.
+        base: usize,
+    }
+
+    impl Output {
+        fn new(columns: &mut Columns<'_>, samples: usize) -> Self {
+            columns.alleles.reserve(2 * samples);
+            columns.phased.reserve(2 * samples);
+            columns.ends.reserve(samples);
+            Output {
+                alleles: columns.alleles.spare_capacity_mut().as_mut_ptr().cast(),
+                phased: columns.phased.spare_capacity_mut().as_mut_ptr().cast(),
+                ends: columns.ends.spare_capacity_mut().as_mut_ptr().cast(),
+                base: columns.alleles.len(),
+            }
+        }
+
+        /// Takes the `done` samples written into the columns.
+        ///
+        /// # Safety
+        ///
+        /// `done` is at most the `samples` of [`Output::new`], and the
+        /// elements of the first `done` samples were written with valid
+        /// values (phase bytes 0 or 1).
+        unsafe fn finish(self, columns: &mut Columns<'_>, done: usize) {
+            // SAFETY: the caller's promise: within the capacity reserved,
+            // every element written and valid.
+            unsafe {
+                columns.alleles.set_len(columns.alleles.len() + 2 * done);
+                columns.phased.set_len(columns.phased.len() + 2 * done);
+                columns.ends.set_len(columns.ends.len() + done);
+            }
+        }
+    }
+
+    /// The number of whole blocks of `samples` samples a run may write.
+    fn blocks(bytes: &[u8], max_samples: usize, samples: usize) -> usize {
+        (bytes.len() / (GROUP * samples)).min(max_samples / samples)
     }
 
     /// 16 bytes of 4 groups: whether each byte fits, and the alleles (as
@@ -184,47 +237,43 @@ mod x86 {
         let digits_mask = unsafe { _mm_loadu_si128(DIGITS.as_ptr().cast()) };
         let phased = unsafe { _mm_loadu_si128(PHASED.as_ptr().cast()) };
         let unphased = unsafe { _mm_loadu_si128(UNPHASED.as_ptr().cast()) };
+        let blocks = blocks(bytes, max_samples, SAMPLES);
+        if blocks == 0 {
+            return 0;
+        }
+        let out = Output::new(columns, blocks * SAMPLES);
+        let zero = _mm_setzero_si128();
+        let steps = _mm_setr_epi32(2, 4, 6, 8);
         let mut done = 0;
-        for chunk in bytes.chunks_exact(SAMPLES * GROUP) {
-            if max_samples - done < SAMPLES {
-                break;
-            }
+        for chunk in bytes.chunks_exact(SAMPLES * GROUP).take(blocks) {
             // SAFETY: `chunk` is 16 readable bytes; the load is unaligned.
             let block = unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) };
             let (ok, alleles, phase) =
                 check_and_extract_128(block, limit, digits_mask, phased, unphased);
             let valid = (_mm_movemask_epi8(ok) as u32).trailing_ones() as usize / GROUP;
-            reserve(columns, SAMPLES);
-            let zero = _mm_setzero_si128();
-            let base = columns.alleles.len() as u32;
-            let ends = _mm_add_epi32(_mm_set1_epi32(base as i32), _mm_setr_epi32(2, 4, 6, 8));
-            // SAFETY: `reserve` left at least 8 spare i32s in `alleles`, 8
-            // spare bools in `phased` and 4 spare u32s in `ends`: the
-            // unaligned stores write exactly those. The lengths then cover
-            // only the `valid` samples' elements, all written: alleles are
-            // 0–9, phase bytes 0 or 1 (valid bools), ends plain integers.
+            // The allele count is bounded by the line size (< 4 GiB).
+            let ends = _mm_add_epi32(_mm_set1_epi32((out.base + 2 * done) as i32), steps);
+            // SAFETY: `Output::new` made room for `blocks` blocks and this
+            // is block `done / SAMPLES` < `blocks`: 8 i32s, 8 bools and 4
+            // u32s at offsets `2 * done`, `2 * done` and `done`.
             unsafe {
-                let out = columns
-                    .alleles
-                    .spare_capacity_mut()
-                    .as_mut_ptr()
-                    .cast::<__m128i>();
-                _mm_storeu_si128(out, _mm_unpacklo_epi16(alleles, zero));
-                _mm_storeu_si128(out.add(1), _mm_unpackhi_epi16(alleles, zero));
-                let flags = _mm_packus_epi16(phase, phase);
-                let out = columns.phased.spare_capacity_mut().as_mut_ptr();
-                _mm_storel_epi64(out.cast(), flags);
-                let out = columns.ends.spare_capacity_mut().as_mut_ptr();
-                _mm_storeu_si128(out.cast(), ends);
-                columns.alleles.set_len(columns.alleles.len() + 2 * valid);
-                columns.phased.set_len(columns.phased.len() + 2 * valid);
-                columns.ends.set_len(columns.ends.len() + valid);
+                let alleles_out = out.alleles.add(2 * done).cast::<__m128i>();
+                _mm_storeu_si128(alleles_out, _mm_unpacklo_epi16(alleles, zero));
+                _mm_storeu_si128(alleles_out.add(1), _mm_unpackhi_epi16(alleles, zero));
+                _mm_storel_epi64(
+                    out.phased.add(2 * done).cast(),
+                    _mm_packus_epi16(phase, phase),
+                );
+                _mm_storeu_si128(out.ends.add(done).cast(), ends);
             }
             done += valid;
             if valid < SAMPLES {
                 break;
             }
         }
+        // SAFETY: `done` ≤ `blocks * SAMPLES`; the valid samples' alleles
+        // are 0–9, their phase bytes 0 or 1, their ends plain integers.
+        unsafe { out.finish(columns, done) };
         done
     }
 
@@ -244,11 +293,13 @@ mod x86 {
         let phased = both(unsafe { _mm_loadu_si128(PHASED.as_ptr().cast()) });
         let unphased = both(unsafe { _mm_loadu_si128(UNPHASED.as_ptr().cast()) });
         let steps = _mm256_setr_epi32(2, 4, 6, 8, 10, 12, 14, 16);
+        let blocks = blocks(bytes, max_samples, SAMPLES);
+        if blocks == 0 {
+            return 0;
+        }
+        let out = Output::new(columns, blocks * SAMPLES);
         let mut done = 0;
-        for chunk in bytes.chunks_exact(SAMPLES * GROUP) {
-            if max_samples - done < SAMPLES {
-                break;
-            }
+        for chunk in bytes.chunks_exact(SAMPLES * GROUP).take(blocks) {
             // SAFETY: `chunk` is 32 readable bytes; the load is unaligned.
             let block = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
             let offsets = _mm256_sub_epi8(block, _mm256_set1_epi8(b'0' as i8));
@@ -265,38 +316,32 @@ mod x86 {
                 _mm256_castsi256_si128(phase),
                 _mm256_extracti128_si256(phase, 1),
             );
-            reserve(columns, SAMPLES);
-            let base = columns.alleles.len() as u32;
-            let ends = _mm256_add_epi32(_mm256_set1_epi32(base as i32), steps);
-            // SAFETY: `reserve` left at least 16 spare i32s in `alleles`,
-            // 16 spare bools in `phased` and 8 spare u32s in `ends`: the
-            // unaligned stores write exactly those. The lengths then cover
-            // only the `valid` samples' elements, all written: alleles are
-            // 0–9, phase bytes 0 or 1 (valid bools), ends plain integers.
+            // The allele count is bounded by the line size (< 4 GiB).
+            let ends = _mm256_add_epi32(_mm256_set1_epi32((out.base + 2 * done) as i32), steps);
+            // SAFETY: `Output::new` made room for `blocks` blocks and this
+            // is block `done / SAMPLES` < `blocks`: 16 i32s, 16 bools and 8
+            // u32s at offsets `2 * done`, `2 * done` and `done`.
             unsafe {
-                let out = columns
-                    .alleles
-                    .spare_capacity_mut()
-                    .as_mut_ptr()
-                    .cast::<__m256i>();
-                _mm256_storeu_si256(out, _mm256_cvtepu16_epi32(_mm256_castsi256_si128(alleles)));
+                let alleles_out = out.alleles.add(2 * done).cast::<__m256i>();
                 _mm256_storeu_si256(
-                    out.add(1),
+                    alleles_out,
+                    _mm256_cvtepu16_epi32(_mm256_castsi256_si128(alleles)),
+                );
+                _mm256_storeu_si256(
+                    alleles_out.add(1),
                     _mm256_cvtepu16_epi32(_mm256_extracti128_si256(alleles, 1)),
                 );
-                let out = columns.phased.spare_capacity_mut().as_mut_ptr();
-                _mm_storeu_si128(out.cast(), flags);
-                let out = columns.ends.spare_capacity_mut().as_mut_ptr();
-                _mm256_storeu_si256(out.cast(), ends);
-                columns.alleles.set_len(columns.alleles.len() + 2 * valid);
-                columns.phased.set_len(columns.phased.len() + 2 * valid);
-                columns.ends.set_len(columns.ends.len() + valid);
+                _mm_storeu_si128(out.phased.add(2 * done).cast(), flags);
+                _mm256_storeu_si256(out.ends.add(done).cast(), ends);
             }
             done += valid;
             if valid < SAMPLES {
                 break;
             }
         }
+        // SAFETY: `done` ≤ `blocks * SAMPLES`; the valid samples' alleles
+        // are 0–9, their phase bytes 0 or 1, their ends plain integers.
+        unsafe { out.finish(columns, done) };
         done
     }
 }
