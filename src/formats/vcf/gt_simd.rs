@@ -103,9 +103,12 @@ pub(crate) fn decode_run(
         // SAFETY: SSE2 is part of every x86_64 CPU.
         Kernel::Sse2 => unsafe { x86::run_sse2(rest, max_samples, max_digit, columns) },
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: `Kernel::Avx2` is only chosen (by `detect`/`available`)
-        // on CPUs with AVX2.
-        Kernel::Avx2 => unsafe { x86::run_avx2(rest, max_samples, max_digit, columns) },
+        // SAFETY: the CPU has AVX2, checked in the guard (a cached flag).
+        Kernel::Avx2 if std::arch::is_x86_feature_detected!("avx2") => unsafe {
+            x86::run_avx2(rest, max_samples, max_digit, columns)
+        },
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 => 0,
     }
 }
 
