@@ -2,9 +2,10 @@
 //! `samtools view -c FILE [REGION…]` for SAM/BAM (regions need a BAI/CSI
 //! index), the number of reads or sequences of a FASTQ or FASTA file
 //! (plain, gzip or BGZF), the features of a BED, GFF3 or GTF file, the
-//! number of VCF/BCF records (`bcftools view -H FILE | wc -l`; BCF regions
-//! as `bcftools view -H FILE REGION… | wc -l`), and with
-//! regions on bgzipped text with a tabix index (`.tbi`, `.csi`) the number
+//! number of VCF/BCF records (`bcftools view -H FILE [REGION…] | wc -l`:
+//! with regions, as bcftools selects records, through the CSI index of a
+//! BCF or the `.tbi`/`.csi` of a VCF.gz), and with regions on other
+//! bgzipped text with a tabix index (`.tbi`, `.csi`: BED, GFF) the number
 //! of lines `tabix FILE REGION…` prints.
 //! CRAM is counted without decoding sequences, so it needs no reference;
 //! CRAM regions need a `.crai` index beside the file.
@@ -94,9 +95,7 @@ fn run(
         DetectedFormat::Fasta => no_regions(Format::Fasta).and_then(|()| count_fasta(source)),
         DetectedFormat::Bed => no_regions(Format::Bed).and_then(|()| count_bed(source)),
         DetectedFormat::Gff => no_regions(Format::Gff).and_then(|()| count_gff(source)),
-        DetectedFormat::Vcf => {
-            no_regions(Format::Vcf).and_then(|()| variants::count_vcf(path, source, regions))
-        }
+        DetectedFormat::Vcf => variants::count_vcf(path, source, regions),
         DetectedFormat::Bcf => variants::count_bcf(path, source, regions),
         _ => no_regions(Format::Sam).and_then(|()| count_sam(source)),
     }
@@ -104,7 +103,8 @@ fn run(
 
 /// The lines of `regions` in bgzipped text with a tabix index beside it, as
 /// `tabix FILE REGION… | wc -l` counts them; `None` when the file has no
-/// tabix index (or is binary, FASTA or FASTQ).
+/// tabix index (or is binary, FASTA or FASTQ, or VCF, whose regions are
+/// counted as bcftools selects records).
 fn count_tabix(
     path: &str,
     format: DetectedFormat,
@@ -112,7 +112,7 @@ fn count_tabix(
     regions: &[String],
 ) -> biometal::Result<Option<u64>> {
     use DetectedFormat::*;
-    if matches!(format, Bam | Cram | Bcf | Fasta | Fastq) {
+    if matches!(format, Bam | Cram | Bcf | Vcf | Fasta | Fastq) {
         return Ok(None);
     }
     let index = match tabix::load_for(path) {

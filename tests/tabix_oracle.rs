@@ -402,7 +402,17 @@ fn examples_equal_tabix() {
             String::from_utf8(oracle("tabix", &args).stdout).unwrap(),
             "{name}"
         );
-        let lines = ours.lines().filter(|l| !l.starts_with('#')).count();
+        let mut lines = ours.lines().filter(|l| !l.starts_with('#')).count();
+        if name.ends_with(".vcf.gz") {
+            // `count` selects VCF records as `bcftools view -H` does.
+            let mut view = vec!["view", "-H"];
+            view.extend(&args[1..]);
+            lines = oracle("bcftools", &view)
+                .stdout
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+                .count();
+        }
         assert_eq!(run(&count, &args[1..]).trim(), lines.to_string(), "{name}");
     }
 }

@@ -1,7 +1,8 @@
 //! Genotype decoding against bcftools on a simulated cohort (phased and
 //! unphased, missing, tri-allelic sites, haploid chrX calls): every
 //! sample's GT equals `bcftools query -f '[%GT\t]\n'`, and allele counts
-//! equal `bcftools +fill-tags -- -t AC,AN`.
+//! equal `bcftools +fill-tags -- -t AC,AN`; for both of the simulator's
+//! models (haplotype mosaics and independent alleles).
 
 mod common;
 
@@ -10,14 +11,15 @@ mod vcf_cohort;
 
 use biometal::formats::vcf::{GenotypeMatrix, Reader};
 use common::{oracle, TempDir};
+use vcf_cohort::Model;
 
 const SAMPLES: usize = 150;
 const SITES: usize = 400;
 
-fn cohort() -> (TempDir, String, Vec<u8>) {
+fn cohort(model: Model) -> (TempDir, String, Vec<u8>) {
     let dir = TempDir::new("vcf-genotypes");
     let mut text = Vec::new();
-    vcf_cohort::write_gt_cohort(&mut text, SAMPLES, SITES, 7).expect("generate");
+    vcf_cohort::write_gt_cohort_with(&mut text, SAMPLES, SITES, 7, model).expect("generate");
     let path = dir.join("cohort.vcf");
     std::fs::write(&path, &text).expect("write");
     let path = path.to_str().expect("UTF-8 path").to_owned();
@@ -42,7 +44,13 @@ fn render(alleles: &[i32], phased: &[bool]) -> String {
 
 #[test]
 fn genotypes_equal_bcftools_query() {
-    let (_dir, path, text) = cohort();
+    for model in [Model::Haplotypes, Model::Independent] {
+        genotypes_equal_bcftools_query_for(model);
+    }
+}
+
+fn genotypes_equal_bcftools_query_for(model: Model) {
+    let (_dir, path, text) = cohort(model);
     let expected = oracle("bcftools", &["query", "-f", "[%GT\\t]\\n", &path]).stdout;
     let mut reader = Reader::new(&text[..]);
     let header = reader.read_header().expect("header").clone();
@@ -72,7 +80,13 @@ fn genotypes_equal_bcftools_query() {
 
 #[test]
 fn allele_counts_equal_bcftools_fill_tags() {
-    let (dir, path, text) = cohort();
+    for model in [Model::Haplotypes, Model::Independent] {
+        allele_counts_equal_bcftools_fill_tags_for(model);
+    }
+}
+
+fn allele_counts_equal_bcftools_fill_tags_for(model: Model) {
+    let (dir, path, text) = cohort(model);
     let tagged = dir.join("tagged.vcf");
     let tagged = tagged.to_str().expect("UTF-8 path");
     oracle(

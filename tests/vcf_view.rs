@@ -250,6 +250,11 @@ fn view_regions_equal_bcftools_with_tbi_and_csi() {
                 String::from_utf8_lossy(&ours.stderr)
             );
             assert_same_lines(&ours.stdout, &expected.stdout, &format!("{name} {region}"));
+            assert_count(
+                &[compressed, region],
+                &expected.stdout,
+                &format!("{name} {region}"),
+            );
         }
         for regions in region_lists() {
             let mut args = vec!["-H", compressed];
@@ -263,8 +268,30 @@ fn view_regions_equal_bcftools_with_tbi_and_csi() {
             let what = format!("{name} {}", regions.join(" "));
             assert!(ours.status.success(), "{what}");
             assert_same_lines(&ours.stdout, &expected.stdout, &what);
+            assert_count(&args[1..], &expected.stdout, &what);
         }
     }
+}
+
+/// `count FILE REGION…` prints the number of records `bcftools view -H
+/// FILE REGION…` printed (`expected`), as bcftools selects them (records
+/// spanning an edge counted once, `chr:pos` one position), not as tabix.
+fn assert_count(args: &[&str], expected: &[u8], what: &str) {
+    let counted = run("count", args);
+    assert!(
+        counted.status.success(),
+        "count {what}: {}",
+        String::from_utf8_lossy(&counted.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&counted.stdout).trim(),
+        expected
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count()
+            .to_string(),
+        "count {what}"
+    );
 }
 
 /// Several regions per command line, as bcftools takes them: overlapping,

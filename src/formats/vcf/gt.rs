@@ -1,11 +1,14 @@
 //! Decoding the GT of every sample of a VCF line in one pass.
 //!
 //! The hot loop recognises the common 3-byte calls (`0|1`, `1/1`) followed
-//! by a tab or colon with one 4-byte look; anything else (multi-digit
+//! by a tab: runs of them 8 or 4 samples at a time with vector instructions
+//! ([`gt_simd`](super::gt_simd)), single ones (also before a colon) with
+//! one 4-byte look; anything else (multi-digit
 //! alleles, `.`, haploid or polyploid calls, the VCF 4.4 phasing prefix)
 //! goes through the general parser. When GT is not the first FORMAT key
 //! every column is split on `:` instead.
 
+use super::gt_simd::{self, Columns, Kernel};
 use super::record::RecordRef;
 use super::GenotypeMatrix;
 use crate::Result;
@@ -28,7 +31,7 @@ pub(crate) fn decode(
         .position(|key| key == b"GT");
     let decoded = match position {
         _ if samples.is_empty() => Ok(0),
-        Some(0) => decode_first(samples, limit, sample_count, matrix),
+        Some(0) => decode_first(Kernel::detect(), samples, limit, sample_count, matrix),
         Some(k) => decode_nth(samples, k, limit, sample_count, matrix),
         None => decode_nth(samples, usize::MAX, limit, sample_count, matrix),
     };
@@ -61,8 +64,9 @@ const UNPHASED_SHAPE: u32 = u32::from_le_bytes([0, b'/', 0, b'\t']);
 ///
 /// The three columns are moved out of `matrix` into locals for the loop, so
 /// their lengths stay in registers (through `&mut matrix` every push would
-/// store and reload them); the rare slow path puts them back around its call.
+/// store and reload them).
 fn decode_first(
+    kernel: Kernel,
     bytes: &[u8],
     limit: i32,
     sample_count: usize,
@@ -79,9 +83,30 @@ fn decode_first(
     ends.reserve(hint / 2 + 1);
     let mut i = 0;
     let mut count = 0;
+    // The largest allele a single digit may be (`limit` ≥ 1 here).
+    let max_digit = limit.clamp(0, 9) as u8;
     let result = loop {
-        // The common case, four bytes at a time: runs of `d|d\t` or `d/d\t`.
+        // The common case: runs of `d|d\t` or `d/d\t`, a vector block at a
+        // time, then four bytes at a time.
         while count < sample_count {
+            let mut columns = Columns {
+                alleles: &mut alleles,
+                phased: &mut phased,
+                ends: &mut ends,
+            };
+            let run = gt_simd::decode_run(
+                kernel,
+                bytes,
+                i,
+                sample_count - count,
+                max_digit,
+                &mut columns,
+            );
+            count += run;
+            i += 4 * run;
+            if count == sample_count {
+                break;
+            }
             let Some(&[a, separator, b, tab]) = bytes.get(i..i + 4) else {
                 break;
             };
@@ -131,31 +156,14 @@ fn decode_first(
                 }
                 i += 3;
             } else {
-                (i, count) = match slow(
-                    bytes,
-                    i,
-                    limit,
-                    count,
-                    matrix,
-                    &mut alleles,
-                    &mut phased,
-                    &mut ends,
-                ) {
-                    Ok(next) => (next, count + 1),
-                    Err(failure) => break Err(failure),
-                };
+                (i, count) =
+                    match slow(bytes, i, limit, count, &mut alleles, &mut phased, &mut ends) {
+                        Ok(next) => (next, count + 1),
+                        Err(failure) => break Err(failure),
+                    };
             }
         } else {
-            (i, count) = match slow(
-                bytes,
-                i,
-                limit,
-                count,
-                matrix,
-                &mut alleles,
-                &mut phased,
-                &mut ends,
-            ) {
+            (i, count) = match slow(bytes, i, limit, count, &mut alleles, &mut phased, &mut ends) {
                 Ok(next) => (next, count + 1),
                 Err(failure) => break Err(failure),
             };
@@ -176,28 +184,23 @@ fn decode_first(
     result
 }
 
-/// The general parser for one sample, with the columns put back into
-/// `matrix` around it.
-#[allow(clippy::too_many_arguments)]
+/// The general parser for one sample, out of the hot loop.
 #[inline(never)]
 fn slow(
     bytes: &[u8],
     i: usize,
     limit: i32,
     count: usize,
-    matrix: &mut GenotypeMatrix,
     alleles: &mut Vec<i32>,
     phased: &mut Vec<bool>,
     ends: &mut Vec<u32>,
 ) -> std::result::Result<usize, Failure> {
-    std::mem::swap(&mut matrix.alleles, alleles);
-    std::mem::swap(&mut matrix.phased, phased);
-    std::mem::swap(&mut matrix.ends, ends);
-    let result = parse_genotype(bytes, i, limit, matrix).map_err(|message| (count, message));
-    std::mem::swap(&mut matrix.alleles, alleles);
-    std::mem::swap(&mut matrix.phased, phased);
-    std::mem::swap(&mut matrix.ends, ends);
-    result
+    let mut columns = Columns {
+        alleles,
+        phased,
+        ends,
+    };
+    parse_genotype(bytes, i, limit, &mut columns).map_err(|message| (count, message))
 }
 
 /// GT is key `k` of each column (`usize::MAX`: absent, all missing).
@@ -209,21 +212,26 @@ fn decode_nth(
     matrix: &mut GenotypeMatrix,
 ) -> std::result::Result<usize, Failure> {
     let mut count = 0;
+    let mut columns = Columns {
+        alleles: &mut matrix.alleles,
+        phased: &mut matrix.phased,
+        ends: &mut matrix.ends,
+    };
     for column in bytes.split(|&b| b == b'\t') {
         if count == sample_count {
             return Err((count, "more sample columns than samples in the header"));
         }
         match column.split(|&b| b == b':').nth(k) {
             Some(value) => {
-                let end =
-                    parse_genotype(value, 0, limit, matrix).map_err(|message| (count, message))?;
+                let end = parse_genotype(value, 0, limit, &mut columns)
+                    .map_err(|message| (count, message))?;
                 if end != value.len() {
                     return Err((count, "unexpected character after the genotype"));
                 }
             }
             None => {
-                matrix.push_allele(GenotypeMatrix::MISSING, false);
-                matrix.end_sample();
+                columns.push_allele(GenotypeMatrix::MISSING, false);
+                columns.end_sample();
             }
         }
         count += 1;
@@ -237,7 +245,7 @@ fn parse_genotype(
     bytes: &[u8],
     mut i: usize,
     limit: i32,
-    matrix: &mut GenotypeMatrix,
+    columns: &mut Columns<'_>,
 ) -> std::result::Result<usize, &'static str> {
     let prefix = match bytes.get(i) {
         Some(b'|') => {
@@ -250,7 +258,7 @@ fn parse_genotype(
         }
         _ => None,
     };
-    let first = matrix.alleles.len();
+    let first = columns.alleles.len();
     let mut all_phased = true;
     let mut separator_phased = false;
     loop {
@@ -275,7 +283,7 @@ fn parse_genotype(
             }
             _ => return Err("expected an allele index or '.'"),
         };
-        matrix.push_allele(allele, separator_phased);
+        columns.push_allele(allele, separator_phased);
         match bytes.get(i) {
             Some(b'|') => separator_phased = true,
             Some(b'/') => {
@@ -286,9 +294,11 @@ fn parse_genotype(
         }
         i += 1;
     }
-    let ploidy = matrix.alleles.len() - first;
-    matrix.phased[first] = prefix.unwrap_or(all_phased && ploidy > 1);
-    matrix.end_sample();
+    let ploidy = columns.alleles.len() - first;
+    if let Some(flag) = columns.phased.get_mut(first) {
+        *flag = prefix.unwrap_or(all_phased && ploidy > 1);
+    }
+    columns.end_sample();
     Ok(i)
 }
 
@@ -355,6 +365,97 @@ mod tests {
         assert_eq!(m.all_alleles(), [-1, -1]);
         let m = decode_line(2, "1\t5\t.\tA\tC\t.\t.\t.").unwrap();
         assert_eq!(m.all_alleles(), [-1, -1]);
+    }
+
+    /// A small seeded generator for the property tests.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, bound: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % bound as u64) as usize
+        }
+    }
+
+    /// Calls the fast paths must hand to the general parser (some valid,
+    /// some not), at every position of a block.
+    const DEVIATIONS: [&str; 24] = [
+        "10/1", "1|10", "00|1", ".", "./.", ".|1", "0/.", "1", "0/1/2", "|0/1", "/1|0", "0|1:35",
+        "0:5", "3/0", "0|9", "x/1", "0|x", "", "0||1", "0|1|", "0 1", "0\\1", "1/\t", ":",
+    ];
+
+    fn common_call(rng: &mut Rng, max_digit: usize) -> String {
+        let separator = if rng.below(2) == 0 { '|' } else { '/' };
+        format!(
+            "{}{separator}{}",
+            rng.below(max_digit + 1),
+            rng.below(max_digit + 1)
+        )
+    }
+
+    /// The columns of `calls` decoded by every kernel's fast path and by
+    /// the general parser (`decode_nth`, no fast path) agree exactly,
+    /// errors included, for the header's sample count and one off it.
+    fn check_line(calls: &[String], limit: i32) {
+        let bytes = calls.join("\t").into_bytes();
+        for sample_count in [calls.len() - 1, calls.len(), calls.len() + 1] {
+            let mut oracle = GenotypeMatrix::new();
+            let expected = decode_nth(&bytes, 0, limit, sample_count, &mut oracle)
+                .map(|count| (count, oracle));
+            for kernel in Kernel::available() {
+                let mut matrix = GenotypeMatrix::new();
+                let found = decode_first(kernel, &bytes, limit, sample_count, &mut matrix)
+                    .map(|count| (count, matrix));
+                assert_eq!(
+                    found,
+                    expected,
+                    "{kernel:?}, {sample_count} samples, limit {limit}: {:?}",
+                    String::from_utf8_lossy(&bytes)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fast_paths_equal_the_general_parser_with_every_deviation_everywhere() {
+        let mut rng = Rng(0x9E37_79B9);
+        for samples in [1, 4, 9, 17, 33] {
+            for position in 0..samples {
+                for deviation in DEVIATIONS {
+                    for limit in [2, i32::MAX] {
+                        let max_digit = limit.min(9) as usize;
+                        let mut calls: Vec<String> = (0..samples)
+                            .map(|_| common_call(&mut rng, max_digit))
+                            .collect();
+                        calls[position] = deviation.to_string();
+                        check_line(&calls, limit);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_paths_equal_the_general_parser_on_random_lines() {
+        let mut rng = Rng(0x0123_4567_89AB_CDEF);
+        for _ in 0..3_000 {
+            let limit = [1, 2, 3, 9, i32::MAX][rng.below(5)];
+            let max_digit = limit.min(9) as usize;
+            let samples = 1 + rng.below(70);
+            let deviation_rate = [0, 2, 20, 200][rng.below(4)];
+            let calls: Vec<String> = (0..samples)
+                .map(|_| {
+                    if rng.below(1000) < deviation_rate {
+                        DEVIATIONS[rng.below(DEVIATIONS.len())].to_string()
+                    } else {
+                        common_call(&mut rng, max_digit)
+                    }
+                })
+                .collect();
+            check_line(&calls, limit);
+        }
     }
 
     #[test]

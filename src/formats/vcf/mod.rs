@@ -11,6 +11,7 @@ mod fields;
 pub(crate) mod format;
 mod genotypes;
 mod gt;
+mod gt_simd;
 pub mod header;
 mod query;
 mod reader;
