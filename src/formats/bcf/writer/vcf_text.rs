@@ -161,10 +161,24 @@ fn missing_samples(header: &Header, stored: usize, fields: usize, out: &mut Vec<
 /// sample when both alleles are 0–9 (or `.`) and present, else the general
 /// path.
 fn diploid_gt_column(bytes: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    // Raw values 0..=21 are `.` or alleles 0..=9 with a phase bit.
+    if bytes.iter().all(|&raw| raw <= 21) {
+        // Every sample takes exactly four bytes: fill them in place.
+        let start = out.len();
+        out.resize(start + bytes.len() * 2, 0);
+        for (text, pair) in out[start..].chunks_exact_mut(4).zip(bytes.chunks_exact(2)) {
+            text.copy_from_slice(&[
+                b'\t',
+                allele_digit(pair[0]),
+                if pair[1] & 1 == 1 { b'|' } else { b'/' },
+                allele_digit(pair[1]),
+            ]);
+        }
+        return Ok(());
+    }
     out.reserve(bytes.len() * 2);
     for pair in bytes.chunks_exact(2) {
         let (first, second) = (pair[0], pair[1]);
-        // Raw values 0..=21 are `.` or alleles 0..=9 with a phase bit.
         if first <= 21 && second <= 21 {
             out.extend_from_slice(&[
                 b'\t',
