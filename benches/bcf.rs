@@ -7,7 +7,9 @@
 //! * lazy count: records framed and validated, nothing decoded, against
 //!   `bcftools view -Ou -o /dev/null`;
 //! * writing: records re-written verbatim to BGZF BCF at level 6, against
-//!   `bcftools view -Ob -o /dev/null`.
+//!   `bcftools view -Ob -l 6 -o /dev/null`; and as VCF text to BGZF at level
+//!   6 (what `convert -l 6 in.bcf out.vcf.gz` does), against `bcftools view
+//!   -Oz -l 6 -o /dev/null` (both hand level 6 to libdeflate as level 7).
 //!
 //! The input is `BIOMETAL_BENCH_BCF` if set, else a simulated GT-only
 //! cohort (`tests/common/cohort.rs`) of `BIOMETAL_BENCH_SITES` sites
@@ -16,6 +18,7 @@
 //!
 //! ```text
 //! BIOMETAL_BENCH_SITES=150000 cargo bench --bench bcf
+//! BIOMETAL_BENCH_FULL=1 BIOMETAL_BENCH_SITES=40000 cargo bench --bench bcf
 //! ```
 
 use std::hint::black_box;
@@ -24,7 +27,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use biometal::formats::bcf;
-use biometal::formats::vcf::GenotypeMatrix;
+use biometal::formats::vcf::{self, GenotypeMatrix};
 use criterion::{Criterion, Throughput};
 
 #[path = "../tests/common/cohort.rs"]
@@ -119,6 +122,22 @@ fn write(path: &Path, threads: usize) {
     writer.finish().expect("finish");
 }
 
+/// Every record as VCF text, BGZF at level 6, one thread (the header is
+/// left out: it is the same few hundred bytes for both tools).
+fn write_vcf_gz(path: &Path) {
+    let mut reader = bcf::Reader::from_path(path).expect("open");
+    let header = reader.read_header().expect("header");
+    let bgzf = biometal::bgzf::WriterBuilder::new()
+        .level(6)
+        .build(std::io::sink())
+        .expect("writer");
+    let mut writer = vcf::Writer::new(bgzf);
+    while let Some(record) = reader.next_record().expect("record") {
+        writer.write_variant(&header, &record).expect("write");
+    }
+    writer.into_inner().finish().expect("finish");
+}
+
 fn bcftools(args: &[&str]) {
     let status = Command::new("bcftools")
         .args(args)
@@ -160,7 +179,13 @@ fn main() {
     });
     group.bench_function("write_l6_t1/biometal", |b| b.iter(|| write(&path, 1)));
     group.bench_function("write_l6_t1/bcftools view -Ob", |b| {
-        b.iter(|| bcftools(&["view", "-Ob", "-o", "/dev/null", p]))
+        b.iter(|| bcftools(&["view", "-Ob", "-l", "6", "-o", "/dev/null", p]))
+    });
+    group.bench_function("write_vcf_gz_l6_t1/biometal", |b| {
+        b.iter(|| write_vcf_gz(&path))
+    });
+    group.bench_function("write_vcf_gz_l6_t1/bcftools view -Oz", |b| {
+        b.iter(|| bcftools(&["view", "-Oz", "-l", "6", "-o", "/dev/null", p]))
     });
     group.finish();
     criterion.final_summary();

@@ -16,13 +16,21 @@ use super::{
 };
 use crate::error::{Error, ErrorKind, Format, Result};
 
-/// The compression level a writer uses unless told otherwise (bgzip's and
-/// libdeflate's default).
+/// The compression level a writer uses unless told otherwise (bgzip's
+/// default).
 pub const DEFAULT_COMPRESSION_LEVEL: u32 = 6;
 
-/// The highest compression level: libdeflate accepts 0–12, where 10–12 are
-/// slower, stronger levels beyond zlib's 9.
+/// The highest level accepted. Levels are zlib-style, 0–9, and mean what they
+/// mean to htslib (see [`WriterBuilder::level`]); 10–12 are accepted and mean
+/// 9, as htslib's `bgzf_compress` treats any level above 9.
 pub const MAX_COMPRESSION_LEVEL: u32 = 12;
+
+/// The libdeflate level used for each zlib-style level 0–9: the table
+/// htslib's `bgzf_compress` applies when built with libdeflate (as Debian's
+/// htslib is), so that `-l N` here and in `bgzip`/`samtools`/`bcftools`
+/// writes blocks of the same data size (0xff00) with the same libdeflate
+/// level, and outputs of about the same size at about the same cost.
+const LIBDEFLATE_LEVELS: [i32; 10] = [0, 1, 2, 3, 5, 6, 7, 8, 10, 12];
 
 /// The most blocks in flight per worker thread in a threaded writer: enough
 /// to keep every worker busy while the caller fills the next block, few
@@ -65,11 +73,13 @@ impl WriterBuilder {
         Self::default()
     }
 
-    /// Sets the compression level: 0 writes stored (uncompressed) deflate
-    /// blocks as `bgzip -l 0` does, 1–9 trade speed for size as in zlib, and
-    /// 10–12 are libdeflate's strongest levels. A level above
-    /// [`MAX_COMPRESSION_LEVEL`] makes [`build`](Self::build) fail with
-    /// [`ErrorKind::InvalidInput`].
+    /// Sets the compression level, as htslib reads it: 0 writes stored
+    /// (uncompressed) deflate blocks as `bgzip -l 0` does; 1–9 trade speed
+    /// for size and are handed to libdeflate as htslib hands them (1, 2, 3
+    /// unchanged, 4→5, 5→6, 6→7, 7→8, 8→10, 9→12), so level 6 here and in
+    /// `bgzip -l 6` or `bcftools view -l 6` is the same work; 10–12 mean 9.
+    /// A level above [`MAX_COMPRESSION_LEVEL`] makes [`build`](Self::build)
+    /// fail with [`ErrorKind::InvalidInput`].
     pub fn level(mut self, level: u32) -> Self {
         self.level = level;
         self
@@ -456,10 +466,8 @@ impl BlockEncoder {
         let compressor = match level {
             0 => None,
             level => {
-                let level = i32::try_from(level)
-                    .ok()
-                    .and_then(|level| CompressionLvl::new(level).ok())
-                    .unwrap_or_default();
+                let index = (level as usize).min(LIBDEFLATE_LEVELS.len() - 1);
+                let level = CompressionLvl::new(LIBDEFLATE_LEVELS[index]).unwrap_or_default();
                 Some(Compressor::new(level))
             }
         };

@@ -35,8 +35,9 @@ impl WriterOptions {
         }
     }
 
-    /// Sets the compression level: 0–9 for gzip, 0–12 for BGZF (10–12 are
-    /// libdeflate's slowest, smallest levels).
+    /// Sets the compression level: 0–9 for gzip, 0–12 for BGZF (levels mean
+    /// what they mean to htslib; 10–12 mean 9: see
+    /// [`bgzf::WriterBuilder::level`](crate::bgzf::WriterBuilder::level)).
     pub fn with_level(mut self, level: u32) -> Self {
         self.level = level;
         self

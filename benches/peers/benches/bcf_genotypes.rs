@@ -8,7 +8,8 @@
 //! Input: `BIOMETAL_BENCH_BCF`, or a simulated cohort (`tests/common/
 //! cohort.rs`) of `BIOMETAL_BENCH_SITES` (default 2 000) sites × 2 500
 //! samples converted with `bcftools view -Ob` (the same file biometal's own
-//! `benches/bcf.rs` makes).
+//! `benches/bcf.rs` makes), GT:DP:GQ:PL with `BIOMETAL_BENCH_FULL=1` (the
+//! issue's 40,000-site cohort: `BIOMETAL_BENCH_FULL=1 BIOMETAL_BENCH_SITES=40000`).
 use std::fs::File;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -30,12 +31,19 @@ fn input() -> PathBuf {
         return PathBuf::from(path);
     }
     let sites: usize = std::env::var("BIOMETAL_BENCH_SITES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
-    let stem = format!("biometal-bench-gt-{sites}x2500");
+    let full = std::env::var("BIOMETAL_BENCH_FULL").is_ok_and(|v| v == "1");
+    let kind = if full { "full" } else { "gt" };
+    let stem = format!("biometal-bench-{kind}-{sites}x2500");
     let path = std::env::temp_dir().join(format!("{stem}.bcf"));
     if !path.exists() {
         let vcf = std::env::temp_dir().join(format!("{stem}.vcf"));
         let mut out = std::io::BufWriter::new(File::create(&vcf).expect("create VCF"));
-        cohort::Cohort::gt_only(sites, 2_500, 7).write_vcf(&mut out).expect("write VCF");
+        let cohort = if full {
+            cohort::Cohort::full(sites, 2_500, 7)
+        } else {
+            cohort::Cohort::gt_only(sites, 2_500, 7)
+        };
+        cohort.write_vcf(&mut out).expect("write VCF");
         drop(out);
         let status = Command::new("bcftools")
             .args(["view", "-Ob", "-o"])

@@ -284,4 +284,8 @@ impl Variant for RecordRef<'_> {
     fn genotypes_into(&self, header: &Header, matrix: &mut GenotypeMatrix) -> Result<()> {
         RecordRef::genotypes_into(self, header, matrix)
     }
+
+    fn write_vcf(&self, header: &Header, out: &mut Vec<u8>) -> Result<()> {
+        super::writer::write_vcf(self, header, out)
+    }
 }

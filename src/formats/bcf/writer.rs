@@ -1,6 +1,8 @@
 //! Writing BCF 2.2: magic, header text, then records, into BGZF or
 //! uncompressed.
 
+mod vcf_text;
+
 use std::io::Write;
 
 use super::encode::Encoder;
@@ -12,6 +14,8 @@ use crate::bgzf::{self, VirtualPosition};
 use crate::formats::vcf::{Header, Variant};
 use crate::index::Index;
 use crate::{Error, Format, Result};
+
+pub(crate) use self::vcf_text::write_vcf;
 
 /// Options for a [`Writer`].
 #[derive(Debug, Clone, Copy)]

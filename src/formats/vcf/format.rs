@@ -129,6 +129,35 @@ pub(crate) fn write_variant(
     header: &Header,
     out: &mut Vec<u8>,
 ) -> Result<()> {
+    write_site_columns(variant, header, out)?;
+    let keys: Vec<&str> = variant.format_keys(header).collect::<Result<_>>()?;
+    if keys.is_empty() {
+        return Ok(());
+    }
+    out.push(b'\t');
+    out.extend_from_slice(keys.join(":").as_bytes());
+    for sample in 0..header.samples().len() {
+        out.push(b'\t');
+        for (i, key) in keys.iter().enumerate() {
+            if i > 0 {
+                out.push(b':');
+            }
+            match variant.sample_value(header, sample, key)? {
+                Some(value) => push_value(out, &value),
+                None => out.push(b'.'),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The eight site columns of any [`Variant`], CHROM to INFO, through its
+/// accessors (no tab after INFO).
+pub(crate) fn write_site_columns(
+    variant: &impl Variant,
+    header: &Header,
+    out: &mut Vec<u8>,
+) -> Result<()> {
     out.extend_from_slice(variant.chromosome(header)?.as_bytes());
     write!(out, "\t{}\t", variant.position()?).ok();
     let mut any = false;
@@ -190,28 +219,11 @@ pub(crate) fn write_variant(
     if !any {
         out.push(b'.');
     }
-    let keys: Vec<&str> = variant.format_keys(header).collect::<Result<_>>()?;
-    if keys.is_empty() {
-        return Ok(());
-    }
-    out.push(b'\t');
-    out.extend_from_slice(keys.join(":").as_bytes());
-    for sample in 0..header.samples().len() {
-        out.push(b'\t');
-        for (i, key) in keys.iter().enumerate() {
-            if i > 0 {
-                out.push(b':');
-            }
-            match variant.sample_value(header, sample, key)? {
-                Some(value) => push_value(out, &value),
-                None => out.push(b'.'),
-            }
-        }
-    }
     Ok(())
 }
 
-fn push_value(out: &mut Vec<u8>, value: &Value<'_>) {
+/// Appends a [`Value`] as VCF text (an empty array as `.`).
+pub(crate) fn push_value(out: &mut Vec<u8>, value: &Value<'_>) {
     let empty = match value {
         Value::IntegerArray(v) => v.is_empty(),
         Value::FloatArray(v) => v.is_empty(),

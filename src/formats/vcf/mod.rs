@@ -8,7 +8,7 @@
 //! * [`Reader`] and [`Writer`]: VCF text, plain, gzip or BGZF.
 
 mod fields;
-mod format;
+pub(crate) mod format;
 mod genotypes;
 mod gt;
 mod gt_simd;
