@@ -126,6 +126,7 @@ fn reads_bcftools_bcf_as_bcftools_prints_it() {
     for (name, cohort) in [
         ("gt", Cohort::gt_only(400, 30, 1)),
         ("full", Cohort::full(300, 25, 2)),
+        ("full_realistic", Cohort::full_realistic(300, 25, 3)),
     ] {
         let vcf = write_cohort(&dir, name, &cohort);
         for mode in ["-Ob", "-Ou"] {

@@ -20,6 +20,14 @@ pub struct Cohort {
     pub seed: u64,
     /// GT:DP:GQ:PL and INFO (DP, AF-like floats, a flag) instead of GT only.
     pub full: bool,
+    /// With `full`: DP, GQ and PL as a caller writes them (each sample's
+    /// depth steady from site to site, GQ and PL following the call and the
+    /// depth) rather than independent random numbers, and ALT allele
+    /// frequencies log-uniform from 0.1 % to 25.6 % (most sites rare) rather
+    /// than uniform to 50 %. Real cohorts look like this and compress far
+    /// better; the random values stay the default for the tests, which
+    /// want every width and missing value.
+    pub realistic_values: bool,
 }
 
 /// SplitMix64: small, fast, good enough for simulation.
@@ -61,6 +69,7 @@ impl Cohort {
             samples,
             seed,
             full: false,
+            realistic_values: false,
         }
     }
 
@@ -71,6 +80,16 @@ impl Cohort {
             samples,
             seed,
             full: true,
+            realistic_values: false,
+        }
+    }
+
+    /// GT:DP:GQ:PL with INFO fields, FORMAT values as a caller writes them
+    /// (see [`Cohort::realistic_values`]).
+    pub fn full_realistic(sites: usize, samples: usize, seed: u64) -> Self {
+        Cohort {
+            realistic_values: true,
+            ..Cohort::full(sites, samples, seed)
         }
     }
 
@@ -219,15 +238,24 @@ impl Cohort {
             }
             line.extend_from_slice(if self.full { b"\tGT:DP:GQ:PL" } else { b"\tGT" });
             let phased = rng.chance(400);
-            let alt_freq = 1 + rng.below(500);
+            // Per mille; with caller-like values also caller-like
+            // frequencies: log-uniform, most sites rare.
+            let alt_freq = if self.realistic_values {
+                1 << rng.below(9)
+            } else {
+                1 + rng.below(500)
+            };
             let allele_count = alt_count as u64 + 1;
             let genotype_count = allele_count * (allele_count + 1) / 2;
             for sample in 0..self.samples {
                 line.push(b'\t');
                 let haploid = chrx && sample % 2 == 1;
                 let ploidy = if haploid { 1 } else { 2 };
+                // The called alleles (None: missing), for realistic values.
+                let mut called = [Some(0u64); 2];
                 if rng.chance(20) {
                     line.extend_from_slice(if haploid { b"." } else { b"./." });
+                    called = [None; 2];
                 } else {
                     for copy in 0..ploidy {
                         if copy > 0 {
@@ -235,12 +263,20 @@ impl Cohort {
                         }
                         if rng.chance(10) {
                             line.push(b'.');
+                            called[copy] = None;
                         } else if rng.below(1000) < alt_freq {
-                            write!(line, "{}", 1 + rng.below(alt_count as u64))?;
+                            let allele = 1 + rng.below(alt_count as u64);
+                            write!(line, "{allele}")?;
+                            called[copy] = Some(allele);
                         } else {
                             line.push(b'0');
                         }
                     }
+                }
+                if self.full && self.realistic_values {
+                    let alleles = if haploid { &called[..1] } else { &called[..] };
+                    write_caller_values(&mut line, &mut rng, sample, alleles, allele_count)?;
+                    continue;
                 }
                 if self.full {
                     if rng.chance(30) {
@@ -273,4 +309,44 @@ impl Cohort {
         }
         Ok(())
     }
+}
+
+/// DP, GQ and PL of one sample as a variant caller writes them: the
+/// sample's depth (steady across sites, 12–47, off by a little at one site
+/// in ten), GQ 99 once the depth allows it, PL 0 for the call and growing
+/// with the depth and the number of alleles that differ from it; all
+/// missing when an allele of the call is.
+fn write_caller_values(
+    line: &mut Vec<u8>,
+    rng: &mut Rng,
+    sample: usize,
+    alleles: &[Option<u64>],
+    allele_count: u64,
+) -> io::Result<()> {
+    let Some(alleles) = alleles.iter().copied().collect::<Option<Vec<u64>>>() else {
+        line.extend_from_slice(b":.:.:.");
+        return Ok(());
+    };
+    let mut depth = 12 + (sample as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) % 36;
+    if rng.chance(100) {
+        depth = depth + rng.below(5) - 2;
+    }
+    write!(line, ":{depth}:{}", (3 * depth).min(99))?;
+    // PL over the genotypes in VCF order: for haploid calls one per allele,
+    // for diploid ones (a, b) with a ≤ b at index b(b+1)/2 + a.
+    let genotypes: Vec<Vec<u64>> = if alleles.len() == 1 {
+        (0..allele_count).map(|a| vec![a]).collect()
+    } else {
+        (0..allele_count)
+            .flat_map(|b| (0..=b).map(move |a| vec![a, b]))
+            .collect()
+    };
+    let mut call = alleles.to_vec();
+    call.sort_unstable();
+    for (g, genotype) in genotypes.iter().enumerate() {
+        let differing = genotype.iter().zip(&call).filter(|(x, y)| x != y).count() as u64;
+        line.push(if g == 0 { b':' } else { b',' });
+        write!(line, "{}", 3 * depth * differing * differing)?;
+    }
+    Ok(())
 }

@@ -31,14 +31,24 @@ fn input() -> PathBuf {
         return PathBuf::from(path);
     }
     let sites: usize = std::env::var("BIOMETAL_BENCH_SITES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
-    let full = std::env::var("BIOMETAL_BENCH_FULL").is_ok_and(|v| v == "1");
-    let kind = if full { "full" } else { "gt" };
+    // BIOMETAL_BENCH_FULL=1: GT:DP:GQ:PL with values as a caller writes
+    // them; BIOMETAL_BENCH_FULL=random: the tests' independent random values.
+    let values = std::env::var("BIOMETAL_BENCH_FULL").ok();
+    let full = matches!(values.as_deref(), Some("1" | "random"));
+    let realistic = values.as_deref() == Some("1");
+    let kind = match (full, realistic) {
+        (false, _) => "gt",
+        (true, true) => "fullcaller",
+        (true, false) => "fullrandom",
+    };
     let stem = format!("biometal-bench-{kind}-{sites}x2500");
     let path = std::env::temp_dir().join(format!("{stem}.bcf"));
     if !path.exists() {
         let vcf = std::env::temp_dir().join(format!("{stem}.vcf"));
         let mut out = std::io::BufWriter::new(File::create(&vcf).expect("create VCF"));
-        let cohort = if full {
+        let cohort = if realistic {
+            cohort::Cohort::full_realistic(sites, 2_500, 7)
+        } else if full {
             cohort::Cohort::full(sites, 2_500, 7)
         } else {
             cohort::Cohort::gt_only(sites, 2_500, 7)
