@@ -1,16 +1,22 @@
-//! The line engine under the FASTQ and FASTA readers.
+//! The line engine under the FASTQ, FASTA, VCF, GFF and BED readers.
 //!
 //! One growable buffer holds the unread part of the input, `buf[start..end]`.
-//! Parsers ask for the line beginning at an offset relative to `start`; the
-//! newline is found with `memchr`. When the buffer ends before the newline
-//! the search resumes where it stopped after a refill: the unread bytes are
-//! moved to the front and more input is read behind them. The buffer grows
-//! (doubling) only when it is full from its first byte, i.e. when a single
-//! record does not fit, and never beyond a hard cap, which becomes
+//! Beside it lies a structural index: one bit per buffered byte, set where
+//! the byte is `\n`, built by one SIMD pass
+//! ([`mark_newlines`](crate::simd::newline_index::mark_newlines)) over each
+//! freshly read region. Parsers find line ends by popping bits from it
+//! ([`LineBuffer::newline_from`]) instead of searching bytes. When the
+//! buffer ends before the newline the search resumes where it stopped after
+//! a refill. A refill reads behind the unread bytes while at least a quarter
+//! of the buffer is free; otherwise it first moves the unread bytes to the
+//! front (and rebuilds their index). The buffer grows (doubling) only when
+//! it is full from its first byte, i.e. when a single record does not fit,
+//! and never beyond a hard cap, which becomes
 //! [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
 
 use std::io::{self, Read};
 
+use crate::simd::newline_index::{mark_newlines, BYTES_PER_WORD};
 use crate::{Error, Format, Result};
 
 /// One line found in the buffer, as offsets relative to the buffer's start.
@@ -37,6 +43,9 @@ impl Line {
 pub(crate) struct LineBuffer<R> {
     inner: R,
     buf: Vec<u8>,
+    /// Bit `i % 64` of word `i / 64` is set iff `buf[i] == b'\n'`, for
+    /// every `i < end`; bits at or past `end` are meaningless.
+    newlines: Vec<u64>,
     start: usize,
     end: usize,
     eof: bool,
@@ -53,6 +62,7 @@ impl<R: Read> LineBuffer<R> {
         LineBuffer {
             inner,
             buf: vec![0; capacity],
+            newlines: vec![0; capacity.div_ceil(BYTES_PER_WORD)],
             start: 0,
             end: 0,
             eof: false,
@@ -81,6 +91,28 @@ impl<R: Read> LineBuffer<R> {
         self.start += n.min(self.end - self.start);
     }
 
+    /// The position (relative to the first unread byte) of the first `\n`
+    /// at or after `from` among the buffered bytes, found in the index.
+    /// Reads no input: `None` when no buffered byte from `from` on is `\n`.
+    #[inline(always)]
+    pub fn newline_from(&self, from: usize) -> Option<usize> {
+        let position = self.start.checked_add(from)?;
+        if position >= self.end {
+            return None;
+        }
+        let mut word_index = position / BYTES_PER_WORD;
+        let mut word = self.newlines.get(word_index)? & (u64::MAX << (position % BYTES_PER_WORD));
+        while word == 0 {
+            word_index += 1;
+            if word_index * BYTES_PER_WORD >= self.end {
+                return None;
+            }
+            word = *self.newlines.get(word_index)?;
+        }
+        let newline = word_index * BYTES_PER_WORD + word.trailing_zeros() as usize;
+        (newline < self.end).then(|| newline - self.start)
+    }
+
     /// The line beginning at `from` (relative to the first unread byte), or
     /// `None` when the input ends exactly at `from`. A last line without a
     /// newline ends at the end of input.
@@ -88,9 +120,7 @@ impl<R: Read> LineBuffer<R> {
     pub fn line_at(&mut self, from: usize) -> Result<Option<Line>> {
         let mut scan = from;
         loop {
-            let window = &self.buf[self.start + scan.min(self.end - self.start)..self.end];
-            if let Some(i) = memchr::memchr(b'\n', window) {
-                let newline = scan + i;
+            if let Some(newline) = self.newline_from(scan) {
                 let content_end = if newline > from && self.buf[self.start + newline - 1] == b'\r' {
                     newline - 1
                 } else {
@@ -102,13 +132,13 @@ impl<R: Read> LineBuffer<R> {
                     next: newline + 1,
                 }));
             }
-            scan = self.end - self.start;
+            scan = (self.end - self.start).max(from);
             if !self.fill()? {
                 let len = self.end - self.start;
                 if from >= len {
                     return Ok(None);
                 }
-                let content_end = if len > from && self.buf[self.start + len - 1] == b'\r' {
+                let content_end = if self.buf[self.start + len - 1] == b'\r' {
                     len - 1
                 } else {
                     len
@@ -122,19 +152,25 @@ impl<R: Read> LineBuffer<R> {
         }
     }
 
-    /// Reads more input behind the unread bytes, moving them to the front
-    /// and growing the buffer if it is full. Returns `false` at end of input.
+    /// Reads more input behind the unread bytes, first moving them to the
+    /// front when less than a quarter of the buffer is free behind them, and
+    /// growing the buffer if it is full. Indexes what was read. Returns
+    /// `false` at end of input.
     #[inline(never)]
     fn fill(&mut self) -> Result<bool> {
         if self.eof {
             return Ok(false);
         }
-        if self.start > 0 {
+        let free = self.buf.len() - self.end;
+        if self.start > 0 && free < (self.buf.len() / 4).max(1) {
             self.base += self.start as u64;
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
+            self.index(0);
         }
+        // Bytes before `indexed_to` keep their index bits.
+        let indexed_to = self.end;
         if self.end == self.buf.len() {
             if self.buf.len() >= self.max_size {
                 return Err(Error::limit_exceeded(
@@ -147,6 +183,7 @@ impl<R: Read> LineBuffer<R> {
             }
             let new_len = self.buf.len().saturating_mul(2).min(self.max_size);
             self.buf.resize(new_len, 0);
+            self.newlines.resize(new_len.div_ceil(BYTES_PER_WORD), 0);
         }
         loop {
             match self.inner.read(&mut self.buf[self.end..]) {
@@ -156,11 +193,24 @@ impl<R: Read> LineBuffer<R> {
                 }
                 Ok(n) => {
                     self.end += n.min(self.buf.len() - self.end);
+                    self.index(indexed_to);
                     return Ok(true);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::io(self.format, e)),
             }
+        }
+    }
+
+    /// Indexes `buf[from..end]`, from the start of the word holding `from`.
+    fn index(&mut self, from: usize) {
+        let first_word = from / BYTES_PER_WORD;
+        let bytes = self
+            .buf
+            .get(first_word * BYTES_PER_WORD..self.end)
+            .unwrap_or_default();
+        if let Some(words) = self.newlines.get_mut(first_word..) {
+            mark_newlines(bytes, words);
         }
     }
 
