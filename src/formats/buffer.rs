@@ -5,7 +5,7 @@
 //! the byte is `\n`, built by one SIMD pass
 //! ([`mark_newlines`](crate::simd::newline_index::mark_newlines)) over each
 //! freshly read region. Parsers find line ends by popping bits from it
-//! ([`LineBuffer::newline_from`]) instead of searching bytes. When the
+//! ([`LineBuffer::newlines_from`]) instead of searching bytes. When the
 //! buffer ends before the newline the search resumes where it stopped after
 //! a refill. A refill reads behind the unread bytes while at least a quarter
 //! of the buffer is free; otherwise it first moves the unread bytes to the
@@ -91,26 +91,27 @@ impl<R: Read> LineBuffer<R> {
         self.start += n.min(self.end - self.start);
     }
 
-    /// The position (relative to the first unread byte) of the first `\n`
-    /// at or after `from` among the buffered bytes, found in the index.
-    /// Reads no input: `None` when no buffered byte from `from` on is `\n`.
+    /// The positions (relative to the first unread byte) of the buffered
+    /// `\n` bytes at or after `from`, in order, popped from the index. Reads
+    /// no input: the iterator ends at the last buffered newline.
     #[inline(always)]
-    pub fn newline_from(&self, from: usize) -> Option<usize> {
-        let position = self.start.checked_add(from)?;
-        if position >= self.end {
-            return None;
+    pub fn newlines_from(&self, from: usize) -> Newlines<'_> {
+        let position = self.start.saturating_add(from).min(self.end);
+        let word_index = position / BYTES_PER_WORD;
+        let word = self
+            .newlines
+            .get(word_index)
+            .map_or(0, |word| word & (u64::MAX << (position % BYTES_PER_WORD)));
+        Newlines {
+            words: self
+                .newlines
+                .get(..self.end.div_ceil(BYTES_PER_WORD))
+                .unwrap_or_default(),
+            word_index,
+            word,
+            start: self.start,
+            end: self.end,
         }
-        let mut word_index = position / BYTES_PER_WORD;
-        let mut word = self.newlines.get(word_index)? & (u64::MAX << (position % BYTES_PER_WORD));
-        while word == 0 {
-            word_index += 1;
-            if word_index * BYTES_PER_WORD >= self.end {
-                return None;
-            }
-            word = *self.newlines.get(word_index)?;
-        }
-        let newline = word_index * BYTES_PER_WORD + word.trailing_zeros() as usize;
-        (newline < self.end).then(|| newline - self.start)
     }
 
     /// The line beginning at `from` (relative to the first unread byte), or
@@ -120,7 +121,7 @@ impl<R: Read> LineBuffer<R> {
     pub fn line_at(&mut self, from: usize) -> Result<Option<Line>> {
         let mut scan = from;
         loop {
-            if let Some(newline) = self.newline_from(scan) {
+            if let Some(newline) = self.newlines_from(scan).next() {
                 let content_end = if newline > from && self.buf[self.start + newline - 1] == b'\r' {
                     newline - 1
                 } else {
@@ -231,6 +232,33 @@ impl<R: Read> LineBuffer<R> {
     }
 }
 
+/// The buffered newlines from some position on; see
+/// [`LineBuffer::newlines_from`].
+pub(crate) struct Newlines<'a> {
+    /// The index words covering the buffered bytes, no more.
+    words: &'a [u64],
+    /// The index word being popped, and its bits not yet returned.
+    word_index: usize,
+    word: u64,
+    start: usize,
+    end: usize,
+}
+
+impl Iterator for Newlines<'_> {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.word == 0 {
+            self.word_index += 1;
+            self.word = *self.words.get(self.word_index)?;
+        }
+        let newline = self.word_index * BYTES_PER_WORD + self.word.trailing_zeros() as usize;
+        self.word &= self.word - 1;
+        (newline < self.end).then(|| newline - self.start)
+    }
+}
+
 /// The first `\n` in `haystack`, for short lines on hot paths. On x86_64
 /// this is memchr's SSE2 kernel, which (SSE2 being part of the baseline)
 /// inlines into the caller: for lines of a few hundred bytes the call and
@@ -264,6 +292,11 @@ mod tests {
             let mut lines = Vec::new();
             let mut from = 0;
             while let Some(line) = buffer.line_at(from).unwrap() {
+                let index: Vec<usize> = buffer.newlines_from(0).collect();
+                let bytes: Vec<usize> = (0..buffer.data().len())
+                    .filter(|&i| buffer.data()[i] == b'\n')
+                    .collect();
+                assert_eq!(index, bytes, "capacity {capacity}");
                 lines.push(buffer.data()[line.start..line.content_end].to_vec());
                 from = line.next;
                 if from > 5 {
@@ -282,6 +315,70 @@ mod tests {
                 "capacity {capacity}"
             );
             assert_eq!(buffer.offset(), text.len() as u64);
+        }
+    }
+
+    /// Returns at most `size` bytes per call, `size` cycling through 1..=70.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        size: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.size = self.size % 70 + 1;
+            let n = self.size.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn indexed_lines_equal_a_byte_split_under_short_reads() {
+        let mut state = 0x1234_5678_9abc_def1u64;
+        let text: Vec<u8> = (0..5000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                match state % 100 {
+                    0..=2 => b'\n',
+                    3 => b'\r',
+                    _ => b'A' + (state % 26) as u8,
+                }
+            })
+            .collect();
+        // Each line without its `\r\n` or `\n` (or a final `\r`).
+        let mut expected: Vec<&[u8]> = text
+            .split(|&b| b == b'\n')
+            .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+            .collect();
+        if text.ends_with(b"\n") {
+            expected.pop();
+        }
+        for capacity in [1, 2, 63, 64, 65, 130, 700, 8192] {
+            let input = Trickle {
+                data: &text,
+                size: capacity % 7,
+            };
+            let mut buffer = LineBuffer::new(input, capacity, 1 << 20, Format::Fastq);
+            let (mut from, mut lines) = (0, Vec::new());
+            while let Some(line) = buffer.line_at(from).unwrap() {
+                let index: Vec<usize> = buffer.newlines_from(0).collect();
+                let bytes: Vec<usize> = (0..buffer.data().len())
+                    .filter(|&i| buffer.data()[i] == b'\n')
+                    .collect();
+                assert_eq!(index, bytes, "capacity {capacity}");
+                lines.push(buffer.data()[line.start..line.content_end].to_vec());
+                from = line.next;
+                if lines.len() % 3 == 0 {
+                    buffer.consume(from);
+                    from = 0;
+                }
+            }
+            assert_eq!(lines, expected, "capacity {capacity}");
+            assert_eq!(buffer.offset() + from as u64, text.len() as u64);
         }
     }
 

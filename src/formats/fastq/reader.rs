@@ -690,7 +690,7 @@ impl<R: Read> Reader<R> {
 /// bytes, if it is the common case: `@` header, sequence, a bare `+` line
 /// and a quality line as long as the sequence, all four ending in `\n` (no
 /// `\r`) within the buffered bytes. Line ends come from the buffer's
-/// newline index. Anything else, valid or not, is left to the general path,
+/// newline index, popped in order. Anything else, valid or not, is left to the general path,
 /// which checks it fully; so a `Some` here is a record the general path
 /// would accept with the same spans.
 #[inline(always)]
@@ -699,16 +699,19 @@ fn find_plain_record<R: Read>(buffer: &LineBuffer<R>) -> Option<Spans> {
     if data.first() != Some(&b'@') {
         return None;
     }
-    let header_end = buffer.newline_from(0)?;
+    let mut newlines = buffer.newlines_from(0);
+    let header_end = newlines.next()?;
     let sequence_start = header_end + 1;
-    let sequence_end = buffer.newline_from(sequence_start)?;
+    let sequence_end = newlines.next()?;
     let separator_start = sequence_end + 1;
     let quality_start = separator_start + 2;
+    // With these bytes, the next newline is the separator's.
     if data.get(separator_start..quality_start)? != b"+\n" {
         return None;
     }
+    newlines.next()?;
     let quality_end = quality_start + (sequence_end - sequence_start);
-    if buffer.newline_from(quality_start)? != quality_end {
+    if newlines.next()? != quality_end {
         return None;
     }
     // A `\r` before a newline means CRLF; the general path strips it. (For
