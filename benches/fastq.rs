@@ -13,6 +13,11 @@
 //!
 //! `BIOMETAL_BENCH_FASTQ_RECORDS` sets the number of records (default
 //! 20,000, about 7 MB; use 700,000 or more for a ≥ 200 MB file).
+//!
+//! Instruction counts: with `BIOMETAL_BENCH_FASTQ_IR=biometal` (or `seq_io`,
+//! `needletail`) the binary parses the plain in-memory file once with that
+//! parser and exits, for `valgrind --tool=callgrind --collect-atstart=no
+//! --toggle-collect='*parse_plain_once*'`: Ir of the parse alone.
 
 use std::fs::File;
 use std::hint::black_box;
@@ -21,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use biometal::formats::fastq::Reader;
 use biometal::io::{open_with, open_writer, Compression, IoOptions};
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
+use criterion::{criterion_group, BenchmarkGroup, Criterion, Throughput};
 use flate2::read::MultiGzDecoder;
 
 fn generate(records: usize) -> Vec<u8> {
@@ -187,5 +192,26 @@ fn bgzf_fastq(c: &mut Criterion) {
     let _ = std::fs::remove_file(&path);
 }
 
+/// Parses `data` once with `parser`; the function callgrind toggles on.
+#[inline(never)]
+fn parse_plain_once(parser: &str, data: &[u8]) -> usize {
+    match parser {
+        "biometal" => biometal_bases(black_box(data)),
+        "seq_io" => seq_io_bases(black_box(data)),
+        "needletail" => needletail_bases(black_box(data)),
+        other => panic!("BIOMETAL_BENCH_FASTQ_IR: unknown parser {other:?}"),
+    }
+}
+
 criterion_group!(benches, plain_fastq, gzip_fastq, bgzf_fastq);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(parser) = std::env::var("BIOMETAL_BENCH_FASTQ_IR") {
+        let records = records();
+        let data = generate(records);
+        assert_eq!(parse_plain_once(&parser, &data), records * 150);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

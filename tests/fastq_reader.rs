@@ -176,6 +176,64 @@ fn every_buffer_capacity_from_3_to_100_reads_the_same_records() {
     }
 }
 
+/// A reader that returns at most `sizes[i % sizes.len()]` bytes on its
+/// `i`-th call, like a pipe or a decoder delivering short reads.
+struct ShortReads<'a> {
+    data: &'a [u8],
+    sizes: &'a [usize],
+    calls: usize,
+}
+
+impl Read for ShortReads<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let size = self.sizes[self.calls % self.sizes.len()];
+        self.calls += 1;
+        let n = size.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// Short reads leave free space behind the unread bytes, so refills read
+/// there without moving them and index only the new bytes, from the middle
+/// of a 64-byte index word; capacities around the word size and read sizes
+/// coprime to it put every boundary at every bit position.
+#[test]
+fn short_reads_at_every_size_read_the_same_records() {
+    let records = generate(11, 60, 150);
+    for (i, style) in STYLES.iter().enumerate() {
+        let (text, _) = format(&records, *style);
+        for capacity in [3, 63, 64, 65, 127, 200, 333, 1000, 4096] {
+            for sizes in [&[1usize][..], &[7, 64, 1, 130], &[63, 65, 17], &[5000]] {
+                let input = ShortReads {
+                    data: &text,
+                    sizes,
+                    calls: 0,
+                };
+                let mut reader = ReaderBuilder::new()
+                    .buffer_capacity(capacity)
+                    .build_from_reader(input);
+                let mut read = Vec::new();
+                while let Some(record) = reader.next_record() {
+                    let record = record.unwrap_or_else(|e| {
+                        panic!("style {i}, capacity {capacity}, sizes {sizes:?}: {e}")
+                    });
+                    read.push((
+                        record.header().to_vec(),
+                        record.sequence().to_vec(),
+                        record.quality().to_vec(),
+                    ));
+                }
+                assert_eq!(
+                    read, records,
+                    "style {i}, capacity {capacity}, sizes {sizes:?}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn records_equal_samtools_import_for_single_and_multi_line_files() {
     let records = generate(11, 300, 180);

@@ -1,16 +1,22 @@
-//! The line engine under the FASTQ and FASTA readers.
+//! The line engine under the FASTQ, FASTA, VCF, GFF and BED readers.
 //!
 //! One growable buffer holds the unread part of the input, `buf[start..end]`.
-//! Parsers ask for the line beginning at an offset relative to `start`; the
-//! newline is found with `memchr`. When the buffer ends before the newline
-//! the search resumes where it stopped after a refill: the unread bytes are
-//! moved to the front and more input is read behind them. The buffer grows
-//! (doubling) only when it is full from its first byte, i.e. when a single
-//! record does not fit, and never beyond a hard cap, which becomes
+//! Beside it lies a structural index: one bit per buffered byte, set where
+//! the byte is `\n`, built by one SIMD pass
+//! ([`mark_newlines`](crate::simd::newline_index::mark_newlines)) over each
+//! freshly read region. Parsers find line ends by popping bits from it
+//! ([`LineBuffer::newlines_from`]) instead of searching bytes. When the
+//! buffer ends before the newline the search resumes where it stopped after
+//! a refill. A refill reads behind the unread bytes while at least a quarter
+//! of the buffer is free; otherwise it first moves the unread bytes to the
+//! front (and rebuilds their index). The buffer grows (doubling) only when
+//! it is full from its first byte, i.e. when a single record does not fit,
+//! and never beyond a hard cap, which becomes
 //! [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
 
 use std::io::{self, Read};
 
+use crate::simd::newline_index::{mark_newlines, BYTES_PER_WORD};
 use crate::{Error, Format, Result};
 
 /// One line found in the buffer, as offsets relative to the buffer's start.
@@ -37,6 +43,9 @@ impl Line {
 pub(crate) struct LineBuffer<R> {
     inner: R,
     buf: Vec<u8>,
+    /// Bit `i % 64` of word `i / 64` is set iff `buf[i] == b'\n'`, for
+    /// every `i < end`; bits at or past `end` are meaningless.
+    newlines: Vec<u64>,
     start: usize,
     end: usize,
     eof: bool,
@@ -53,6 +62,7 @@ impl<R: Read> LineBuffer<R> {
         LineBuffer {
             inner,
             buf: vec![0; capacity],
+            newlines: vec![0; capacity.div_ceil(BYTES_PER_WORD)],
             start: 0,
             end: 0,
             eof: false,
@@ -81,6 +91,29 @@ impl<R: Read> LineBuffer<R> {
         self.start += n.min(self.end - self.start);
     }
 
+    /// The positions (relative to the first unread byte) of the buffered
+    /// `\n` bytes at or after `from`, in order, popped from the index. Reads
+    /// no input: the iterator ends at the last buffered newline.
+    #[inline(always)]
+    pub fn newlines_from(&self, from: usize) -> Newlines<'_> {
+        let position = self.start.saturating_add(from).min(self.end);
+        let word_index = position / BYTES_PER_WORD;
+        let word = self
+            .newlines
+            .get(word_index)
+            .map_or(0, |word| word & (u64::MAX << (position % BYTES_PER_WORD)));
+        Newlines {
+            words: self
+                .newlines
+                .get(..self.end.div_ceil(BYTES_PER_WORD))
+                .unwrap_or_default(),
+            word_index,
+            word,
+            start: self.start,
+            end: self.end,
+        }
+    }
+
     /// The line beginning at `from` (relative to the first unread byte), or
     /// `None` when the input ends exactly at `from`. A last line without a
     /// newline ends at the end of input.
@@ -88,9 +121,7 @@ impl<R: Read> LineBuffer<R> {
     pub fn line_at(&mut self, from: usize) -> Result<Option<Line>> {
         let mut scan = from;
         loop {
-            let window = &self.buf[self.start + scan.min(self.end - self.start)..self.end];
-            if let Some(i) = memchr::memchr(b'\n', window) {
-                let newline = scan + i;
+            if let Some(newline) = self.newlines_from(scan).next() {
                 let content_end = if newline > from && self.buf[self.start + newline - 1] == b'\r' {
                     newline - 1
                 } else {
@@ -102,13 +133,13 @@ impl<R: Read> LineBuffer<R> {
                     next: newline + 1,
                 }));
             }
-            scan = self.end - self.start;
+            scan = (self.end - self.start).max(from);
             if !self.fill()? {
                 let len = self.end - self.start;
                 if from >= len {
                     return Ok(None);
                 }
-                let content_end = if len > from && self.buf[self.start + len - 1] == b'\r' {
+                let content_end = if self.buf[self.start + len - 1] == b'\r' {
                     len - 1
                 } else {
                     len
@@ -122,19 +153,25 @@ impl<R: Read> LineBuffer<R> {
         }
     }
 
-    /// Reads more input behind the unread bytes, moving them to the front
-    /// and growing the buffer if it is full. Returns `false` at end of input.
+    /// Reads more input behind the unread bytes, first moving them to the
+    /// front when less than a quarter of the buffer is free behind them, and
+    /// growing the buffer if it is full. Indexes what was read. Returns
+    /// `false` at end of input.
     #[inline(never)]
     fn fill(&mut self) -> Result<bool> {
         if self.eof {
             return Ok(false);
         }
-        if self.start > 0 {
+        let free = self.buf.len() - self.end;
+        if self.start > 0 && free < (self.buf.len() / 4).max(1) {
             self.base += self.start as u64;
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
+            self.index(0);
         }
+        // Bytes before `indexed_to` keep their index bits.
+        let indexed_to = self.end;
         if self.end == self.buf.len() {
             if self.buf.len() >= self.max_size {
                 return Err(Error::limit_exceeded(
@@ -147,6 +184,7 @@ impl<R: Read> LineBuffer<R> {
             }
             let new_len = self.buf.len().saturating_mul(2).min(self.max_size);
             self.buf.resize(new_len, 0);
+            self.newlines.resize(new_len.div_ceil(BYTES_PER_WORD), 0);
         }
         loop {
             match self.inner.read(&mut self.buf[self.end..]) {
@@ -156,11 +194,24 @@ impl<R: Read> LineBuffer<R> {
                 }
                 Ok(n) => {
                     self.end += n.min(self.buf.len() - self.end);
+                    self.index(indexed_to);
                     return Ok(true);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::io(self.format, e)),
             }
+        }
+    }
+
+    /// Indexes `buf[from..end]`, from the start of the word holding `from`.
+    fn index(&mut self, from: usize) {
+        let first_word = from / BYTES_PER_WORD;
+        let bytes = self
+            .buf
+            .get(first_word * BYTES_PER_WORD..self.end)
+            .unwrap_or_default();
+        if let Some(words) = self.newlines.get_mut(first_word..) {
+            mark_newlines(bytes, words);
         }
     }
 
@@ -178,6 +229,33 @@ impl<R: Read> LineBuffer<R> {
     /// Returns the wrapped reader; buffered, unread bytes are lost.
     pub fn into_inner(self) -> R {
         self.inner
+    }
+}
+
+/// The buffered newlines from some position on; see
+/// [`LineBuffer::newlines_from`].
+pub(crate) struct Newlines<'a> {
+    /// The index words covering the buffered bytes, no more.
+    words: &'a [u64],
+    /// The index word being popped, and its bits not yet returned.
+    word_index: usize,
+    word: u64,
+    start: usize,
+    end: usize,
+}
+
+impl Iterator for Newlines<'_> {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.word == 0 {
+            self.word_index += 1;
+            self.word = *self.words.get(self.word_index)?;
+        }
+        let newline = self.word_index * BYTES_PER_WORD + self.word.trailing_zeros() as usize;
+        self.word &= self.word - 1;
+        (newline < self.end).then(|| newline - self.start)
     }
 }
 
@@ -214,6 +292,11 @@ mod tests {
             let mut lines = Vec::new();
             let mut from = 0;
             while let Some(line) = buffer.line_at(from).unwrap() {
+                let index: Vec<usize> = buffer.newlines_from(0).collect();
+                let bytes: Vec<usize> = (0..buffer.data().len())
+                    .filter(|&i| buffer.data()[i] == b'\n')
+                    .collect();
+                assert_eq!(index, bytes, "capacity {capacity}");
                 lines.push(buffer.data()[line.start..line.content_end].to_vec());
                 from = line.next;
                 if from > 5 {
@@ -232,6 +315,70 @@ mod tests {
                 "capacity {capacity}"
             );
             assert_eq!(buffer.offset(), text.len() as u64);
+        }
+    }
+
+    /// Returns at most `size` bytes per call, `size` cycling through 1..=70.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        size: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.size = self.size % 70 + 1;
+            let n = self.size.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn indexed_lines_equal_a_byte_split_under_short_reads() {
+        let mut state = 0x1234_5678_9abc_def1u64;
+        let text: Vec<u8> = (0..5000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                match state % 100 {
+                    0..=2 => b'\n',
+                    3 => b'\r',
+                    _ => b'A' + (state % 26) as u8,
+                }
+            })
+            .collect();
+        // Each line without its `\r\n` or `\n` (or a final `\r`).
+        let mut expected: Vec<&[u8]> = text
+            .split(|&b| b == b'\n')
+            .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+            .collect();
+        if text.ends_with(b"\n") {
+            expected.pop();
+        }
+        for capacity in [1, 2, 63, 64, 65, 130, 700, 8192] {
+            let input = Trickle {
+                data: &text,
+                size: capacity % 7,
+            };
+            let mut buffer = LineBuffer::new(input, capacity, 1 << 20, Format::Fastq);
+            let (mut from, mut lines) = (0, Vec::new());
+            while let Some(line) = buffer.line_at(from).unwrap() {
+                let index: Vec<usize> = buffer.newlines_from(0).collect();
+                let bytes: Vec<usize> = (0..buffer.data().len())
+                    .filter(|&i| buffer.data()[i] == b'\n')
+                    .collect();
+                assert_eq!(index, bytes, "capacity {capacity}");
+                lines.push(buffer.data()[line.start..line.content_end].to_vec());
+                from = line.next;
+                if lines.len() % 3 == 0 {
+                    buffer.consume(from);
+                    from = 0;
+                }
+            }
+            assert_eq!(lines, expected, "capacity {capacity}");
+            assert_eq!(buffer.offset() + from as u64, text.len() as u64);
         }
     }
 

@@ -54,6 +54,7 @@ mod align_x86;
 mod avx2;
 #[cfg(target_arch = "aarch64")]
 mod neon;
+pub(crate) mod newline_index;
 mod scalar;
 #[cfg(target_arch = "x86_64")]
 mod ssse3;

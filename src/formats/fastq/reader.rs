@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use super::record::{Record, RecordRef};
-use crate::formats::buffer::{find_newline, Line, LineBuffer};
+use crate::formats::buffer::{Line, LineBuffer};
 use crate::{Error, Format, Result};
 
 /// The default initial buffer size: 256 KiB. Refills are rare, and reads
@@ -96,7 +96,6 @@ impl ReaderBuilder {
             pending_lines: 0,
             lines_before: 0,
             records_read: 0,
-            sequence_len_hint: 0,
             failed: false,
             current: Spans::default(),
             joined_sequence: Vec::new(),
@@ -158,8 +157,6 @@ pub struct Reader<R> {
     /// Lines before the buffer's first unread byte.
     lines_before: u64,
     records_read: u64,
-    /// The last fast-path record's sequence length, the next one's guess.
-    sequence_len_hint: usize,
     failed: bool,
     current: Spans,
     joined_sequence: Vec<u8>,
@@ -369,19 +366,19 @@ impl<R: Read> Reader<R> {
     fn advance(&mut self) -> Result<Option<Spans>> {
         self.buffer.consume(self.pending_bytes);
         self.lines_before += self.pending_lines;
-        let data = self.buffer.data();
-        match find_plain_record(data, self.sequence_len_hint) {
+        match find_plain_record(&self.buffer) {
             Some(spans)
                 if !self.validate_quality
                     || crate::simd::quality_stats(
-                        data.get(spans.quality.0..spans.quality.1)
+                        self.buffer
+                            .data()
+                            .get(spans.quality.0..spans.quality.1)
                             .unwrap_or_default(),
                     )
                     .is_ok() =>
             {
                 self.pending_bytes = spans.end;
                 self.pending_lines = 4;
-                self.sequence_len_hint = spans.sequence.1 - spans.sequence.0;
                 self.records_read += 1;
                 Ok(Some(spans))
             }
@@ -689,34 +686,34 @@ impl<R: Read> Reader<R> {
     }
 }
 
-/// The spans of a four-line record at the start of `data`, if it is the
-/// common case: `@` header, sequence, a bare `+` line and a quality line as
-/// long as the sequence, all four ending in `\n` (no `\r`) within `data`.
-/// Anything else, valid or not, is left to the general path, which checks
-/// it fully; so a `Some` here is a record the general path would accept
-/// with the same spans.
+/// The spans of a four-line record at the start of the buffer's unread
+/// bytes, if it is the common case: `@` header, sequence, a bare `+` line
+/// and a quality line as long as the sequence, all four ending in `\n` (no
+/// `\r`) within the buffered bytes. Line ends come from the buffer's
+/// newline index, popped in order. Anything else, valid or not, is left to the general path,
+/// which checks it fully; so a `Some` here is a record the general path
+/// would accept with the same spans.
 #[inline(always)]
-fn find_plain_record(data: &[u8], sequence_len_hint: usize) -> Option<Spans> {
+fn find_plain_record<R: Read>(buffer: &LineBuffer<R>) -> Option<Spans> {
+    let data = buffer.data();
     if data.first() != Some(&b'@') {
         return None;
     }
-    let header_end = find_newline(data)?;
+    let mut newlines = buffer.newlines_from(0);
+    let header_end = newlines.next()?;
     let sequence_start = header_end + 1;
-    // Reads in a file mostly share one length: try the last record's first,
-    // which checks one byte and ORs the line's bytes instead of searching.
-    let sequence_len = match line_of_len(data, sequence_start, sequence_len_hint) {
-        true => sequence_len_hint,
-        false => find_newline(data.get(sequence_start..)?)?,
-    };
-    let sequence_end = sequence_start + sequence_len;
+    let sequence_end = newlines.next()?;
     let separator_start = sequence_end + 1;
     let quality_start = separator_start + 2;
-    if data.get(separator_start..quality_start)? != b"+\n"
-        || !line_of_len(data, quality_start, sequence_len)
-    {
+    // With these bytes, the next newline is the separator's.
+    if data.get(separator_start..quality_start)? != b"+\n" {
         return None;
     }
-    let quality_end = quality_start + sequence_len;
+    newlines.next()?;
+    let quality_end = quality_start + (sequence_end - sequence_start);
+    if newlines.next()? != quality_end {
+        return None;
+    }
     // A `\r` before a newline means CRLF; the general path strips it. (For
     // an empty sequence or quality, the byte before is the previous `\n`.)
     let before_newline = |newline: usize| data.get(newline.wrapping_sub(1)).copied();
@@ -734,22 +731,6 @@ fn find_plain_record(data: &[u8], sequence_len_hint: usize) -> Option<Spans> {
         quality: (quality_start, quality_end),
         multi_line: false,
     })
-}
-
-/// Whether the line starting at `start` in `data` has exactly `len` bytes
-/// before its `\n`. The check reads the byte where the `\n` should be,
-/// then ORs a comparison over the line (no early exit, so it vectorises).
-#[inline(always)]
-fn line_of_len(data: &[u8], start: usize, len: usize) -> bool {
-    match data.get(start..).and_then(|rest| rest.get(..=len)) {
-        Some(line) => match line.split_last() {
-            Some((&b'\n', content)) => {
-                !content.iter().fold(false, |found, &b| found | (b == b'\n'))
-            }
-            _ => false,
-        },
-        None => false,
-    }
 }
 
 /// The owned-record iterator of [`Reader::records`]; allocates per record.
