@@ -140,52 +140,89 @@ pub(super) struct Plan {
 }
 
 impl Plan {
-    /// Orders `pairs` and splits them into chunks within `limits`.
+    /// Orders `pairs` and splits them into chunks within `limits`; sets
+    /// `results` to one default [`Alignment`] per pair (what empty pairs
+    /// keep).
     ///
     /// Short pairs are ordered by their work per invocation — query strips,
     /// then 8-column steps of the target — so a workgroup's 64 invocations
-    /// run equally long. When every short pair needs the same work (a batch
-    /// of reads of one length against windows of one length) they keep
-    /// their input order: one pass over the batch and no sort.
-    pub(super) fn prepare<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
+    /// run equally long. When every pair is short and needs the same work
+    /// (a batch of reads of one length against windows of one length) they
+    /// keep their input order: one pass over the batch, on all cores, and
+    /// no sort.
+    pub(super) fn prepare<Q, T>(
         &mut self,
         pairs: &[(Q, T)],
         max_score: i32,
         limits: ChunkLimits,
-    ) -> Result<()> {
+        results: &mut Vec<Alignment>,
+    ) -> Result<()>
+    where
+        Q: AsRef<[u8]> + Sync,
+        T: AsRef<[u8]> + Sync,
+    {
+        let count = pairs.len();
         self.shapes.clear();
-        self.shapes.resize(pairs.len(), 0);
+        self.shapes.resize(count, 0);
         self.order.clear();
         self.chunks.clear();
+        results.clear();
+        results.reserve(count);
+        let threads = match count {
+            0..=16383 => 1,
+            _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let per_thread = count.div_ceil(threads).max(1);
+        let spare = &mut results.spare_capacity_mut()[..count];
+        let parts: Vec<Survey> = std::thread::scope(|scope| {
+            let running: Vec<_> = pairs
+                .chunks(per_thread)
+                .zip(self.shapes.chunks_mut(per_thread))
+                .zip(spare.chunks_mut(per_thread))
+                .enumerate()
+                .map(|(part, ((pairs, shapes), results))| {
+                    let first = part * per_thread;
+                    scope.spawn(move || survey(pairs, first, shapes, results, max_score))
+                })
+                .collect();
+            running
+                .into_iter()
+                .map(|thread| {
+                    thread
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        // SAFETY: the parts of `spare` cover its `count` elements and each
+        // thread wrote every element of its part (`survey`); a panic in a
+        // thread was resumed above, before this point.
+        unsafe { results.set_len(count) };
+        let survey = parts.iter().fold(Survey::default(), Survey::merge);
+        if let Some(index) = survey.too_large {
+            let (query_len, target_len) =
+                (pairs[index].0.as_ref().len(), pairs[index].1.as_ref().len());
+            return Err(Error::without_format(
+                ErrorKind::LimitExceeded,
+                format!(
+                    "GPU alignment: pair {index} ({query_len} × {target_len} residues) \
+                     could score beyond the kernels' 32-bit range"
+                ),
+            ));
+        }
         let mut long = Vec::new();
-        let (mut least_work, mut most_work) = (u32::MAX, 0);
-        for (index, (query, target)) in pairs.iter().enumerate() {
-            let (query_len, target_len) = (query.as_ref().len(), target.as_ref().len());
-            if query_len == 0 || target_len == 0 {
-                continue;
-            }
-            match kernel_for(query_len, target_len, max_score) {
-                Some(Kernel::Short) => {
-                    let shape = shape(query_len, target_len);
-                    self.shapes[index] = shape;
-                    let work = work_key(shape);
-                    least_work = least_work.min(work);
-                    most_work = most_work.max(work);
-                    self.order.push(index);
-                }
-                Some(Kernel::Long) => long.push(index),
-                None => {
-                    return Err(Error::without_format(
-                        ErrorKind::LimitExceeded,
-                        format!(
-                            "GPU alignment: pair {index} ({query_len} × {target_len} residues) \
-                             could score beyond the kernels' 32-bit range"
-                        ),
-                    ))
+        if survey.all_short {
+            self.order.extend(0..count);
+        } else {
+            for (index, &shape) in self.shapes.iter().enumerate() {
+                match shape {
+                    0 => {}
+                    LONG_SHAPE => long.push(index),
+                    _ => self.order.push(index),
                 }
             }
         }
-        if least_work != most_work {
+        if survey.least_work < survey.most_work {
             // Two stable counting sorts (target steps, then query strips):
             // order by work in linear time.
             let shapes = &self.shapes;
@@ -290,6 +327,84 @@ impl Plan {
         packed.range = range;
         kernel
     }
+}
+
+/// `Plan::shapes` of a pair for the wavefront kernel (never a short
+/// pair's shape: both its lengths are at most [`SHORT_MAX_LEN`]).
+const LONG_SHAPE: u32 = u32::MAX;
+
+/// What a part of a batch holds.
+#[derive(Debug, Clone, Copy)]
+struct Survey {
+    /// Every pair is non-empty and short.
+    all_short: bool,
+    /// Least and most work ([`work_key`]) of the short pairs.
+    least_work: u32,
+    most_work: u32,
+    /// The first pair no kernel can align.
+    too_large: Option<usize>,
+}
+
+impl Default for Survey {
+    fn default() -> Survey {
+        Survey {
+            all_short: true,
+            least_work: u32::MAX,
+            most_work: 0,
+            too_large: None,
+        }
+    }
+}
+
+impl Survey {
+    fn merge(self, other: &Survey) -> Survey {
+        Survey {
+            all_short: self.all_short && other.all_short,
+            least_work: self.least_work.min(other.least_work),
+            most_work: self.most_work.max(other.most_work),
+            too_large: self.too_large.or(other.too_large),
+        }
+    }
+}
+
+/// One thread's part of [`Plan::prepare`]: the shapes of `pairs` (the
+/// batch's pairs from `first` on) into `shapes` (0 for an empty pair,
+/// [`LONG_SHAPE`] for a long one) and a default result for each.
+fn survey<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
+    pairs: &[(Q, T)],
+    first: usize,
+    shapes: &mut [u32],
+    results: &mut [std::mem::MaybeUninit<Alignment>],
+    max_score: i32,
+) -> Survey {
+    let mut survey = Survey::default();
+    for (offset, (((query, target), shape), result)) in
+        pairs.iter().zip(shapes).zip(results).enumerate()
+    {
+        result.write(Alignment::default());
+        let (query_len, target_len) = (query.as_ref().len(), target.as_ref().len());
+        if query_len == 0 || target_len == 0 {
+            survey.all_short = false;
+            continue;
+        }
+        match kernel_for(query_len, target_len, max_score) {
+            Some(Kernel::Short) => {
+                *shape = self::shape(query_len, target_len);
+                let work = work_key(*shape);
+                survey.least_work = survey.least_work.min(work);
+                survey.most_work = survey.most_work.max(work);
+            }
+            Some(Kernel::Long) => {
+                *shape = LONG_SHAPE;
+                survey.all_short = false;
+            }
+            None => {
+                survey.too_large.get_or_insert(first + offset);
+                survey.all_short = false;
+            }
+        }
+    }
+    survey
 }
 
 /// The shape of a short pair: query length | target length << 16 (both
@@ -623,7 +738,7 @@ mod tests {
     fn packed_chunk(pairs: &[(&str, &str)], width: Width) -> (Plan, Packed, Vec<u32>) {
         let scoring = Scoring::dna(1, -1, 0, 1, 1).unwrap();
         let mut plan = Plan::default();
-        plan.prepare(pairs, 1, LIMITS).unwrap();
+        plan.prepare(pairs, 1, LIMITS, &mut Vec::new()).unwrap();
         let mut packed = Packed::default();
         plan.plan_chunk(pairs, 0, width, &mut packed);
         let mut bytes = vec![0xEE; packed.residue_words * 4];
@@ -697,7 +812,7 @@ mod tests {
             .map(|&(q, t)| (vec![b'A'; q], vec![b'C'; t]))
             .collect();
         let mut plan = Plan::default();
-        plan.prepare(&pairs, 1, LIMITS).unwrap();
+        plan.prepare(&pairs, 1, LIMITS, &mut Vec::new()).unwrap();
         // Strips of 16 rows: 3 → 1, 17 → 2, 40 → 3; then steps of 8
         // target columns, stable within equal work.
         assert_eq!(plan.order, vec![3, 5, 1, 2, 4, 0]);
@@ -712,7 +827,9 @@ mod tests {
         pairs.push((vec![b'A'; 5000], vec![b'C'; 5000]));
         pairs.push((vec![], vec![b'C'; 5]));
         let mut plan = Plan::default();
-        plan.prepare(&pairs, 1, LIMITS).unwrap();
+        let mut results = Vec::new();
+        plan.prepare(&pairs, 1, LIMITS, &mut results).unwrap();
+        assert_eq!(results.len(), 302);
         let sizes: Vec<(Kernel, usize)> = plan
             .chunks
             .iter()
@@ -732,11 +849,12 @@ mod tests {
         assert_eq!(all, (0..301).collect::<Vec<_>>());
         assert_eq!(plan.order[300], 300);
         // Again, smaller: the plan is reused.
-        plan.prepare(&pairs[..3], 1, LIMITS).unwrap();
+        plan.prepare(&pairs[..3], 1, LIMITS, &mut results).unwrap();
+        assert_eq!(results, vec![Alignment::default(); 3]);
         assert_eq!(plan.order, vec![0, 1, 2]);
         assert_eq!(plan.chunks, vec![(Kernel::Short, 0..3)]);
         let huge = [(vec![b'A'; 2_000_000], vec![b'A'; 2_000_000])];
-        assert!(plan.prepare(&huge, 127, LIMITS).is_err());
+        assert!(plan.prepare(&huge, 127, LIMITS, &mut results).is_err());
     }
 
     #[test]

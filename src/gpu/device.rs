@@ -417,13 +417,19 @@ pub(super) struct Job<'a, Q, T> {
 
 impl Session<'_> {
     /// Orders the batch and splits it into chunks; returns how many.
-    pub(super) fn prepare<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
+    /// `results` gets one default alignment per pair.
+    pub(super) fn prepare<Q, T>(
         &mut self,
         pairs: &[(Q, T)],
         max_score: i32,
-    ) -> Result<usize> {
+        results: &mut Vec<Alignment>,
+    ) -> Result<usize>
+    where
+        Q: AsRef<[u8]> + Sync,
+        T: AsRef<[u8]> + Sync,
+    {
         let plan = &mut self.state.plan;
-        plan.prepare(pairs, max_score, self.device.limits)?;
+        plan.prepare(pairs, max_score, self.device.limits, results)?;
         Ok(plan.chunks.len())
     }
 

@@ -179,7 +179,7 @@ impl GpuAligner {
         T: AsRef<[u8]> + Sync,
     {
         let started = Instant::now();
-        let mut results = vec![Alignment::default(); pairs.len()];
+        let mut results = Vec::new();
         let (max_score, _) = scoring.score_range();
         let matrix = batch::matrix_table(scoring);
         let gaps = [
@@ -189,7 +189,7 @@ impl GpuAligner {
         let width = Width::for_scoring(scoring);
         let mut times = self.device.timestamps().then(device::KernelTimes::default);
         let mut session = self.device.session()?;
-        let chunk_count = session.prepare(pairs, max_score)?;
+        let chunk_count = session.prepare(pairs, max_score, &mut results)?;
         let preparing = started.elapsed();
         let mut first_submit = Duration::ZERO;
         for chunk in 0..chunk_count {
