@@ -4,7 +4,7 @@
 use std::arch::aarch64::*;
 
 use super::align::{widening, Lanes, Width};
-use super::align_batch::{grouped, ByteLanes, Workspace};
+use super::align_batch::{grouped, ByteLanes, Encoding, Workspace};
 use crate::align::{Alignment, Scoring};
 
 #[derive(Clone, Copy)]
@@ -166,17 +166,17 @@ impl ByteLanes for U8x16 {
 ///
 /// # Safety
 ///
-/// `scoring` has at most 5 symbols, more than 4 when `two_tables` (NEON
-/// is part of every aarch64 CPU).
+/// `encoding` is that of `scoring` (at most 5 symbols; NEON is part of
+/// every aarch64 CPU).
 pub(super) unsafe fn neon_grouped(
     group: &[(&[u8], &[u8])],
     scoring: &Scoring,
+    encoding: &Encoding,
     workspace: &mut Workspace,
     out: &mut [Alignment],
-    two_tables: bool,
 ) -> u32 {
-    match two_tables {
-        true => grouped::<U8x16, true>(group, scoring, workspace, out),
-        false => grouped::<U8x16, false>(group, scoring, workspace, out),
+    match encoding.two_tables {
+        true => grouped::<U8x16, true>(group, scoring, encoding, workspace, out),
+        false => grouped::<U8x16, false>(group, scoring, encoding, workspace, out),
     }
 }

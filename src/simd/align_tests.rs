@@ -3,6 +3,7 @@
 use proptest::prelude::*;
 
 use super::align::Width;
+use super::align_batch::Encoding;
 use super::{kernels, Level};
 use crate::align::{align_scalar, Scoring};
 
@@ -22,7 +23,27 @@ fn schemes() -> Vec<Scoring> {
         Scoring::dna(3, -1, -1, 0, 1).unwrap(),
         Scoring::with_matrix(b"ACGTN", &transitions, 8, 2).unwrap(),
         Scoring::dna(100, -127, -50, 30, 20).unwrap(),
+        Scoring::with_matrix(b"ACGTN", &DISTINCT, 6, 1).unwrap(),
     ]
+}
+
+/// 25 different scores: no 16-entry table holds them, so the grouped
+/// kernel takes two shuffles per cell.
+const DISTINCT: [i8; 25] = [
+    9, -1, -2, -3, -4, //
+    -5, 8, -6, -7, -8, //
+    -9, -10, 7, -11, 1, //
+    -12, 2, 3, 6, 4, //
+    5, 10, 11, 12, -13,
+];
+
+/// The DNA schemes and the transition matrix fit one shuffle table; a
+/// matrix of 25 different scores takes two.
+#[test]
+fn shuffle_tables() {
+    let all = schemes();
+    let two_tables: Vec<bool> = all.iter().map(|s| Encoding::new(s).two_tables).collect();
+    assert_eq!(two_tables, [false, false, false, false, false, true]);
 }
 
 /// A query and a target: random, a mutated copy of the query inside random

@@ -5,7 +5,7 @@
 use std::arch::x86_64::*;
 
 use super::align::{widening, Lanes, Width};
-use super::align_batch::{grouped, ByteLanes, Workspace};
+use super::align_batch::{grouped, ByteLanes, Encoding, Workspace};
 use crate::align::{Alignment, Scoring};
 
 #[derive(Clone, Copy)]
@@ -335,19 +335,19 @@ impl ByteLanes for U8x32 {
 ///
 /// # Safety
 ///
-/// The CPU must support SSSE3; `scoring` has at most 5 symbols, more than
-/// 4 when `two_tables`.
+/// The CPU must support SSSE3; `encoding` is that of `scoring` (at most 5
+/// symbols).
 #[target_feature(enable = "ssse3")]
 pub(super) unsafe fn ssse3_grouped(
     group: &[(&[u8], &[u8])],
     scoring: &Scoring,
+    encoding: &Encoding,
     workspace: &mut Workspace,
     out: &mut [Alignment],
-    two_tables: bool,
 ) -> u32 {
-    match two_tables {
-        true => grouped::<U8x16, true>(group, scoring, workspace, out),
-        false => grouped::<U8x16, false>(group, scoring, workspace, out),
+    match encoding.two_tables {
+        true => grouped::<U8x16, true>(group, scoring, encoding, workspace, out),
+        false => grouped::<U8x16, false>(group, scoring, encoding, workspace, out),
     }
 }
 
@@ -355,18 +355,18 @@ pub(super) unsafe fn ssse3_grouped(
 ///
 /// # Safety
 ///
-/// The CPU must support AVX2; `scoring` has at most 5 symbols, more than
-/// 4 when `two_tables`.
+/// The CPU must support AVX2; `encoding` is that of `scoring` (at most 5
+/// symbols).
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn avx2_grouped(
     group: &[(&[u8], &[u8])],
     scoring: &Scoring,
+    encoding: &Encoding,
     workspace: &mut Workspace,
     out: &mut [Alignment],
-    two_tables: bool,
 ) -> u32 {
-    match two_tables {
-        true => grouped::<U8x32, true>(group, scoring, workspace, out),
-        false => grouped::<U8x32, false>(group, scoring, workspace, out),
+    match encoding.two_tables {
+        true => grouped::<U8x32, true>(group, scoring, encoding, workspace, out),
+        false => grouped::<U8x32, false>(group, scoring, encoding, workspace, out),
     }
 }
