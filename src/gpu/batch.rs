@@ -174,31 +174,35 @@ impl Plan {
         };
         let per_thread = count.div_ceil(threads).max(1);
         let spare = &mut results.spare_capacity_mut()[..count];
-        let parts: Vec<Survey> = std::thread::scope(|scope| {
-            let running: Vec<_> = pairs
-                .chunks(per_thread)
-                .zip(self.shapes.chunks_mut(per_thread))
-                .zip(spare.chunks_mut(per_thread))
+        let mut parts = pairs
+            .chunks(per_thread)
+            .zip(self.shapes.chunks_mut(per_thread))
+            .zip(spare.chunks_mut(per_thread));
+        // The calling thread surveys the first part itself.
+        let own = parts.next();
+        let survey = std::thread::scope(|scope| {
+            let running: Vec<_> = parts
                 .enumerate()
                 .map(|(part, ((pairs, shapes), results))| {
-                    let first = part * per_thread;
+                    let first = (part + 1) * per_thread;
                     scope.spawn(move || survey(pairs, first, shapes, results, max_score))
                 })
                 .collect();
-            running
-                .into_iter()
-                .map(|thread| {
-                    thread
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
+            let own = own.map_or_else(Survey::default, |((pairs, shapes), results)| {
+                survey(pairs, 0, shapes, results, max_score)
+            });
+            running.into_iter().fold(own, |merged, thread| {
+                let part = thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                merged.merge(&part)
+            })
         });
         // SAFETY: the parts of `spare` cover its `count` elements and each
-        // thread wrote every element of its part (`survey`); a panic in a
-        // thread was resumed above, before this point.
+        // thread (the calling one included) wrote every element of its part
+        // (`survey`); a panic in a thread was resumed above, before this
+        // point.
         unsafe { results.set_len(count) };
-        let survey = parts.iter().fold(Survey::default(), Survey::merge);
         if let Some(index) = survey.too_large {
             let (query_len, target_len) =
                 (pairs[index].0.as_ref().len(), pairs[index].1.as_ref().len());
@@ -556,10 +560,17 @@ pub(super) fn fill_short<Q, T>(
         _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let per_thread = groups.div_ceil(threads).max(1);
+    // The calling thread packs the first part itself: one thread fewer to
+    // start per chunk.
+    let mut parts = slices.chunks_mut(per_thread);
+    let own = parts.next();
     std::thread::scope(|scope| {
-        for (part, slices) in slices.chunks_mut(per_thread).enumerate() {
+        for (part, slices) in parts.enumerate() {
             let fill = &fill;
-            scope.spawn(move || fill(slices, part * per_thread));
+            scope.spawn(move || fill(slices, (part + 1) * per_thread));
+        }
+        if let Some(slices) = own {
+            fill(slices, 0);
         }
     });
 }
