@@ -66,6 +66,31 @@ impl Width {
     }
 }
 
+/// Residue bytes to kernel codes: the scheme's table, and for nibble
+/// packing a table from two residue bytes to one byte of two codes (built
+/// once per batch), so a word of 8 codes takes 4 look-ups.
+pub(super) struct Codes<'a> {
+    scoring: &'a Scoring,
+    /// Entry `first | second << 8`: `code(first) | code(second) << 4`.
+    nibble_pairs: Option<Box<[u8; 1 << 16]>>,
+}
+
+impl<'a> Codes<'a> {
+    pub(super) fn new(scoring: &'a Scoring, width: Width) -> Codes<'a> {
+        let nibble_pairs = (width == Width::Nibble).then(|| {
+            let mut table = Box::new([0u8; 1 << 16]);
+            for (pair, entry) in table.iter_mut().enumerate() {
+                *entry = scoring.code(pair as u8) | scoring.code((pair >> 8) as u8) << 4;
+            }
+            table
+        });
+        Codes {
+            scoring,
+            nibble_pairs,
+        }
+    }
+}
+
 /// One chunk, planned: the small input buffers and the layout of the
 /// residue words, which are written straight into the upload buffer by
 /// [`fill_short`] or [`fill_long`].
@@ -503,7 +528,7 @@ pub(super) fn fill_short<Q, T>(
     pairs: &[(Q, T)],
     packed: &Packed,
     indices: &[usize],
-    scoring: &Scoring,
+    codes: &Codes<'_>,
     out: WriteOnly<'_, [u8]>,
 ) where
     Q: AsRef<[u8]> + Sync,
@@ -534,13 +559,7 @@ pub(super) fn fill_short<Q, T>(
                 *member = pairs[i].0.as_ref();
             }
             let lanes = group.len();
-            interleave(
-                &mut scratch,
-                query.0.len(),
-                &members[..lanes],
-                scoring,
-                width,
-            );
+            interleave(&mut scratch, query.0.len(), &members[..lanes], codes, width);
             query.0.copy_from_slice(&scratch);
             for (member, &i) in members.iter_mut().zip(group) {
                 *member = pairs[i].1.as_ref();
@@ -549,7 +568,7 @@ pub(super) fn fill_short<Q, T>(
                 &mut scratch,
                 target.0.len(),
                 &members[..lanes],
-                scoring,
+                codes,
                 width,
             );
             target.0.copy_from_slice(&scratch);
@@ -580,19 +599,36 @@ pub(super) fn fill_short<Q, T>(
 /// in the low bits; lanes past `members` and codes past a sequence's end
 /// hold the padding code. Built in cache, then copied to the upload buffer
 /// in one sequential write.
-fn interleave(out: &mut Vec<u8>, bytes: usize, members: &[&[u8]], scoring: &Scoring, width: Width) {
-    match width {
-        Width::Nibble => interleave_words::<8>(out, bytes, members, scoring),
-        Width::Byte => interleave_words::<4>(out, bytes, members, scoring),
+fn interleave(out: &mut Vec<u8>, bytes: usize, members: &[&[u8]], codes: &Codes, width: Width) {
+    match (width, &codes.nibble_pairs) {
+        (Width::Nibble, Some(pairs)) => interleave_words::<8>(out, bytes, members, codes, |r| {
+            let pair = |k: usize| u32::from(pairs[usize::from(r[k]) | usize::from(r[k + 1]) << 8]);
+            pair(0) | pair(2) << 8 | pair(4) << 16 | pair(6) << 24
+        }),
+        (Width::Nibble, None) => interleave_words::<8>(out, bytes, members, codes, |r| {
+            word_of_codes(r, codes.scoring, 4)
+        }),
+        (Width::Byte, _) => interleave_words::<4>(out, bytes, members, codes, |r| {
+            word_of_codes(r, codes.scoring, 8)
+        }),
     }
+}
+
+/// The codes of `residues` in one word, `bits` each, the first lowest.
+fn word_of_codes(residues: &[u8], scoring: &Scoring, bits: usize) -> u32 {
+    residues.iter().enumerate().fold(0, |word, (k, &residue)| {
+        word | u32::from(scoring.code(residue)) << (bits * k)
+    })
 }
 
 fn interleave_words<const PER_WORD: usize>(
     out: &mut Vec<u8>,
     bytes: usize,
     members: &[&[u8]],
-    scoring: &Scoring,
+    codes: &Codes,
+    full_word: impl Fn(&[u8; PER_WORD]) -> u32,
 ) {
+    let scoring = codes.scoring;
     let (bits, width) = match PER_WORD {
         8 => (4, Width::Nibble),
         _ => (8, Width::Byte),
@@ -617,14 +653,10 @@ fn interleave_words<const PER_WORD: usize>(
         let mut at = lane * 4;
         let mut words = sequence.chunks_exact(PER_WORD);
         for residues in &mut words {
-            let Some(slot) = out.get_mut(at..at + 4) else {
+            let (Some(slot), Ok(residues)) = (out.get_mut(at..at + 4), residues.try_into()) else {
                 break;
             };
-            let mut word = 0u32;
-            for (k, &residue) in residues.iter().enumerate() {
-                word |= u32::from(scoring.code(residue)) << (bits * k);
-            }
-            slot.copy_from_slice(&word.to_le_bytes());
+            slot.copy_from_slice(&full_word(residues).to_le_bytes());
             at += SHORT_GROUP * 4;
         }
         if let (Some(slot), false) = (out.get_mut(at..at + 4), words.remainder().is_empty()) {
@@ -756,7 +788,7 @@ mod tests {
         let indices = &plan.order[packed.range.clone()];
         let out = WriteOnly::from_mut(&mut bytes[..]);
         match plan.chunks[0].0 {
-            Kernel::Short => fill_short(pairs, &packed, indices, &scoring, out),
+            Kernel::Short => fill_short(pairs, &packed, indices, &Codes::new(&scoring, width), out),
             Kernel::Long => fill_long(pairs, &packed, indices, &scoring, out),
         }
         assert!(!bytes.contains(&0xEE));

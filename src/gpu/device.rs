@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::batch::{self, ChunkLimits, Kernel, Packed, Plan, Width, MATRIX_ENTRIES};
+use super::batch::{self, ChunkLimits, Codes, Kernel, Packed, Plan, Width, MATRIX_ENTRIES};
 use super::AdapterInfo;
 use crate::align::{Alignment, Scoring};
 use crate::{Error, ErrorKind, Result};
@@ -408,6 +408,7 @@ pub(super) struct Session<'a> {
 pub(super) struct Job<'a, Q, T> {
     pub pairs: &'a [(Q, T)],
     pub scoring: &'a Scoring,
+    pub codes: &'a Codes<'a>,
     pub width: Width,
     /// Gap open + extend, gap extend.
     pub gaps: [u32; 2],
@@ -524,7 +525,7 @@ impl Session<'_> {
             let bytes = packed.residue_words * 4;
             let out = view.slice(..bytes);
             match kernel {
-                Kernel::Short => batch::fill_short(job.pairs, packed, indices, job.scoring, out),
+                Kernel::Short => batch::fill_short(job.pairs, packed, indices, job.codes, out),
                 Kernel::Long => batch::fill_long(job.pairs, packed, indices, job.scoring, out),
             }
             let small: [&[u32]; 4] = [

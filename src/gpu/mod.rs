@@ -187,6 +187,7 @@ impl GpuAligner {
             u32::from(scoring.gap_extend()),
         ];
         let width = Width::for_scoring(scoring);
+        let codes = batch::Codes::new(scoring, width);
         let mut times = self.device.timestamps().then(device::KernelTimes::default);
         let mut session = self.device.session()?;
         let chunk_count = session.prepare(pairs, max_score, &mut results)?;
@@ -196,6 +197,7 @@ impl GpuAligner {
             let job = device::Job {
                 pairs,
                 scoring,
+                codes: &codes,
                 width,
                 gaps,
                 matrix: &matrix,
