@@ -22,9 +22,10 @@
 //!
 //! Batches are split into chunks that fit the device's buffer and dispatch
 //! limits (65,536 short pairs; `BIOMETAL_GPU_CHUNK_PAIRS` overrides that,
-//! for tuning). On the host, pairs are ordered by length with two counting
-//! sorts and their residues written by all cores straight into a mapped
-//! upload buffer; a ring of three buffer sets lets packing one chunk
+//! for tuning). On the host, one pass on all cores reads the pairs'
+//! lengths; pairs are ordered by work with two counting sorts (not at all
+//! when they all need the same work) and their residues written by all
+//! cores straight into a mapped upload buffer; a ring of three buffer sets lets packing one chunk
 //! overlap the upload and computation of the previous one and the readback
 //! of the one before. Buffers and pipelines are kept for the next call.
 //!
