@@ -227,9 +227,12 @@ fn check(options: &Options, scoring: &Scoring) -> Result<ExitCode, String> {
         );
     }
     println!(
-        "host: sorting and splitting {:.3} s, packing into upload buffers {:.3} s",
+        "host: ordering and splitting {:.4} s, first chunk submitted at {:.4} s, \
+         packing into upload buffers {:.4} s, waiting for the GPU {:.4} s",
         timing.preparing.as_secs_f64(),
-        timing.packing.as_secs_f64()
+        timing.first_submit.as_secs_f64(),
+        timing.packing.as_secs_f64(),
+        timing.waiting.as_secs_f64()
     );
     println!(
         "gpu / cpu (end to end): {:.1}x",

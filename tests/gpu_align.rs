@@ -43,6 +43,13 @@ fn schemes() -> Vec<Scoring> {
         -4, -1, -4, 5, -2, //
         -2, -2, -2, -2, -1,
     ];
+    // Identity +3, everything else a seeded -3..=1.
+    let wide: Vec<i8> = (0..17 * 17)
+        .map(|k: i32| match k % 18 {
+            0 => 3,
+            _ => ((k * 7919) % 5 - 3) as i8,
+        })
+        .collect();
     vec![
         Scoring::dna(1, -4, -1, 6, 1).unwrap(),
         Scoring::dna(2, -3, -1, 5, 2).unwrap(),
@@ -50,6 +57,8 @@ fn schemes() -> Vec<Scoring> {
         Scoring::with_matrix(b"ACGTN", &transitions, 8, 2).unwrap(),
         // Scores past 16 bits: pairs over ~650 residues use the wavefront kernel.
         Scoring::dna(100, -127, -50, 30, 20).unwrap(),
+        // 17 symbols: residues packed as bytes rather than nibbles.
+        Scoring::with_matrix(b"ACGTNRYSWKMBDHVXU", &wide, 4, 1).unwrap(),
     ]
 }
 

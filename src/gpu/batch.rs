@@ -1,9 +1,12 @@
 //! Splitting a batch into chunks and packing each chunk into the buffers
 //! the two kernels read (pure CPU code, tested without a GPU).
 
+use std::ops::Range;
+
 use wgpu::WriteOnly;
 
 use crate::align::{Alignment, Scoring};
+use crate::{Error, ErrorKind, Result};
 
 /// Invocations per workgroup of the short-pair kernel (`short.wgsl`).
 pub(super) const SHORT_GROUP: usize = 64;
@@ -18,8 +21,6 @@ const SHORT_COLUMNS: usize = 8;
 /// Entries of the substitution table: 32 codes and the padding code, for
 /// query rows and target columns.
 pub(super) const MATRIX_ENTRIES: usize = 33 * 33;
-/// The code of the padding past a sequence's end.
-const PADDING_CODE: u8 = 32;
 
 /// Which kernel a chunk runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,13 +29,77 @@ pub(super) enum Kernel {
     Long,
 }
 
+/// How the short-pair kernel's residues are packed: 8 codes of 4 bits per
+/// word when the alphabet has at most 15 symbols (DNA), 4 codes of 8 bits
+/// otherwise. Nibbles halve the bytes written, uploaded and loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) enum Width {
+    Nibble,
+    #[default]
+    Byte,
+}
+
+impl Width {
+    /// The width for a scoring scheme's alphabet.
+    pub(super) fn for_scoring(scoring: &Scoring) -> Width {
+        match scoring.alphabet_size() < 16 {
+            true => Width::Nibble,
+            false => Width::Byte,
+        }
+    }
+
+    /// Residues per 32-bit word.
+    pub(super) fn per_word(self) -> usize {
+        match self {
+            Width::Nibble => 8,
+            Width::Byte => 4,
+        }
+    }
+
+    /// The code of the padding past a sequence's end (its row and column of
+    /// the substitution table score below every real cell).
+    fn padding(self) -> u8 {
+        match self {
+            Width::Nibble => 15,
+            Width::Byte => 32,
+        }
+    }
+}
+
+/// Residue bytes to kernel codes: the scheme's table, and for nibble
+/// packing a table from two residue bytes to one byte of two codes (built
+/// once per batch), so a word of 8 codes takes 4 look-ups.
+pub(super) struct Codes<'a> {
+    scoring: &'a Scoring,
+    /// Entry `first | second << 8`: `code(first) | code(second) << 4`.
+    nibble_pairs: Option<Box<[u8; 1 << 16]>>,
+}
+
+impl<'a> Codes<'a> {
+    pub(super) fn new(scoring: &'a Scoring, width: Width) -> Codes<'a> {
+        let nibble_pairs = (width == Width::Nibble).then(|| {
+            let mut table = Box::new([0u8; 1 << 16]);
+            for (pair, entry) in table.iter_mut().enumerate() {
+                *entry = scoring.code(pair as u8) | scoring.code((pair >> 8) as u8) << 4;
+            }
+            table
+        });
+        Codes {
+            scoring,
+            nibble_pairs,
+        }
+    }
+}
+
 /// One chunk, planned: the small input buffers and the layout of the
 /// residue words, which are written straight into the upload buffer by
 /// [`fill_short`] or [`fill_long`].
 #[derive(Debug, Default)]
 pub(super) struct Packed {
-    /// Pair indices of the caller's batch, in chunk order.
-    pub indices: Vec<usize>,
+    /// The chunk's pairs: a range of [`Plan::order`].
+    pub range: Range<usize>,
+    /// Residue packing of the short-pair kernel.
+    pub width: Width,
     /// `Params` of the kernel (16 bytes).
     pub params: [u32; 4],
     pub lengths: Vec<u32>,
@@ -61,7 +126,8 @@ pub(super) struct ChunkLimits {
 /// The substitution table the kernels copy into workgroup memory.
 /// (`i32` scores as the kernels' words).
 pub(super) fn matrix_table(scoring: &Scoring) -> Vec<u32> {
-    // Padding: any score ≤ 0 keeps padding cells below every real cell.
+    // Padding (codes past the alphabet, 15 or 32): any score ≤ 0 keeps
+    // padding cells below every real cell.
     let mut table = vec![(-(1i32 << 20)) as u32; MATRIX_ENTRIES];
     let size = scoring.alphabet_size();
     for (index, &score) in scoring.matrix().iter().enumerate() {
@@ -83,56 +149,308 @@ pub(super) fn kernel_for(query_len: usize, target_len: usize, max_score: i32) ->
     }
 }
 
-/// Splits the short pairs (`indices`, sorted so that a workgroup's pairs
-/// have similar lengths) into chunks within `limits`.
-pub(super) fn short_chunks(
-    shapes: &[u32],
-    mut indices: Vec<usize>,
-    limits: ChunkLimits,
-) -> Vec<Vec<usize>> {
-    let lens = |i: usize| shape_lens(shapes[i]);
-    // Two stable counting sorts (target length, then query strips): order
-    // by (strips, target length) in linear time.
-    let mut sorted = vec![0; indices.len()];
-    counting_sort(&indices, &mut sorted, SHORT_MAX_LEN + 1, |i| lens(i).1);
-    let strips = SHORT_MAX_LEN / SHORT_STRIP + 1;
-    counting_sort(&sorted, &mut indices, strips, |i| {
-        lens(i).0.div_ceil(SHORT_STRIP)
-    });
-    let mut chunks = Vec::new();
-    let mut current: Vec<usize> = Vec::new();
-    let (mut residue_bytes, mut boundary_bytes) = (0u64, 0u64);
-    for group in indices.chunks(SHORT_GROUP) {
-        let (query_words, target_words, columns) =
-            short_group_shape(group.iter().map(|&i| lens(i)));
-        let group_residues = ((query_words + target_words) * SHORT_GROUP * 4) as u64;
-        let group_boundary = (columns * SHORT_GROUP * 4) as u64;
-        let full = current.len() + group.len() > limits.short_pairs
-            || residue_bytes + group_residues > limits.max_binding_bytes
-            || boundary_bytes + group_boundary > limits.max_binding_bytes;
-        if full && !current.is_empty() {
-            chunks.push(std::mem::take(&mut current));
-            residue_bytes = 0;
-            boundary_bytes = 0;
+/// A batch ordered for the kernels and split into chunks. Kept with the
+/// device and reused, so a batch allocates (and faults in) nothing here
+/// once one of its size has run.
+#[derive(Debug, Default)]
+pub(super) struct Plan {
+    /// Per pair of the batch (short pairs only): [`shape`].
+    shapes: Vec<u32>,
+    /// Pair indices in kernel order: short pairs by work per invocation,
+    /// then long pairs, largest first.
+    pub order: Vec<usize>,
+    sorted: Vec<usize>,
+    /// The chunks, as ranges of `order`, long ones first.
+    pub chunks: Vec<(Kernel, Range<usize>)>,
+}
+
+impl Plan {
+    /// Orders `pairs` and splits them into chunks within `limits`; sets
+    /// `results` to one default [`Alignment`] per pair (what empty pairs
+    /// keep).
+    ///
+    /// Short pairs are ordered by their work per invocation — query strips,
+    /// then 8-column steps of the target — so a workgroup's 64 invocations
+    /// run equally long. When every pair is short and needs the same work
+    /// (a batch of reads of one length against windows of one length) they
+    /// keep their input order: one pass over the batch, on all cores, and
+    /// no sort.
+    pub(super) fn prepare<Q, T>(
+        &mut self,
+        pairs: &[(Q, T)],
+        max_score: i32,
+        limits: ChunkLimits,
+        results: &mut Vec<Alignment>,
+    ) -> Result<()>
+    where
+        Q: AsRef<[u8]> + Sync,
+        T: AsRef<[u8]> + Sync,
+    {
+        let count = pairs.len();
+        self.shapes.clear();
+        self.shapes.resize(count, 0);
+        self.order.clear();
+        self.chunks.clear();
+        results.clear();
+        results.reserve(count);
+        let threads = match count {
+            0..=16383 => 1,
+            _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let per_thread = count.div_ceil(threads).max(1);
+        let spare = &mut results.spare_capacity_mut()[..count];
+        let mut parts = pairs
+            .chunks(per_thread)
+            .zip(self.shapes.chunks_mut(per_thread))
+            .zip(spare.chunks_mut(per_thread));
+        // The calling thread surveys the first part itself.
+        let own = parts.next();
+        let survey = std::thread::scope(|scope| {
+            let running: Vec<_> = parts
+                .enumerate()
+                .map(|(part, ((pairs, shapes), results))| {
+                    let first = (part + 1) * per_thread;
+                    scope.spawn(move || survey(pairs, first, shapes, results, max_score))
+                })
+                .collect();
+            let own = own.map_or_else(Survey::default, |((pairs, shapes), results)| {
+                survey(pairs, 0, shapes, results, max_score)
+            });
+            running.into_iter().fold(own, |merged, thread| {
+                let part = thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                merged.merge(&part)
+            })
+        });
+        // SAFETY: the parts of `spare` cover its `count` elements and each
+        // thread (the calling one included) wrote every element of its part
+        // (`survey`); a panic in a thread was resumed above, before this
+        // point.
+        unsafe { results.set_len(count) };
+        if let Some(index) = survey.too_large {
+            let (query_len, target_len) =
+                (pairs[index].0.as_ref().len(), pairs[index].1.as_ref().len());
+            return Err(Error::without_format(
+                ErrorKind::LimitExceeded,
+                format!(
+                    "GPU alignment: pair {index} ({query_len} × {target_len} residues) \
+                     could score beyond the kernels' 32-bit range"
+                ),
+            ));
         }
-        current.extend_from_slice(group);
-        residue_bytes += group_residues;
-        boundary_bytes += group_boundary;
+        let mut long = Vec::new();
+        if survey.all_short {
+            self.order.extend(0..count);
+        } else {
+            for (index, &shape) in self.shapes.iter().enumerate() {
+                match shape {
+                    0 => {}
+                    LONG_SHAPE => long.push(index),
+                    _ => self.order.push(index),
+                }
+            }
+        }
+        if survey.least_work < survey.most_work {
+            // Two stable counting sorts (target steps, then query strips):
+            // order by work in linear time.
+            let shapes = &self.shapes;
+            let lens = |i: usize| shape_lens(shapes[i]);
+            self.sorted.clear();
+            self.sorted.resize(self.order.len(), 0);
+            let steps = SHORT_MAX_LEN / SHORT_COLUMNS + 1;
+            counting_sort(&self.order, &mut self.sorted, steps, |i| {
+                lens(i).1.div_ceil(SHORT_COLUMNS)
+            });
+            let strips = SHORT_MAX_LEN / SHORT_STRIP + 1;
+            counting_sort(&self.sorted, &mut self.order, strips, |i| {
+                lens(i).0.div_ceil(SHORT_STRIP)
+            });
+        }
+        let short_count = self.order.len();
+        self.long_chunks(pairs, long, limits.max_binding_bytes);
+        self.short_chunks(short_count, limits);
+        Ok(())
     }
-    if !current.is_empty() {
-        chunks.push(current);
+
+    /// Splits the first `short_count` entries of `order` into chunks.
+    fn short_chunks(&mut self, short_count: usize, limits: ChunkLimits) {
+        let lens = |i: usize| shape_lens(self.shapes[i]);
+        let mut start = 0;
+        let (mut residue_bytes, mut boundary_bytes) = (0u64, 0u64);
+        for (group_index, group) in self.order[..short_count].chunks(SHORT_GROUP).enumerate() {
+            let at = group_index * SHORT_GROUP;
+            // Byte packing needs the most space: plan for it.
+            let (query_words, target_words, columns) =
+                short_group_shape(group.iter().map(|&i| lens(i)), Width::Byte);
+            let group_residues = ((query_words + target_words) * SHORT_GROUP * 4) as u64;
+            let group_boundary = (columns * SHORT_GROUP * 4) as u64;
+            let full = at + group.len() - start > limits.short_pairs
+                || residue_bytes + group_residues > limits.max_binding_bytes
+                || boundary_bytes + group_boundary > limits.max_binding_bytes;
+            if full && at > start {
+                self.chunks.push((Kernel::Short, start..at));
+                start = at;
+                residue_bytes = 0;
+                boundary_bytes = 0;
+            }
+            residue_bytes += group_residues;
+            boundary_bytes += group_boundary;
+        }
+        if short_count > start {
+            self.chunks.push((Kernel::Short, start..short_count));
+        }
     }
-    chunks
+
+    /// Appends the long pairs to `order`, largest first, and splits them
+    /// into chunks within `max_binding_bytes`.
+    fn long_chunks<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
+        &mut self,
+        pairs: &[(Q, T)],
+        mut long: Vec<usize>,
+        max_binding_bytes: u64,
+    ) {
+        let lens = |i: usize| (pairs[i].0.as_ref().len(), pairs[i].1.as_ref().len());
+        long.sort_by_key(|&i| {
+            let (q, t) = lens(i);
+            std::cmp::Reverse(q as u64 * t as u64)
+        });
+        let mut start = self.order.len();
+        let (mut residue_bytes, mut boundary_bytes) = (0u64, 0u64);
+        for i in long {
+            let (q, t) = lens(i);
+            let residues = (q.div_ceil(4) + t.div_ceil(4)) as u64 * 4;
+            let boundary = t as u64 * 8;
+            let at = self.order.len();
+            if at > start
+                && (residue_bytes + residues > max_binding_bytes
+                    || boundary_bytes + boundary > max_binding_bytes)
+            {
+                self.chunks.push((Kernel::Long, start..at));
+                start = at;
+                residue_bytes = 0;
+                boundary_bytes = 0;
+            }
+            self.order.push(i);
+            residue_bytes += residues;
+            boundary_bytes += boundary;
+        }
+        if self.order.len() > start {
+            self.chunks.push((Kernel::Long, start..self.order.len()));
+        }
+    }
+
+    /// Plans chunk `chunk` into `packed`.
+    pub(super) fn plan_chunk<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
+        &self,
+        pairs: &[(Q, T)],
+        chunk: usize,
+        width: Width,
+        packed: &mut Packed,
+    ) -> Kernel {
+        let (kernel, range) = self.chunks[chunk].clone();
+        match kernel {
+            Kernel::Short => plan_short(&self.shapes, &self.order[range.clone()], width, packed),
+            Kernel::Long => plan_long(pairs, &self.order[range.clone()], packed),
+        }
+        packed.range = range;
+        kernel
+    }
+}
+
+/// `Plan::shapes` of a pair for the wavefront kernel (never a short
+/// pair's shape: both its lengths are at most [`SHORT_MAX_LEN`]).
+const LONG_SHAPE: u32 = u32::MAX;
+
+/// What a part of a batch holds.
+#[derive(Debug, Clone, Copy)]
+struct Survey {
+    /// Every pair is non-empty and short.
+    all_short: bool,
+    /// Least and most work ([`work_key`]) of the short pairs.
+    least_work: u32,
+    most_work: u32,
+    /// The first pair no kernel can align.
+    too_large: Option<usize>,
+}
+
+impl Default for Survey {
+    fn default() -> Survey {
+        Survey {
+            all_short: true,
+            least_work: u32::MAX,
+            most_work: 0,
+            too_large: None,
+        }
+    }
+}
+
+impl Survey {
+    fn merge(self, other: &Survey) -> Survey {
+        Survey {
+            all_short: self.all_short && other.all_short,
+            least_work: self.least_work.min(other.least_work),
+            most_work: self.most_work.max(other.most_work),
+            too_large: self.too_large.or(other.too_large),
+        }
+    }
+}
+
+/// One thread's part of [`Plan::prepare`]: the shapes of `pairs` (the
+/// batch's pairs from `first` on) into `shapes` (0 for an empty pair,
+/// [`LONG_SHAPE`] for a long one) and a default result for each.
+fn survey<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
+    pairs: &[(Q, T)],
+    first: usize,
+    shapes: &mut [u32],
+    results: &mut [std::mem::MaybeUninit<Alignment>],
+    max_score: i32,
+) -> Survey {
+    let mut survey = Survey::default();
+    for (offset, (((query, target), shape), result)) in
+        pairs.iter().zip(shapes).zip(results).enumerate()
+    {
+        result.write(Alignment::default());
+        let (query_len, target_len) = (query.as_ref().len(), target.as_ref().len());
+        if query_len == 0 || target_len == 0 {
+            survey.all_short = false;
+            continue;
+        }
+        match kernel_for(query_len, target_len, max_score) {
+            Some(Kernel::Short) => {
+                *shape = self::shape(query_len, target_len);
+                let work = work_key(*shape);
+                survey.least_work = survey.least_work.min(work);
+                survey.most_work = survey.most_work.max(work);
+            }
+            Some(Kernel::Long) => {
+                *shape = LONG_SHAPE;
+                survey.all_short = false;
+            }
+            None => {
+                survey.too_large.get_or_insert(first + offset);
+                survey.all_short = false;
+            }
+        }
+    }
+    survey
 }
 
 /// The shape of a short pair: query length | target length << 16 (both
 /// at most [`SHORT_MAX_LEN`]), the layout of the kernel's `lengths`.
-pub(super) fn shape(query_len: usize, target_len: usize) -> u32 {
+fn shape(query_len: usize, target_len: usize) -> u32 {
     query_len as u32 | (target_len as u32) << 16
 }
 
 fn shape_lens(shape: u32) -> (usize, usize) {
     ((shape & 0xFFFF) as usize, (shape >> 16) as usize)
+}
+
+/// What an invocation's running time depends on: query strips and target
+/// steps.
+fn work_key(shape: u32) -> u32 {
+    let (query_len, target_len) = shape_lens(shape);
+    (query_len.div_ceil(SHORT_STRIP) << 16 | target_len.div_ceil(SHORT_COLUMNS)) as u32
 }
 
 /// Stable counting sort of `input` into `output` by `key(i) < buckets`.
@@ -157,22 +475,25 @@ fn counting_sort(
 }
 
 /// Query words, target words and boundary columns one lane of a group needs.
-fn short_group_shape(lens: impl Iterator<Item = (usize, usize)>) -> (usize, usize, usize) {
+fn short_group_shape(
+    lens: impl Iterator<Item = (usize, usize)>,
+    width: Width,
+) -> (usize, usize, usize) {
     let (max_query, max_target) = lens.fold((0, 0), |(q, t), (ql, tl)| (q.max(ql), t.max(tl)));
-    let query_words = max_query.div_ceil(SHORT_STRIP) * SHORT_STRIP / 4;
+    let query_words = max_query.div_ceil(SHORT_STRIP) * SHORT_STRIP / width.per_word();
     let columns = max_target.div_ceil(SHORT_COLUMNS) * SHORT_COLUMNS;
-    (query_words, columns / 4, columns)
+    (query_words, columns / width.per_word(), columns)
 }
 
 /// Plans a chunk for `short.wgsl`: per group, the query words, then the
 /// target words, lane-interleaved (see [`fill_short`]).
-pub(super) fn plan_short(shapes: &[u32], indices: Vec<usize>, packed: &mut Packed) {
+fn plan_short(shapes: &[u32], indices: &[usize], width: Width, packed: &mut Packed) {
     let lens = |i: usize| shape_lens(shapes[i]);
     packed.bases.clear();
     let (mut words, mut boundary_words) = (0usize, 0usize);
     for group in indices.chunks(SHORT_GROUP) {
         let (query_words, target_words, columns) =
-            short_group_shape(group.iter().map(|&i| lens(i)));
+            short_group_shape(group.iter().map(|&i| lens(i)), width);
         let target_base = words + query_words * SHORT_GROUP;
         packed
             .bases
@@ -183,13 +504,12 @@ pub(super) fn plan_short(shapes: &[u32], indices: Vec<usize>, packed: &mut Packe
     packed.lengths.clear();
     packed.lengths.extend(indices.iter().map(|&i| shapes[i]));
     let groups = packed.bases.len();
+    packed.width = width;
     packed.params = [groups as u32, indices.len() as u32, 0, 0];
     packed.residue_words = words;
     packed.boundary_bytes = (boundary_words.max(1) * 4) as u64;
     packed.workgroups = groups as u32;
-    packed.indices = indices;
 }
-
 /// A write-only view of part of a mapped upload buffer that may move to
 /// another thread.
 struct Part<'a>(WriteOnly<'a, [u8]>);
@@ -200,14 +520,15 @@ struct Part<'a>(WriteOnly<'a, [u8]>);
 // applies to bytes.
 unsafe impl Send for Part<'_> {}
 
-/// Writes the residue words of a chunk planned by [`plan_short`] into
-/// `out` (`4 × residue_words` bytes, little-endian), groups spread over
-/// all cores. Every thread writes its part front to back, as
-/// write-combined upload memory wants.
+/// Writes the residue words of a chunk planned by [`plan_short`] (pairs
+/// `indices`) into `out` (`4 × residue_words` bytes, little-endian),
+/// groups spread over all cores. Every thread writes its part front to
+/// back, as write-combined upload memory wants.
 pub(super) fn fill_short<Q, T>(
     pairs: &[(Q, T)],
     packed: &Packed,
-    scoring: &Scoring,
+    indices: &[usize],
+    codes: &Codes<'_>,
     out: WriteOnly<'_, [u8]>,
 ) where
     Q: AsRef<[u8]> + Sync,
@@ -227,7 +548,7 @@ pub(super) fn fill_short<Q, T>(
         slices.push((Part(query), Part(target)));
         rest = tail;
     }
-    let indices = &packed.indices;
+    let width = packed.width;
     let fill = |slices: &mut [(Part, Part)], first_group: usize| {
         let mut members: [&[u8]; SHORT_GROUP] = [&[]; SHORT_GROUP];
         let mut scratch = Vec::new();
@@ -237,12 +558,8 @@ pub(super) fn fill_short<Q, T>(
             for (member, &i) in members.iter_mut().zip(group) {
                 *member = pairs[i].0.as_ref();
             }
-            interleave(
-                &mut scratch,
-                query.0.len(),
-                &members[..group.len()],
-                scoring,
-            );
+            let lanes = group.len();
+            interleave(&mut scratch, query.0.len(), &members[..lanes], codes, width);
             query.0.copy_from_slice(&scratch);
             for (member, &i) in members.iter_mut().zip(group) {
                 *member = pairs[i].1.as_ref();
@@ -250,8 +567,9 @@ pub(super) fn fill_short<Q, T>(
             interleave(
                 &mut scratch,
                 target.0.len(),
-                &members[..group.len()],
-                scoring,
+                &members[..lanes],
+                codes,
+                width,
             );
             target.0.copy_from_slice(&scratch);
         }
@@ -261,89 +579,103 @@ pub(super) fn fill_short<Q, T>(
         _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let per_thread = groups.div_ceil(threads).max(1);
+    // The calling thread packs the first part itself: one thread fewer to
+    // start per chunk.
+    let mut parts = slices.chunks_mut(per_thread);
+    let own = parts.next();
     std::thread::scope(|scope| {
-        for (part, slices) in slices.chunks_mut(per_thread).enumerate() {
+        for (part, slices) in parts.enumerate() {
             let fill = &fill;
-            scope.spawn(move || fill(slices, part * per_thread));
+            scope.spawn(move || fill(slices, (part + 1) * per_thread));
+        }
+        if let Some(slices) = own {
+            fill(slices, 0);
         }
     });
 }
 
 /// One group's sequences in `out` (`bytes` long): word `w` of lane `l` at
-/// word `w × SHORT_GROUP + l`, four codes per word; lanes past `members`
-/// and words past a sequence's end hold the padding code. Built in cache,
-/// then copied to the upload buffer in one sequential write.
-fn interleave(out: &mut Vec<u8>, bytes: usize, members: &[&[u8]], scoring: &Scoring) {
+/// word `w × SHORT_GROUP + l`, [`Width::per_word`] codes per word, the first
+/// in the low bits; lanes past `members` and codes past a sequence's end
+/// hold the padding code. Built in cache, then copied to the upload buffer
+/// in one sequential write.
+fn interleave(out: &mut Vec<u8>, bytes: usize, members: &[&[u8]], codes: &Codes, width: Width) {
+    match (width, &codes.nibble_pairs) {
+        (Width::Nibble, Some(pairs)) => interleave_words::<8>(out, bytes, members, codes, |r| {
+            let pair = |k: usize| u32::from(pairs[usize::from(r[k]) | usize::from(r[k + 1]) << 8]);
+            pair(0) | pair(2) << 8 | pair(4) << 16 | pair(6) << 24
+        }),
+        (Width::Nibble, None) => interleave_words::<8>(out, bytes, members, codes, |r| {
+            word_of_codes(r, codes.scoring, 4)
+        }),
+        (Width::Byte, _) => interleave_words::<4>(out, bytes, members, codes, |r| {
+            word_of_codes(r, codes.scoring, 8)
+        }),
+    }
+}
+
+/// The codes of `residues` in one word, `bits` each, the first lowest.
+fn word_of_codes(residues: &[u8], scoring: &Scoring, bits: usize) -> u32 {
+    residues.iter().enumerate().fold(0, |word, (k, &residue)| {
+        word | u32::from(scoring.code(residue)) << (bits * k)
+    })
+}
+
+fn interleave_words<const PER_WORD: usize>(
+    out: &mut Vec<u8>,
+    bytes: usize,
+    members: &[&[u8]],
+    codes: &Codes,
+    full_word: impl Fn(&[u8; PER_WORD]) -> u32,
+) {
+    let scoring = codes.scoring;
+    let (bits, width) = match PER_WORD {
+        8 => (4, Width::Nibble),
+        _ => (8, Width::Byte),
+    };
+    let padding = u32::from(width.padding());
+    let padding_word = (0..PER_WORD).fold(0u32, |word, k| word | padding << (bits * k));
     out.clear();
-    out.resize(bytes, PADDING_CODE);
+    out.resize(bytes, 0);
+    for word in out.chunks_exact_mut(4) {
+        word.copy_from_slice(&padding_word.to_le_bytes());
+    }
+    let word_of = |residues: &[u8]| {
+        residues
+            .iter()
+            .enumerate()
+            .fold(padding_word, |word, (k, &residue)| {
+                let shift = bits * k;
+                word & !(0xFF >> (8 - bits) << shift) | u32::from(scoring.code(residue)) << shift
+            })
+    };
     for (lane, sequence) in members.iter().enumerate() {
         let mut at = lane * 4;
-        let mut residues = sequence.chunks_exact(4);
-        for four in &mut residues {
-            let Some(word) = out.get_mut(at..at + 4) else {
+        let mut words = sequence.chunks_exact(PER_WORD);
+        for residues in &mut words {
+            let (Some(slot), Ok(residues)) = (out.get_mut(at..at + 4), residues.try_into()) else {
                 break;
             };
-            for (byte, &residue) in word.iter_mut().zip(four) {
-                *byte = scoring.code(residue);
-            }
+            slot.copy_from_slice(&full_word(residues).to_le_bytes());
             at += SHORT_GROUP * 4;
         }
-        if let Some(word) = out.get_mut(at..at + 4) {
-            for (byte, &residue) in word.iter_mut().zip(residues.remainder()) {
-                *byte = scoring.code(residue);
-            }
+        if let (Some(slot), false) = (out.get_mut(at..at + 4), words.remainder().is_empty()) {
+            slot.copy_from_slice(&word_of(words.remainder()).to_le_bytes());
         }
     }
 }
 
-/// Splits the long pairs into chunks within `max_binding_bytes`, largest
-/// first.
-pub(super) fn long_chunks<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
+/// Plans a chunk for `long.wgsl` (pairs `indices`): sequences one after
+/// the other, each starting on a word (see [`fill_long`]).
+fn plan_long<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     pairs: &[(Q, T)],
-    mut indices: Vec<usize>,
-    max_binding_bytes: u64,
-) -> Vec<Vec<usize>> {
-    let lens = |i: usize| (pairs[i].0.as_ref().len(), pairs[i].1.as_ref().len());
-    indices.sort_by_key(|&i| {
-        let (q, t) = lens(i);
-        std::cmp::Reverse(q as u64 * t as u64)
-    });
-    let mut chunks = Vec::new();
-    let mut current = Vec::new();
-    let (mut residue_bytes, mut boundary_bytes) = (0u64, 0u64);
-    for i in indices {
-        let (q, t) = lens(i);
-        let residues = (q.div_ceil(4) + t.div_ceil(4)) as u64 * 4;
-        let boundary = t as u64 * 8;
-        if !current.is_empty()
-            && (residue_bytes + residues > max_binding_bytes
-                || boundary_bytes + boundary > max_binding_bytes)
-        {
-            chunks.push(std::mem::take(&mut current));
-            residue_bytes = 0;
-            boundary_bytes = 0;
-        }
-        current.push(i);
-        residue_bytes += residues;
-        boundary_bytes += boundary;
-    }
-    if !current.is_empty() {
-        chunks.push(current);
-    }
-    chunks
-}
-
-/// Plans a chunk for `long.wgsl`: sequences one after the other, each
-/// starting on a word (see [`fill_long`]).
-pub(super) fn plan_long<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
-    pairs: &[(Q, T)],
-    indices: Vec<usize>,
+    indices: &[usize],
     packed: &mut Packed,
 ) {
     packed.lengths.clear();
     packed.bases.clear();
     let (mut words, mut boundary_entries) = (0usize, 0usize);
-    for &i in &indices {
+    for &i in indices {
         let (query, target) = (pairs[i].0.as_ref(), pairs[i].1.as_ref());
         let target_base = words + query.len().div_ceil(4);
         packed
@@ -359,20 +691,21 @@ pub(super) fn plan_long<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     packed.residue_words = words;
     packed.boundary_bytes = (boundary_entries.max(1) * 8) as u64;
     packed.workgroups = indices.len() as u32;
-    packed.indices = indices;
 }
 
-/// Writes the residue codes of a chunk planned by [`plan_long`] into `out`.
+/// Writes the residue codes of a chunk planned by [`plan_long`] (pairs
+/// `indices`) into `out`.
 pub(super) fn fill_long<Q, T>(
     pairs: &[(Q, T)],
     packed: &Packed,
+    indices: &[usize],
     scoring: &Scoring,
     mut out: WriteOnly<'_, [u8]>,
 ) where
     Q: AsRef<[u8]>,
     T: AsRef<[u8]>,
 {
-    for (&i, base) in packed.indices.iter().zip(&packed.bases) {
+    for (&i, base) in indices.iter().zip(&packed.bases) {
         for (sequence, word) in [
             (pairs[i].0.as_ref(), base[0]),
             (pairs[i].1.as_ref(), base[1]),
@@ -432,32 +765,44 @@ pub(super) fn unpack_results(
 mod tests {
     use super::*;
 
-    fn shapes<Q: AsRef<[u8]>, T: AsRef<[u8]>>(pairs: &[(Q, T)]) -> Vec<u32> {
-        pairs
-            .iter()
-            .map(|(q, t)| shape(q.as_ref().len(), t.as_ref().len()))
+    const LIMITS: ChunkLimits = ChunkLimits {
+        max_binding_bytes: 1 << 20,
+        short_pairs: 128,
+    };
+
+    fn words(bytes: &[u8]) -> Vec<u32> {
+        bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect()
+    }
+
+    /// Plans and fills the first chunk of `pairs`.
+    fn packed_chunk(pairs: &[(&str, &str)], width: Width) -> (Plan, Packed, Vec<u32>) {
+        let scoring = Scoring::dna(1, -1, 0, 1, 1).unwrap();
+        let mut plan = Plan::default();
+        plan.prepare(pairs, 1, LIMITS, &mut Vec::new()).unwrap();
+        let mut packed = Packed::default();
+        plan.plan_chunk(pairs, 0, width, &mut packed);
+        let mut bytes = vec![0xEE; packed.residue_words * 4];
+        let indices = &plan.order[packed.range.clone()];
+        let out = WriteOnly::from_mut(&mut bytes[..]);
+        match plan.chunks[0].0 {
+            Kernel::Short => fill_short(pairs, &packed, indices, &Codes::new(&scoring, width), out),
+            Kernel::Long => fill_long(pairs, &packed, indices, &scoring, out),
+        }
+        assert!(!bytes.contains(&0xEE));
+        (plan, packed, words(&bytes))
     }
 
     #[test]
     fn short_packing_interleaves_lanes_and_pads_queries() {
-        let scoring = Scoring::dna(1, -1, 0, 1, 1).unwrap();
-        let pairs = [("ACGTA", "TT"), ("C", "GGGGGG")];
-        let mut packed = Packed::default();
-        plan_short(&shapes(&pairs), vec![0, 1], &mut packed);
+        // Same work (one strip, one step): input order is kept.
+        let (plan, packed, residues) =
+            packed_chunk(&[("ACGTA", "TT"), ("C", "GGGGGG")], Width::Byte);
+        assert_eq!(plan.order, vec![0, 1]);
         assert_eq!(packed.bases, vec![[0, 4 * 64, 0, 0]]);
         assert_eq!(packed.lengths, vec![5 | 2 << 16, 1 | 6 << 16]);
-        let mut bytes = vec![0xEE; packed.residue_words * 4];
-        fill_short(
-            &pairs,
-            &packed,
-            &scoring,
-            WriteOnly::from_mut(&mut bytes[..]),
-        );
-        let residues: Vec<u32> = bytes
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
         // Lane 0: ACGT, then A + 3 padding; lane 1: C + 3 padding.
         assert_eq!(residues[0], u32::from_le_bytes([0, 1, 2, 3]));
         assert_eq!(residues[64], u32::from_le_bytes([0, 32, 32, 32]));
@@ -468,8 +813,23 @@ mod tests {
             residues[4 * 64 + 64 + 1],
             u32::from_le_bytes([2, 2, 32, 32])
         );
-        assert!(!bytes.contains(&0xEE));
         assert_eq!(packed.boundary_bytes, 8 * 64 * 4);
+    }
+
+    #[test]
+    fn nibble_packing_holds_eight_codes_per_word() {
+        let pairs = [("ACGTACGTAC", "TT"), ("C", "GGGGGGGGN")];
+        let (_, packed, residues) = packed_chunk(&pairs, Width::Nibble);
+        // 16 query rows = 2 words per lane; 16 target columns = 2 words.
+        assert_eq!(packed.bases, vec![[0, 2 * 64, 0, 0]]);
+        assert_eq!(residues[0], 0x3210_3210);
+        assert_eq!(residues[64], 0xFFFF_FF10);
+        assert_eq!(residues[1], 0xFFFF_FFF1);
+        assert_eq!(residues[2], 0xFFFF_FFFF);
+        assert_eq!(residues[128], 0xFFFF_FF33);
+        assert_eq!(residues[128 + 1], 0x2222_2222);
+        assert_eq!(residues[128 + 64 + 1], 0xFFFF_FFF4);
+        assert_eq!(residues.len(), 4 * 64);
     }
 
     #[test]
@@ -477,15 +837,11 @@ mod tests {
         let scoring = Scoring::dna(1, -1, 0, 1, 1).unwrap();
         let pairs = [("ACGTA", "TT"), ("C", "GGGGGG")];
         let mut packed = Packed::default();
-        plan_long(&pairs, vec![1, 0], &mut packed);
+        plan_long(&pairs, &[1, 0], &mut packed);
         assert_eq!(packed.bases, vec![[0, 1, 0, 0], [3, 5, 6, 0]]);
         let mut bytes = vec![0xEE; packed.residue_words * 4];
-        fill_long(
-            &pairs,
-            &packed,
-            &scoring,
-            WriteOnly::from_mut(&mut bytes[..]),
-        );
+        let out = WriteOnly::from_mut(&mut bytes[..]);
+        fill_long(&pairs, &packed, &[1, 0], &scoring, out);
         assert_eq!(
             bytes,
             [1, 0, 0, 0, 2, 2, 2, 2, 2, 2, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0, 3, 3, 0, 0]
@@ -493,42 +849,55 @@ mod tests {
     }
 
     #[test]
-    fn chunks_are_sorted_by_shape() {
-        let pairs: Vec<(Vec<u8>, Vec<u8>)> = [(40, 9), (3, 7), (17, 2), (3, 2), (40, 1)]
+    fn chunks_are_sorted_by_work() {
+        let pairs: Vec<(Vec<u8>, Vec<u8>)> = [(40, 9), (3, 17), (17, 2), (3, 2), (40, 1), (2, 3)]
             .iter()
             .map(|&(q, t)| (vec![b'A'; q], vec![b'C'; t]))
             .collect();
-        let limits = ChunkLimits {
-            max_binding_bytes: 1 << 20,
-            short_pairs: 128,
-        };
-        // Strips of 16 rows: 3 → 1, 17 → 2, 40 → 3; then target length.
-        assert_eq!(
-            short_chunks(&shapes(&pairs), (0..5).collect(), limits),
-            vec![vec![3, 1, 2, 4, 0]]
-        );
+        let mut plan = Plan::default();
+        plan.prepare(&pairs, 1, LIMITS, &mut Vec::new()).unwrap();
+        // Strips of 16 rows: 3 → 1, 17 → 2, 40 → 3; then steps of 8
+        // target columns, stable within equal work.
+        assert_eq!(plan.order, vec![3, 5, 1, 2, 4, 0]);
+        assert_eq!(plan.chunks, vec![(Kernel::Short, 0..6)]);
     }
 
     #[test]
     fn chunks_respect_limits() {
-        let pairs: Vec<(Vec<u8>, Vec<u8>)> = (0..300)
+        let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = (0..300)
             .map(|i| (vec![b'A'; i % 50 + 1], vec![b'C'; 100]))
             .collect();
-        let limits = ChunkLimits {
-            max_binding_bytes: 1 << 20,
-            short_pairs: 128,
-        };
-        let chunks = short_chunks(&shapes(&pairs), (0..300).collect(), limits);
+        pairs.push((vec![b'A'; 5000], vec![b'C'; 5000]));
+        pairs.push((vec![], vec![b'C'; 5]));
+        let mut plan = Plan::default();
+        let mut results = Vec::new();
+        plan.prepare(&pairs, 1, LIMITS, &mut results).unwrap();
+        assert_eq!(results.len(), 302);
+        let sizes: Vec<(Kernel, usize)> = plan
+            .chunks
+            .iter()
+            .map(|(kernel, range)| (*kernel, range.len()))
+            .collect();
         assert_eq!(
-            chunks.iter().map(Vec::len).collect::<Vec<_>>(),
-            vec![128, 128, 44]
+            sizes,
+            vec![
+                (Kernel::Long, 1),
+                (Kernel::Short, 128),
+                (Kernel::Short, 128),
+                (Kernel::Short, 44)
+            ]
         );
-        let mut all: Vec<usize> = chunks.concat();
+        let mut all = plan.order.clone();
         all.sort();
-        assert_eq!(all, (0..300).collect::<Vec<_>>());
-        let long = long_chunks(&pairs, (0..300).collect(), 1000);
-        assert!(long.iter().all(|chunk| chunk.len() <= 1000 / 800 + 1));
-        assert_eq!(long.iter().map(Vec::len).sum::<usize>(), 300);
+        assert_eq!(all, (0..301).collect::<Vec<_>>());
+        assert_eq!(plan.order[300], 300);
+        // Again, smaller: the plan is reused.
+        plan.prepare(&pairs[..3], 1, LIMITS, &mut results).unwrap();
+        assert_eq!(results, vec![Alignment::default(); 3]);
+        assert_eq!(plan.order, vec![0, 1, 2]);
+        assert_eq!(plan.chunks, vec![(Kernel::Short, 0..3)]);
+        let huge = [(vec![b'A'; 2_000_000], vec![b'A'; 2_000_000])];
+        assert!(plan.prepare(&huge, 127, LIMITS, &mut results).is_err());
     }
 
     #[test]

@@ -8,12 +8,13 @@
 //! overlaps the upload and computation of chunk k + 1 and the readback of
 //! chunk k.
 
+use std::ops::Range;
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use super::batch::{self, ChunkLimits, Kernel, Packed, MATRIX_ENTRIES};
+use super::batch::{self, ChunkLimits, Codes, Kernel, Packed, Plan, Width, MATRIX_ENTRIES};
 use super::AdapterInfo;
-use crate::align::Alignment;
+use crate::align::{Alignment, Scoring};
 use crate::{Error, ErrorKind, Result};
 
 /// Largest buffer binding used, even on devices that allow more.
@@ -36,7 +37,8 @@ pub(super) struct Device {
     queue: wgpu::Queue,
     info: AdapterInfo,
     layout: wgpu::BindGroupLayout,
-    short_pipeline: wgpu::ComputePipeline,
+    /// The short-pair kernel for nibble and for byte residues.
+    short_pipelines: [wgpu::ComputePipeline; 2],
     long_pipeline: wgpu::ComputePipeline,
     timestamps: bool,
     limits: ChunkLimits,
@@ -45,10 +47,11 @@ pub(super) struct Device {
     errors: Arc<Mutex<Vec<String>>>,
 }
 
-/// What one batch at a time uses: the buffer sets and the plan of the
-/// next chunk.
+/// What one batch at a time uses: the buffer sets, the batch's order and
+/// chunks, and the plan of the next chunk.
 struct State {
     slots: [Option<Slot>; SLOTS],
+    plan: Plan,
     packed: Packed,
 }
 
@@ -127,10 +130,11 @@ impl Device {
                 cache: None,
             })
         };
-        let short_pipeline = pipeline(
-            &super::shader::unrolled(include_str!("short.wgsl")),
-            "align_short",
-        );
+        let short_source = super::shader::unrolled(include_str!("short.wgsl"));
+        let short_pipelines = [
+            pipeline(&super::shader::with_nibbles(&short_source), "align_short"),
+            pipeline(&short_source, "align_short"),
+        ];
         let long_pipeline = pipeline(
             &super::shader::unrolled(include_str!("long.wgsl")),
             "align_long",
@@ -144,7 +148,7 @@ impl Device {
             queue,
             info,
             layout,
-            short_pipeline,
+            short_pipelines,
             long_pipeline,
             timestamps,
             limits: ChunkLimits {
@@ -163,6 +167,7 @@ impl Device {
                 .max(1),
             state: Mutex::new(State {
                 slots: [None, None, None],
+                plan: Plan::default(),
                 packed: Packed::default(),
             }),
             errors,
@@ -184,10 +189,6 @@ impl Device {
         self.queue.get_timestamp_period()
     }
 
-    pub(super) fn chunk_limits(&self) -> ChunkLimits {
-        self.limits
-    }
-
     /// Starts a batch: takes the buffer sets for the duration.
     pub(super) fn session(&self) -> Result<Session<'_>> {
         let state = self
@@ -200,6 +201,7 @@ impl Device {
             in_flight: [None, None, None],
             next: 0,
             packing: Duration::ZERO,
+            waiting: Duration::ZERO,
         })
     }
 
@@ -362,7 +364,8 @@ impl Slot {
 /// A chunk submitted and not yet read back.
 struct InFlight {
     kernel: Kernel,
-    indices: Vec<usize>,
+    /// Its pairs: a range of the plan's order.
+    range: Range<usize>,
     result_bytes: u64,
     submission: wgpu::SubmissionIndex,
     mapped: mpsc::Receiver<std::result::Result<(), wgpu::BufferAsyncError>>,
@@ -396,21 +399,55 @@ pub(super) struct Session<'a> {
     in_flight: [Option<InFlight>; SLOTS],
     next: usize,
     /// Time spent writing residues into upload buffers.
-    pub packing: Duration,
+    packing: Duration,
+    /// Time spent waiting for chunks to finish.
+    waiting: Duration,
+}
+
+/// What every chunk of a batch shares.
+pub(super) struct Job<'a, Q, T> {
+    pub pairs: &'a [(Q, T)],
+    pub scoring: &'a Scoring,
+    pub codes: &'a Codes<'a>,
+    pub width: Width,
+    /// Gap open + extend, gap extend.
+    pub gaps: [u32; 2],
+    /// [`batch::matrix_table`].
+    pub matrix: &'a [u32],
 }
 
 impl Session<'_> {
-    /// Uploads and launches the chunk planned in [`Self::packed`], first
-    /// reading back the chunk that last used the same slot; `fill` writes
-    /// the chunk's residue words into the mapped upload buffer.
-    pub(super) fn submit(
+    /// Orders the batch and splits it into chunks; returns how many.
+    /// `results` gets one default alignment per pair.
+    pub(super) fn prepare<Q, T>(
         &mut self,
-        kernel: Kernel,
-        matrix: &[u32],
+        pairs: &[(Q, T)],
+        max_score: i32,
+        results: &mut Vec<Alignment>,
+    ) -> Result<usize>
+    where
+        Q: AsRef<[u8]> + Sync,
+        T: AsRef<[u8]> + Sync,
+    {
+        let plan = &mut self.state.plan;
+        plan.prepare(pairs, max_score, self.device.limits, results)?;
+        Ok(plan.chunks.len())
+    }
+
+    /// Plans, packs, uploads and launches chunk `chunk` of the batch,
+    /// first reading back the chunk that last used the same slot. The
+    /// residue words are written straight into the mapped upload buffer.
+    pub(super) fn submit<Q, T>(
+        &mut self,
+        job: &Job<'_, Q, T>,
+        chunk: usize,
         results: &mut [Alignment],
         times: &mut Option<KernelTimes>,
-        fill: impl FnOnce(&Packed, wgpu::WriteOnly<'_, [u8]>),
-    ) -> Result<()> {
+    ) -> Result<()>
+    where
+        Q: AsRef<[u8]> + Sync,
+        T: AsRef<[u8]> + Sync,
+    {
         let index = self.next % SLOTS;
         self.next += 1;
         if let Some(previous) = self.in_flight[index].take() {
@@ -419,11 +456,16 @@ impl Session<'_> {
         let device = self.device;
         let state = &mut *self.state;
         let packed = &mut state.packed;
+        let kernel = state.plan.plan_chunk(job.pairs, chunk, job.width, packed);
+        packed.params[2] = job.gaps[0];
+        packed.params[3] = job.gaps[1];
+        let indices = &state.plan.order[packed.range.clone()];
+        let matrix = job.matrix;
         let stride = match kernel {
             Kernel::Short => 8,
             Kernel::Long => 16,
         };
-        let result_bytes = packed.indices.len() as u64 * stride;
+        let result_bytes = indices.len() as u64 * stride;
         let residue_bytes = (packed.residue_words as u64 * 4).max(4);
         let sizes = [
             packed.lengths.len() as u64 * 4,
@@ -461,7 +503,7 @@ impl Session<'_> {
         upload.map_async(wgpu::MapMode::Write, move |outcome| {
             let _ = sender.send(outcome);
         });
-        let packing_started = std::time::Instant::now();
+        let packing_started = Instant::now();
         loop {
             device
                 .device
@@ -481,7 +523,11 @@ impl Session<'_> {
                 .get_mapped_range_mut()
                 .map_err(|err| unavailable(format!("GPU upload: {err}")))?;
             let bytes = packed.residue_words * 4;
-            fill(packed, view.slice(..bytes));
+            let out = view.slice(..bytes);
+            match kernel {
+                Kernel::Short => batch::fill_short(job.pairs, packed, indices, job.codes, out),
+                Kernel::Long => batch::fill_long(job.pairs, packed, indices, job.scoring, out),
+            }
             let small: [&[u32]; 4] = [
                 &packed.lengths,
                 packed.bases.as_flattened(),
@@ -528,9 +574,10 @@ impl Session<'_> {
                 label: Some("align"),
                 timestamp_writes,
             });
-            pass.set_pipeline(match kernel {
-                Kernel::Short => &device.short_pipeline,
-                Kernel::Long => &device.long_pipeline,
+            pass.set_pipeline(match (kernel, packed.width) {
+                (Kernel::Short, Width::Nibble) => &device.short_pipelines[0],
+                (Kernel::Short, Width::Byte) => &device.short_pipelines[1],
+                (Kernel::Long, _) => &device.long_pipeline,
             });
             pass.set_bind_group(0, &slot.bind_group, &[]);
             let x = packed
@@ -558,7 +605,7 @@ impl Session<'_> {
             });
         self.in_flight[index] = Some(InFlight {
             kernel,
-            indices: std::mem::take(&mut packed.indices),
+            range: packed.range.clone(),
             result_bytes,
             submission,
             mapped,
@@ -566,17 +613,13 @@ impl Session<'_> {
         Ok(())
     }
 
-    /// The plan of the next chunk.
-    pub(super) fn packed(&mut self) -> &mut Packed {
-        &mut self.state.packed
-    }
-
-    /// Reads back every chunk still in flight, oldest first.
+    /// Reads back every chunk still in flight, oldest first; returns the
+    /// time spent packing and the time spent waiting for the GPU.
     pub(super) fn finish(
         mut self,
         results: &mut [Alignment],
         times: &mut Option<KernelTimes>,
-    ) -> Result<Duration> {
+    ) -> Result<(Duration, Duration)> {
         for offset in 0..SLOTS {
             let index = (self.next + offset) % SLOTS;
             if let Some(previous) = self.in_flight[index].take() {
@@ -584,7 +627,7 @@ impl Session<'_> {
             }
         }
         self.device.check_errors()?;
-        Ok(self.packing)
+        Ok((self.packing, self.waiting))
     }
 
     fn complete(
@@ -595,6 +638,7 @@ impl Session<'_> {
         times: &mut Option<KernelTimes>,
     ) -> Result<()> {
         let device = self.device;
+        let waiting_started = Instant::now();
         device
             .device
             .poll(wgpu::PollType::Wait {
@@ -602,6 +646,7 @@ impl Session<'_> {
                 timeout: None,
             })
             .map_err(|err| unavailable(format!("GPU {}: {err}", device.info.name)))?;
+        self.waiting += waiting_started.elapsed();
         device.check_errors()?;
         match chunk.mapped.try_recv() {
             Ok(Ok(())) => {}
@@ -621,7 +666,8 @@ impl Session<'_> {
                 u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
             };
             let result_words = (chunk.result_bytes / 4) as usize;
-            batch::unpack_results(chunk.kernel, &view, &chunk.indices, results);
+            let indices = &self.state.plan.order[chunk.range];
+            batch::unpack_results(chunk.kernel, &view, indices, results);
             if let Some(times) = times.as_mut() {
                 let stamp = |k: usize| u64::from(word(k)) | u64::from(word(k + 1)) << 32;
                 let (begin, end) = (stamp(result_words), stamp(result_words + 2));

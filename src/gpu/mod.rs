@@ -5,14 +5,15 @@
 //! [`crate::align::align_batch`] returns for the same pairs and scoring
 //! (scores, ends, and the tie rule), so the CPU path is both the reference
 //! and the fallback — a fallback the caller chooses: when no adapter is
-//! found, [`GpuAligner::new`] fails with [`ErrorKind::Unavailable`] rather
+//! found, [`GpuAligner::new`] fails with [`ErrorKind::Unavailable`](crate::ErrorKind::Unavailable) rather
 //! than switching silently.
 //!
 //! Two kernels (WGSL compute shaders):
 //!
 //! * short pairs (both sequences ≤ 4096 residues): one invocation per pair,
-//!   pairs sorted by length so a workgroup's 64 invocations do equal work,
-//!   residues packed 4 per word and interleaved across the workgroup so
+//!   pairs ordered by length so a workgroup's 64 invocations do equal work
+//!   (left in input order when they all do), residues packed 8 per word
+//!   (4 bits each; DNA) or 4 per word (other alphabets) and interleaved across the workgroup so
 //!   loads coalesce, 16 query rows of H and E in registers per sweep of
 //!   the target, the substitution matrix in workgroup memory;
 //! * long pairs: one workgroup of 128 invocations per pair sweeping
@@ -21,9 +22,10 @@
 //!
 //! Batches are split into chunks that fit the device's buffer and dispatch
 //! limits (65,536 short pairs; `BIOMETAL_GPU_CHUNK_PAIRS` overrides that,
-//! for tuning). On the host, pairs are ordered by length with two counting
-//! sorts and their residues written by all cores straight into a mapped
-//! upload buffer; a ring of three buffer sets lets packing one chunk
+//! for tuning). On the host, one pass on all cores reads the pairs'
+//! lengths; pairs are ordered by work with two counting sorts (not at all
+//! when they all need the same work) and their residues written by all
+//! cores straight into a mapped upload buffer; a ring of three buffer sets lets packing one chunk
 //! overlap the upload and computation of the previous one and the readback
 //! of the one before. Buffers and pipelines are kept for the next call.
 //!
@@ -47,9 +49,9 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::align::{Alignment, Scoring};
-use crate::{Error, ErrorKind, Result};
+use crate::Result;
 
-use batch::Kernel;
+use batch::Width;
 
 /// The GPU adapter an aligner runs on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,12 +93,19 @@ pub struct GpuTiming {
     pub kernel_span: Option<Duration>,
     /// The longest compute pass of one chunk.
     pub kernel_slowest_chunk: Option<Duration>,
-    /// Wall-clock time spent before the first chunk: sorting the batch by
-    /// length and splitting it into chunks.
+    /// Wall-clock time spent before the first chunk: ordering the batch by
+    /// length (no sort when all pairs need the same work) and splitting it
+    /// into chunks.
     pub preparing: Duration,
+    /// Wall-clock time from the call's start until the first chunk was
+    /// submitted to the GPU (preparing, then packing that chunk).
+    pub first_submit: Duration,
     /// Wall-clock time the calling thread spent writing chunks into the
     /// upload buffers (residues on all cores).
     pub packing: Duration,
+    /// Wall-clock time the calling thread waited for the GPU: for a chunk
+    /// to finish before reading back its results or reusing its buffers.
+    pub waiting: Duration,
     /// Chunks the batch was split into.
     pub chunks: usize,
 }
@@ -125,7 +134,7 @@ impl GpuAligner {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Unavailable`] when no adapter is found (or none matches
+    /// [`ErrorKind::Unavailable`](crate::ErrorKind::Unavailable) when no adapter is found (or none matches
     /// `WGPU_ADAPTER_NAME`), the device cannot be opened or the kernels do
     /// not compile for it.
     pub fn new() -> Result<GpuAligner> {
@@ -144,9 +153,9 @@ impl GpuAligner {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::LimitExceeded`] for a pair whose possible score does not
+    /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) for a pair whose possible score does not
     /// fit the kernels' 32-bit arithmetic (both sequences over ~1 million
-    /// residues); [`ErrorKind::Unavailable`] when the device fails (lost,
+    /// residues); [`ErrorKind::Unavailable`](crate::ErrorKind::Unavailable) when the device fails (lost,
     /// out of memory).
     pub fn align_batch<Q, T>(&self, pairs: &[(Q, T)], scoring: &Scoring) -> Result<Vec<Alignment>>
     where
@@ -171,76 +180,35 @@ impl GpuAligner {
         T: AsRef<[u8]> + Sync,
     {
         let started = Instant::now();
-        let mut results = vec![Alignment::default(); pairs.len()];
+        let mut results = Vec::new();
         let (max_score, _) = scoring.score_range();
-        let mut short = Vec::new();
-        let mut long = Vec::new();
-        // Short pairs' lengths, read once in input order: sorting and
-        // planning look them up here rather than in the scattered pairs.
-        let mut shapes = vec![0u32; pairs.len()];
-        for (index, (query, target)) in pairs.iter().enumerate() {
-            let (query_len, target_len) = (query.as_ref().len(), target.as_ref().len());
-            if query_len == 0 || target_len == 0 {
-                continue;
-            }
-            match batch::kernel_for(query_len, target_len, max_score) {
-                Some(Kernel::Short) => {
-                    shapes[index] = batch::shape(query_len, target_len);
-                    short.push(index);
-                }
-                Some(Kernel::Long) => long.push(index),
-                None => {
-                    return Err(Error::without_format(
-                        ErrorKind::LimitExceeded,
-                        format!(
-                            "GPU alignment: pair {index} ({query_len} × {target_len} residues) \
-                             could score beyond the kernels' 32-bit range"
-                        ),
-                    ))
-                }
-            }
-        }
-        let limits = self.device.chunk_limits();
-        let mut chunks: Vec<(Kernel, Vec<usize>)> = Vec::new();
-        chunks.extend(
-            batch::long_chunks(pairs, long, limits.max_binding_bytes)
-                .into_iter()
-                .map(|chunk| (Kernel::Long, chunk)),
-        );
-        chunks.extend(
-            batch::short_chunks(&shapes, short, limits)
-                .into_iter()
-                .map(|chunk| (Kernel::Short, chunk)),
-        );
         let matrix = batch::matrix_table(scoring);
         let gaps = [
             scoring.gap_open_extend() as u32,
             u32::from(scoring.gap_extend()),
         ];
+        let width = Width::for_scoring(scoring);
+        let codes = batch::Codes::new(scoring, width);
         let mut times = self.device.timestamps().then(device::KernelTimes::default);
-        let chunk_count = chunks.len();
-        let preparing = started.elapsed();
         let mut session = self.device.session()?;
-        for (kernel, indices) in chunks {
-            let packed = session.packed();
-            match kernel {
-                Kernel::Short => batch::plan_short(&shapes, indices, packed),
-                Kernel::Long => batch::plan_long(pairs, indices, packed),
+        let chunk_count = session.prepare(pairs, max_score, &mut results)?;
+        let preparing = started.elapsed();
+        let mut first_submit = Duration::ZERO;
+        for chunk in 0..chunk_count {
+            let job = device::Job {
+                pairs,
+                scoring,
+                codes: &codes,
+                width,
+                gaps,
+                matrix: &matrix,
+            };
+            session.submit(&job, chunk, &mut results, &mut times)?;
+            if chunk == 0 {
+                first_submit = started.elapsed();
             }
-            packed.params[2] = gaps[0];
-            packed.params[3] = gaps[1];
-            session.submit(
-                kernel,
-                &matrix,
-                &mut results,
-                &mut times,
-                |packed, out| match kernel {
-                    Kernel::Short => batch::fill_short(pairs, packed, scoring, out),
-                    Kernel::Long => batch::fill_long(pairs, packed, scoring, out),
-                },
-            )?;
         }
-        let packing = session.finish(&mut results, &mut times)?;
+        let (packing, waiting) = session.finish(&mut results, &mut times)?;
         let period = self.device.timestamp_period();
         let timing = GpuTiming {
             end_to_end: started.elapsed(),
@@ -248,7 +216,9 @@ impl GpuAligner {
             kernel_span: times.map(|times| times.span(period)),
             kernel_slowest_chunk: times.map(|times| times.slowest),
             preparing,
+            first_submit,
             packing,
+            waiting,
             chunks: chunk_count,
         };
         Ok((results, timing))

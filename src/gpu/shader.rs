@@ -1,4 +1,5 @@
-//! Loop unrolling of the WGSL kernels before compilation.
+//! Loop unrolling of the WGSL kernels before compilation, and the
+//! short-pair kernel's residue width.
 //!
 //! The kernels keep 16 rows of H and E per invocation in small arrays; an
 //! array indexed by a loop variable may be placed in (slow) local memory by
@@ -29,6 +30,11 @@ pub(super) fn unrolled(source: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `short.wgsl` (or its unrolled form) for residue codes of 4 bits.
+pub(super) fn with_nibbles(source: &str) -> String {
+    source.replace("const BITS: u32 = 8u;", "const BITS: u32 = 4u;")
 }
 
 /// Offset and length of the next `for (var r = 0u; r < STRIP|ROWS; r++) {`.
@@ -82,5 +88,7 @@ mod tests {
             assert!(!out.contains("r < STRIP") && !out.contains("r < ROWS"));
             assert!(out.contains("const r = 15u;"));
         }
+        let nibbles = with_nibbles(include_str!("short.wgsl"));
+        assert!(nibbles.contains("const BITS: u32 = 4u;") && !nibbles.contains("BITS: u32 = 8u"));
     }
 }

@@ -24,7 +24,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> lengths: array<u32>;
 // Per group: query words, target words, boundary words (first word of lane 0).
 @group(0) @binding(3) var<storage, read> group_bases: array<vec4<u32>>;
-// Residue codes, 4 per word, first residue in the low byte.
+// Residue codes, PER_WORD per word, first residue in the low bits.
 @group(0) @binding(4) var<storage, read> residues: array<u32>;
 @group(0) @binding(5) var<storage, read_write> boundary: array<u32>;
 // Per pair: score, query end | target end << 16 (exclusive ends).
@@ -36,6 +36,11 @@ const STRIP: u32 = 16u;
 // iterations, and independent cells for the scheduler.
 const COLUMNS: u32 = 8u;
 const MATRIX_SIZE: u32 = 1089u;
+// Bits per residue code: 8, or 4 for alphabets of up to 15 symbols (code
+// 15 pads); the host compiles one pipeline of each (`shader::with_nibbles`).
+const BITS: u32 = 8u;
+const PER_WORD: u32 = 32u / BITS;
+const CODE_MASK: u32 = (1u << BITS) - 1u;
 
 var<workgroup> substitution: array<i32, MATRIX_SIZE>;
 
@@ -111,8 +116,8 @@ fn align_short(
     var best_column = 0u;
     for (var strip_start = 0u; strip_start < query_len; strip_start += STRIP) {
         for (var r = 0u; r < STRIP; r++) {
-            let word = residues[bases.x + (strip_start / 4u + r / 4u) * GROUP + lane];
-            row_offset[r] = ((word >> (8u * (r & 3u))) & 0xFFu) * 33u;
+            let word = residues[bases.x + (strip_start / PER_WORD + r / PER_WORD) * GROUP + lane];
+            row_offset[r] = ((word >> (BITS * (r % PER_WORD))) & CODE_MASK) * 33u;
             h[r] = 0;
             e[r] = 0;
         }
@@ -124,18 +129,23 @@ fn align_short(
         // Columns past the target's end hold the padding code: their cells
         // stay below the best real cell and are never reported.
         for (var j = 0u; j < target_len; j += COLUMNS) {
-            let word_index = bases.y + (j >> 2u) * GROUP + lane;
+            // The 8 columns' codes: one word of nibbles or two of bytes,
+            // `high` holding columns 4 to 7 in its low 16 or 32 bits.
+            let word_index = bases.y + (j / PER_WORD) * GROUP + lane;
             let low = residues[word_index];
-            let high = residues[word_index + GROUP];
+            var high = low >> 16u;
+            if (BITS == 8u) {
+                high = residues[word_index + GROUP];
+            }
             let slot = bases.z + j * GROUP + lane;
-            column(j, low & 0xFFu, slot, first, last);
-            column(j + 1u, (low >> 8u) & 0xFFu, slot + GROUP, first, last);
-            column(j + 2u, (low >> 16u) & 0xFFu, slot + 2u * GROUP, first, last);
-            column(j + 3u, low >> 24u, slot + 3u * GROUP, first, last);
-            column(j + 4u, high & 0xFFu, slot + 4u * GROUP, first, last);
-            column(j + 5u, (high >> 8u) & 0xFFu, slot + 5u * GROUP, first, last);
-            column(j + 6u, (high >> 16u) & 0xFFu, slot + 6u * GROUP, first, last);
-            column(j + 7u, high >> 24u, slot + 7u * GROUP, first, last);
+            column(j, low & CODE_MASK, slot, first, last);
+            column(j + 1u, (low >> BITS) & CODE_MASK, slot + GROUP, first, last);
+            column(j + 2u, (low >> (2u * BITS)) & CODE_MASK, slot + 2u * GROUP, first, last);
+            column(j + 3u, (low >> (3u * BITS)) & CODE_MASK, slot + 3u * GROUP, first, last);
+            column(j + 4u, high & CODE_MASK, slot + 4u * GROUP, first, last);
+            column(j + 5u, (high >> BITS) & CODE_MASK, slot + 5u * GROUP, first, last);
+            column(j + 6u, (high >> (2u * BITS)) & CODE_MASK, slot + 6u * GROUP, first, last);
+            column(j + 7u, (high >> (3u * BITS)) & CODE_MASK, slot + 7u * GROUP, first, last);
         }
         let strip_best = strip_key >> 4u;
         if (strip_best > best || (strip_best == best && strip_best > 0 && strip_column < best_column)) {
