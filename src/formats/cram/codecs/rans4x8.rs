@@ -7,7 +7,7 @@
 //! data.
 
 use super::reader::{check_len, ByteReader};
-use super::table::{slot_advance, slot_symbol, FreqTable, Slot};
+use super::table::FreqTable;
 use super::MAX_DECODED_LEN;
 use crate::{Error, Format, Result};
 
@@ -58,9 +58,8 @@ pub fn decode(src: &[u8], out: &mut Vec<u8>) -> Result<()> {
     }
 }
 
-/// Reads an order-0 table's frequencies (symbols run-length encoded, ITF8
-/// frequencies).
-fn read_frequency_list(reader: &mut ByteReader) -> Result<[u32; 256]> {
+/// Reads an order-0 table (symbols run-length encoded, ITF8 frequencies).
+fn read_frequencies0(reader: &mut ByteReader, table: &mut FreqTable) -> Result<()> {
     let mut freqs = [0u32; 256];
     let mut sym = usize::from(reader.u8("rANS 4x8 frequency table")?);
     let mut last = sym;
@@ -84,37 +83,7 @@ fn read_frequency_list(reader: &mut ByteReader) -> Result<[u32; 256]> {
             break;
         }
     }
-    Ok(freqs)
-}
-
-/// Reads an order-0 table into `table`.
-fn read_frequencies0(reader: &mut ByteReader, table: &mut FreqTable) -> Result<()> {
-    let freqs = read_frequency_list(reader)?;
     table.fill(&freqs, TOTAL_LIMIT, reader)
-}
-
-/// Reads an order-0 table into packed [`Slot`]s (one load per decoded
-/// symbol); returns the frequencies' sum (slots at or above it hold no
-/// symbol).
-fn read_slots0(reader: &mut ByteReader, slots: &mut [Slot; TOTAL_LIMIT as usize]) -> Result<u32> {
-    let freqs = read_frequency_list(reader)?;
-    let mut total: u32 = 0;
-    for (s, &f) in freqs.iter().enumerate() {
-        if f > TOTAL_LIMIT - total {
-            return Err(reader.invalid(format!(
-                "rANS frequencies sum to more than {TOTAL_LIMIT} (symbol {s} has frequency {f})"
-            )));
-        }
-        if f > 0 {
-            let packed = s as u32 | ((f - 1) << 8);
-            let start = total as usize;
-            for (k, slot) in (0..f).zip(&mut slots[start..start + f as usize]) {
-                *slot = packed | (k << 20);
-            }
-        }
-        total += f;
-    }
-    Ok(total)
 }
 
 /// Reads the four initial states.
@@ -156,50 +125,19 @@ fn corrupt(reader: &ByteReader, pos: usize) -> Error {
 }
 
 fn decode_order0(reader: &mut ByteReader, out: &mut [u8]) -> Result<()> {
-    let mut slots = Box::new([0 as Slot; TOTAL_LIMIT as usize]);
-    let total = read_slots0(reader, &mut slots)?;
+    let mut table = Box::new(FreqTable::EMPTY);
+    read_frequencies0(reader, &mut table)?;
     let mut states = read_states(reader)?;
     let input = reader.remaining();
     let mut pos = 0;
-    // One step: the slot of the state's low 12 bits (none at or above the
-    // frequencies' sum), then byte renormalisation.
-    let mut step = |state: &mut u32| -> Option<u8> {
-        let f = *state & (TOTAL_LIMIT - 1);
-        if f >= total {
-            return None;
-        }
-        let entry = slots[f as usize];
-        let mut x = slot_advance(entry, *state, TOTAL_BITS);
-        while x < LOWER_BOUND {
-            x = (x << 8) | u32::from(*input.get(pos)?);
-            pos += 1;
-        }
-        *state = x;
-        Some(slot_symbol(entry))
-    };
     let mut chunks = out.chunks_exact_mut(4);
-    let mut failed = false;
     for chunk in &mut chunks {
         for (byte, state) in chunk.iter_mut().zip(states.iter_mut()) {
-            match step(state) {
-                Some(sym) => *byte = sym,
-                None => failed = true,
-            }
-        }
-        if failed {
-            break;
+            *byte = step(&table, state, input, &mut pos).ok_or_else(|| corrupt(reader, pos))?;
         }
     }
-    if !failed {
-        for (byte, state) in chunks.into_remainder().iter_mut().zip(states.iter_mut()) {
-            match step(state) {
-                Some(sym) => *byte = sym,
-                None => failed = true,
-            }
-        }
-    }
-    if failed {
-        return Err(corrupt(reader, pos));
+    for (byte, state) in chunks.into_remainder().iter_mut().zip(states.iter_mut()) {
+        *byte = step(&table, state, input, &mut pos).ok_or_else(|| corrupt(reader, pos))?;
     }
     Ok(())
 }
