@@ -643,6 +643,17 @@ fn build_bam(
         .filter(|&&op| matches!(op & 0xf, 0 | 2 | 3 | 7 | 8))
         .map(|&op| i64::from(op >> 4))
         .sum();
+    // One allocation for a record buffer met for the first time (large
+    // slices bring many), none for one reused: the fixed part, name,
+    // CIGAR, packed bases, qualities, tags, and room for RG and a
+    // generated name.
+    out.reserve(
+        64 + (record.name.1 - record.name.0) as usize
+            + 4 * cigar.len()
+            + sequence.len().div_ceil(2)
+            + sequence.len()
+            + (record.aux.1 - record.aux.0) as usize,
+    );
     let bin = if record.flags & 0x4 != 0 {
         reg2bin(i64::from(pos), i64::from(pos) + 1, BAI_MIN_SHIFT, BAI_DEPTH)
     } else {
