@@ -36,6 +36,7 @@ pub mod crai;
 mod cursor;
 mod decode;
 mod encoding;
+mod features;
 mod query;
 mod reader;
 mod reference;

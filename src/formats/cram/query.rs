@@ -6,7 +6,7 @@ use std::io::{Read, Seek};
 
 use super::crai::{Entry, Index};
 use super::reader::{Container, Reader};
-use super::slice::SliceDecoder;
+use super::slice::{Overlap, SliceDecoder};
 use crate::formats::sam::record::{Record, RecordRef};
 use crate::region::{Position, Region};
 use crate::{Error, ErrorKind, Format, Result};
@@ -25,6 +25,24 @@ enum Filter {
 }
 
 impl Filter {
+    /// What the slice decoder lays out: only overlapping records for a
+    /// region (the others are decoded just enough to keep the data series
+    /// in step), every record of the unmapped slices.
+    fn overlap(&self) -> Option<Overlap> {
+        match *self {
+            Filter::Unmapped => None,
+            Filter::Overlapping {
+                reference_id,
+                start,
+                end,
+            } => Some(Overlap {
+                reference_id: i32::try_from(reference_id).unwrap_or(i32::MAX),
+                start: i64::try_from(start).unwrap_or(i64::MAX),
+                end: i64::try_from(end).unwrap_or(i64::MAX),
+            }),
+        }
+    }
+
     fn accepts(&self, record: RecordRef<'_>) -> bool {
         match *self {
             Filter::Unmapped => record.reference_id().is_none(),
@@ -255,6 +273,7 @@ impl<R: Read + Seek> Query<'_, R> {
                 self.reader.context()?,
                 &mut self.decoder,
                 &mut self.records,
+                self.filter.overlap(),
             ),
             None => Err(Error::invalid_data(
                 Format::Crai,

@@ -12,7 +12,7 @@ use super::container::{
 };
 use super::cursor::Cursor;
 use super::reference::ReferenceSource;
-use super::slice::{DecodeOptions, SliceDecoder, SliceInput};
+use super::slice::{DecodeOptions, Overlap, SliceDecoder, SliceInput};
 use super::threads::Pipeline;
 use crate::formats::sam::header::{Header, ParseOptions, Strictness};
 use crate::formats::sam::record::{Record, RecordRef};
@@ -220,14 +220,17 @@ impl Container {
         self.landmarks.len()
     }
 
-    /// Decodes slice `index` into `out` (reusing its records); returns how
-    /// many records it holds. Errors name the container and the record.
+    /// Decodes slice `index` into `out` (reusing its records): all its
+    /// records, or with `overlap` only those overlapping it; returns how
+    /// many records were laid out. Errors name the container and the
+    /// record.
     pub fn decode_slice(
         &self,
         index: usize,
         context: &FileContext,
         decoder: &mut SliceDecoder,
         out: &mut Vec<Record>,
+        overlap: Option<Overlap>,
     ) -> Result<usize> {
         let (data, offset) = self.slice_bytes(index)?;
         let input = SliceInput {
@@ -238,6 +241,7 @@ impl Container {
             options: &context.options,
             data,
             offset,
+            overlap,
         };
         decoder.decode(&input, out).map_err(|e| self.locate(e))
     }
@@ -529,7 +533,7 @@ impl<R: Read> Reader<R> {
             self.next_slice += 1;
             let context = self.context.as_deref().ok_or_else(not_started)?;
             let result =
-                container.decode_slice(index, context, &mut self.decoder, &mut self.records);
+                container.decode_slice(index, context, &mut self.decoder, &mut self.records, None);
             self.container = Some(container);
             self.next_record = 0;
             self.record_count = 0;

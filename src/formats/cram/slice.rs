@@ -8,10 +8,10 @@ use super::compression_header::{CompressionHeader, Fields};
 use super::container::{content_type, parse_block, FileDefinition, MAX_BLOCKS};
 use super::cursor::Cursor;
 use super::decode::{
-    decode_record_head, decode_record_tail, CramRecord, RecordContext, ReferenceWindow,
-    SliceBuffers,
+    decode_record_head, decode_record_tail, CramRecord, RecordContext, SliceBuffers,
 };
 use super::encoding::Streams;
+use super::features::ReferenceWindow;
 use super::reference::ReferenceSource;
 use crate::formats::sam::header::Header;
 use crate::formats::sam::record::Record;
@@ -114,6 +114,37 @@ pub(crate) struct SliceInput<'a> {
     pub data: &'a [u8],
     /// File offset of `data[0]`.
     pub offset: u64,
+    /// When set, only the records overlapping it are laid out; the others
+    /// are decoded just far enough to keep the data series in step (and
+    /// their mates right).
+    pub overlap: Option<Overlap>,
+}
+
+/// The records a region query wants from a slice: on `reference_id`,
+/// starting at or before 1-based `end` and ending at or after 1-based
+/// `start` (unmapped reads placed beside their mate cover their start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Overlap {
+    pub reference_id: i32,
+    /// 1-based, inclusive.
+    pub start: i64,
+    /// 1-based, inclusive.
+    pub end: i64,
+}
+
+impl Overlap {
+    /// Whether a record is certain to miss the region before its
+    /// sequence is decoded (its alignment end is not known yet).
+    fn misses_before_tail(&self, record: &CramRecord) -> bool {
+        record.reference_id != self.reference_id || record.alignment_start > self.end
+    }
+
+    /// Whether a fully decoded record overlaps the region.
+    fn covers(&self, record: &CramRecord) -> bool {
+        record.reference_id == self.reference_id
+            && record.alignment_start <= self.end
+            && record.alignment_end >= self.start
+    }
 }
 
 fn reference_name(header: &Header, id: i32) -> Result<&str> {
@@ -147,8 +178,9 @@ fn reference_length(header: &Header, id: i32) -> i64 {
 }
 
 impl SliceDecoder {
-    /// Decodes every record of one slice into `out` (reusing its records);
-    /// returns how many.
+    /// Decodes every record of one slice and lays out in `out` (reusing
+    /// its records) those `input.overlap` wants (all when it is `None`);
+    /// returns how many were laid out.
     pub fn decode(&mut self, input: &SliceInput<'_>, out: &mut Vec<Record>) -> Result<usize> {
         let mut cursor = Cursor::new(input.data, input.offset);
         let header_block = parse_block(&mut cursor, input.definition, input.options.verify_crc)?;
@@ -234,6 +266,15 @@ impl SliceDecoder {
             slice_reference_id: slice.reference_id,
             regenerate_md_nm: input.options.regenerate_md_nm,
         };
+        // Records a query does not want: the same data series read (the
+        // plan is the same), nothing rebuilt against the reference.
+        let skipped_ctx = RecordContext {
+            want_sequence: false,
+            want_qualities: false,
+            want_tags: false,
+            regenerate_md_nm: false,
+            ..ctx
+        };
         let buffers = &mut self.buffers;
         buffers.clear();
         let mut last_start = slice.alignment_start;
@@ -242,8 +283,12 @@ impl SliceDecoder {
             let (mut record, tags) =
                 decode_record_head(&ctx, &mut streams, buffers, index, &mut last_start)
                     .map_err(locate)?;
+            let skipped = input
+                .overlap
+                .is_some_and(|overlap| overlap.misses_before_tail(&record));
+            let ctx = if skipped { &skipped_ctx } else { &ctx };
             let mut window = &self.window;
-            if want_sequence && slice.reference_id == -2 && record.flags & 0x4 == 0 {
+            if ctx.want_sequence && slice.reference_id == -2 && record.flags & 0x4 == 0 {
                 let cached =
                     multi_reference_window(&mut self.references, record.reference_id, input)
                         .map_err(locate)?;
@@ -251,7 +296,7 @@ impl SliceDecoder {
                     window = &self.references[index].window;
                 }
             }
-            decode_record_tail(&ctx, &mut streams, buffers, window, &mut record, tags)
+            decode_record_tail(ctx, &mut streams, buffers, window, &mut record, tags)
                 .map_err(locate)?;
             buffers.records.push(record);
         }
@@ -261,16 +306,27 @@ impl SliceDecoder {
         }
         resolve_mates(&mut buffers.records)?;
 
-        if out.len() < slice.record_count {
-            out.resize_with(slice.record_count, Record::default);
-        }
-        for (index, record) in out.iter_mut().take(slice.record_count).enumerate() {
+        let mut laid_out = 0;
+        for index in 0..slice.record_count {
+            if let Some(overlap) = input.overlap {
+                if !buffers
+                    .records
+                    .get(index)
+                    .is_some_and(|r| overlap.covers(r))
+                {
+                    continue;
+                }
+            }
+            if out.len() <= laid_out {
+                out.push(Record::default());
+            }
             // Laid out straight into the record's own buffer.
-            record
+            out[laid_out]
                 .refill(|bytes| build_bam(buffers, index, &slice, input, bytes))
                 .map_err(|e| locate_record(e, &slice, index))?;
+            laid_out += 1;
         }
-        Ok(slice.record_count)
+        Ok(laid_out)
     }
 }
 
@@ -587,6 +643,17 @@ fn build_bam(
         .filter(|&&op| matches!(op & 0xf, 0 | 2 | 3 | 7 | 8))
         .map(|&op| i64::from(op >> 4))
         .sum();
+    // One allocation for a record buffer met for the first time (large
+    // slices bring many), none for one reused: the fixed part, name,
+    // CIGAR, packed bases, qualities, tags, and room for RG and a
+    // generated name.
+    out.reserve(
+        64 + (record.name.1 - record.name.0) as usize
+            + 4 * cigar.len()
+            + sequence.len().div_ceil(2)
+            + sequence.len()
+            + (record.aux.1 - record.aux.0) as usize,
+    );
     let bin = if record.flags & 0x4 != 0 {
         reg2bin(i64::from(pos), i64::from(pos) + 1, BAI_MIN_SHIFT, BAI_DEPTH)
     } else {

@@ -191,7 +191,7 @@ fn work(jobs: &Mutex<Receiver<Job>>, cancelled: &AtomicBool) {
         let mut records = job.records;
         let result =
             job.container
-                .decode_slice(job.slice, &job.context, &mut decoder, &mut records);
+                .decode_slice(job.slice, &job.context, &mut decoder, &mut records, None);
         // The caller may have gone (reader dropped): nothing to do then.
         let _ = job.reply.send(Done {
             container: job.container,

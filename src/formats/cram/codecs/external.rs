@@ -15,6 +15,10 @@ const XZ_MEMORY_LIMIT_KIB: u32 = 96 << 10;
 #[cfg(fuzzing)]
 const XZ_MEMORY_LIMIT_KIB: u32 = 8 << 10;
 
+/// The largest expansion deflate allows (a 258-byte match per 2 bits,
+/// rounded up).
+const MAX_DEFLATE_RATIO: usize = 1032;
+
 /// Reads all of `decoder` into `out` (cleared first), refusing more than
 /// `limit` bytes.
 fn read_capped(decoder: impl Read, limit: usize, what: &str, out: &mut Vec<u8>) -> Result<()> {
@@ -63,6 +67,20 @@ fn check_exact(out: &[u8], len: usize, what: &str) -> Result<()> {
 /// `len` bytes.
 pub(crate) fn decode_gzip_exact(src: &[u8], len: usize, out: &mut Vec<u8>) -> Result<()> {
     check_magic(src, &[0x1f, 0x8b], "gzip")?;
+    // Fast path: one member decoding to exactly `len` bytes, the only kind
+    // htslib writes, by libdeflate (CRC checked) into a buffer of that
+    // size. Anything else (several members, a wrong size, corrupt data)
+    // takes the streaming decoder, which reports it.
+    // Deflate expands at most 1032-fold, so the buffer is sized by the
+    // input too, not by the header's word alone.
+    if len <= src.len().saturating_mul(MAX_DEFLATE_RATIO) {
+        out.clear();
+        out.resize(len, 0);
+        let mut decompressor = libdeflater::Decompressor::new();
+        if decompressor.gzip_decompress(src, out).ok() == Some(len) {
+            return Ok(());
+        }
+    }
     read_capped(flate2::read::MultiGzDecoder::new(src), len, "gzip", out)?;
     check_exact(out, len, "gzip")
 }
