@@ -94,7 +94,7 @@ fn generate(path: &Path, records: u64) {
             };
             *b = reference_base(position - 1 + i as u64);
             *q = [2, 12, 23, 37][bin];
-            if (r >> 32) % 100 == 0 {
+            if (r >> 32).is_multiple_of(100) {
                 *b = b"ACGT"[((r >> 40) % 4) as usize];
                 *q = [2, 12][((r >> 48) % 2) as usize];
                 mismatches = mismatches.saturating_add(1);

@@ -46,27 +46,11 @@ fn input() -> PathBuf {
     }
     let sites = env_number("BIOMETAL_BENCH_SITES", 2_000);
     let samples = env_number("BIOMETAL_BENCH_SAMPLES", 2_500);
-    // BIOMETAL_BENCH_FULL=1: GT:DP:GQ:PL with values as a caller writes
-    // them; BIOMETAL_BENCH_FULL=random: the tests' independent random values.
-    let values = std::env::var("BIOMETAL_BENCH_FULL").ok();
-    let full = matches!(values.as_deref(), Some("1" | "random"));
-    let realistic = values.as_deref() == Some("1");
-    let kind = match (full, realistic) {
-        (false, _) => "gt",
-        (true, true) => "fullcaller",
-        (true, false) => "fullrandom",
-    };
+    let (cohort, kind) = cohort::Cohort::from_bench_env(sites, samples);
     let stem = format!("biometal-bench-{kind}-{sites}x{samples}");
     let path = std::env::temp_dir().join(format!("{stem}.bcf"));
     if !path.exists() {
         let vcf = std::env::temp_dir().join(format!("{stem}.vcf"));
-        let cohort = if realistic {
-            cohort::Cohort::full_realistic(sites, samples, 7)
-        } else if full {
-            cohort::Cohort::full(sites, samples, 7)
-        } else {
-            cohort::Cohort::gt_only(sites, samples, 7)
-        };
         let file = std::fs::File::create(&vcf).expect("create bench VCF");
         let mut out = std::io::BufWriter::new(file);
         cohort.write_vcf(&mut out).expect("write bench VCF");

@@ -18,7 +18,7 @@ use std::path::Path;
 use biometal::formats::cram::{crai, Reader, ReaderBuilder, ReferenceSource};
 use biometal::formats::sam;
 use biometal::region::Region;
-use common::{oracle, TempDir};
+use common::{oracle, samtools_view_cram, TempDir};
 
 /// Contigs: three long ones around a run of tiny ones (a few reads each,
 /// which samtools packs into multi-reference slices).
@@ -250,12 +250,6 @@ fn our_query(cram: &Path, reference: &Path, index: &crai::Index, regions: &[Stri
     String::from_utf8(out).unwrap()
 }
 
-fn samtools_view(cram: &Path, reference: &Path, regions: &[String]) -> String {
-    let mut args = vec!["view", "-T", s(reference), s(cram)];
-    args.extend(regions.iter().map(String::as_str));
-    String::from_utf8(oracle("samtools", &args).stdout).unwrap()
-}
-
 /// Checks one CRAM: index text, samtools through our index, our queries.
 /// Returns whether the index lists a multi-reference slice.
 fn check(dir: &TempDir, cram: &Path, regions: &[String]) -> bool {
@@ -272,12 +266,12 @@ fn check(dir: &TempDir, cram: &Path, regions: &[String]) -> bool {
     std::fs::copy(cram, &copy).unwrap();
     ours.write_to_path(dir.join("ours.cram.crai")).unwrap();
     assert_eq!(gunzip(&dir.join("ours.cram.crai")), theirs);
-    let expected = samtools_view(cram, &reference, regions);
+    let expected = samtools_view_cram(cram, &reference, regions);
     // The regions find thousands of records, unmapped mates placed beside
     // their reads among them.
     assert!(expected.lines().count() > 2_000, "{}", cram.display());
     assert!(expected.contains("\t133\t"));
-    assert_eq!(samtools_view(&copy, &reference, regions), expected);
+    assert_eq!(samtools_view_cram(&copy, &reference, regions), expected);
 
     // Ours, region by region, through samtools' index.
     let got = our_query(cram, &reference, &ours, regions);
@@ -286,7 +280,7 @@ fn check(dir: &TempDir, cram: &Path, regions: &[String]) -> bool {
             let one = std::slice::from_ref(region);
             assert_eq!(
                 our_query(cram, &reference, &ours, one),
-                samtools_view(cram, &reference, one),
+                samtools_view_cram(cram, &reference, one),
                 "{}: region {region}",
                 cram.display()
             );
@@ -507,7 +501,7 @@ fn conformance_files_index_and_query_as_samtools() {
                     regions.push(format!("{name}:250"));
                 }
             }
-            let expected = samtools_view(&copy, &reference, &regions);
+            let expected = samtools_view_cram(&copy, &reference, &regions);
             assert!(!expected.is_empty());
             let got = our_query(&copy, &reference, &ours, &regions);
             assert_eq!(got, expected, "{}", path.display());

@@ -15,7 +15,7 @@ use std::path::Path;
 use biometal::formats::cram::{crai, Reader, ReferenceSource};
 use biometal::formats::sam;
 use biometal::region::Region;
-use common::{oracle, TempDir};
+use common::{oracle, samtools_view_cram, TempDir};
 
 const LENGTH: usize = 40_000;
 const PAIRS: usize = 1_500;
@@ -148,12 +148,6 @@ fn our_query(cram: &Path, reference: &Path, index: &crai::Index, regions: &[Stri
     String::from_utf8(out).unwrap()
 }
 
-fn samtools_view(cram: &Path, reference: &Path, regions: &[String]) -> String {
-    let mut args = vec!["view", "-T", s(reference), s(cram)];
-    args.extend(regions.iter().map(String::as_str));
-    String::from_utf8(oracle("samtools", &args).stdout).unwrap()
-}
-
 #[test]
 fn queries_covering_one_mate_match_samtools() {
     let dir = TempDir::new("cram-crai-pairs");
@@ -197,7 +191,7 @@ fn queries_covering_one_mate_match_samtools() {
         oracle("samtools", &args);
         oracle("samtools", &["index", s(&cram)]);
         let index = crai::Index::read_from_path(format!("{}.crai", s(&cram))).unwrap();
-        let expected = samtools_view(&cram, &reference, &regions);
+        let expected = samtools_view_cram(&cram, &reference, &regions);
         // Pairs split by the regions: records whose mate is elsewhere.
         assert!(expected.lines().count() > 3_000, "{name}");
         let got = our_query(&cram, &reference, &index, &regions);
@@ -206,7 +200,7 @@ fn queries_covering_one_mate_match_samtools() {
                 let one = std::slice::from_ref(region);
                 assert_eq!(
                     our_query(&cram, &reference, &index, one),
-                    samtools_view(&cram, &reference, one),
+                    samtools_view_cram(&cram, &reference, one),
                     "{name}: region {region}"
                 );
             }

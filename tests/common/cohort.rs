@@ -93,6 +93,18 @@ impl Cohort {
         }
     }
 
+    /// The benches' cohort: GT only, or with `BIOMETAL_BENCH_FULL=1`
+    /// GT:DP:GQ:PL with caller-like values, or with
+    /// `BIOMETAL_BENCH_FULL=random` the tests' random values; seed 7. Also
+    /// a short name of the kind, for cached file names.
+    pub fn from_bench_env(sites: usize, samples: usize) -> (Self, &'static str) {
+        match std::env::var("BIOMETAL_BENCH_FULL").as_deref() {
+            Ok("1") => (Cohort::full_realistic(sites, samples, 7), "fullcaller"),
+            Ok("random") => (Cohort::full(sites, samples, 7), "fullrandom"),
+            _ => (Cohort::gt_only(sites, samples, 7), "gt"),
+        }
+    }
+
     /// The VCF text.
     pub fn vcf(&self) -> String {
         let mut out = Vec::new();
@@ -257,17 +269,17 @@ impl Cohort {
                     line.extend_from_slice(if haploid { b"." } else { b"./." });
                     called = [None; 2];
                 } else {
-                    for copy in 0..ploidy {
+                    for (copy, call) in called.iter_mut().take(ploidy).enumerate() {
                         if copy > 0 {
                             line.push(if phased { b'|' } else { b'/' });
                         }
                         if rng.chance(10) {
                             line.push(b'.');
-                            called[copy] = None;
+                            *call = None;
                         } else if rng.below(1000) < alt_freq {
                             let allele = 1 + rng.below(alt_count as u64);
                             write!(line, "{allele}")?;
-                            called[copy] = Some(allele);
+                            *call = Some(allele);
                         } else {
                             line.push(b'0');
                         }

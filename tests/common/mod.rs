@@ -6,7 +6,7 @@
 pub mod cohort;
 pub mod rng;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// The shared conformance data: `$BIOMETAL_TESTDATA`, or `../shared/testdata`
@@ -137,4 +137,13 @@ pub fn run_example(binary: &std::path::Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+/// `samtools view -T REFERENCE CRAM REGION…`: the SAM records it prints.
+pub fn samtools_view_cram(cram: &Path, reference: &Path, regions: &[String]) -> String {
+    let utf8 = |path: &Path| path.to_str().expect("UTF-8 path").to_owned();
+    let (reference, cram) = (utf8(reference), utf8(cram));
+    let mut args = vec!["view", "-T", &reference, &cram];
+    args.extend(regions.iter().map(String::as_str));
+    String::from_utf8(oracle("samtools", &args).stdout).expect("UTF-8")
 }

@@ -28,7 +28,9 @@ fn input() -> PathBuf {
     }
     std::env::var_os("BIOMETAL_TESTDATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata"))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata")
+        })
         .join("hts-specs/bam/passed/level-1.bam")
 }
 
@@ -86,9 +88,18 @@ fn noodles_full(path: &Path) -> usize {
     let header = reader.read_header().expect("header");
     let mut record = noodles_sam::alignment::RecordBuf::default();
     let mut total = 0;
-    while reader.read_record_buf(&header, &mut record).expect("record") != 0 {
+    while reader
+        .read_record_buf(&header, &mut record)
+        .expect("record")
+        != 0
+    {
         total += record.name().map_or(0, |name| name.len());
-        total += record.cigar().as_ref().iter().map(|op| op.len()).sum::<usize>();
+        total += record
+            .cigar()
+            .as_ref()
+            .iter()
+            .map(|op| op.len())
+            .sum::<usize>();
         total += record.sequence().as_ref().len();
         total += record.quality_scores().as_ref().len();
         total += record
@@ -106,7 +117,9 @@ fn main() {
         ("count", "biometal", &|| biometal_count(&path) as usize),
         ("count", "noodles-bam", &|| noodles_count(&path) as usize),
         ("full_decode", "biometal", &|| biometal_full(&path)),
-        ("full_decode", "noodles-bam RecordBuf", &|| noodles_full(&path)),
+        ("full_decode", "noodles-bam RecordBuf", &|| {
+            noodles_full(&path)
+        }),
     ];
     if let Ok(only) = std::env::var("BIOMETAL_BENCH_ONLY") {
         for (job, decoder, run) in jobs {
@@ -133,7 +146,10 @@ fn main() {
             let started = Instant::now();
             black_box(run());
             let seconds = started.elapsed().as_secs_f64();
-            println!("{job}\t{decoder}\t{records}\t{seconds:.3}\t{:.0}", records as f64 / seconds);
+            println!(
+                "{job}\t{decoder}\t{records}\t{seconds:.3}\t{:.0}",
+                records as f64 / seconds
+            );
         }
         return;
     }

@@ -30,29 +30,16 @@ fn input() -> PathBuf {
     if let Some(path) = std::env::var_os("BIOMETAL_BENCH_BCF") {
         return PathBuf::from(path);
     }
-    let sites: usize = std::env::var("BIOMETAL_BENCH_SITES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
-    // BIOMETAL_BENCH_FULL=1: GT:DP:GQ:PL with values as a caller writes
-    // them; BIOMETAL_BENCH_FULL=random: the tests' independent random values.
-    let values = std::env::var("BIOMETAL_BENCH_FULL").ok();
-    let full = matches!(values.as_deref(), Some("1" | "random"));
-    let realistic = values.as_deref() == Some("1");
-    let kind = match (full, realistic) {
-        (false, _) => "gt",
-        (true, true) => "fullcaller",
-        (true, false) => "fullrandom",
-    };
+    let sites: usize = std::env::var("BIOMETAL_BENCH_SITES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000);
+    let (cohort, kind) = cohort::Cohort::from_bench_env(sites, 2_500);
     let stem = format!("biometal-bench-{kind}-{sites}x2500");
     let path = std::env::temp_dir().join(format!("{stem}.bcf"));
     if !path.exists() {
         let vcf = std::env::temp_dir().join(format!("{stem}.vcf"));
         let mut out = std::io::BufWriter::new(File::create(&vcf).expect("create VCF"));
-        let cohort = if realistic {
-            cohort::Cohort::full_realistic(sites, 2_500, 7)
-        } else if full {
-            cohort::Cohort::full(sites, 2_500, 7)
-        } else {
-            cohort::Cohort::gt_only(sites, 2_500, 7)
-        };
         cohort.write_vcf(&mut out).expect("write VCF");
         drop(out);
         let status = Command::new("bcftools")
@@ -80,14 +67,19 @@ fn biometal_genotypes(path: &Path) -> u64 {
 }
 
 fn noodles_genotypes(path: &Path) -> u64 {
-    let mut reader = File::open(path).map(noodles_bcf::io::Reader::new).expect("open");
+    let mut reader = File::open(path)
+        .map(noodles_bcf::io::Reader::new)
+        .expect("open");
     let header = reader.read_header().expect("header");
     let samples = header.sample_names().len();
     let mut record = noodles_bcf::Record::default();
     let mut total = 0u64;
     while reader.read_record(&mut record).expect("record") != 0 {
         let columns = record.samples().expect("samples");
-        let series = columns.select(&header, "GT").expect("GT").expect("GT series");
+        let series = columns
+            .select(&header, "GT")
+            .expect("GT")
+            .expect("GT series");
         for i in 0..samples {
             if let Some(Some(Ok(Value::Genotype(genotype)))) = series.get(&header, i) {
                 for allele in genotype.iter() {
@@ -111,7 +103,9 @@ fn biometal_count(path: &Path) -> u64 {
 }
 
 fn noodles_count(path: &Path) -> u64 {
-    let mut reader = File::open(path).map(noodles_bcf::io::Reader::new).expect("open");
+    let mut reader = File::open(path)
+        .map(noodles_bcf::io::Reader::new)
+        .expect("open");
     reader.read_header().expect("header");
     let mut record = noodles_bcf::Record::default();
     let mut n = 0;
@@ -124,14 +118,26 @@ fn noodles_count(path: &Path) -> u64 {
 fn bcf_genotypes(c: &mut Criterion) {
     let path = input();
     let sites = biometal_count(&path);
-    assert_eq!(biometal_genotypes(&path), noodles_genotypes(&path), "the two disagree");
+    assert_eq!(
+        biometal_genotypes(&path),
+        noodles_genotypes(&path),
+        "the two disagree"
+    );
     let mut group = c.benchmark_group("bcf_genotypes");
     group.throughput(Throughput::Elements(sites));
     group.sample_size(10);
-    group.bench_function("genotypes/biometal", |b| b.iter(|| black_box(biometal_genotypes(&path))));
-    group.bench_function("genotypes/noodles-bcf", |b| b.iter(|| black_box(noodles_genotypes(&path))));
-    group.bench_function("count/biometal", |b| b.iter(|| black_box(biometal_count(&path))));
-    group.bench_function("count/noodles-bcf", |b| b.iter(|| black_box(noodles_count(&path))));
+    group.bench_function("genotypes/biometal", |b| {
+        b.iter(|| black_box(biometal_genotypes(&path)))
+    });
+    group.bench_function("genotypes/noodles-bcf", |b| {
+        b.iter(|| black_box(noodles_genotypes(&path)))
+    });
+    group.bench_function("count/biometal", |b| {
+        b.iter(|| black_box(biometal_count(&path)))
+    });
+    group.bench_function("count/noodles-bcf", |b| {
+        b.iter(|| black_box(noodles_count(&path)))
+    });
     group.finish();
 }
 
@@ -192,18 +198,33 @@ fn noodles_vcf_count(text: &[u8]) -> u64 {
 }
 
 fn vcf_genotypes(c: &mut Criterion) {
-    let sites: usize = std::env::var("BIOMETAL_BENCH_VCF_SITES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
+    let sites: usize = std::env::var("BIOMETAL_BENCH_VCF_SITES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000);
     let mut text = Vec::new();
     vcf_cohort::write_gt_cohort(&mut text, 2_500, sites, 42).expect("generate");
-    assert_eq!(biometal_vcf_genotypes(&text), noodles_vcf_genotypes(&text), "the two disagree");
+    assert_eq!(
+        biometal_vcf_genotypes(&text),
+        noodles_vcf_genotypes(&text),
+        "the two disagree"
+    );
     assert_eq!(biometal_vcf_count(&text), noodles_vcf_count(&text));
     let mut group = c.benchmark_group("vcf_genotypes");
     group.throughput(Throughput::Elements(sites as u64));
     group.sample_size(10);
-    group.bench_function("genotypes/biometal", |b| b.iter(|| black_box(biometal_vcf_genotypes(&text))));
-    group.bench_function("genotypes/noodles-vcf", |b| b.iter(|| black_box(noodles_vcf_genotypes(&text))));
-    group.bench_function("count/biometal", |b| b.iter(|| black_box(biometal_vcf_count(&text))));
-    group.bench_function("count/noodles-vcf", |b| b.iter(|| black_box(noodles_vcf_count(&text))));
+    group.bench_function("genotypes/biometal", |b| {
+        b.iter(|| black_box(biometal_vcf_genotypes(&text)))
+    });
+    group.bench_function("genotypes/noodles-vcf", |b| {
+        b.iter(|| black_box(noodles_vcf_genotypes(&text)))
+    });
+    group.bench_function("count/biometal", |b| {
+        b.iter(|| black_box(biometal_vcf_count(&text)))
+    });
+    group.bench_function("count/noodles-vcf", |b| {
+        b.iter(|| black_box(noodles_vcf_count(&text)))
+    });
     group.finish();
 }
 
