@@ -43,6 +43,7 @@ impl Kernel {
 
     /// Every kernel this CPU runs, the scalar one included.
     #[cfg(test)]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     pub(crate) fn available() -> Vec<Self> {
         let mut kernels = vec![Kernel::Scalar];
         #[cfg(target_arch = "x86_64")]
@@ -97,6 +98,10 @@ pub(crate) fn decode_run(
     let Some(rest) = bytes.get(start..) else {
         return 0;
     };
+    // Only x86_64 has vector kernels here; elsewhere the scalar step and
+    // the general parser do all the work.
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (rest, max_samples, max_digit, columns);
     match kernel {
         Kernel::Scalar => 0,
         #[cfg(target_arch = "x86_64")]
