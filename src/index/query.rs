@@ -49,6 +49,21 @@ pub(crate) enum Step {
     End,
 }
 
+impl Step {
+    /// Where a record on the region's reference covering the 0-based
+    /// half-open `[record_start, record_end)` stands against the region's
+    /// `[start, end)` in sorted input.
+    pub(crate) fn for_span(record_start: u64, record_end: u64, start: u64, end: u64) -> Step {
+        if record_start >= end {
+            Step::Past
+        } else if record_end > start {
+            Step::Match
+        } else {
+            Step::Skip
+        }
+    }
+}
+
 /// The one loop behind every region query (BAM, BCF, tabix): through the
 /// index's merged chunks in order, seeking only when the next chunk does
 /// not start where reading stands, reading records until past the chunk's
@@ -290,15 +305,8 @@ impl<R: VirtualPositioned> Query<'_, R> {
                 });
             }
             let record_start = record.alignment_start().map_or(0, |p| p.to_zero_based());
-            if record_start >= end {
-                return Ok(Step::Past);
-            }
             let record_end = record.alignment_end().map_or(record_start + 1, |p| p.get());
-            Ok(if record_end > start {
-                Step::Match
-            } else {
-                Step::Skip
-            })
+            Ok(Step::for_span(record_start, record_end, start, end))
         })?;
         Ok(found.then(|| self.record.as_ref()))
     }

@@ -106,15 +106,8 @@ impl<R: VirtualPositioned> Query<'_, R> {
                 });
             }
             let record_start = record.position_zero_based().max(0) as u64;
-            if record_start >= end {
-                return Ok(Step::Past);
-            }
             let record_end = record_start + record.reference_length().max(1);
-            Ok(if record_end > start {
-                Step::Match
-            } else {
-                Step::Skip
-            })
+            Ok(Step::for_span(record_start, record_end, start, end))
         })?;
         Ok(found.then(|| self.record.as_ref()))
     }

@@ -137,16 +137,16 @@ impl<R: VirtualPositioned> Query<'_, R> {
                 let (line_name, interval) = config
                     .parse_line(line)
                     .map_err(|e| e.at_virtual_position(position))?;
-                if line_name != name || interval.start() >= end {
+                if line_name != name {
                     // Sorted input: past the region (chunks never start on
                     // another sequence's lines).
                     return Ok(Step::Past);
                 }
-                if interval.end() <= start {
-                    return Ok(Step::Skip);
+                let step = Step::for_span(interval.start(), interval.end(), start, end);
+                if let Step::Match = step {
+                    *found = (position, interval);
                 }
-                *found = (position, interval);
-                Ok(Step::Match)
+                Ok(step)
             })?;
         Ok(matched.then_some(Line {
             bytes: &self.line,
