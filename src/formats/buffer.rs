@@ -284,6 +284,15 @@ pub(crate) fn find_newline(haystack: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// The newline index equals a byte scan of the buffered data.
+    fn assert_index_is_exact<R: Read>(buffer: &LineBuffer<R>, capacity: usize) {
+        let index: Vec<usize> = buffer.newlines_from(0).collect();
+        let bytes: Vec<usize> = (0..buffer.data().len())
+            .filter(|&i| buffer.data()[i] == b'\n')
+            .collect();
+        assert_eq!(index, bytes, "capacity {capacity}");
+    }
+
     #[test]
     fn finds_lines_across_refills_at_every_capacity() {
         let text = b"first line\r\nsecond\n\nlast without newline";
@@ -292,11 +301,7 @@ mod tests {
             let mut lines = Vec::new();
             let mut from = 0;
             while let Some(line) = buffer.line_at(from).unwrap() {
-                let index: Vec<usize> = buffer.newlines_from(0).collect();
-                let bytes: Vec<usize> = (0..buffer.data().len())
-                    .filter(|&i| buffer.data()[i] == b'\n')
-                    .collect();
-                assert_eq!(index, bytes, "capacity {capacity}");
+                assert_index_is_exact(&buffer, capacity);
                 lines.push(buffer.data()[line.start..line.content_end].to_vec());
                 from = line.next;
                 if from > 5 {
@@ -365,11 +370,7 @@ mod tests {
             let mut buffer = LineBuffer::new(input, capacity, 1 << 20, Format::Fastq);
             let (mut from, mut lines) = (0, Vec::new());
             while let Some(line) = buffer.line_at(from).unwrap() {
-                let index: Vec<usize> = buffer.newlines_from(0).collect();
-                let bytes: Vec<usize> = (0..buffer.data().len())
-                    .filter(|&i| buffer.data()[i] == b'\n')
-                    .collect();
-                assert_eq!(index, bytes, "capacity {capacity}");
+                assert_index_is_exact(&buffer, capacity);
                 lines.push(buffer.data()[line.start..line.content_end].to_vec());
                 from = line.next;
                 if lines.len() % 3 == 0 {
