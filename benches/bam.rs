@@ -3,8 +3,9 @@
 //! * count: every record decoded lazily and its flags touched, against
 //!   `samtools view -c`, with one thread and with each count of
 //!   `BIOMETAL_BENCH_THREADS` (default `2,4,8`) against `-@N`;
-//! * full decode: name, CIGAR, sequence to ASCII, qualities and every aux
-//!   field of every record;
+//! * full decode (`common/bam_decode.rs`, shared with the peers' bench):
+//!   name, CIGAR, sequence to ASCII, qualities and every aux field of
+//!   every record;
 //! * BAM → SAM text, against `samtools view -o /dev/null`;
 //! * BAM writing at level 6 (1 and 4 threads), against `samtools view -b`
 //!   (`-@ 4` for 4 threads);
@@ -32,6 +33,10 @@ use biometal::formats::sam::record::RecordFields;
 use biometal::formats::{bam, sam};
 use biometal::region::{Position, Region};
 use criterion::{Criterion, Throughput};
+
+#[path = "common/bam_decode.rs"]
+mod bam_decode;
+use bam_decode::full_decode;
 
 struct Xorshift(u64);
 
@@ -172,29 +177,6 @@ fn count_with_threads(path: &Path, threads: usize) -> u64 {
         paired += u64::from(record.flags().is_paired());
     }
     paired
-}
-
-fn full_decode(path: &Path) -> usize {
-    let mut reader = bam::Reader::from_path(path).expect("open");
-    reader.read_header().expect("header");
-    let mut record = sam::Record::default();
-    let mut bases = Vec::new();
-    let mut total = 0;
-    while reader.read_record(&mut record).expect("record") {
-        let view = record.as_ref();
-        total += view.name().len();
-        total += view.cigar().iter().map(|op| op.len as usize).sum::<usize>();
-        bases.clear();
-        view.sequence().decode_into(&mut bases);
-        total += bases.len();
-        total += view.qualities().map_or(0, |q| q.len());
-        total += view
-            .data()
-            .iter()
-            .filter(|(_, v)| !matches!(v, Value::Character(_)))
-            .count();
-    }
-    total
 }
 
 fn to_sam(path: &Path) -> usize {

@@ -19,8 +19,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use biometal::formats::bam;
-use biometal::formats::sam::record::data::Value;
 use criterion::{Criterion, Throughput};
+
+#[path = "../../common/bam_decode.rs"]
+mod bam_decode;
 
 fn input() -> PathBuf {
     if let Some(path) = std::env::var_os("BIOMETAL_BENCH_BAM") {
@@ -55,29 +57,6 @@ fn noodles_count(path: &Path) -> u64 {
         paired += u64::from(record.flags().is_segmented());
     }
     paired
-}
-
-/// Every field of every record decoded by biometal from the borrowed
-/// records of `next_record` (no copy of the record); a checksum of lengths.
-fn biometal_full(path: &Path) -> usize {
-    let mut reader = bam::Reader::from_path(path).expect("open");
-    reader.read_header().expect("header");
-    let mut bases = Vec::new();
-    let mut total = 0;
-    while let Some(view) = reader.next_record().expect("record") {
-        total += view.name().len();
-        total += view.cigar().iter().map(|op| op.len as usize).sum::<usize>();
-        bases.clear();
-        view.sequence().decode_into(&mut bases);
-        total += bases.len();
-        total += view.qualities().map_or(0, |q| q.len());
-        total += view
-            .data()
-            .iter()
-            .filter(|(_, v)| !matches!(v, Value::Character(_)))
-            .count();
-    }
-    total
 }
 
 /// Every field of every record decoded by noodles into a `RecordBuf`; the
@@ -116,7 +95,7 @@ fn main() {
     let jobs: [(&str, &str, &dyn Fn() -> usize); 4] = [
         ("count", "biometal", &|| biometal_count(&path) as usize),
         ("count", "noodles-bam", &|| noodles_count(&path) as usize),
-        ("full_decode", "biometal", &|| biometal_full(&path)),
+        ("full_decode", "biometal", &|| bam_decode::full_decode(&path)),
         ("full_decode", "noodles-bam RecordBuf", &|| {
             noodles_full(&path)
         }),
