@@ -10,8 +10,46 @@
 //! once in a `u64` (SWAR). Both have plain byte-at-a-time references in the
 //! tests, which property tests compare them with.
 
+use crate::formats::buffer::LineBuffer;
+use crate::Result;
+
 /// The bounds `(start, end)` of one field in its line.
 pub(crate) type FieldBounds = (usize, usize);
+
+/// The next line of `buffer` cut at its tabs into `fields` in the same
+/// pass, refilling through the line engine when the line does not end in
+/// the buffer: the line's content end (before a `\n` or `\r\n`, which is
+/// no part of the last field) and the offset after its newline; `None` at
+/// the end of input. Errors of the refill name line `line_number`.
+#[inline]
+pub(crate) fn next_tab_line<R: std::io::Read>(
+    buffer: &mut LineBuffer<R>,
+    fields: &mut Vec<FieldBounds>,
+    line_number: u64,
+) -> Result<Option<(usize, usize)>> {
+    let data = buffer.data();
+    let Some(newline) = split_line(data, fields) else {
+        let Some(found) = buffer
+            .line_at(0)
+            .map_err(|error| error.at_line(line_number))?
+        else {
+            return Ok(None);
+        };
+        let text = buffer.data().get(..found.content_end);
+        split_line(text.unwrap_or_default(), fields);
+        return Ok(Some((found.content_end, found.next)));
+    };
+    let content_end = match newline.checked_sub(1) {
+        Some(before) if data.get(before) == Some(&b'\r') => {
+            if let Some(last) = fields.last_mut() {
+                last.1 = last.1.min(before);
+            }
+            before
+        }
+        _ => newline,
+    };
+    Ok(Some((content_end, newline + 1)))
+}
 
 /// Cuts the line at the start of `data` at its tabs, clearing `fields`
 /// and pushing each field's bounds; the line ends at the first `\n`, whose

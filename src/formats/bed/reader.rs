@@ -286,43 +286,22 @@ impl<R: Read> Reader<R> {
     /// end and the offset after its newline.
     #[inline]
     fn next_line_fields(&mut self, line_number: u64) -> Result<Option<(usize, usize)>> {
-        let tabs = self.separator == Separator::Tab;
-        let data = self.buffer.data();
-        let newline = if tabs {
-            fields::split_line(data, &mut self.fields)
-        } else {
-            find_newline(data)
-        };
-        let (content_end, next) = match newline {
-            Some(newline) => {
-                let content_end = match newline.checked_sub(1) {
-                    Some(before) if data.get(before) == Some(&b'\r') => before,
-                    _ => newline,
-                };
-                (content_end, newline + 1)
-            }
-            None => {
-                let Some(found) = self
-                    .buffer
-                    .line_at(0)
-                    .map_err(|error| error.at_line(line_number))?
-                else {
-                    return Ok(None);
-                };
-                if tabs {
-                    let text = self.buffer.data().get(..found.content_end);
-                    fields::split_line(text.unwrap_or_default(), &mut self.fields);
-                }
-                return Ok(Some((found.content_end, found.next)));
-            }
-        };
-        if content_end < newline.unwrap_or(content_end) {
-            // The `\r` of a CRLF ending is no part of the last field.
-            if let Some(last) = self.fields.last_mut() {
-                last.1 = last.1.min(content_end);
-            }
+        if self.separator == Separator::Tab {
+            return fields::next_tab_line(&mut self.buffer, &mut self.fields, line_number);
         }
-        Ok(Some((content_end, next)))
+        let data = self.buffer.data();
+        let Some(newline) = find_newline(data) else {
+            let found = self
+                .buffer
+                .line_at(0)
+                .map_err(|error| error.at_line(line_number))?;
+            return Ok(found.map(|found| (found.content_end, found.next)));
+        };
+        let content_end = match newline.checked_sub(1) {
+            Some(before) if data.get(before) == Some(&b'\r') => before,
+            _ => newline,
+        };
+        Ok(Some((content_end, newline + 1)))
     }
 
     fn advance(&mut self) -> Result<Option<Found>> {

@@ -318,30 +318,7 @@ impl<R: Read> Reader<R> {
     /// newline.
     #[inline]
     fn next_line_fields(&mut self, line_number: u64) -> Result<Option<(usize, usize)>> {
-        let data = self.buffer.data();
-        let Some(newline) = fields::split_line(data, &mut self.fields) else {
-            let Some(found) = self
-                .buffer
-                .line_at(0)
-                .map_err(|error| error.at_line(line_number))?
-            else {
-                return Ok(None);
-            };
-            let text = self.buffer.data().get(..found.content_end);
-            fields::split_line(text.unwrap_or_default(), &mut self.fields);
-            return Ok(Some((found.content_end, found.next)));
-        };
-        let content_end = match newline.checked_sub(1) {
-            Some(before) if data.get(before) == Some(&b'\r') => {
-                // The `\r` of a CRLF ending is no part of the last field.
-                if let Some(last) = self.fields.last_mut() {
-                    last.1 = last.1.min(before);
-                }
-                before
-            }
-            _ => newline,
-        };
-        Ok(Some((content_end, newline + 1)))
+        fields::next_tab_line(&mut self.buffer, &mut self.fields, line_number)
     }
 
     fn advance(&mut self) -> Result<Option<Found>> {
