@@ -1,9 +1,12 @@
 //! BCF reading and writing speed, with bcftools measured in the same run:
 //!
 //! * genotypes: every GT of every site decoded into a `GenotypeMatrix`
-//!   (1 and 4 decompression threads), and with AC/AN counted from it (what
-//!   `allele_counts` does), against `bcftools view -i 'GT="alt"' -Ou -o
-//!   /dev/null` (which decodes every GT);
+//!   (1, 2 and 4 decompression threads), and with AC/AN counted from it
+//!   (what `allele_counts` does), against `bcftools view [--threads N] -i
+//!   'GT="alt"' -Ou -o /dev/null` (which decodes every GT) with the same
+//!   threads;
+//! * inflate: the file's BGZF blocks decompressed and nothing else, one
+//!   thread: the floor under every single-threaded reader;
 //! * lazy count: records framed and validated, nothing decoded, against
 //!   `bcftools view -Ou -o /dev/null`;
 //! * writing: records re-written verbatim to BGZF BCF at level 6, against
@@ -14,11 +17,15 @@
 //! The input is `BIOMETAL_BENCH_BCF` if set, else a simulated GT-only
 //! cohort (`tests/common/cohort.rs`) of `BIOMETAL_BENCH_SITES` sites
 //! (default 2 000) × `BIOMETAL_BENCH_SAMPLES` samples (default 2 500),
-//! GT:DP:GQ:PL with `BIOMETAL_BENCH_FULL=1`, converted with bcftools.
+//! GT:DP:GQ:PL with `BIOMETAL_BENCH_FULL=1`, or with
+//! `BIOMETAL_BENCH_FULL=caller` the caller-like GT:DP:GQ:PL cohort of
+//! `benches/support/vcf_cohort.rs` (`Model::Caller`, the issue's
+//! proportions), converted with bcftools. `BIOMETAL_BENCH_WRITE=0` leaves
+//! out the (slow) writing groups.
 //!
 //! ```text
 //! BIOMETAL_BENCH_SITES=150000 cargo bench --bench bcf
-//! BIOMETAL_BENCH_FULL=1 BIOMETAL_BENCH_SITES=40000 cargo bench --bench bcf
+//! BIOMETAL_BENCH_FULL=caller BIOMETAL_BENCH_SITES=40000 cargo bench --bench bcf
 //! ```
 
 use std::hint::black_box;
@@ -32,6 +39,8 @@ use criterion::{Criterion, Throughput};
 
 #[path = "../tests/common/cohort.rs"]
 mod cohort;
+#[path = "support/vcf_cohort.rs"]
+mod vcf_cohort;
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -46,14 +55,22 @@ fn input() -> PathBuf {
     }
     let sites = env_number("BIOMETAL_BENCH_SITES", 2_000);
     let samples = env_number("BIOMETAL_BENCH_SAMPLES", 2_500);
+    let caller = std::env::var("BIOMETAL_BENCH_FULL").as_deref() == Ok("caller");
     let (cohort, kind) = cohort::Cohort::from_bench_env(sites, samples);
+    let kind = if caller { "caller" } else { kind };
     let stem = format!("biometal-bench-{kind}-{sites}x{samples}");
     let path = std::env::temp_dir().join(format!("{stem}.bcf"));
     if !path.exists() {
         let vcf = std::env::temp_dir().join(format!("{stem}.vcf"));
         let file = std::fs::File::create(&vcf).expect("create bench VCF");
         let mut out = std::io::BufWriter::new(file);
-        cohort.write_vcf(&mut out).expect("write bench VCF");
+        if caller {
+            let model = vcf_cohort::Model::Caller;
+            vcf_cohort::write_cohort_with(&mut out, samples, sites, 42, model)
+        } else {
+            cohort.write_vcf(&mut out)
+        }
+        .expect("write bench VCF");
         drop(out);
         bcftools(&[
             "view",
@@ -88,6 +105,13 @@ fn genotypes(path: &Path, threads: usize, count: bool) -> u64 {
         }
     }
     total
+}
+
+/// Every BGZF block inflated, one thread, nothing parsed: the floor.
+fn inflate(path: &Path) -> u64 {
+    let file = std::fs::File::open(path).expect("open");
+    let mut reader = biometal::bgzf::Reader::new(file);
+    std::io::copy(&mut reader, &mut std::io::sink()).expect("inflate")
 }
 
 /// Records framed and validated, nothing decoded.
@@ -158,29 +182,61 @@ fn main() {
     group.bench_function("genotypes/biometal", |b| {
         b.iter(|| black_box(genotypes(&path, 1, false)))
     });
-    group.bench_function("genotypes_t4/biometal", |b| {
-        b.iter(|| black_box(genotypes(&path, 4, false)))
-    });
     group.bench_function("allele_counts/biometal", |b| {
         b.iter(|| black_box(genotypes(&path, 1, true)))
     });
     group.bench_function("genotypes/bcftools view -i GT=alt", |b| {
         b.iter(|| bcftools(&["view", "-i", "GT=\"alt\"", "-Ou", "-o", "/dev/null", p]))
     });
+    for threads in [2, 4] {
+        group.bench_function(format!("genotypes_t{threads}/biometal"), |b| {
+            b.iter(|| black_box(genotypes(&path, threads, false)))
+        });
+        let n = threads.to_string();
+        let args = [
+            "view",
+            "--threads",
+            &n,
+            "-i",
+            "GT=\"alt\"",
+            "-Ou",
+            "-o",
+            "/dev/null",
+            p,
+        ];
+        group.bench_function(
+            format!("genotypes_t{threads}/bcftools view -i GT=alt"),
+            |b| b.iter(|| bcftools(&args)),
+        );
+    }
+    group.bench_function("inflate/biometal bgzf", |b| {
+        b.iter(|| black_box(inflate(&path)))
+    });
     group.bench_function("count/biometal", |b| b.iter(|| black_box(count(&path))));
     group.bench_function("count/bcftools view -Ou", |b| {
         b.iter(|| bcftools(&["view", "-Ou", "-o", "/dev/null", p]))
     });
-    group.bench_function("write_l6_t1/biometal", |b| b.iter(|| write(&path, 1)));
+    if std::env::var("BIOMETAL_BENCH_WRITE").as_deref() != Ok("0") {
+        bench_writing(&mut group, &path);
+    }
+    group.finish();
+    criterion.final_summary();
+}
+
+/// The writing jobs, ours and bcftools', one thread at level 6.
+fn bench_writing(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    path: &Path,
+) {
+    let p = path.to_str().expect("UTF-8 path");
+    group.bench_function("write_l6_t1/biometal", |b| b.iter(|| write(path, 1)));
     group.bench_function("write_l6_t1/bcftools view -Ob", |b| {
         b.iter(|| bcftools(&["view", "-Ob", "-l", "6", "-o", "/dev/null", p]))
     });
     group.bench_function("write_vcf_gz_l6_t1/biometal", |b| {
-        b.iter(|| write_vcf_gz(&path))
+        b.iter(|| write_vcf_gz(path))
     });
     group.bench_function("write_vcf_gz_l6_t1/bcftools view -Oz", |b| {
         b.iter(|| bcftools(&["view", "-Oz", "-l", "6", "-o", "/dev/null", p]))
     });
-    group.finish();
-    criterion.final_summary();
 }

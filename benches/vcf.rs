@@ -67,7 +67,7 @@ fn generate(path: &std::ffi::OsStr, samples: usize, sites: usize) {
     let threads = env_usize("BIOMETAL_BENCH_VCF_THREADS", 1);
     let options = biometal::io::WriterOptions::new(Compression::Bgzf).with_threads(threads);
     let mut sink = biometal::io::open_writer_with(path, &options).expect("create");
-    vcf_cohort::write_gt_cohort(&mut sink, samples, sites, 42).expect("generate");
+    vcf_cohort::write_cohort(&mut sink, samples, sites, 42).expect("generate");
     sink.finish().expect("finish");
 }
 
@@ -79,7 +79,7 @@ fn bench(c: &mut Criterion) {
         std::process::exit(0);
     }
     let mut text = Vec::new();
-    vcf_cohort::write_gt_cohort(&mut text, samples, sites, 42).expect("generate");
+    vcf_cohort::write_cohort(&mut text, samples, sites, 42).expect("generate");
 
     let mut group = c.benchmark_group("vcf_gt");
     group.sample_size(10);

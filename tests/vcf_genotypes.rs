@@ -19,7 +19,7 @@ const SITES: usize = 400;
 fn cohort(model: Model) -> (TempDir, String, Vec<u8>) {
     let dir = TempDir::new("vcf-genotypes");
     let mut text = Vec::new();
-    vcf_cohort::write_gt_cohort_with(&mut text, SAMPLES, SITES, 7, model).expect("generate");
+    vcf_cohort::write_cohort_with(&mut text, SAMPLES, SITES, 7, model).expect("generate");
     let path = dir.join("cohort.vcf");
     std::fs::write(&path, &text).expect("write");
     let path = path.to_str().expect("UTF-8 path").to_owned();

@@ -201,7 +201,7 @@ fn assert_same_lines(ours: &[u8], expected: &[u8], what: &str) {
 fn view_regions_equal_bcftools_with_tbi_and_csi() {
     let dir = TempDir::new("vcf-view-regions");
     let mut text = Vec::new();
-    vcf_cohort::write_gt_cohort(&mut text, 20, 600, 11).expect("generate");
+    vcf_cohort::write_cohort(&mut text, 20, 600, 11).expect("generate");
     // Long deletions and an END-carrying symbolic allele, so records span
     // region edges.
     let plain = dir.join("cohort.vcf");

@@ -6,12 +6,27 @@
 //! `benches/support/vcf_cohort.rs`, read from memory by both.
 //!
 //! Input: `BIOMETAL_BENCH_BCF`, or a simulated cohort (`tests/common/
-//! cohort.rs`) of `BIOMETAL_BENCH_SITES` (default 2 000) sites × 2 500
-//! samples converted with `bcftools view -Ob` (the same file biometal's own
-//! `benches/bcf.rs` makes), GT:DP:GQ:PL with `BIOMETAL_BENCH_FULL=1` (the
-//! issue's 40,000-site cohort: `BIOMETAL_BENCH_FULL=1 BIOMETAL_BENCH_SITES=40000`).
+//! cohort.rs`) of `BIOMETAL_BENCH_SITES` (default 2 000) sites ×
+//! `BIOMETAL_BENCH_SAMPLES` (default 2 500) samples converted with
+//! `bcftools view -Ob` (the same file biometal's own `benches/bcf.rs` makes), GT:DP:GQ:PL with `BIOMETAL_BENCH_FULL=1`, or the
+//! caller-like GT:DP:GQ:PL cohort of `benches/support/vcf_cohort.rs` with
+//! `BIOMETAL_BENCH_FULL=caller` (the 40,000-site cohort:
+//! `BIOMETAL_BENCH_FULL=caller BIOMETAL_BENCH_SITES=40000`).
+//!
+//! The `bcf_genotypes` group also runs both decoders with 2 and 4 BGZF
+//! threads (`genotypes_tN`: our `ReaderBuilder::threads`, noodles-bgzf's
+//! `MultithreadedReader` under noodles-bcf).
+//!
+//! With `BIOMETAL_BENCH_ONESHOT=1` every `bcf_genotypes` job runs once
+//! instead (for big files, or a loaded machine) and prints `job  decoder
+//! seconds  CPU seconds  sites/s`: wall time and the calling thread's CPU
+//! time (`/proc/thread-self/schedstat`; BGZF worker threads left out),
+//! sites/s from wall time; every genotype job's ALT total must agree. The
+//! `vcf_genotypes` group is left out (see `vcf_file.rs` for its one-shot
+//! file form).
 use std::fs::File;
 use std::hint::black_box;
+use std::num::NonZero;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -34,13 +49,25 @@ fn input() -> PathBuf {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2_000);
-    let (cohort, kind) = cohort::Cohort::from_bench_env(sites, 2_500);
-    let stem = format!("biometal-bench-{kind}-{sites}x2500");
+    let caller = std::env::var("BIOMETAL_BENCH_FULL").as_deref() == Ok("caller");
+    let samples: usize = std::env::var("BIOMETAL_BENCH_SAMPLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_500);
+    let (cohort, kind) = cohort::Cohort::from_bench_env(sites, samples);
+    let kind = if caller { "caller" } else { kind };
+    let stem = format!("biometal-bench-{kind}-{sites}x{samples}");
     let path = std::env::temp_dir().join(format!("{stem}.bcf"));
     if !path.exists() {
         let vcf = std::env::temp_dir().join(format!("{stem}.vcf"));
         let mut out = std::io::BufWriter::new(File::create(&vcf).expect("create VCF"));
-        cohort.write_vcf(&mut out).expect("write VCF");
+        if caller {
+            let model = vcf_cohort::Model::Caller;
+            vcf_cohort::write_cohort_with(&mut out, samples, sites, 42, model)
+        } else {
+            cohort.write_vcf(&mut out)
+        }
+        .expect("write VCF");
         drop(out);
         let status = Command::new("bcftools")
             .args(["view", "-Ob", "-o"])
@@ -54,8 +81,11 @@ fn input() -> PathBuf {
     path
 }
 
-fn biometal_genotypes(path: &Path) -> u64 {
-    let mut reader = bcf::Reader::from_path(path).expect("open");
+fn biometal_genotypes(path: &Path, threads: usize) -> u64 {
+    let mut reader = bcf::ReaderBuilder::new()
+        .threads(threads)
+        .build_from_path(path)
+        .expect("open");
     let header = reader.read_header().expect("header");
     let mut matrix = GenotypeMatrix::new();
     let mut total = 0u64;
@@ -66,10 +96,20 @@ fn biometal_genotypes(path: &Path) -> u64 {
     total
 }
 
-fn noodles_genotypes(path: &Path) -> u64 {
-    let mut reader = File::open(path)
-        .map(noodles_bcf::io::Reader::new)
-        .expect("open");
+/// Every GT by noodles-bcf; with `threads` > 1 over noodles-bgzf's
+/// `MultithreadedReader` with that many workers.
+fn noodles_genotypes(path: &Path, threads: usize) -> u64 {
+    let file = File::open(path).expect("open");
+    match NonZero::new(threads).filter(|n| n.get() > 1) {
+        Some(workers) => {
+            let bgzf = noodles_bgzf::io::MultithreadedReader::with_worker_count(workers, file);
+            noodles_reader_genotypes(noodles_bcf::io::Reader::from(bgzf))
+        }
+        None => noodles_reader_genotypes(noodles_bcf::io::Reader::new(file)),
+    }
+}
+
+fn noodles_reader_genotypes<R: std::io::BufRead>(mut reader: noodles_bcf::io::Reader<R>) -> u64 {
     let header = reader.read_header().expect("header");
     let samples = header.sample_names().len();
     let mut record = noodles_bcf::Record::default();
@@ -115,23 +155,76 @@ fn noodles_count(path: &Path) -> u64 {
     n
 }
 
+/// The calling thread's CPU time so far, in seconds (0 where unknown).
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |ns| ns as f64 / 1e9)
+}
+
+/// Every job once: wall and thread CPU time; genotype totals compared.
+fn oneshot(path: &Path, sites: u64) {
+    type Run<'a> = Box<dyn Fn() -> u64 + 'a>;
+    let mut jobs: Vec<(String, &str, Run)> = Vec::new();
+    for threads in [1, 2, 4] {
+        let job = format!("genotypes_t{threads}");
+        let ours: Run = Box::new(move || biometal_genotypes(path, threads));
+        let theirs: Run = Box::new(move || noodles_genotypes(path, threads));
+        jobs.push((job.clone(), "biometal", ours));
+        jobs.push((job, "noodles-bcf", theirs));
+    }
+    jobs.push((
+        "count".into(),
+        "biometal",
+        Box::new(|| biometal_count(path)),
+    ));
+    jobs.push((
+        "count".into(),
+        "noodles-bcf",
+        Box::new(|| noodles_count(path)),
+    ));
+    println!("# {}: {sites} sites", path.display());
+    let mut alternates = None;
+    for (job, decoder, run) in &jobs {
+        let (started, cpu_started) = (std::time::Instant::now(), thread_cpu_seconds());
+        let total = black_box(run());
+        let seconds = started.elapsed().as_secs_f64();
+        let cpu = thread_cpu_seconds() - cpu_started;
+        let rate = sites as f64 / seconds;
+        println!("{job}\t{decoder}\t{seconds:.3}\t{cpu:.3}\t{rate:.0}");
+        if job.starts_with("genotypes") {
+            assert_eq!(*alternates.get_or_insert(total), total, "{job} {decoder}");
+        }
+    }
+}
+
 fn bcf_genotypes(c: &mut Criterion) {
     let path = input();
     let sites = biometal_count(&path);
+    if std::env::var_os("BIOMETAL_BENCH_ONESHOT").is_some() {
+        return oneshot(&path, sites);
+    }
     assert_eq!(
-        biometal_genotypes(&path),
-        noodles_genotypes(&path),
+        biometal_genotypes(&path, 1),
+        noodles_genotypes(&path, 1),
         "the two disagree"
     );
     let mut group = c.benchmark_group("bcf_genotypes");
     group.throughput(Throughput::Elements(sites));
     group.sample_size(10);
-    group.bench_function("genotypes/biometal", |b| {
-        b.iter(|| black_box(biometal_genotypes(&path)))
-    });
-    group.bench_function("genotypes/noodles-bcf", |b| {
-        b.iter(|| black_box(noodles_genotypes(&path)))
-    });
+    for threads in [1, 2, 4] {
+        let job = match threads {
+            1 => "genotypes".to_string(),
+            n => format!("genotypes_t{n}"),
+        };
+        group.bench_function(format!("{job}/biometal"), |b| {
+            b.iter(|| black_box(biometal_genotypes(&path, threads)))
+        });
+        group.bench_function(format!("{job}/noodles-bcf"), |b| {
+            b.iter(|| black_box(noodles_genotypes(&path, threads)))
+        });
+    }
     group.bench_function("count/biometal", |b| {
         b.iter(|| black_box(biometal_count(&path)))
     });
@@ -198,12 +291,15 @@ fn noodles_vcf_count(text: &[u8]) -> u64 {
 }
 
 fn vcf_genotypes(c: &mut Criterion) {
+    if std::env::var_os("BIOMETAL_BENCH_ONESHOT").is_some() {
+        return;
+    }
     let sites: usize = std::env::var("BIOMETAL_BENCH_VCF_SITES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2_000);
     let mut text = Vec::new();
-    vcf_cohort::write_gt_cohort(&mut text, 2_500, sites, 42).expect("generate");
+    vcf_cohort::write_cohort(&mut text, 2_500, sites, 42).expect("generate");
     assert_eq!(
         biometal_vcf_genotypes(&text),
         noodles_vcf_genotypes(&text),
