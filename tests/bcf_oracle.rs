@@ -3,6 +3,8 @@
 //! `Variant` trait) reads back in bcftools as the original records.
 
 mod common;
+#[path = "../benches/support/vcf_cohort.rs"]
+mod vcf_cohort;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -275,4 +277,23 @@ fn vcf_to_bcf_by_us_reads_back_in_bcftools() {
         }
         assert!(!ours.read_record(&mut a).unwrap());
     }
+}
+
+/// The benches' caller-like GT:DP:GQ:PL cohort (multi-allelic PL lengths,
+/// haploid chrX calls, missing calls with DP 0), as bcftools writes it to
+/// BCF, reads as bcftools prints it.
+#[test]
+fn reads_the_caller_cohort_as_bcftools_prints_it() {
+    let dir = TempDir::new("bcf-caller");
+    let mut text = Vec::new();
+    let model = vcf_cohort::Model::Caller;
+    vcf_cohort::write_cohort_with(&mut text, 60, 300, 3, model).unwrap();
+    let vcf = dir.join("caller.vcf");
+    std::fs::write(&vcf, &text).unwrap();
+    let bcf = dir.join("caller.bcf");
+    bcftools_convert(&vcf, &bcf, "-Ob");
+    let expected = bcftools_records(&bcf);
+    assert_eq!(expected.len(), 300);
+    assert!(expected.iter().any(|line| line.contains("\t./.:0:0:0,0,0")));
+    assert_eq!(our_records(&bcf), expected);
 }

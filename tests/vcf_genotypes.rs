@@ -1,8 +1,9 @@
 //! Genotype decoding against bcftools on a simulated cohort (phased and
 //! unphased, missing, tri-allelic sites, haploid chrX calls): every
 //! sample's GT equals `bcftools query -f '[%GT\t]\n'`, and allele counts
-//! equal `bcftools +fill-tags -- -t AC,AN`; for both of the simulator's
-//! models (haplotype mosaics and independent alleles).
+//! equal `bcftools +fill-tags -- -t AC,AN`; for the simulator's three
+//! models (haplotype mosaics, independent alleles, and haplotypes with a
+//! caller's DP:GQ:PL).
 
 mod common;
 
@@ -44,7 +45,7 @@ fn render(alleles: &[i32], phased: &[bool]) -> String {
 
 #[test]
 fn genotypes_equal_bcftools_query() {
-    for model in [Model::Haplotypes, Model::Independent] {
+    for model in [Model::Haplotypes, Model::Independent, Model::Caller] {
         genotypes_equal_bcftools_query_for(model);
     }
 }
@@ -80,7 +81,7 @@ fn genotypes_equal_bcftools_query_for(model: Model) {
 
 #[test]
 fn allele_counts_equal_bcftools_fill_tags() {
-    for model in [Model::Haplotypes, Model::Independent] {
+    for model in [Model::Haplotypes, Model::Independent, Model::Caller] {
         allele_counts_equal_bcftools_fill_tags_for(model);
     }
 }
