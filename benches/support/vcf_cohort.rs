@@ -27,10 +27,11 @@
 //!   model's genotypes with `GT:DP:GQ:PL` as a joint caller writes them
 //!   from single-sample gVCFs (GATK's `GenotypeGVCFs` and the like):
 //!   * every sample has its own mean depth (12–47×, steady along the
-//!     genome); a hom-ref call takes DP from the sample's current
-//!     reference block, which spans a geometric number of sites (mean
-//!     [`REFERENCE_BLOCK_SITES`]) before a new block's depth is drawn; a
-//!     call with an ALT allele draws its own depth; depths scatter ±
+//!     genome); a diploid hom-ref call takes DP from the sample's
+//!     current reference block, which spans a geometric number of sites
+//!     (mean [`REFERENCE_BLOCK_SITES`]) before a new block's depth is
+//!     drawn; a call with an ALT allele, and a haploid call, draws its own
+//!     depth; depths scatter ±
 //!     [`DEPTH_SPREAD`] around the sample's mean;
 //!   * PL is what a caller computes from the reads: the call's alleles read
 //!     `DP` times (half each for a heterozygote), each read wrong with
