@@ -37,7 +37,10 @@ const LOWER_BOUND: u32 = 1 << 23;
 /// # Ok::<(), biometal::Error>(())
 /// ```
 pub fn decode(src: &[u8], out: &mut Vec<u8>) -> Result<()> {
-    out.clear();
+    decode_stream(src, out).inspect_err(|_| out.clear())
+}
+
+fn decode_stream(src: &[u8], out: &mut Vec<u8>) -> Result<()> {
     let mut reader = ByteReader::new(src, 0);
     let order = reader.u8("rANS 4x8 order")?;
     let compressed_len = reader.u32_le("rANS 4x8 compressed size")? as usize;
@@ -46,6 +49,8 @@ pub fn decode(src: &[u8], out: &mut Vec<u8>) -> Result<()> {
     check_len("rANS 4x8 decoded size", decoded_len, MAX_DECODED_LEN)
         .map_err(|e| e.at_byte_offset(len_offset))?;
     let mut body = reader.sub_reader(compressed_len, "rANS 4x8 compressed data")?;
+    // Every byte is overwritten by the decoder: only growth is zeroed (a
+    // reused buffer is not cleared first).
     out.resize(decoded_len, 0);
     match order {
         0 => decode_order0(&mut body, out),
@@ -265,12 +270,25 @@ fn decode_order0(reader: &mut ByteReader, out: &mut [u8]) -> Result<()> {
 }
 
 fn decode_order1(reader: &mut ByteReader, out: &mut [u8]) -> Result<()> {
-    let mut tables = vec![FreqTable::EMPTY; 256];
+    // Tables only for the contexts present (each is 6 KiB): `slot[c]` is
+    // context `c`'s index in `tables`, or 0 for the empty table, on which
+    // every lookup fails.
+    let mut tables = vec![FreqTable::EMPTY];
+    let mut slot = [0u8; 256];
     let mut context = usize::from(reader.u8("rANS 4x8 order-1 table")?);
     let mut last = context;
     let mut run = 0u8;
     loop {
-        read_frequencies0(reader, &mut tables[context])?;
+        if slot[context] == 0 {
+            // A u8 index holds 255 contexts besides the empty table: with
+            // all 256 present, the last takes slot 0 (no context is left
+            // to need the empty table).
+            slot[context] = u8::try_from(tables.len()).unwrap_or(0);
+            if slot[context] != 0 {
+                tables.push(FreqTable::EMPTY);
+            }
+        }
+        read_frequencies0(reader, &mut tables[usize::from(slot[context])])?;
         if run > 0 {
             run -= 1;
             context += 1;
@@ -295,7 +313,7 @@ fn decode_order1(reader: &mut ByteReader, out: &mut [u8]) -> Result<()> {
     let mut contexts = [0u8; 4];
     for i in 0..quarter {
         for j in 0..4 {
-            let table = &tables[usize::from(contexts[j])];
+            let table = &tables[usize::from(slot[usize::from(contexts[j])])];
             let sym =
                 step(table, &mut states[j], input, &mut pos).ok_or_else(|| corrupt(reader, pos))?;
             out[i + j * quarter] = sym;
@@ -303,7 +321,7 @@ fn decode_order1(reader: &mut ByteReader, out: &mut [u8]) -> Result<()> {
         }
     }
     for byte in &mut out[4 * quarter..] {
-        let table = &tables[usize::from(contexts[3])];
+        let table = &tables[usize::from(slot[usize::from(contexts[3])])];
         *byte = step(table, &mut states[3], input, &mut pos).ok_or_else(|| corrupt(reader, pos))?;
         contexts[3] = *byte;
     }
