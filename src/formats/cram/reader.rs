@@ -170,6 +170,8 @@ impl ReaderBuilder {
             decoder: SliceDecoder::default(),
             pipeline: None,
             records: Vec::new(),
+            lazy: false,
+            current: Record::default(),
             record_count: 0,
             next_record: 0,
             finished: false,
@@ -246,6 +248,29 @@ impl Container {
         decoder.decode(&input, out).map_err(|e| self.locate(e))
     }
 
+    /// Decodes slice `index`'s records into `decoder`'s buffers, to be
+    /// laid out one at a time with [`SliceDecoder::lay_out`]; returns the
+    /// record count.
+    pub fn decode_slice_records(
+        &self,
+        index: usize,
+        context: &FileContext,
+        decoder: &mut SliceDecoder,
+    ) -> Result<usize> {
+        let (data, offset) = self.slice_bytes(index)?;
+        let input = SliceInput {
+            definition: &context.definition,
+            compression_header: &self.compression_header,
+            sam_header: &context.header,
+            reference: &context.reference,
+            options: &context.options,
+            data,
+            offset,
+            overlap: None,
+        };
+        decoder.decode_records(&input).map_err(|e| self.locate(e))
+    }
+
     /// File offset of the container header.
     pub fn offset(&self) -> u64 {
         self.offset
@@ -317,7 +342,13 @@ pub struct Reader<R> {
     decoder: SliceDecoder,
     /// The worker threads, when decoding with more than one.
     pipeline: Option<Pipeline>,
+    /// Records laid out by the workers.
     records: Vec<Record>,
+    /// Whether the current slice's records are in `decoder`'s buffers, to
+    /// be laid out one at a time (one thread), rather than in `records`.
+    lazy: bool,
+    /// The record [`Reader::next_record`] lays out into (one thread).
+    current: Record,
     record_count: usize,
     next_record: usize,
     finished: bool,
@@ -532,11 +563,14 @@ impl<R: Read> Reader<R> {
             let index = self.next_slice;
             self.next_slice += 1;
             let context = self.context.as_deref().ok_or_else(not_started)?;
-            let result =
-                container.decode_slice(index, context, &mut self.decoder, &mut self.records, None);
+            // Records stay in the decoder's buffers and are laid out in
+            // BAM form one at a time as they are read: no slice's worth of
+            // BAM records in memory.
+            let result = container.decode_slice_records(index, context, &mut self.decoder);
             self.container = Some(container);
             self.next_record = 0;
             self.record_count = 0;
+            self.lazy = true;
             self.record_count = result?;
         }
     }
@@ -570,6 +604,7 @@ impl<R: Read> Reader<R> {
             };
             self.next_record = 0;
             self.record_count = 0;
+            self.lazy = false;
             match pipeline.next_slice(&mut self.records) {
                 None => return Ok(false),
                 Some(result) => self.record_count = result?,
@@ -587,7 +622,11 @@ impl<R: Read> Reader<R> {
         if !self.fill()? {
             return Ok(false);
         }
-        std::mem::swap(record, &mut self.records[self.next_record]);
+        if self.lazy {
+            self.lay_out(record)?;
+        } else {
+            std::mem::swap(record, &mut self.records[self.next_record]);
+        }
         self.next_record += 1;
         self.records_read += 1;
         Ok(true)
@@ -603,9 +642,32 @@ impl<R: Read> Reader<R> {
             return Ok(None);
         }
         let index = self.next_record;
+        if self.lazy {
+            let mut current = std::mem::take(&mut self.current);
+            let laid_out = self.lay_out(&mut current);
+            self.current = current;
+            laid_out?;
+        }
         self.next_record += 1;
         self.records_read += 1;
-        Ok(Some(self.records[index].as_ref()))
+        Ok(Some(if self.lazy {
+            self.current.as_ref()
+        } else {
+            self.records[index].as_ref()
+        }))
+    }
+
+    /// Lays out the current slice's record `next_record` (one thread) in
+    /// `record`.
+    fn lay_out(&self, record: &mut Record) -> Result<()> {
+        let context = self.context.as_deref().ok_or_else(not_started)?;
+        let laid_out =
+            self.decoder
+                .lay_out(self.next_record, &context.header, &context.options, record);
+        match (&self.container, laid_out) {
+            (Some(container), Err(error)) => Err(container.locate(error)),
+            (_, result) => result,
+        }
     }
 
     /// Owned records; each is a fresh allocation (use

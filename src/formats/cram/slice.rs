@@ -95,6 +95,8 @@ pub(crate) struct SliceDecoder {
     references: Vec<CachedReference>,
     /// The decompressed slice header.
     header_bytes: Vec<u8>,
+    /// The header of the slice whose records `buffers` holds.
+    slice: SliceHeader,
 }
 
 #[derive(Debug, Default)]
@@ -182,6 +184,33 @@ impl SliceDecoder {
     /// its records) those `input.overlap` wants (all when it is `None`);
     /// returns how many were laid out.
     pub fn decode(&mut self, input: &SliceInput<'_>, out: &mut Vec<Record>) -> Result<usize> {
+        let count = self.decode_records(input)?;
+        let mut laid_out = 0;
+        for index in 0..count {
+            if let Some(overlap) = input.overlap {
+                if !self
+                    .buffers
+                    .records
+                    .get(index)
+                    .is_some_and(|r| overlap.covers(r))
+                {
+                    continue;
+                }
+            }
+            if out.len() <= laid_out {
+                out.push(Record::default());
+            }
+            self.lay_out(index, input.sam_header, input.options, &mut out[laid_out])?;
+            laid_out += 1;
+        }
+        Ok(laid_out)
+    }
+
+    /// Decodes every record of one slice (mates resolved) into the
+    /// decoder's buffers, from which [`SliceDecoder::lay_out`] builds each
+    /// in BAM form; returns the slice's record count.
+    pub fn decode_records(&mut self, input: &SliceInput<'_>) -> Result<usize> {
+        self.slice = SliceHeader::default();
         let mut cursor = Cursor::new(input.data, input.offset);
         let header_block = parse_block(&mut cursor, input.definition, input.options.verify_crc)?;
         if header_block.content_type != content_type::SLICE_HEADER {
@@ -305,28 +334,32 @@ impl SliceDecoder {
                 .retain_mut(|cached| std::mem::take(&mut cached.used));
         }
         resolve_mates(&mut buffers.records)?;
+        let count = slice.record_count;
+        self.slice = slice;
+        Ok(count)
+    }
 
-        let mut laid_out = 0;
-        for index in 0..slice.record_count {
-            if let Some(overlap) = input.overlap {
-                if !buffers
-                    .records
-                    .get(index)
-                    .is_some_and(|r| overlap.covers(r))
-                {
-                    continue;
-                }
-            }
-            if out.len() <= laid_out {
-                out.push(Record::default());
-            }
-            // Laid out straight into the record's own buffer.
-            out[laid_out]
-                .refill(|bytes| build_bam(buffers, index, &slice, input, bytes))
-                .map_err(|e| locate_record(e, &slice, index))?;
-            laid_out += 1;
-        }
-        Ok(laid_out)
+    /// Lays out record `index` of the slice last decoded by
+    /// [`SliceDecoder::decode_records`] in `record`'s own buffer.
+    pub fn lay_out(
+        &self,
+        index: usize,
+        sam_header: &Header,
+        options: &DecodeOptions,
+        record: &mut Record,
+    ) -> Result<()> {
+        record
+            .refill(|bytes| {
+                build_bam(
+                    &self.buffers,
+                    index,
+                    &self.slice,
+                    sam_header,
+                    options,
+                    bytes,
+                )
+            })
+            .map_err(|e| locate_record(e, &self.slice, index))
     }
 }
 
@@ -617,11 +650,17 @@ fn build_bam(
     buffers: &SliceBuffers,
     index: usize,
     slice: &SliceHeader,
-    input: &SliceInput<'_>,
+    sam_header: &Header,
+    options: &DecodeOptions,
     out: &mut Vec<u8>,
 ) -> Result<()> {
     let records = &buffers.records;
-    let record = &records[index];
+    let record = records.get(index).ok_or_else(|| {
+        Error::invalid_input(
+            Format::Cram,
+            format!("record {index} of a slice of {} records", records.len()),
+        )
+    })?;
     out.clear();
     let position = |start: i64| -> Result<i32> {
         i32::try_from(start - 1).map_err(|_| {
@@ -682,12 +721,12 @@ fn build_bam(
 
     let name_start = out.len();
     let own_name = &buffers.names[record.name.0 as usize..record.name.1 as usize];
-    if !input.options.fields.names {
+    if !options.fields.names {
         out.push(b'*');
     } else if !own_name.is_empty() {
         out.extend_from_slice(own_name);
     } else {
-        generated_name(records, &buffers.names, index, slice, input, out);
+        generated_name(records, &buffers.names, index, slice, options, out);
     }
     let name_len = out.len() - name_start;
     if name_len == 0 || name_len > 254 {
@@ -715,9 +754,8 @@ fn build_bam(
         out.resize(out.len() + sequence.len(), 0xff);
     }
     out.extend_from_slice(&buffers.aux[record.aux.0 as usize..record.aux.1 as usize]);
-    if record.read_group >= 0 && input.options.fields.tags {
-        let group = input
-            .sam_header
+    if record.read_group >= 0 && options.fields.tags {
+        let group = sam_header
             .read_groups()
             .get(record.read_group as usize)
             .ok_or_else(|| {
@@ -726,7 +764,7 @@ fn build_bam(
                     format!(
                         "read group {} but the header has {} @RG lines",
                         record.read_group,
-                        input.sam_header.read_groups().len()
+                        sam_header.read_groups().len()
                     ),
                 )
             })?;
@@ -751,7 +789,7 @@ fn generated_name(
     names: &[u8],
     index: usize,
     slice: &SliceHeader,
-    input: &SliceInput<'_>,
+    options: &DecodeOptions,
     out: &mut Vec<u8>,
 ) {
     let record = &records[index];
@@ -761,7 +799,7 @@ fn generated_name(
             return;
         }
     }
-    out.extend_from_slice(input.options.name_prefix.as_bytes());
+    out.extend_from_slice(options.name_prefix.as_bytes());
     out.push(b':');
     let number = match record.mate_line {
         Some(mate) if mate < index => mate,

@@ -52,6 +52,16 @@ impl FreqTable {
         Ok(())
     }
 
+    /// The sum of all frequencies.
+    pub(crate) fn total(&self) -> u32 {
+        self.total
+    }
+
+    /// The frequency of `symbol`.
+    pub(crate) fn freq(&self, symbol: u8) -> u32 {
+        self.freq[usize::from(symbol)]
+    }
+
     /// Decodes one symbol from `state` whose low `bits` bits are the
     /// cumulative frequency: the symbol and the state before renormalising,
     /// or `None` when that frequency belongs to no symbol (corrupt data).
