@@ -14,6 +14,10 @@ use crate::{Error, Format, Result};
 pub const DEFAULT_MAX_RECORD_SIZE: u32 = 64 << 20;
 
 /// A BGZF-backed source that can report and seek to virtual positions.
+///
+/// [`BufRead::fill_buf`] must lend bytes of one BGZF block, starting at
+/// [`virtual_position`](Self::virtual_position): the reader derives the
+/// positions of records within that buffer from it.
 pub trait VirtualPositioned: BufRead {
     /// The virtual position of the next byte, if the source is BGZF.
     fn virtual_position(&mut self) -> Option<VirtualPosition>;
@@ -146,6 +150,7 @@ impl ReaderBuilder {
             reference_count: None,
             records_read: 0,
             pending_consume: 0,
+            buffered: 0,
             scratch: Record::default(),
         }
     }
@@ -158,6 +163,8 @@ pub struct Reader<R> {
     reference_count: Option<usize>,
     records_read: u64,
     pending_consume: usize,
+    /// The length of the buffer the records pending consumption lie in.
+    buffered: usize,
     scratch: Record,
 }
 
@@ -309,6 +316,18 @@ impl<R: VirtualPositioned> Reader<R> {
     /// form: at a block end it names the start of the next block, as
     /// htslib's `bgzf_tell` does and indexes store.
     pub fn virtual_position(&mut self) -> Option<VirtualPosition> {
+        if self.pending_consume > 0 && self.pending_consume < self.buffered {
+            // Inside the block: where its lent bytes start, plus the
+            // records handed out from them (no consume, no refill).
+            let start = self.inner.virtual_position()?;
+            let within = usize::from(start.uncompressed_offset()) + self.pending_consume;
+            let within = u16::try_from(within).ok();
+            if let Some(position) =
+                within.and_then(|within| VirtualPosition::new(start.compressed_offset(), within))
+            {
+                return Some(position);
+            }
+        }
         self.settle();
         // Loading the next block (if the current one is used up) makes the
         // position canonical; a read error resurfaces at the next read.
@@ -376,6 +395,7 @@ impl<R: VirtualPositioned> Reader<R> {
             // ends here and the slow paths below may use `self.inner`.
             let checked = {
                 let available = self.inner.fill_buf().map_err(Error::from)?;
+                self.buffered = available.len();
                 let rest = available.get(handed_out..).unwrap_or_default();
                 match rest
                     .first_chunk::<4>()

@@ -566,6 +566,25 @@ impl Record {
         &self.bytes
     }
 
+    /// Makes this record a copy of `record`, reusing its buffer (no
+    /// validation again).
+    ///
+    /// ```
+    /// use biometal::formats::sam::record::{Record, RecordFields};
+    ///
+    /// let mut first = Record::default();
+    /// first.set_fields(&RecordFields { name: b"r1", ..RecordFields::default() })?;
+    /// let mut copy = Record::default();
+    /// copy.copy_from(first.as_ref());
+    /// assert_eq!(copy, first);
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    pub fn copy_from(&mut self, record: RecordRef<'_>) {
+        self.bytes.clear();
+        self.bytes.extend_from_slice(record.bytes);
+        self.layout = record.layout;
+    }
+
     /// Refills the buffer through `fill` and validates it; on error the
     /// record is left empty.
     pub(crate) fn refill(
