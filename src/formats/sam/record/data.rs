@@ -252,7 +252,10 @@ impl Value<'_> {
 /// assert_eq!(data.iter().count(), 2);
 /// # Ok::<(), biometal::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Two are equal when their bytes (and hidden field) are, whichever record
+/// they come from.
+#[derive(Debug, Clone, Copy)]
 pub struct Data<'a> {
     bytes: &'a [u8],
     /// The offset of a field to skip (a `CG` tag holding the CIGAR).
@@ -378,6 +381,14 @@ fn parse_field(bytes: &[u8]) -> Result<(Tag, Value<'_>, usize), String> {
     };
     Ok(([t0, t1], value, 3 + len))
 }
+
+impl PartialEq for Data<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.bytes, self.hidden) == (other.bytes, other.hidden)
+    }
+}
+
+impl Eq for Data<'_> {}
 
 impl<'a> Data<'a> {
     /// Validates `bytes` as BAM auxiliary data.
