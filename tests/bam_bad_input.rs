@@ -199,27 +199,55 @@ fn damaged_fields_are_errors_with_locations() {
         "1000 bases",
     );
 
+    // Aux data is checked as it is read: the record reads, its aux
+    // accessors fail, naming the record and the record byte.
+    let expect_aux = |bytes: &[u8], text: &str, readable_fields: usize| {
+        for record_number in [1, 2] {
+            // The borrowed and the owned record both know their number.
+            let mut reader = bam::Reader::new(bam::Uncompressed(Cursor::new(bytes)));
+            reader.read_header().unwrap();
+            let mut owned = sam::Record::default();
+            for _ in 0..record_number - 1 {
+                assert!(reader.read_record(&mut owned).unwrap());
+            }
+            let data = if record_number == 1 {
+                reader.next_record().unwrap().unwrap().data()
+            } else {
+                assert!(reader.read_record(&mut owned).unwrap());
+                owned.data()
+            };
+            let expected_error = record_number == 2;
+            let errors = [
+                data.validate().err(),
+                data.get(b"RG").err(),
+                data.iter().find_map(|field| field.err()),
+            ];
+            for error in errors {
+                assert_eq!(error.is_some(), expected_error, "record {record_number}");
+                let Some(error) = error else { continue };
+                assert_eq!(error.kind(), ErrorKind::InvalidData, "{text}: {error}");
+                assert!(error.to_string().contains(text), "{error}");
+                assert!(error.to_string().contains("record byte"), "{error}");
+                assert_eq!(error.location().record(), Some(2), "{error}");
+            }
+            // Fields before the damage still read.
+            let readable = if expected_error { readable_fields } else { 2 };
+            assert_eq!(data.iter().filter(|field| field.is_ok()).count(), readable);
+            assert_eq!(data.get(b"XB").is_ok(), readable > 0);
+        }
+    };
+
     // The last aux value (RG:Z:grp) loses its NUL: the text runs past the end.
     let mut short = good.clone();
     short.pop();
     let (damaged, _) = stream(&[good.clone(), short]);
-    expect(
-        &damaged,
-        bam::ReaderBuilder::new(),
-        ErrorKind::InvalidData,
-        "no NUL",
-    );
+    expect_aux(&damaged, "no NUL", 1);
 
     // A B array claiming a billion elements.
     let mut damaged = bytes.clone();
     let array_count_at = second + 4 + good.len() - 7 - 4 - 4; // before RG:Z:grp and 2 elements
     set_u32(&mut damaged, array_count_at, 1 << 30);
-    expect(
-        &damaged,
-        bam::ReaderBuilder::new(),
-        ErrorKind::InvalidData,
-        "runs past the record",
-    );
+    expect_aux(&damaged, "runs past the record", 0);
 
     // A reference id the header does not have.
     let mut damaged = bytes.clone();

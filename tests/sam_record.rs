@@ -89,17 +89,20 @@ fn every_aux_type_round_trips_through_sam_text() {
     assert_eq!(record.mapping_quality(), None);
     assert_eq!(record.alignment_end(), Position::new(2));
     let data = record.data();
-    assert_eq!(data.get(b"XA"), Some(Value::Character(b'x')));
-    assert_eq!(data.get(b"Xc"), Some(Value::Int8(-5)));
-    assert_eq!(data.get(b"XC"), Some(Value::UInt8(200)));
-    assert_eq!(data.get(b"Xs"), Some(Value::Int16(-300)));
-    assert_eq!(data.get(b"XS"), Some(Value::UInt16(60000)));
-    assert_eq!(data.get(b"Xi"), Some(Value::Int32(-70000)));
-    assert_eq!(data.get(b"XI"), Some(Value::UInt32(4_000_000_000)));
-    assert_eq!(data.get(b"Xf"), Some(Value::Float(1.5)));
-    assert_eq!(data.get(b"XZ"), Some(Value::String(b"hello world")));
-    assert_eq!(data.get(b"XH"), Some(Value::Hex(b"1AE3")));
-    let array = |tag: &[u8; 2]| match data.get(tag) {
+    assert_eq!(data.get(b"XA").unwrap(), Some(Value::Character(b'x')));
+    assert_eq!(data.get(b"Xc").unwrap(), Some(Value::Int8(-5)));
+    assert_eq!(data.get(b"XC").unwrap(), Some(Value::UInt8(200)));
+    assert_eq!(data.get(b"Xs").unwrap(), Some(Value::Int16(-300)));
+    assert_eq!(data.get(b"XS").unwrap(), Some(Value::UInt16(60000)));
+    assert_eq!(data.get(b"Xi").unwrap(), Some(Value::Int32(-70000)));
+    assert_eq!(data.get(b"XI").unwrap(), Some(Value::UInt32(4_000_000_000)));
+    assert_eq!(data.get(b"Xf").unwrap(), Some(Value::Float(1.5)));
+    assert_eq!(
+        data.get(b"XZ").unwrap(),
+        Some(Value::String(b"hello world"))
+    );
+    assert_eq!(data.get(b"XH").unwrap(), Some(Value::Hex(b"1AE3")));
+    let array = |tag: &[u8; 2]| match data.get(tag).unwrap() {
         Some(Value::Array(array)) => array,
         other => panic!("{other:?}"),
     };

@@ -18,9 +18,21 @@ fuzz_target!(|data: &[u8]| {
     sequence.decode_into(&mut bases);
     assert_eq!(bases.len(), sequence.len());
     let _ = record.qualities();
-    for (_, value) in record.data().iter() {
-        let _ = value.as_int();
+    // The aux data is checked lazily: every accessor must return values or
+    // an error, and agree on whether the data is valid.
+    let data = record.data();
+    let mut malformed = false;
+    for field in data.iter() {
+        match field {
+            Ok((tag, value)) => {
+                let _ = value.as_int();
+                assert!(data.get(&tag).is_ok());
+            }
+            Err(_) => malformed = true,
+        }
     }
+    assert_eq!(data.validate().is_err(), malformed);
+    let _ = data.get(b"NM");
     let references: Vec<_> = (0..64)
         .map(|i| sam::header::ReferenceSequence::new(format!("r{i}"), 1000))
         .collect();

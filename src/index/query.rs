@@ -284,30 +284,47 @@ impl<R: VirtualPositioned> Query<'_, R> {
     pub fn next_record(&mut self) -> Result<Option<RecordRef<'_>>> {
         let (record, reference_id) = (&mut self.record, self.reference_id);
         let (start, end) = (self.start, self.end);
+        // Records are classified where they lie in the decoded buffer and
+        // only the matching ones copied out.
         let found = self.walk.next(self.reader, |reader, _| {
-            if !reader.read_record(record)? {
+            let Some(view) = reader.next_record()? else {
                 return Ok(Step::End);
-            }
-            let record = record.as_ref();
-            let Some(reference_id) = reference_id else {
-                // Unmapped: only records without a reference.
-                return Ok(match record.reference_id() {
-                    None => Step::Match,
-                    Some(_) => Step::Skip,
-                });
             };
-            if record.reference_id() != Some(reference_id) {
-                // Another reference: past ours in a sorted file, or before
-                // it in a chunk shared with the previous one.
-                return Ok(match record.reference_id() {
-                    Some(other) if other < reference_id => Step::Skip,
-                    _ => Step::Past,
-                });
+            let step = classify(view, reference_id, start, end);
+            if matches!(step, Step::Match) {
+                record.copy_from(view);
             }
-            let record_start = record.alignment_start().map_or(0, |p| p.to_zero_based());
-            let record_end = record.alignment_end().map_or(record_start + 1, |p| p.get());
-            Ok(Step::for_span(record_start, record_end, start, end))
+            Ok(step)
         })?;
         Ok(found.then(|| self.record.as_ref()))
     }
+}
+
+/// Where `record` stands against the region `[start, end)` (0-based) on
+/// `reference_id`, or against "no reference" for `None`.
+fn classify(record: RecordRef<'_>, reference_id: Option<usize>, start: u64, end: u64) -> Step {
+    let Some(reference_id) = reference_id else {
+        // Unmapped: only records without a reference.
+        return match record.reference_id() {
+            None => Step::Match,
+            Some(_) => Step::Skip,
+        };
+    };
+    if record.reference_id() != Some(reference_id) {
+        // Another reference: past ours in a sorted file, or before it in a
+        // chunk shared with the previous one.
+        return match record.reference_id() {
+            Some(other) if other < reference_id => Step::Skip,
+            _ => Step::Past,
+        };
+    }
+    let record_start = record.alignment_start().map_or(0, |p| p.to_zero_based());
+    if record_start >= start {
+        // Every record covers at least one base from its start, so only
+        // one starting before the region needs its end (from the CIGAR);
+        // a whole-reference query never does.
+        return Step::for_span(record_start, record_start + 1, start, end);
+    }
+    let record_end = record.alignment_end().map_or(record_start + 1, |p| p.get());
+    Step::for_span(record_start, record_end, start, end)
 }

@@ -14,6 +14,10 @@ use crate::{Error, Format, Result};
 pub const DEFAULT_MAX_RECORD_SIZE: u32 = 64 << 20;
 
 /// A BGZF-backed source that can report and seek to virtual positions.
+///
+/// [`BufRead::fill_buf`] must lend bytes of one BGZF block, starting at
+/// [`virtual_position`](Self::virtual_position): the reader derives the
+/// positions of records within that buffer from it.
 pub trait VirtualPositioned: BufRead {
     /// The virtual position of the next byte, if the source is BGZF.
     fn virtual_position(&mut self) -> Option<VirtualPosition>;
@@ -146,6 +150,7 @@ impl ReaderBuilder {
             reference_count: None,
             records_read: 0,
             pending_consume: 0,
+            buffered: 0,
             scratch: Record::default(),
         }
     }
@@ -158,6 +163,8 @@ pub struct Reader<R> {
     reference_count: Option<usize>,
     records_read: u64,
     pending_consume: usize,
+    /// The length of the buffer the records pending consumption lie in.
+    buffered: usize,
     scratch: Record,
 }
 
@@ -304,31 +311,23 @@ fn append_from(
     Ok(size - left)
 }
 
-fn check_reference_ids(count: Option<usize>, record: RecordRef<'_>) -> Result<()> {
-    {
-        let Some(count) = count else {
-            return Ok(());
-        };
-        for (what, id) in [
-            ("refID", record.reference_id()),
-            ("next_refID", record.mate_reference_id()),
-        ] {
-            if let Some(id) = id.filter(|&id| id >= count) {
-                return Err(Error::invalid_data(
-                    Format::Bam,
-                    format!("{what} {id} but the header has {count} references"),
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
 impl<R: VirtualPositioned> Reader<R> {
     /// The virtual position of the next record (BGZF input), in canonical
     /// form: at a block end it names the start of the next block, as
     /// htslib's `bgzf_tell` does and indexes store.
     pub fn virtual_position(&mut self) -> Option<VirtualPosition> {
+        if self.pending_consume > 0 && self.pending_consume < self.buffered {
+            // Inside the block: where its lent bytes start, plus the
+            // records handed out from them (no consume, no refill).
+            let start = self.inner.virtual_position()?;
+            let within = usize::from(start.uncompressed_offset()) + self.pending_consume;
+            let within = u16::try_from(within).ok();
+            if let Some(position) =
+                within.and_then(|within| VirtualPosition::new(start.compressed_offset(), within))
+            {
+                return Some(position);
+            }
+        }
         self.settle();
         // Loading the next block (if the current one is used up) makes the
         // position canonical; a read error resurfaces at the next read.
@@ -361,7 +360,8 @@ impl<R: VirtualPositioned> Reader<R> {
             Err(e) => return Err(self.record_error(e, at)),
         };
         let inner = &mut self.inner;
-        let result = record.refill(|bytes| {
+        let number = self.records_read + 1;
+        let result = record.refill_read(self.reference_count, number, |bytes| {
             let read = append_from(inner, bytes, size as usize).map_err(Error::from)?;
             if read < size as usize {
                 return Err(Error::unexpected_eof(
@@ -371,10 +371,8 @@ impl<R: VirtualPositioned> Reader<R> {
             }
             Ok(())
         });
-        let result =
-            result.and_then(|()| check_reference_ids(self.reference_count, record.as_ref()));
         result.map_err(|e| self.record_error(e, at))?;
-        self.records_read += 1;
+        self.records_read = number;
         Ok(true)
     }
 
@@ -386,43 +384,53 @@ impl<R: VirtualPositioned> Reader<R> {
     ///
     /// As [`Reader::read_record`].
     pub fn next_record(&mut self) -> Result<Option<RecordRef<'_>>> {
-        self.settle();
-        // Fast path: block_size and the whole record already buffered.
-        let max = self.options.max_record_size;
-        let count = self.reference_count;
-        let checked = {
-            let available = self.inner.fill_buf().map_err(Error::from)?;
-            let size = available
-                .get(..4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-            match size {
-                Some(size) if size >= 32 && size <= max && available.len() >= 4 + size as usize => {
-                    let end = 4 + size as usize;
-                    let layout = RecordRef::new(&available[4..end])
-                        .and_then(|r| check_reference_ids(count, r).map(|()| r.layout()));
-                    Some((end, layout))
-                }
-                _ => None,
-            }
-        };
-        match checked {
-            Some((end, Ok(layout))) => {
-                self.records_read += 1;
-                self.pending_consume = end;
+        // Fast path: block_size and the whole record buffered after the
+        // records already handed out from this buffer, which are consumed
+        // only when the buffer runs out (or the reader is used otherwise).
+        let number = self.records_read + 1;
+        let (max, references) = (self.options.max_record_size, self.reference_count);
+        loop {
+            let handed_out = self.pending_consume;
+            // The record's bytes as a pointer, so that the buffer's borrow
+            // ends here and the slow paths below may use `self.inner`.
+            let checked = {
                 let available = self.inner.fill_buf().map_err(Error::from)?;
-                let bytes = available.get(4..end).ok_or_else(|| {
-                    Error::invalid_data(
-                        Format::Bam,
-                        "the decompressed buffer changed under a record",
-                    )
-                })?;
-                return Ok(Some(RecordRef::from_layout(bytes, layout)));
+                self.buffered = available.len();
+                let rest = available.get(handed_out..).unwrap_or_default();
+                match rest
+                    .first_chunk::<4>()
+                    .map(|size| u32::from_le_bytes(*size))
+                {
+                    Some(size) if size >= 32 && size <= max && rest.len() - 4 >= size as usize => {
+                        let bytes = &rest[4..4 + size as usize];
+                        let layout = RecordRef::read(bytes, references, number)
+                            .map(|record| record.layout());
+                        Some((handed_out + 4 + bytes.len(), layout, bytes as *const [u8]))
+                    }
+                    _ => None,
+                }
+            };
+            match checked {
+                Some((end, Ok(layout), bytes)) => {
+                    self.records_read = number;
+                    self.pending_consume = end;
+                    // SAFETY: `bytes` points into the buffer that
+                    // `self.inner.fill_buf()` lent just above; `self.inner`
+                    // has not been used since, and the view returned
+                    // borrows `self` mutably, so the buffer can neither
+                    // change nor move while the view lives.
+                    let bytes = unsafe { &*bytes };
+                    return Ok(Some(RecordRef::from_layout(bytes, layout)));
+                }
+                Some((_, Err(e), _)) => {
+                    self.settle();
+                    let at = self.inner.virtual_position();
+                    return Err(self.record_error(e, at));
+                }
+                // The buffer is used up: take the next one and try again.
+                None if handed_out > 0 => self.settle(),
+                None => break,
             }
-            Some((_, Err(e))) => {
-                let at = self.inner.virtual_position();
-                return Err(self.record_error(e, at));
-            }
-            None => {}
         }
         let mut scratch = std::mem::take(&mut self.scratch);
         let more = self.read_record(&mut scratch);

@@ -360,7 +360,7 @@ impl LineParser<'_> {
                 "a tag matching [A-Za-z][A-Za-z0-9]",
             ));
         }
-        if record.data().get(&tag).is_some() {
+        if matches!(record.data().get(&tag), Ok(Some(_))) {
             return Err(bad("optional field", field, "each tag at most once"));
         }
         let value = &field[5..];

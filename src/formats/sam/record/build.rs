@@ -149,7 +149,7 @@ impl Record {
                 bytes.extend_from_slice(&op.to_packed().to_le_bytes());
             }
         }
-        self.layout = Layout::validate(&self.bytes)?;
+        self.layout = Layout::validate(&self.bytes, None)?;
         Ok(())
     }
 
@@ -161,7 +161,7 @@ impl Record {
     /// let mut record = Record::default();
     /// record.set_fields(&RecordFields { name: b"r", ..RecordFields::default() })?;
     /// record.push_data(*b"NM", Value::Int32(3))?;
-    /// assert_eq!(record.as_ref().data().get(b"NM"), Some(Value::Int32(3)));
+    /// assert_eq!(record.as_ref().data().get(b"NM")?, Some(Value::Int32(3)));
     /// # Ok::<(), biometal::Error>(())
     /// ```
     ///

@@ -237,22 +237,33 @@ impl Value<'_> {
     }
 }
 
-/// A record's auxiliary fields, validated when the record was read.
+/// A record's auxiliary fields, checked as they are read: the accessors
+/// return an [`ErrorKind::InvalidData`](crate::ErrorKind::InvalidData)
+/// error naming the record byte (and the record number, for a record from
+/// a reader) where a field is malformed.
 ///
 /// ```
 /// use biometal::formats::sam::record::data::{Data, Value};
 ///
 /// let bytes = b"NMC\x02RGZgrp1\x00";
 /// let data = Data::new(bytes).unwrap();
-/// assert_eq!(data.get(b"NM"), Some(Value::UInt8(2)));
-/// assert_eq!(data.get(b"RG"), Some(Value::String(b"grp1")));
+/// assert_eq!(data.get(b"NM")?, Some(Value::UInt8(2)));
+/// assert_eq!(data.get(b"RG")?, Some(Value::String(b"grp1")));
 /// assert_eq!(data.iter().count(), 2);
+/// # Ok::<(), biometal::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Two are equal when their bytes (and hidden field) are, whichever record
+/// they come from.
+#[derive(Debug, Clone, Copy)]
 pub struct Data<'a> {
     bytes: &'a [u8],
     /// The offset of a field to skip (a `CG` tag holding the CIGAR).
     hidden: Option<usize>,
+    /// Where the data starts in its record, for error offsets.
+    record_offset: usize,
+    /// The 1-based record number (0: unknown), for errors.
+    record_number: u64,
 }
 
 /// Where and why auxiliary data is malformed: an offset into the data and
@@ -371,41 +382,108 @@ fn parse_field(bytes: &[u8]) -> Result<(Tag, Value<'_>, usize), String> {
     Ok(([t0, t1], value, 3 + len))
 }
 
+impl PartialEq for Data<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.bytes, self.hidden) == (other.bytes, other.hidden)
+    }
+}
+
+impl Eq for Data<'_> {}
+
 impl<'a> Data<'a> {
     /// Validates `bytes` as BAM auxiliary data.
     pub fn new(bytes: &'a [u8]) -> Option<Self> {
         validate(bytes).ok()?;
-        Some(Data {
+        Some(Data::in_record(bytes, None, 0, 0))
+    }
+
+    /// The unchecked auxiliary data of a record, starting at its byte
+    /// `record_offset`, skipping the field at `hidden`.
+    pub(crate) fn in_record(
+        bytes: &'a [u8],
+        hidden: Option<usize>,
+        record_offset: usize,
+        record_number: u64,
+    ) -> Self {
+        Data {
             bytes,
-            hidden: None,
+            hidden,
+            record_offset,
+            record_number,
+        }
+    }
+
+    /// The error for a malformed field at `offset`.
+    #[cold]
+    fn error(&self, offset: usize, message: String) -> crate::Error {
+        let error = crate::Error::invalid_data(
+            crate::Format::Bam,
+            format!(
+                "auxiliary data at record byte {}: {message}",
+                self.record_offset + offset
+            ),
+        );
+        match self.record_number {
+            0 => error,
+            number => error.at_record(number),
+        }
+    }
+
+    /// The value of the field tagged `tag`, `None` when there is none.
+    ///
+    /// # Errors
+    ///
+    /// A malformed field before or at the one tagged `tag`.
+    pub fn get(&self, tag: &Tag) -> crate::Result<Option<Value<'a>>> {
+        let mut offset = 0;
+        while let Some(rest) = self.bytes.get(offset..).filter(|rest| !rest.is_empty()) {
+            let wanted = rest.starts_with(tag) && Some(offset) != self.hidden;
+            let len = match field_len(rest) {
+                Some(len) if !wanted => len,
+                _ => {
+                    let (_, value, len) =
+                        parse_field(rest).map_err(|message| self.error(offset, message))?;
+                    if wanted {
+                        return Ok(Some(value));
+                    }
+                    len
+                }
+            };
+            offset += len;
+        }
+        Ok(None)
+    }
+
+    /// The fields in order; a malformed field is an error, after which the
+    /// iteration ends.
+    pub fn iter(&self) -> impl Iterator<Item = crate::Result<(Tag, Value<'a>)>> + 'a {
+        let data = *self;
+        let mut offset = 0;
+        std::iter::from_fn(move || loop {
+            let rest = data.bytes.get(offset..).filter(|rest| !rest.is_empty())?;
+            let start = offset;
+            match parse_field(rest) {
+                Ok((tag, value, len)) => {
+                    offset += len;
+                    if Some(start) != data.hidden {
+                        return Some(Ok((tag, value)));
+                    }
+                }
+                Err(message) => {
+                    offset = data.bytes.len();
+                    return Some(Err(data.error(start, message)));
+                }
+            }
         })
     }
 
-    pub(crate) fn new_unchecked(bytes: &'a [u8]) -> Self {
-        Data {
-            bytes,
-            hidden: None,
-        }
-    }
-
-    pub(crate) fn with_hidden(bytes: &'a [u8], hidden: usize) -> Self {
-        Data {
-            bytes,
-            hidden: Some(hidden),
-        }
-    }
-
-    /// The value of the field tagged `tag`.
-    pub fn get(&self, tag: &Tag) -> Option<Value<'a>> {
-        self.iter().find(|(t, _)| t == tag).map(|(_, v)| v)
-    }
-
-    /// The fields in order.
-    pub fn iter(&self) -> impl Iterator<Item = (Tag, Value<'a>)> + 'a {
-        let hidden = self.hidden;
-        raw_fields(self.bytes)
-            .filter(move |(offset, ..)| Some(*offset) != hidden)
-            .map(|(_, _, tag, value)| (tag, value))
+    /// Checks every field.
+    ///
+    /// # Errors
+    ///
+    /// The first malformed field, with its record byte.
+    pub fn validate(&self) -> crate::Result<()> {
+        validate(self.bytes).map_err(|(offset, message)| self.error(offset, message))
     }
 
     /// Whether there are no fields.

@@ -60,6 +60,9 @@ pub(crate) struct Layout {
     aux_start: u32,
     /// The CG field (tag to end of array) when it holds the real CIGAR.
     hidden_cg: Option<(u32, u32)>,
+    /// The 1-based number of the record in its file when a reader read
+    /// it (0: unknown), for errors found later in the auxiliary data.
+    record_number: u64,
 }
 
 /// CIGAR operation codes that consume query bases (M, I, S, =, X), as a
@@ -69,22 +72,24 @@ const CONSUMES_QUERY: u32 = 1 << 0 | 1 << 1 | 1 << 4 | 1 << 7 | 1 << 8;
 // Fixed-part fields of validated records (at least 32 bytes): one bounds
 // check per field, not one per byte.
 /// Whether `bytes` (a read name: short) holds a NUL, eight bytes at a time
-/// without branches rather than through memchr's set-up.
+/// without branches rather than through memchr's set-up; the last word
+/// overlaps the one before it instead of a byte loop.
+#[inline]
 fn has_nul(bytes: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let words = bytes.chunks_exact(8);
-    let tail = words
-        .remainder()
+    // The classic test: some byte of `word` is zero.
+    let zero_in = |word: &[u8; 8]| {
+        let word = u64::from_ne_bytes(*word);
+        word.wrapping_sub(ONES) & !word & HIGHS != 0
+    };
+    let Some(last) = bytes.last_chunk::<8>() else {
+        return bytes.contains(&0);
+    };
+    let (words, _) = bytes.as_chunks::<8>();
+    words
         .iter()
-        .fold(false, |any, &b| any | (b == 0));
-    words.fold(tail, |any, word| {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let word = u64::from_ne_bytes(eight);
-        // The classic test: some byte of `word` is zero.
-        any | (word.wrapping_sub(ONES) & !word & HIGHS != 0)
-    })
+        .fold(zero_in(last), |any, word| any | zero_in(word))
 }
 
 fn u16_at(bytes: &[u8], at: usize) -> u16 {
@@ -106,64 +111,69 @@ fn invalid(message: String) -> Error {
 }
 
 impl Layout {
-    /// Validates one record's bytes (BAM layout, without `block_size`).
-    fn validate(bytes: &[u8]) -> crate::Result<Layout> {
-        if bytes.len() < FIXED_SIZE {
+    /// Validates one record's bytes (BAM layout, without `block_size`) with
+    /// checks whose cost does not grow with the record, except for the
+    /// read name's NUL and one step per CIGAR operation: the fixed fields,
+    /// every length against the bytes present, the reference ids against
+    /// `references` (the header's count, when known), the CIGAR codes and
+    /// its query length against SEQ. The auxiliary data is walked lazily by
+    /// [`Data`]'s accessors, except when the CIGAR may be held in a `CG`
+    /// tag.
+    #[inline]
+    fn validate(bytes: &[u8], references: Option<usize>) -> crate::Result<Layout> {
+        let Some(fixed) = bytes.first_chunk::<FIXED_SIZE>() else {
             return Err(invalid(format!(
                 "record of {} bytes is shorter than the 32-byte fixed part",
                 bytes.len()
             )));
+        };
+        let i32_field = |at: usize| {
+            i64::from(i32::from_le_bytes([
+                fixed[at],
+                fixed[at + 1],
+                fixed[at + 2],
+                fixed[at + 3],
+            ]))
+        };
+        let (reference_id, start) = (i32_field(0), i32_field(4));
+        let (mate_reference_id, mate_start) = (i32_field(20), i32_field(24));
+        // Ids run from -1 (none) to the reference count - 1: id + 1 in
+        // 0..=count, one unsigned comparison each.
+        let id_limit = references.map_or(1 << 31, |count| count as u64);
+        let bad_fixed = (reference_id + 1) as u64 > id_limit
+            || (mate_reference_id + 1) as u64 > id_limit
+            || start.min(mate_start) < -1
+            || bytes.len() > u32::MAX as usize;
+        if bad_fixed {
+            return Err(fixed_field_error(bytes, references));
         }
-        if bytes.len() > u32::MAX as usize {
-            return Err(invalid("record larger than 4 GiB".into()));
-        }
-        for (what, at) in [
-            ("refID", 0),
-            ("pos", 4),
-            ("next_refID", 20),
-            ("next_pos", 24),
-        ] {
-            let value = i32_at(bytes, at);
-            if value < -1 {
-                return Err(invalid(format!("{what} is {value}, below -1")));
-            }
-        }
-        let name_len = usize::from(bytes[8]);
-        if name_len == 0 {
-            return Err(invalid(
-                "l_read_name is 0 (the name needs at least its NUL)".into(),
-            ));
-        }
+        let name_len = usize::from(fixed[8]);
+        let cigar_len = usize::from(u16::from_le_bytes([fixed[12], fixed[13]])) * 4;
+        let seq_len = u64::from(u32::from_le_bytes([
+            fixed[16], fixed[17], fixed[18], fixed[19],
+        ]));
         let cigar_start = FIXED_SIZE + name_len;
-        let name = bytes.get(FIXED_SIZE..cigar_start).ok_or_else(|| {
-            invalid(format!(
-                "read name of {name_len} bytes runs past the record end ({} bytes)",
-                bytes.len()
-            ))
-        })?;
-        let inner_nul = has_nul(&name[..name_len - 1]);
-        if name.last() != Some(&0) || inner_nul {
+        let cigar_end = cigar_start + cigar_len;
+        let qual_start = cigar_end as u64 + seq_len.div_ceil(2);
+        let aux_start = qual_start + seq_len;
+        if name_len == 0 || aux_start > bytes.len() as u64 {
+            return Err(length_error(bytes));
+        }
+        // In bounds now: cigar_start <= aux_start <= bytes.len().
+        let (Some(name), Some(cigar_bytes)) = (
+            bytes.get(FIXED_SIZE..cigar_start - 1),
+            bytes.get(cigar_start..cigar_end),
+        ) else {
+            return Err(length_error(bytes));
+        };
+        if bytes[cigar_start - 1] != 0 || has_nul(name) {
             return Err(invalid("read name is not NUL-terminated".into()));
         }
-        let cigar_len = usize::from(u16_at(bytes, 12)) * 4;
-        let seq_len = u32::from_le_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]) as u64;
-        let cigar_end = cigar_start + cigar_len;
-        let seq_start = cigar_end as u64;
-        let qual_start = seq_start + seq_len.div_ceil(2);
-        let aux_start = qual_start + seq_len;
-        if aux_start > bytes.len() as u64 {
-            return Err(invalid(format!(
-                "{} CIGAR operations and {seq_len} bases need {} bytes, the record has {}",
-                cigar_len / 4,
-                aux_start,
-                bytes.len()
-            )));
-        }
         let (seq_start, qual_start, aux_start) =
-            (seq_start as usize, qual_start as usize, aux_start as usize);
+            (cigar_end, qual_start as usize, aux_start as usize);
         // One pass over the operations: codes checked, query length summed.
         let (mut bad_code, mut query_len) = (false, 0u64);
-        for op in bytes[cigar_start..cigar_end].chunks_exact(4) {
+        for op in cigar_bytes.chunks_exact(4) {
             let op = u32::from_le_bytes([op[0], op[1], op[2], op[3]]);
             let code = op & 0xf;
             bad_code |= code > 8;
@@ -174,14 +184,6 @@ impl Layout {
         if bad_code {
             return Err(invalid("CIGAR operation code above 8".into()));
         }
-        let cigar = Cigar::new_unchecked(&bytes[cigar_start..cigar_end]);
-        let aux = &bytes[aux_start..];
-        data::validate(aux).map_err(|(offset, message)| {
-            invalid(format!(
-                "auxiliary data at record byte {}: {message}",
-                aux_start + offset
-            ))
-        })?;
         let mut layout = Layout {
             name_end: (cigar_start - 1) as u32,
             cigar_start: cigar_start as u32,
@@ -190,30 +192,102 @@ impl Layout {
             qual_start: qual_start as u32,
             aux_start: aux_start as u32,
             hidden_cg: None,
+            record_number: 0,
         };
-        let mut cigar = cigar;
-        if let Some(first) = cigar.iter().next() {
-            let placed = i32_at(bytes, 0) >= 0 && i32_at(bytes, 4) >= 0;
-            if placed && first.kind == cigar::Kind::SoftClip && u64::from(first.len) == seq_len {
-                if let Some((start, end, ops)) = find_cg(aux) {
-                    let ops = Cigar::new(ops)
-                        .ok_or_else(|| invalid("CG tag holds an invalid CIGAR".into()))?;
-                    layout.hidden_cg = Some(((aux_start + start) as u32, (aux_start + end) as u32));
-                    layout.cigar_start = (aux_start + end - ops.as_bytes().len()) as u32;
-                    layout.cigar_end = (aux_start + end) as u32;
-                    query_len = ops.query_length();
-                    cigar = ops;
-                }
-            }
+        // A soft clip of the whole read on a placed record is how BAM
+        // stores a CIGAR of more than 65535 operations; the real one is in
+        // the `CG` tag.
+        let first = cigar_bytes
+            .first_chunk::<4>()
+            .map(|op| u32::from_le_bytes(*op));
+        let clip_all = seq_len << 4 | u64::from(cigar::Kind::SoftClip.code());
+        let placed = reference_id >= 0 && start >= 0;
+        if placed && first.is_some_and(|op| u64::from(op) == clip_all) {
+            query_len = layout.find_hidden_cigar(bytes)?.unwrap_or(query_len);
         }
-        let unmapped = u16_at(bytes, 14) & Flags::UNMAPPED != 0;
-        if !cigar.is_empty() && seq_len > 0 && !unmapped && query_len != seq_len {
+        let unmapped = u16::from_le_bytes([fixed[14], fixed[15]]) & Flags::UNMAPPED != 0;
+        if query_len != seq_len && cigar_len > 0 && seq_len > 0 && !unmapped {
             return Err(invalid(format!(
-                "CIGAR {cigar} implies {query_len} bases, SEQ has {seq_len}"
+                "CIGAR {} implies {query_len} bases, SEQ has {seq_len}",
+                RecordRef::from_layout(bytes, layout).cigar()
             )));
         }
         Ok(layout)
     }
+
+    /// Looks for the `CG` tag holding the CIGAR, validating the auxiliary
+    /// data first; points the layout's CIGAR at it and returns its query
+    /// length when found.
+    #[cold]
+    fn find_hidden_cigar(&mut self, bytes: &[u8]) -> crate::Result<Option<u64>> {
+        let aux_start = self.aux_start as usize;
+        let aux = bytes.get(aux_start..).unwrap_or_default();
+        data::validate(aux).map_err(|(offset, message)| {
+            invalid(format!(
+                "auxiliary data at record byte {}: {message}",
+                aux_start + offset
+            ))
+        })?;
+        let Some((start, end, ops)) = find_cg(aux) else {
+            return Ok(None);
+        };
+        let ops = Cigar::new(ops).ok_or_else(|| invalid("CG tag holds an invalid CIGAR".into()))?;
+        self.hidden_cg = Some(((aux_start + start) as u32, (aux_start + end) as u32));
+        self.cigar_start = (aux_start + end - ops.as_bytes().len()) as u32;
+        self.cigar_end = (aux_start + end) as u32;
+        Ok(Some(ops.query_length()))
+    }
+}
+
+/// Why the fixed fields of `bytes` (at least 32 bytes) are invalid.
+#[cold]
+#[inline(never)]
+fn fixed_field_error(bytes: &[u8], references: Option<usize>) -> Error {
+    if bytes.len() > u32::MAX as usize {
+        return invalid("record larger than 4 GiB".into());
+    }
+    for (what, at, is_id) in [
+        ("refID", 0, true),
+        ("pos", 4, false),
+        ("next_refID", 20, true),
+        ("next_pos", 24, false),
+    ] {
+        let value = i32_at(bytes, at);
+        if value < -1 {
+            return invalid(format!("{what} is {value}, below -1"));
+        }
+        let count = references.filter(|_| is_id);
+        if let Some(count) = count.filter(|&count| i64::from(value) >= count as i64) {
+            return invalid(format!(
+                "{what} {value} but the header has {count} references"
+            ));
+        }
+    }
+    invalid("invalid fixed fields".into())
+}
+
+/// Why the lengths in the fixed part of `bytes` (at least 32 bytes) do not
+/// fit the record.
+#[cold]
+#[inline(never)]
+fn length_error(bytes: &[u8]) -> Error {
+    let name_len = usize::from(bytes.get(8).copied().unwrap_or(0));
+    if name_len == 0 {
+        return invalid("l_read_name is 0 (the name needs at least its NUL)".into());
+    }
+    if FIXED_SIZE + name_len > bytes.len() {
+        return invalid(format!(
+            "read name of {name_len} bytes runs past the record end ({} bytes)",
+            bytes.len()
+        ));
+    }
+    let cigar_ops = u64::from(u16_at(bytes, 12));
+    let seq_len = u64::from(i32_at(bytes, 16) as u32);
+    let needed = (FIXED_SIZE + name_len) as u64 + 4 * cigar_ops + seq_len.div_ceil(2) + seq_len;
+    invalid(format!(
+        "{cigar_ops} CIGAR operations and {seq_len} bases need {needed} bytes, the record has {}",
+        bytes.len()
+    ))
 }
 
 /// Finds a `CG:B:I` field in validated aux data: (field start, field end,
@@ -228,31 +302,84 @@ fn find_cg(aux: &[u8]) -> Option<(usize, usize, &[u8])> {
 }
 
 /// A validated, borrowed BAM record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Records are equal when their bytes are.
+#[derive(Debug, Clone, Copy)]
 pub struct RecordRef<'a> {
     bytes: &'a [u8],
     layout: Layout,
 }
 
+impl PartialEq for RecordRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for RecordRef<'_> {}
+
 /// An owned, reusable record (BAM layout).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Records are equal when their bytes are.
+#[derive(Debug, Clone, Default)]
 pub struct Record {
     bytes: Vec<u8>,
     layout: Layout,
 }
 
+impl PartialEq for Record {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for Record {}
+
 impl<'a> RecordRef<'a> {
-    /// Validates `bytes` (one BAM record without its `block_size`).
+    /// Validates `bytes` (one BAM record without its `block_size`): every
+    /// length and fixed field, the read name and the CIGAR. The auxiliary
+    /// data is checked as [`data`](Self::data)'s accessors walk it (their
+    /// errors name the record byte, and the record number when a reader
+    /// read the record); [`Data::validate`] checks it all at once.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::InvalidData`](crate::ErrorKind::InvalidData) when a
     /// length field disagrees with the bytes, naming which.
+    ///
+    /// ```
+    /// use biometal::formats::sam::RecordRef;
+    ///
+    /// let mut bytes = vec![0xff; 8]; // refID, pos: -1
+    /// bytes.extend_from_slice(&[2, 255, 0x48, 0x12, 0, 0, 4, 0]); // name, MAPQ, bin, ops, flag
+    /// bytes.extend_from_slice(&[0; 4]); // l_seq
+    /// bytes.extend_from_slice(&[0xff; 8]); // next_refID, next_pos
+    /// bytes.extend_from_slice(&[0; 4]); // tlen
+    /// bytes.extend_from_slice(b"r\0XXZab"); // name, then an aux field without its NUL
+    /// let record = RecordRef::new(&bytes)?;
+    /// assert_eq!(record.name(), b"r");
+    /// assert!(record.data().validate().is_err());
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
     pub fn new(bytes: &'a [u8]) -> crate::Result<Self> {
         Ok(RecordRef {
-            layout: Layout::validate(bytes)?,
+            layout: Layout::validate(bytes, None)?,
             bytes,
         })
+    }
+
+    /// Validates `bytes` as [`RecordRef::new`] does, also checking the
+    /// reference ids against the header's `references` count and noting
+    /// the record's 1-based `record_number` for later errors.
+    #[inline]
+    pub(crate) fn read(
+        bytes: &'a [u8],
+        references: Option<usize>,
+        record_number: u64,
+    ) -> crate::Result<Self> {
+        let mut layout = Layout::validate(bytes, references)?;
+        layout.record_number = record_number;
+        Ok(RecordRef { bytes, layout })
     }
 
     pub(crate) fn layout(&self) -> Layout {
@@ -261,6 +388,12 @@ impl<'a> RecordRef<'a> {
 
     pub(crate) fn from_layout(bytes: &'a [u8], layout: Layout) -> Self {
         RecordRef { bytes, layout }
+    }
+
+    /// The 1-based number of this record in the file a reader read it from
+    /// (`None` for a record made otherwise).
+    pub fn record_number(&self) -> Option<u64> {
+        Some(self.layout.record_number).filter(|&n| n > 0)
     }
 
     /// The record's bytes (BAM layout, without `block_size`).
@@ -353,13 +486,20 @@ impl<'a> RecordRef<'a> {
         i32_at(self.bytes, 28)
     }
 
-    /// The auxiliary fields (without a `CG` tag that holds the CIGAR).
+    /// The auxiliary fields (without a `CG` tag that holds the CIGAR),
+    /// checked as they are read.
     pub fn data(&self) -> Data<'a> {
-        let aux = &self.bytes[self.layout.aux_start as usize..];
-        match self.layout.hidden_cg {
-            Some((start, _)) => Data::with_hidden(aux, (start - self.layout.aux_start) as usize),
-            None => Data::new_unchecked(aux),
-        }
+        let aux_start = self.layout.aux_start;
+        let hidden = self
+            .layout
+            .hidden_cg
+            .map(|(start, _)| (start - aux_start) as usize);
+        Data::in_record(
+            &self.bytes[aux_start as usize..],
+            hidden,
+            aux_start as usize,
+            self.layout.record_number,
+        )
     }
 }
 
@@ -398,6 +538,8 @@ delegate! {
     template_length -> i32;
     /// The auxiliary fields.
     data -> Data<'_>;
+    /// The 1-based record number, when read by a reader.
+    record_number -> Option<u64>;
 }
 
 impl Record {
@@ -407,7 +549,7 @@ impl Record {
     ///
     /// As [`RecordRef::new`].
     pub fn from_bytes(bytes: Vec<u8>) -> crate::Result<Self> {
-        let layout = Layout::validate(&bytes)?;
+        let layout = Layout::validate(&bytes, None)?;
         Ok(Record { bytes, layout })
     }
 
@@ -424,17 +566,47 @@ impl Record {
         &self.bytes
     }
 
+    /// Makes this record a copy of `record`, reusing its buffer (no
+    /// validation again).
+    ///
+    /// ```
+    /// use biometal::formats::sam::record::{Record, RecordFields};
+    ///
+    /// let mut first = Record::default();
+    /// first.set_fields(&RecordFields { name: b"r1", ..RecordFields::default() })?;
+    /// let mut copy = Record::default();
+    /// copy.copy_from(first.as_ref());
+    /// assert_eq!(copy, first);
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    pub fn copy_from(&mut self, record: RecordRef<'_>) {
+        self.bytes.clear();
+        self.bytes.extend_from_slice(record.bytes);
+        self.layout = record.layout;
+    }
+
     /// Refills the buffer through `fill` and validates it; on error the
     /// record is left empty.
     pub(crate) fn refill(
         &mut self,
         fill: impl FnOnce(&mut Vec<u8>) -> crate::Result<()>,
     ) -> crate::Result<()> {
+        self.refill_read(None, 0, fill)
+    }
+
+    /// [`Record::refill`] validating as [`RecordRef::read`] does.
+    pub(crate) fn refill_read(
+        &mut self,
+        references: Option<usize>,
+        record_number: u64,
+        fill: impl FnOnce(&mut Vec<u8>) -> crate::Result<()>,
+    ) -> crate::Result<()> {
         self.bytes.clear();
         self.layout = Layout::default();
-        let result = fill(&mut self.bytes).and_then(|()| Layout::validate(&self.bytes));
+        let result = fill(&mut self.bytes).and_then(|()| Layout::validate(&self.bytes, references));
         match result {
-            Ok(layout) => {
+            Ok(mut layout) => {
+                layout.record_number = record_number;
                 self.layout = layout;
                 Ok(())
             }
