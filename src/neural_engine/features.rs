@@ -322,19 +322,8 @@ fn read_features_avx2(sequence: &[u8], quality: &[u8]) -> FeatureVector {
 #[target_feature(enable = "avx2")]
 fn count_row_avx2(sequence: &[u8], quality: &[u8]) -> CountRow {
     let mut row = CountRow::default();
-    fill_row_avx2(sequence, quality, &mut row);
+    super::features_avx2::count_reads(&[(sequence, quality)], std::slice::from_mut(&mut row));
     row
-}
-
-/// Sets every counter of `row` from one read, by the AVX2 sweeps.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-#[target_feature(enable = "avx2")]
-fn fill_row_avx2(sequence: &[u8], quality: &[u8], row: &mut CountRow) {
-    super::features_avx2::quality_counts(quality, row);
-    super::features_avx2::sequence_counts(sequence, row);
-    row.0[CountRow::SEQUENCE_LEN] = sequence.len() as u64;
-    row.0[CountRow::QUALITY_LEN] = quality.len() as u64;
 }
 
 /// [`read_features`] without AVX2.
@@ -447,14 +436,29 @@ pub fn batch_features(batch: &RecordBatch, out: &mut Vec<f32>) {
     builder.finish(out);
 }
 
-/// [`batch_features`] with the AVX2 sweeps inlined into the loop.
+/// [`batch_features`] on a CPU with AVX2: [`GROUP`] reads at a time are
+/// counted by one call and finished together.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn batch_features_avx2(builder: &mut FeatureBuilder, batch: &RecordBatch, out: &mut Vec<f32>) {
-    for record in batch.iter() {
-        builder.push_avx2(record.sequence(), record.quality(), out);
+    let mut records = batch.iter();
+    let mut reads: [(&[u8], &[u8]); GROUP] = [(&[], &[]); GROUP];
+    loop {
+        let mut count = 0;
+        for (read, record) in reads.iter_mut().zip(&mut records) {
+            *read = (record.sequence(), record.quality());
+            count += 1;
+        }
+        if count == 0 {
+            return;
+        }
+        let (Some(reads), Some(rows)) = (reads.get(..count), builder.rows.get_mut(..count)) else {
+            return;
+        };
+        super::features_avx2::count_reads(reads, rows);
+        builder.len = count;
+        builder.finish(out);
     }
-    builder.finish(out);
 }
 
 /// Reads finished together: their counters are turned into features by
@@ -511,8 +515,8 @@ impl FeatureBuilder {
         if self.len == GROUP {
             self.finish(out);
         }
-        if let Some(row) = self.rows.get_mut(self.len) {
-            fill_row_avx2(sequence, quality, row);
+        if let Some(row) = self.rows.get_mut(self.len..=self.len) {
+            super::features_avx2::count_reads(&[(sequence, quality)], row);
             self.len += 1;
         }
     }

@@ -167,10 +167,23 @@ impl QualitySweep {
     }
 }
 
+/// Sets each row to the counters of the read beside it (bases, qualities):
+/// one function with the sweeps inlined into its loop, so their constants
+/// are set up once per call.
+#[target_feature(enable = "avx2")]
+pub(super) fn count_reads(reads: &[(&[u8], &[u8])], rows: &mut [CountRow]) {
+    for (&(sequence, quality), row) in reads.iter().zip(rows) {
+        quality_counts(quality, row);
+        sequence_counts(sequence, row);
+        row.0[CountRow::SEQUENCE_LEN] = sequence.len() as u64;
+        row.0[CountRow::QUALITY_LEN] = quality.len() as u64;
+    }
+}
+
 /// The quality counters of a read into `row`, in one sweep.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(super) fn quality_counts(phred33: &[u8], row: &mut CountRow) {
+fn quality_counts(phred33: &[u8], row: &mut CountRow) {
     let len = phred33.len();
     let Some(last) = phred33.last_chunk::<WIDTH>() else {
         row.set_quality(&quality_counts_scalar(phred33));
@@ -297,7 +310,7 @@ fn flush_counts(counts: &mut [__m256i; 4], sums: &mut [__m256i; 4]) {
 /// The sequence counters of a read into `row`, in one sweep.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(super) fn sequence_counts(sequence: &[u8], row: &mut CountRow) {
+fn sequence_counts(sequence: &[u8], row: &mut CountRow) {
     let len = sequence.len();
     let (Some(last), Some(last_windows)) = (
         sequence.last_chunk::<WIDTH>(),

@@ -6,16 +6,31 @@ use std::thread::JoinHandle;
 
 use super::features::FeatureBuilder;
 use super::model::QualityModel;
-use crate::formats::fastq::{Reader, RecordBatch, RecordRef};
+use crate::formats::fastq::{Reader, RecordRef};
 use crate::{Error, Format, Result};
 
 /// The default number of reads per micro-batch.
 pub const DEFAULT_BATCH_SIZE: usize = 4096;
 
-/// A batch of records and their features, handed between threads.
+/// Where one record's parts lie in [`Filled::data`].
+#[derive(Debug, Clone, Copy)]
+struct Parts {
+    raw: (usize, usize),
+    header: (usize, usize),
+    separator: (usize, usize),
+    /// The sequence and the quality, which have the same length.
+    sequence: usize,
+    quality: usize,
+    len: usize,
+}
+
+/// A batch of records and their features, handed between threads: each
+/// record's bytes are copied once, from the reader's buffer into `data`,
+/// and handed out from there as borrowed views.
 #[derive(Default)]
 struct Filled {
-    batch: RecordBatch,
+    data: Vec<u8>,
+    parts: Vec<Parts>,
     features: Vec<f32>,
 }
 
@@ -24,20 +39,73 @@ impl Filled {
     /// features, computed while each record is still in the reader's
     /// buffer (and in cache).
     fn fill<R: Read>(&mut self, reader: &mut Reader<R>, batch_size: usize) -> Result<usize> {
-        self.batch.clear();
+        self.data.clear();
+        self.parts.clear();
         self.features.clear();
         let mut builder = FeatureBuilder::new();
         builder.reserve(batch_size.min(DEFAULT_BATCH_SIZE), &mut self.features);
-        while self.batch.len() < batch_size {
+        while self.parts.len() < batch_size {
             let Some(record) = reader.next_record() else {
                 break;
             };
             let record = record?;
             builder.push(record.sequence(), record.quality(), &mut self.features);
-            self.batch.push(&record);
+            self.push(&record);
         }
         builder.finish(&mut self.features);
-        Ok(self.batch.len())
+        Ok(self.parts.len())
+    }
+
+    /// Appends a copy of `record`.
+    #[inline]
+    fn push(&mut self, record: &RecordRef<'_>) {
+        let raw = record.as_bytes();
+        let raw_start = self.data.len();
+        self.data.extend_from_slice(raw);
+        // Parts inside the raw bytes (all of them, but for the joined
+        // sequence and quality of a multi-line record) are located there;
+        // the others are appended.
+        let mut locate = |part: &[u8]| -> usize {
+            let from = (part.as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
+            if from <= raw.len() && part.len() <= raw.len() - from {
+                raw_start + from
+            } else {
+                let start = self.data.len();
+                self.data.extend_from_slice(part);
+                start
+            }
+        };
+        let (header, separator) = (record.header(), record.separator());
+        let header_start = locate(header);
+        let separator_start = locate(separator);
+        let parts = Parts {
+            raw: (raw_start, raw_start + raw.len()),
+            header: (header_start, header_start + header.len()),
+            separator: (separator_start, separator_start + separator.len()),
+            sequence: locate(record.sequence()),
+            quality: locate(record.quality()),
+            len: record.len(),
+        };
+        self.parts.push(parts);
+    }
+
+    /// The number of records.
+    fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// The record at `index`.
+    #[inline]
+    fn get(&self, index: usize) -> Option<RecordRef<'_>> {
+        let parts = self.parts.get(index)?;
+        let slice = |(from, to): (usize, usize)| self.data.get(from..to).unwrap_or_default();
+        Some(RecordRef {
+            raw: slice(parts.raw),
+            header: slice(parts.header),
+            sequence: slice((parts.sequence, parts.sequence + parts.len)),
+            separator: slice(parts.separator),
+            quality: slice((parts.quality, parts.quality + parts.len)),
+        })
     }
 }
 
@@ -131,10 +199,10 @@ impl<R: Read> QualityStream<R> {
     #[allow(clippy::should_implement_trait)] // the record borrows from the stream
     pub fn next(&mut self) -> Option<Result<(RecordRef<'_>, f32)>> {
         loop {
-            if self.next < self.current.batch.len() {
+            if self.next < self.current.len() {
                 let index = self.next;
                 self.next += 1;
-                let record = self.current.batch.get(index)?;
+                let record = self.current.get(index)?;
                 let probability = *self.probabilities.get(index)?;
                 return Some(Ok((record, probability)));
             }
@@ -149,7 +217,7 @@ impl<R: Read> QualityStream<R> {
                 }
                 Err(err) => {
                     // Records read before the error were never scored.
-                    self.current.batch.clear();
+                    self.current.parts.clear();
                     self.done = true;
                     return Some(Err(err));
                 }
