@@ -4,13 +4,17 @@ use std::io::Read;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 
-use super::features::FeatureBuilder;
+use super::features::{reads_features, FeatureBuilder};
 use super::model::QualityModel;
 use crate::formats::fastq::{Reader, RecordRef};
 use crate::{Error, Format, Result};
 
 /// The default number of reads per micro-batch.
 pub const DEFAULT_BATCH_SIZE: usize = 4096;
+
+/// Records whose features are computed together, right after they were
+/// copied into a batch.
+const FEATURE_GROUP: usize = 64;
 
 /// Where one record's parts lie in [`Filled::data`].
 #[derive(Debug, Clone, Copy)]
@@ -32,28 +36,45 @@ struct Filled {
     data: Vec<u8>,
     parts: Vec<Parts>,
     features: Vec<f32>,
+    builder: FeatureBuilder,
 }
 
 impl Filled {
     /// Replaces the contents with up to `batch_size` records and their
-    /// features, computed while each record is still in the reader's
-    /// buffer (and in cache).
+    /// features, computed for every [`FEATURE_GROUP`] records just copied
+    /// (still in cache).
     fn fill<R: Read>(&mut self, reader: &mut Reader<R>, batch_size: usize) -> Result<usize> {
         self.data.clear();
         self.parts.clear();
         self.features.clear();
-        let mut builder = FeatureBuilder::new();
-        builder.reserve(batch_size.min(DEFAULT_BATCH_SIZE), &mut self.features);
+        let mut counted = 0;
         while self.parts.len() < batch_size {
             let Some(record) = reader.next_record() else {
                 break;
             };
-            let record = record?;
-            builder.push(record.sequence(), record.quality(), &mut self.features);
-            self.push(&record);
+            self.push(&record?);
+            if self.parts.len() - counted == FEATURE_GROUP {
+                self.add_features(counted);
+                counted = self.parts.len();
+            }
         }
-        builder.finish(&mut self.features);
+        self.add_features(counted);
         Ok(self.parts.len())
+    }
+
+    /// Appends the features of the records from `first` on.
+    fn add_features(&mut self, first: usize) {
+        let data = &self.data;
+        let reads = self
+            .parts
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .map(|parts| {
+                let part = |start: usize| data.get(start..start + parts.len).unwrap_or_default();
+                (part(parts.sequence), part(parts.quality))
+            });
+        reads_features(&mut self.builder, reads, &mut self.features);
     }
 
     /// Appends a copy of `record`.
@@ -335,6 +356,89 @@ fn read_ahead<R: Read>(
         match recycle.recv() {
             Ok(recycled) => buffer = recycled,
             Err(_) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::fastq::RecordBatch;
+    use crate::neural_engine::batch_features;
+
+    /// Records of varied lengths, every fifth written over several lines.
+    fn fastq(records: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for i in 0..records {
+            let len = 20 + (i * 37) % 180;
+            let sequence: Vec<u8> = (0..len).map(|j| b"ACGTNacgtA"[(i + j * j) % 10]).collect();
+            let quality: Vec<u8> = (0..len).map(|j| b'!' + ((i * 7 + j) % 42) as u8).collect();
+            out.extend_from_slice(format!("@read{i} x={i}\n").as_bytes());
+            if i % 5 == 4 {
+                let half = len / 2;
+                for part in [&sequence[..half], &sequence[half..]] {
+                    out.extend_from_slice(part);
+                    out.push(b'\n');
+                }
+                out.extend_from_slice(format!("+read{i} x={i}\n").as_bytes());
+                for part in [&quality[..half], &quality[half..]] {
+                    out.extend_from_slice(part);
+                    out.push(b'\n');
+                }
+            } else {
+                out.extend_from_slice(&sequence);
+                out.extend_from_slice(b"\n+\n");
+                out.extend_from_slice(&quality);
+                out.push(b'\n');
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn batches_hold_the_records_and_features_of_the_reader() {
+        let input = fastq(300);
+        let mut expected = RecordBatch::new();
+        Reader::new(&input[..])
+            .read_batch(&mut expected, usize::MAX)
+            .expect("valid FASTQ");
+        let mut expected_features = Vec::new();
+        batch_features(&expected, &mut expected_features);
+        for batch_size in [1, 7, 64, 65, 130, 4096] {
+            let mut reader = Reader::new(&input[..]);
+            let mut filled = Filled::default();
+            let (mut records, mut features) = (Vec::new(), Vec::new());
+            while filled.fill(&mut reader, batch_size).expect("valid FASTQ") > 0 {
+                assert!(filled.len() <= batch_size);
+                records.extend(
+                    (0..filled.len())
+                        .filter_map(|i| filled.get(i))
+                        .map(|record| {
+                            (
+                                record.as_bytes().to_vec(),
+                                record.header().to_vec(),
+                                record.sequence().to_vec(),
+                                record.separator().to_vec(),
+                                record.quality().to_vec(),
+                            )
+                        }),
+                );
+                features.extend_from_slice(&filled.features);
+            }
+            let expected_records: Vec<_> = expected
+                .iter()
+                .map(|record| {
+                    (
+                        record.as_bytes().to_vec(),
+                        record.header().to_vec(),
+                        record.sequence().to_vec(),
+                        record.separator().to_vec(),
+                        record.quality().to_vec(),
+                    )
+                })
+                .collect();
+            assert_eq!(records, expected_records, "batch size {batch_size}");
+            assert_eq!(features, expected_features, "batch size {batch_size}");
         }
     }
 }
