@@ -17,15 +17,22 @@
 //! ```text
 //! ORT_DYLIB_PATH=.../libonnxruntime.so.1.32.0 cargo bench --features neural-engine --bench neural_engine
 //! ```
+//!
+//! Instruction counts: with `BIOMETAL_BENCH_NEURAL_IR=features` (or `plain`,
+//! `predict`) the binary runs one measured pass of that job and exits; run it
+//! under `valgrind --tool=callgrind --collect-atstart=no
+//! --toggle-collect='*measured_pass*'` for the Ir of the job alone
+//! (`features`: 10 passes of `batch_features` over 4,096 reads; `plain`,
+//! `predict`: one pass over the stream file, the model loaded beforehand).
 
 use std::hint::black_box;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use biometal::formats::fastq::{Reader, RecordBatch};
 use biometal::io::{open, open_writer, Compression};
 use biometal::neural_engine::{batch_features, QualityModel, QualityStream, N_FEATURES};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 
 /// FASTQ of 150 bp reads with qualities falling along the read, some N and
 /// homopolymers.
@@ -123,12 +130,16 @@ fn inference(c: &mut Criterion) {
     group.finish();
 }
 
-fn stream(c: &mut Criterion) {
-    let Some(model) = model() else { return };
-    let records = std::env::var("BIOMETAL_BENCH_NEURAL_RECORDS")
+/// The reads in the stream file.
+fn stream_records() -> usize {
+    std::env::var("BIOMETAL_BENCH_NEURAL_RECORDS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(50_000);
+        .unwrap_or(50_000)
+}
+
+/// Writes the gzip stream file of `records` generated reads.
+fn stream_file(records: usize) -> PathBuf {
     let path: PathBuf = std::env::temp_dir().join(format!(
         "biometal-bench-neural-{}.fastq.gz",
         std::process::id()
@@ -136,38 +147,84 @@ fn stream(c: &mut Criterion) {
     let mut sink = open_writer(&path, Compression::Gzip).expect("temporary file");
     sink.write_all(&generate(records)).expect("write");
     sink.finish().expect("finish");
+    path
+}
 
+/// Streams the file without prediction: the bases read.
+fn stream_plain(path: &Path) -> usize {
+    let mut reader = Reader::new(open(path).expect("open"));
+    let mut bases = 0;
+    while let Some(record) = reader.next_record() {
+        bases += record.expect("valid FASTQ").len();
+    }
+    bases
+}
+
+/// Streams the file with prediction: the bases read and the probabilities'
+/// sum; the model is handed back through `model`.
+fn stream_predict(path: &Path, model: &mut Option<QualityModel>) -> (usize, f32) {
+    let reader = Reader::new(open(path).expect("open"));
+    let mut stream = QualityStream::new(reader, model.take().expect("model"));
+    let (mut bases, mut sum) = (0, 0f32);
+    while let Some(item) = stream.next() {
+        let (record, probability) = item.expect("valid FASTQ");
+        bases += record.len();
+        sum += probability;
+    }
+    *model = Some(stream.into_model());
+    (bases, sum)
+}
+
+fn stream(c: &mut Criterion) {
+    let Some(model) = model() else { return };
+    let records = stream_records();
+    let path = stream_file(records);
     let mut model = Some(model);
     let mut group = c.benchmark_group("neural_stream");
     group.sample_size(10);
     group.throughput(Throughput::Elements(records as u64));
     group.bench_function("fastq_gz_plain", |b| {
-        b.iter(|| {
-            let mut reader = Reader::new(open(&path).expect("open"));
-            let mut bases = 0;
-            while let Some(record) = reader.next_record() {
-                bases += record.expect("valid FASTQ").len();
-            }
-            black_box(bases)
-        })
+        b.iter(|| black_box(stream_plain(&path)))
     });
     group.bench_function("fastq_gz_predict", |b| {
-        b.iter(|| {
-            let reader = Reader::new(open(&path).expect("open"));
-            let mut stream = QualityStream::new(reader, model.take().expect("model"));
-            let (mut bases, mut sum) = (0, 0f32);
-            while let Some(item) = stream.next() {
-                let (record, probability) = item.expect("valid FASTQ");
-                bases += record.len();
-                sum += probability;
-            }
-            model = Some(stream.into_model());
-            black_box((bases, sum))
-        })
+        b.iter(|| black_box(stream_predict(&path, &mut model)))
     });
     group.finish();
     let _ = std::fs::remove_file(&path);
 }
 
+/// One pass of `job`; the function callgrind toggles on.
+#[inline(never)]
+fn measured_pass(job: &str, batch: &RecordBatch, path: &Path, model: &mut Option<QualityModel>) {
+    match job {
+        "features" => {
+            let mut out = Vec::with_capacity(batch.len() * N_FEATURES + 2);
+            for _ in 0..10 {
+                batch_features(black_box(batch), &mut out);
+            }
+            black_box(out.len());
+        }
+        "plain" => {
+            black_box(stream_plain(path));
+        }
+        "predict" => {
+            black_box(stream_predict(path, model));
+        }
+        other => panic!("BIOMETAL_BENCH_NEURAL_IR: unknown job {other:?}"),
+    }
+}
+
 criterion_group!(benches, features, inference, stream);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(job) = std::env::var("BIOMETAL_BENCH_NEURAL_IR") {
+        let batch = batch_of(&generate(4096));
+        let path = stream_file(stream_records());
+        let mut model = if job == "predict" { model() } else { None };
+        measured_pass(&job, &batch, &path, &mut model);
+        let _ = std::fs::remove_file(&path);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

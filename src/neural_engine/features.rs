@@ -322,19 +322,8 @@ fn read_features_avx2(sequence: &[u8], quality: &[u8]) -> FeatureVector {
 #[target_feature(enable = "avx2")]
 fn count_row_avx2(sequence: &[u8], quality: &[u8]) -> CountRow {
     let mut row = CountRow::default();
-    fill_row_avx2(sequence, quality, &mut row);
+    super::features_avx2::count_reads(&[(sequence, quality)], std::slice::from_mut(&mut row));
     row
-}
-
-/// Sets every counter of `row` from one read, by the AVX2 sweeps.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-#[target_feature(enable = "avx2")]
-fn fill_row_avx2(sequence: &[u8], quality: &[u8], row: &mut CountRow) {
-    super::features_avx2::quality_counts(quality, row);
-    super::features_avx2::sequence_counts(sequence, row);
-    row.0[CountRow::SEQUENCE_LEN] = sequence.len() as u64;
-    row.0[CountRow::QUALITY_LEN] = quality.len() as u64;
 }
 
 /// [`read_features`] without AVX2.
@@ -434,100 +423,81 @@ fn features_from(
 /// ```
 pub fn batch_features(batch: &RecordBatch, out: &mut Vec<f32>) {
     out.clear();
-    let mut builder = FeatureBuilder::new();
-    builder.reserve(batch.len(), out);
+    reads_features(
+        &mut FeatureBuilder::default(),
+        batch
+            .iter()
+            .map(|record| (record.sequence(), record.quality())),
+        out,
+    );
+}
+
+/// Appends the features of `reads` (bases, qualities) to `out`, in order.
+pub(super) fn reads_features<'a>(
+    builder: &mut FeatureBuilder,
+    reads: impl ExactSizeIterator<Item = (&'a [u8], &'a [u8])>,
+    out: &mut Vec<f32>,
+) {
+    out.reserve(reads.len() * N_FEATURES);
     #[cfg(target_arch = "x86_64")]
     if builder.avx2 {
         // SAFETY: the CPU supports AVX2 (`builder.avx2`).
-        return unsafe { batch_features_avx2(&mut builder, batch, out) };
+        return unsafe { reads_features_avx2(builder, reads, out) };
     }
-    for record in batch.iter() {
-        builder.push(record.sequence(), record.quality(), out);
+    for (sequence, quality) in reads {
+        out.extend_from_slice(&read_features_scalar(sequence, quality));
     }
-    builder.finish(out);
 }
 
-/// [`batch_features`] with the AVX2 sweeps inlined into the loop.
+/// [`reads_features`] on a CPU with AVX2: [`GROUP`] reads at a time are
+/// counted by one call and finished together.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn batch_features_avx2(builder: &mut FeatureBuilder, batch: &RecordBatch, out: &mut Vec<f32>) {
-    for record in batch.iter() {
-        builder.push_avx2(record.sequence(), record.quality(), out);
+fn reads_features_avx2<'a>(
+    builder: &mut FeatureBuilder,
+    mut reads: impl Iterator<Item = (&'a [u8], &'a [u8])>,
+    out: &mut Vec<f32>,
+) {
+    let mut group: [(&[u8], &[u8]); GROUP] = [(&[], &[]); GROUP];
+    loop {
+        let mut count = 0;
+        for (slot, read) in group.iter_mut().zip(&mut reads) {
+            *slot = read;
+            count += 1;
+        }
+        let (Some(group), Some(rows)) = (group.get(..count), builder.rows.get_mut(..count)) else {
+            return;
+        };
+        if group.is_empty() {
+            return;
+        }
+        super::features_avx2::count_reads(group, rows);
+        super::finish_avx2::finish_rows(rows, out);
     }
-    builder.finish(out);
 }
 
 /// Reads finished together: their counters are turned into features by
 /// vector code, four reads per vector.
 const GROUP: usize = 64;
 
-/// Feature rows for reads pushed one at a time: each read's integer
-/// counters are kept until [`GROUP`] reads are in, then all are divided
-/// and converted at once (`finish_avx2`), so the per-read work is the two
-/// sweeps over its bytes.
+/// Counter rows for [`GROUP`] reads, reused from group to group: the
+/// sweeps fill in each read's integer counters, then all are divided and
+/// converted at once (`finish_avx2`).
 pub(super) struct FeatureBuilder {
     rows: [CountRow; GROUP],
-    len: usize,
-    /// Whether the CPU has AVX2 (without it, reads go straight to `out`).
+    /// Whether the CPU has AVX2 (without it, reads go through the scalar
+    /// code one at a time).
     #[cfg(target_arch = "x86_64")]
     avx2: bool,
 }
 
-impl FeatureBuilder {
+impl Default for FeatureBuilder {
     /// A builder for this CPU (AVX2 is checked once, here).
-    pub(super) fn new() -> Self {
+    fn default() -> Self {
         FeatureBuilder {
             rows: [CountRow::default(); GROUP],
-            len: 0,
             #[cfg(target_arch = "x86_64")]
             avx2: has_avx2(),
-        }
-    }
-
-    /// Reserves room in `out` for the features of `reads` more reads (and
-    /// the spare floats the vector finish writes past a row).
-    pub(super) fn reserve(&self, reads: usize, out: &mut Vec<f32>) {
-        out.reserve((reads + self.len) * N_FEATURES + 2);
-    }
-
-    /// Adds the features of one read to `out` (perhaps only at the next
-    /// [`finish`](Self::finish) or later push: `out` gets every read's
-    /// features in push order).
-    #[inline]
-    pub(super) fn push(&mut self, sequence: &[u8], quality: &[u8], out: &mut Vec<f32>) {
-        #[cfg(target_arch = "x86_64")]
-        if self.avx2 {
-            // SAFETY: the CPU supports AVX2 (`self.avx2`).
-            return unsafe { self.push_avx2(sequence, quality, out) };
-        }
-        out.extend_from_slice(&read_features_scalar(sequence, quality));
-    }
-
-    /// [`push`](Self::push) on a CPU with AVX2.
-    #[cfg(target_arch = "x86_64")]
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn push_avx2(&mut self, sequence: &[u8], quality: &[u8], out: &mut Vec<f32>) {
-        if self.len == GROUP {
-            self.finish(out);
-        }
-        if let Some(row) = self.rows.get_mut(self.len) {
-            fill_row_avx2(sequence, quality, row);
-            self.len += 1;
-        }
-    }
-
-    /// Appends the features of the reads pushed but not yet in `out`.
-    pub(super) fn finish(&mut self, out: &mut Vec<f32>) {
-        let rows = &self.rows[..self.len];
-        self.len = 0;
-        #[cfg(target_arch = "x86_64")]
-        if self.avx2 {
-            // SAFETY: the CPU supports AVX2 (`self.avx2`).
-            return unsafe { super::finish_avx2::finish_rows(rows, out) };
-        }
-        for row in rows {
-            out.extend_from_slice(&row.features());
         }
     }
 }
@@ -600,8 +570,7 @@ mod tests {
         };
         let lengths = (0..=300).chain([511, 1021, 4000, 8159, 8160, 8161, 8195, 16_400]);
         // Every read also goes through the batch path (the vector finish).
-        let mut builder = FeatureBuilder::new();
-        let (mut pushed, mut all_expected) = (Vec::new(), Vec::new());
+        let (mut reads, mut all_expected) = (Vec::new(), Vec::new());
         for len in lengths {
             let sequence: Vec<u8> = (0..len)
                 .map(|_| b"ACGTNacgtnRR"[(next() % 12) as usize])
@@ -626,7 +595,7 @@ mod tests {
                 (&same, &low),
             ] {
                 let expected = plain(s, q);
-                builder.push(s, q, &mut pushed);
+                reads.push((s.clone(), q.clone()));
                 all_expected.extend_from_slice(&expected);
                 assert_eq!(read_features_scalar(s, q), expected, "length {len}");
                 assert_eq!(read_features(s, q), expected, "length {len}");
@@ -639,7 +608,9 @@ mod tests {
                 }
             }
         }
-        builder.finish(&mut pushed);
+        let mut pushed = Vec::new();
+        let pairs = reads.iter().map(|(s, q)| (s.as_slice(), q.as_slice()));
+        reads_features(&mut FeatureBuilder::default(), pairs, &mut pushed);
         assert_eq!(pushed.len(), all_expected.len());
         for (read, (got, expected)) in pushed
             .chunks_exact(N_FEATURES)

@@ -139,38 +139,22 @@ fn min_byte(v: __m256i) -> u8 {
     _mm_cvtsi128_si32(m) as u8
 }
 
-/// Running sums of the quality sweep.
-struct QualitySweep {
-    /// Expected-error planes 0, 1, 2; Σ q; q < 20; q < 30.
-    sums: [__m256i; 6],
-    /// q < 20, q < 30 (byte counters).
-    below: [__m256i; 2],
-    minimum: __m256i,
-    /// Σ q before each bin bound.
-    prefixes: [__m256i; 3],
-    /// Bin bounds passed so far.
-    crossed: usize,
-    /// The next bound (`usize::MAX` after the last).
-    next_bound: usize,
-}
-
-impl QualitySweep {
-    /// Moves the byte counters into the sums.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn flush(&mut self) {
-        let zero = _mm256_setzero_si256();
-        for (sum, count) in self.sums[4..].iter_mut().zip(&mut self.below) {
-            *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(*count, zero));
-            *count = zero;
-        }
+/// Sets each row to the counters of the read beside it (bases, qualities):
+/// one function with the sweeps inlined into its loop.
+#[target_feature(enable = "avx2")]
+pub(super) fn count_reads(reads: &[(&[u8], &[u8])], rows: &mut [CountRow]) {
+    for (&(sequence, quality), row) in reads.iter().zip(rows) {
+        quality_counts(quality, row);
+        sequence_counts(sequence, row);
+        row.0[CountRow::SEQUENCE_LEN] = sequence.len() as u64;
+        row.0[CountRow::QUALITY_LEN] = quality.len() as u64;
     }
 }
 
 /// The quality counters of a read into `row`, in one sweep.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(super) fn quality_counts(phred33: &[u8], row: &mut CountRow) {
+fn quality_counts(phred33: &[u8], row: &mut CountRow) {
     let len = phred33.len();
     let Some(last) = phred33.last_chunk::<WIDTH>() else {
         row.set_quality(&quality_counts_scalar(phred33));
@@ -182,29 +166,31 @@ pub(super) fn quality_counts(phred33: &[u8], row: &mut CountRow) {
     let plane_2 = table(&PLANE_2);
     let zero = _mm256_setzero_si256();
     let all = _mm256_set1_epi8(-1);
-    let (offset, top) = (_mm256_set1_epi8(33), _mm256_set1_epi8(126));
+    let (offset, top) = (_mm256_set1_epi8(33), _mm256_set1_epi8(93));
     let (twenty, thirty) = (_mm256_set1_epi8(20), _mm256_set1_epi8(30));
+    // Expected-error planes 0, 1, 2 and Σ q (64-bit lane sums); q < 20 and
+    // q < 30 (byte counters, and their lane sums); the smallest q.
+    let mut sums = [zero; 4];
+    let mut below = [zero; 2];
+    let mut below_sums = [zero; 2];
+    let mut minimum = all;
     // Bin k covers positions [k·len/4, (k+1)·len/4): its sum is a
-    // difference of the prefix sums Σ q[..bound] at these bounds.
-    let bounds = [len / 4, 2 * len / 4, 3 * len / 4];
-    let mut sweep = QualitySweep {
-        sums: [zero; 6],
-        below: [zero; 2],
-        minimum: all,
-        prefixes: [zero; 3],
-        crossed: 0,
-        next_bound: bounds[0],
-    };
+    // difference of the prefix sums Σ q[..bound] at these bounds, taken in
+    // the blocks holding them. Index 3 is past the last bound.
+    let bounds = [len / 4, 2 * len / 4, 3 * len / 4, usize::MAX];
+    let mut prefixes = [zero; 4];
+    let mut crossed = 0;
+    let mut next_bound = bounds[0];
     // Adds the block of 32 bytes from `start` whose bytes on `keep` are not
     // counted yet.
-    let add_block = |sweep: &mut QualitySweep, bytes: __m256i, start: usize, keep| {
-        // Bytes compare unsigned in min/max; q is then 0..=93, so signed
-        // compares are exact. Bytes off `keep` become 0xFF for the lookups
-        // and the minimum (where they count nothing) and 0 for the sums.
-        let q = _mm256_sub_epi8(_mm256_min_epu8(_mm256_max_epu8(bytes, offset), top), offset);
+    let mut add_block = |below: &mut [__m256i; 2], bytes: __m256i, start: usize, keep: __m256i| {
+        // q = min(byte - 33 saturating, 93); bytes off `keep` become 0xFF
+        // for the lookups and the minimum (where they count nothing) and 0
+        // for the sums. q is 0..=93, so signed compares are exact.
+        let q = _mm256_min_epu8(_mm256_subs_epu8(bytes, offset), top);
         let q_high = _mm256_or_si256(q, _mm256_xor_si256(keep, all));
         let q_low = _mm256_and_si256(q, keep);
-        sweep.minimum = _mm256_min_epu8(sweep.minimum, q_high);
+        minimum = _mm256_min_epu8(minimum, q_high);
         // Tile t's index, q + 0x70 - 16t saturating, has its high bit
         // clear (the shuffle looks up q mod 16) exactly for q < 16(t + 1).
         let index =
@@ -218,62 +204,64 @@ pub(super) fn quality_counts(phred33: &[u8], row: &mut CountRow) {
             lookup(&plane_0),
             lookup(&plane_1),
             _mm256_shuffle_epi8(plane_2, index[0]),
+            q_low,
         ];
         // Prefix sums at the bounds in this block (before adding it); the
         // bounds come in order, each at or after the block's first new byte.
-        while sweep.next_bound < start + WIDTH {
-            let before =
-                _mm256_andnot_si256(keep_from(sweep.next_bound.saturating_sub(start)), q_low);
-            if let Some(prefix) = sweep.prefixes.get_mut(sweep.crossed) {
-                *prefix = _mm256_add_epi64(sweep.sums[3], _mm256_sad_epu8(before, zero));
-            }
-            sweep.crossed += 1;
-            sweep.next_bound = bounds.get(sweep.crossed).copied().unwrap_or(usize::MAX);
+        while next_bound < start + WIDTH {
+            let before = _mm256_andnot_si256(keep_from(next_bound - start), q_low);
+            prefixes[crossed & 3] = _mm256_add_epi64(sums[3], _mm256_sad_epu8(before, zero));
+            crossed += 1;
+            next_bound = bounds[crossed & 3];
         }
-        for (sum, v) in sweep
-            .sums
-            .iter_mut()
-            .zip([planes[0], planes[1], planes[2], q_low])
-        {
-            *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(v, zero));
+        for (sum, plane) in sums.iter_mut().zip(planes) {
+            *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(plane, zero));
         }
-        for (count, limit) in sweep.below.iter_mut().zip([twenty, thirty]) {
+        for (count, limit) in below.iter_mut().zip([twenty, thirty]) {
             let is_below = _mm256_and_si256(_mm256_cmpgt_epi8(limit, q_low), keep);
             *count = _mm256_sub_epi8(*count, is_below);
         }
     };
-    let whole = len - len % WIDTH;
-    let mut start = 0;
-    for round in phred33[..whole].chunks(ROUND_BLOCKS * WIDTH) {
-        if start > 0 {
-            sweep.flush();
+    let mut flush = |below: &mut [__m256i; 2]| {
+        for (sum, count) in below_sums.iter_mut().zip(below) {
+            *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(*count, zero));
+            *count = zero;
         }
-        for block in round.chunks_exact(WIDTH) {
+    };
+    // Whole blocks in rounds of ROUND_BLOCKS, then the last 32 bytes with
+    // only the bytes not yet counted kept.
+    let whole = len - len % WIDTH;
+    let mut blocks = phred33[..whole].chunks_exact(WIDTH);
+    let mut start = 0;
+    loop {
+        for block in blocks.by_ref().take(ROUND_BLOCKS) {
             if let Some(block) = block.first_chunk::<WIDTH>() {
-                add_block(&mut sweep, load(block, 0), start, all);
+                add_block(&mut below, load(block, 0), start, all);
             }
             start += WIDTH;
         }
+        if start == whole {
+            break;
+        }
+        flush(&mut below);
     }
     if whole < len {
-        // The last 32 bytes, counting only the len - whole not yet counted.
         add_block(
-            &mut sweep,
+            &mut below,
             load(last, 0),
             len - WIDTH,
             keep_from(whole + WIDTH - len),
         );
     }
-    sweep.flush();
-    let (sums, prefixes) = (sweep.sums, sweep.prefixes);
+    flush(&mut below);
     store_quad(row, 0, sum_lanes4(sums[0], sums[1], sums[2], sums[3]));
     store_quad(
         row,
         1,
-        sum_lanes4(sums[4], sums[5], prefixes[0], prefixes[1]),
+        sum_lanes4(below_sums[0], below_sums[1], prefixes[0], prefixes[1]),
     );
     row.0[CountRow::TO_BOUND_3] = sum_lanes(prefixes[2]);
-    row.0[CountRow::MIN_QUALITY] = u64::from(min_byte(sweep.minimum));
+    row.0[CountRow::MIN_QUALITY] = u64::from(min_byte(minimum));
 }
 
 #[inline]
@@ -297,7 +285,7 @@ fn flush_counts(counts: &mut [__m256i; 4], sums: &mut [__m256i; 4]) {
 /// The sequence counters of a read into `row`, in one sweep.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(super) fn sequence_counts(sequence: &[u8], row: &mut CountRow) {
+fn sequence_counts(sequence: &[u8], row: &mut CountRow) {
     let len = sequence.len();
     let (Some(last), Some(last_windows)) = (
         sequence.last_chunk::<WIDTH>(),

@@ -4,40 +4,129 @@ use std::io::Read;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 
-use super::features::FeatureBuilder;
+use super::features::{reads_features, FeatureBuilder};
 use super::model::QualityModel;
-use crate::formats::fastq::{Reader, RecordBatch, RecordRef};
+use crate::formats::fastq::{Reader, RecordRef};
 use crate::{Error, Format, Result};
 
 /// The default number of reads per micro-batch.
 pub const DEFAULT_BATCH_SIZE: usize = 4096;
 
-/// A batch of records and their features, handed between threads.
+/// Records whose features are computed together, right after they were
+/// copied into a batch.
+const FEATURE_GROUP: usize = 64;
+
+/// Where one record's parts lie in [`Filled::data`].
+#[derive(Debug, Clone, Copy)]
+struct Parts {
+    raw: (usize, usize),
+    header: (usize, usize),
+    separator: (usize, usize),
+    /// The sequence and the quality, which have the same length.
+    sequence: usize,
+    quality: usize,
+    len: usize,
+}
+
+/// A batch of records and their features, handed between threads: each
+/// record's bytes are copied once, from the reader's buffer into `data`,
+/// and handed out from there as borrowed views.
 #[derive(Default)]
 struct Filled {
-    batch: RecordBatch,
+    data: Vec<u8>,
+    parts: Vec<Parts>,
     features: Vec<f32>,
+    builder: FeatureBuilder,
 }
 
 impl Filled {
     /// Replaces the contents with up to `batch_size` records and their
-    /// features, computed while each record is still in the reader's
-    /// buffer (and in cache).
+    /// features, computed for every [`FEATURE_GROUP`] records just copied
+    /// (still in cache).
     fn fill<R: Read>(&mut self, reader: &mut Reader<R>, batch_size: usize) -> Result<usize> {
-        self.batch.clear();
+        self.data.clear();
+        self.parts.clear();
         self.features.clear();
-        let mut builder = FeatureBuilder::new();
-        builder.reserve(batch_size.min(DEFAULT_BATCH_SIZE), &mut self.features);
-        while self.batch.len() < batch_size {
+        let mut counted = 0;
+        while self.parts.len() < batch_size {
             let Some(record) = reader.next_record() else {
                 break;
             };
-            let record = record?;
-            builder.push(record.sequence(), record.quality(), &mut self.features);
-            self.batch.push(&record);
+            self.push(&record?);
+            if self.parts.len() - counted == FEATURE_GROUP {
+                self.add_features(counted);
+                counted = self.parts.len();
+            }
         }
-        builder.finish(&mut self.features);
-        Ok(self.batch.len())
+        self.add_features(counted);
+        Ok(self.parts.len())
+    }
+
+    /// Appends the features of the records from `first` on.
+    fn add_features(&mut self, first: usize) {
+        let data = &self.data;
+        let reads = self
+            .parts
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .map(|parts| {
+                let part = |start: usize| data.get(start..start + parts.len).unwrap_or_default();
+                (part(parts.sequence), part(parts.quality))
+            });
+        reads_features(&mut self.builder, reads, &mut self.features);
+    }
+
+    /// Appends a copy of `record`.
+    #[inline]
+    fn push(&mut self, record: &RecordRef<'_>) {
+        let raw = record.as_bytes();
+        let raw_start = self.data.len();
+        self.data.extend_from_slice(raw);
+        // Parts inside the raw bytes (all of them, but for the joined
+        // sequence and quality of a multi-line record) are located there;
+        // the others are appended.
+        let mut locate = |part: &[u8]| -> usize {
+            let from = (part.as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
+            if from <= raw.len() && part.len() <= raw.len() - from {
+                raw_start + from
+            } else {
+                let start = self.data.len();
+                self.data.extend_from_slice(part);
+                start
+            }
+        };
+        let (header, separator) = (record.header(), record.separator());
+        let header_start = locate(header);
+        let separator_start = locate(separator);
+        let parts = Parts {
+            raw: (raw_start, raw_start + raw.len()),
+            header: (header_start, header_start + header.len()),
+            separator: (separator_start, separator_start + separator.len()),
+            sequence: locate(record.sequence()),
+            quality: locate(record.quality()),
+            len: record.len(),
+        };
+        self.parts.push(parts);
+    }
+
+    /// The number of records.
+    fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// The record at `index`.
+    #[inline]
+    fn get(&self, index: usize) -> Option<RecordRef<'_>> {
+        let parts = self.parts.get(index)?;
+        let slice = |(from, to): (usize, usize)| self.data.get(from..to).unwrap_or_default();
+        Some(RecordRef {
+            raw: slice(parts.raw),
+            header: slice(parts.header),
+            sequence: slice((parts.sequence, parts.sequence + parts.len)),
+            separator: slice(parts.separator),
+            quality: slice((parts.quality, parts.quality + parts.len)),
+        })
     }
 }
 
@@ -131,10 +220,10 @@ impl<R: Read> QualityStream<R> {
     #[allow(clippy::should_implement_trait)] // the record borrows from the stream
     pub fn next(&mut self) -> Option<Result<(RecordRef<'_>, f32)>> {
         loop {
-            if self.next < self.current.batch.len() {
+            if self.next < self.current.len() {
                 let index = self.next;
                 self.next += 1;
-                let record = self.current.batch.get(index)?;
+                let record = self.current.get(index)?;
                 let probability = *self.probabilities.get(index)?;
                 return Some(Ok((record, probability)));
             }
@@ -149,7 +238,7 @@ impl<R: Read> QualityStream<R> {
                 }
                 Err(err) => {
                     // Records read before the error were never scored.
-                    self.current.batch.clear();
+                    self.current.parts.clear();
                     self.done = true;
                     return Some(Err(err));
                 }
@@ -267,6 +356,89 @@ fn read_ahead<R: Read>(
         match recycle.recv() {
             Ok(recycled) => buffer = recycled,
             Err(_) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::fastq::RecordBatch;
+    use crate::neural_engine::batch_features;
+
+    /// Records of varied lengths, every fifth written over several lines.
+    fn fastq(records: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for i in 0..records {
+            let len = 20 + (i * 37) % 180;
+            let sequence: Vec<u8> = (0..len).map(|j| b"ACGTNacgtA"[(i + j * j) % 10]).collect();
+            let quality: Vec<u8> = (0..len).map(|j| b'!' + ((i * 7 + j) % 42) as u8).collect();
+            out.extend_from_slice(format!("@read{i} x={i}\n").as_bytes());
+            if i % 5 == 4 {
+                let half = len / 2;
+                for part in [&sequence[..half], &sequence[half..]] {
+                    out.extend_from_slice(part);
+                    out.push(b'\n');
+                }
+                out.extend_from_slice(format!("+read{i} x={i}\n").as_bytes());
+                for part in [&quality[..half], &quality[half..]] {
+                    out.extend_from_slice(part);
+                    out.push(b'\n');
+                }
+            } else {
+                out.extend_from_slice(&sequence);
+                out.extend_from_slice(b"\n+\n");
+                out.extend_from_slice(&quality);
+                out.push(b'\n');
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn batches_hold_the_records_and_features_of_the_reader() {
+        let input = fastq(300);
+        let mut expected = RecordBatch::new();
+        Reader::new(&input[..])
+            .read_batch(&mut expected, usize::MAX)
+            .expect("valid FASTQ");
+        let mut expected_features = Vec::new();
+        batch_features(&expected, &mut expected_features);
+        for batch_size in [1, 7, 64, 65, 130, 4096] {
+            let mut reader = Reader::new(&input[..]);
+            let mut filled = Filled::default();
+            let (mut records, mut features) = (Vec::new(), Vec::new());
+            while filled.fill(&mut reader, batch_size).expect("valid FASTQ") > 0 {
+                assert!(filled.len() <= batch_size);
+                records.extend(
+                    (0..filled.len())
+                        .filter_map(|i| filled.get(i))
+                        .map(|record| {
+                            (
+                                record.as_bytes().to_vec(),
+                                record.header().to_vec(),
+                                record.sequence().to_vec(),
+                                record.separator().to_vec(),
+                                record.quality().to_vec(),
+                            )
+                        }),
+                );
+                features.extend_from_slice(&filled.features);
+            }
+            let expected_records: Vec<_> = expected
+                .iter()
+                .map(|record| {
+                    (
+                        record.as_bytes().to_vec(),
+                        record.header().to_vec(),
+                        record.sequence().to_vec(),
+                        record.separator().to_vec(),
+                        record.quality().to_vec(),
+                    )
+                })
+                .collect();
+            assert_eq!(records, expected_records, "batch size {batch_size}");
+            assert_eq!(features, expected_features, "batch size {batch_size}");
         }
     }
 }
