@@ -4,17 +4,41 @@
 //!
 //! The query is split into `segments = ⌈len / lanes⌉` rows per lane: lane
 //! `l` of segment `k` holds query row `l × segments + k`, so the vertical
-//! dependency between consecutive rows only crosses lanes once per column
-//! (fixed by the "lazy F" loop). 8-bit lanes hold scores biased to be
-//! unsigned and saturate; a score that reaches the top of the range makes
-//! the caller rescore with 16-bit lanes, and then, if needed, with the
-//! 32-bit scalar reference.
+//! dependency between consecutive rows crosses lanes only once per column.
+//! 8-bit lanes hold scores biased to be unsigned and saturate; a score that
+//! reaches the top of the range makes the caller rescore with 16-bit lanes,
+//! and then, if needed, with the 32-bit scalar reference.
+//!
+//! # The vertical gap in constant time per column
+//!
+//! Farrar's "lazy F" loop carries the vertical gap across lane boundaries
+//! one lane per pass until it stops mattering, which below a high-scoring
+//! cell means several passes per column. Here a column costs one pass and a
+//! fixed number of steps instead. The pass computes every cell with the
+//! vertical gap `F` started afresh at the top of each lane (the *partial*
+//! values `Hp`, `Fp`). The true gap entering segment `k` of lane `l` is
+//! `max(Fp(l, k), in(l) − k·extend)`, where `in(l)` is the gap entering the
+//! lane's first row from the lane above, because every later step of a
+//! vertical gap costs `extend`, and a gap re-opened from a cell that the
+//! incoming gap raised is never better than continuing it (`open ≥ 0`).
+//! Chaining lanes, `in(l) = max(out(l − 1), in(l − 1) − S·extend)` with
+//! `out(l)` the partial gap leaving lane `l`'s last row (`S` segments), a
+//! max-plus prefix scan over the lanes: `in(l) = max over m < l of out(m) −
+//! (l − 1 − m)·S·extend`, computed in `log2(lanes)` shift-subtract-max steps
+//! ([`Lanes::carry`]). Then `H(l, k) = max(Hp(l, k), in(l) − k·extend)` and
+//! the gap opened from it; those corrections are applied while the next
+//! column reads `H` and `E`, so the column costs a single pass over memory.
+//! The column's best cell is `max(max Hp, in)` (the incoming gap is largest
+//! at `k = 0`).
+//!
+//! Values below zero (16-bit lanes) or floored at zero (8-bit lanes) both
+//! mean "no alignment"; every value that reaches `H` passes through a
+//! maximum with a non-negative score, so the two agree.
 
 use super::{Kernels, Level};
 use crate::align::{align_scalar, Alignment, Scoring};
 
 /// The operations the striped algorithm needs from one vector of lanes.
-/// Every value it handles is non-negative: subtractions floor at zero.
 ///
 /// Implementations are `unsafe` to call: the caller guarantees the CPU has
 /// the instruction set of the type (see [`Kernels`]).
@@ -23,25 +47,41 @@ pub(super) trait Lanes: Copy {
     const LANES: usize;
     /// The largest score a lane holds without saturating.
     const LIMIT: i32;
+    /// The constants of [`Lanes::carry`] for one pair.
+    type CarryConstants: Copy;
     /// A vector with every lane `value` (`0 ≤ value ≤ LIMIT`).
     unsafe fn splat(value: i32) -> Self;
     /// `diagonal + profile`, where `profile` holds scores plus `bias`
     /// (8-bit lanes) or signed scores (16-bit lanes); floored at zero.
     unsafe fn add_score(diagonal: Self, profile: Self, bias: Self) -> Self;
-    /// `max(a - b, 0)`, saturating.
-    unsafe fn sub_floor(a: Self, b: Self) -> Self;
+    /// `a - b`, saturating: at zero for 8-bit lanes, at the type's minimum
+    /// for 16-bit lanes (both mean "nothing", see the module notes).
+    unsafe fn sub(a: Self, b: Self) -> Self;
     /// Lane-wise maximum.
     unsafe fn max(a: Self, b: Self) -> Self;
     /// Whether any lane of `a` is greater than the same lane of `b`.
     unsafe fn any_gt(a: Self, b: Self) -> bool;
     /// Moves lane `l` to lane `l + 1`; lane 0 becomes zero.
     unsafe fn shift_up(a: Self) -> Self;
+    /// The constants of [`Lanes::carry`] for a decay of `step` per lane
+    /// (`step ≥ 0`; multiples past [`Lanes::LIMIT`] saturate).
+    unsafe fn carry_constants(step: i32) -> Self::CarryConstants;
+    /// The max-plus exclusive prefix scan over lanes:
+    /// `in(l) = max over m < l of out(m) − (l − 1 − m)·step`, and 0 (or
+    /// less) in lane 0.
+    unsafe fn carry(out: Self, constants: &Self::CarryConstants) -> Self;
     /// Lane `lane` as an `i32`.
     fn lane(self, lane: usize) -> i32;
     /// One lane's value in memory (`u8` or `i16`).
     type Element: Copy;
     /// `value` as an element (`value` fits).
     fn element(value: i32) -> Self::Element;
+}
+
+/// `k × step` for `k` in `1, 2, 4, …` and `ramp[b] = b × step`, saturated
+/// at `limit`: the constants of the scan steps of [`Lanes::carry`].
+pub(super) fn scan_decays<const N: usize>(step: i32, limit: i32) -> [i32; N] {
+    std::array::from_fn(|b| (b as i64 * i64::from(step)).min(i64::from(limit)) as i32)
 }
 
 /// 32 bytes, aligned for any vector type of the kernels.
@@ -85,9 +125,9 @@ pub(super) unsafe fn striped<V: Lanes>(
         Width::Bits8 => -min_score.min(0),
         Width::Bits16 => 0,
     };
-    // Profile, two H columns, E and the best column in the thread's
-    // reused workspace: no allocation per pair.
-    let vectors = (alphabet + 4) * segments;
+    // Profile, H, E and the best column (plus its incoming gap) in the
+    // thread's reused workspace: no allocation per pair.
+    let vectors = (alphabet + 3) * segments + 1;
     let mut own = Vec::new();
     let mut cached = WORKSPACE.with(|cell| cell.take());
     let blocks = match &mut cached {
@@ -105,10 +145,10 @@ pub(super) unsafe fn striped<V: Lanes>(
         unsafe { std::slice::from_raw_parts_mut(blocks.as_mut_ptr().cast::<V>(), vectors) };
     let zero = V::splat(0);
     let (profile, rest) = buffer.split_at_mut(alphabet * segments);
-    rest.fill(zero);
-    let (mut h_store, rest) = rest.split_at_mut(segments);
-    let (mut h_load, rest) = rest.split_at_mut(segments);
-    let (e_store, best_column) = rest.split_at_mut(segments);
+    let (h_column, rest) = rest.split_at_mut(segments);
+    let (e_column, best_column) = rest.split_at_mut(segments);
+    h_column.fill(zero);
+    e_column.fill(zero);
 
     // The profile in striped order (segment k, lane l holds query row
     // l × segments + k); padding rows score 0: they cannot beat a real row.
@@ -119,73 +159,78 @@ pub(super) unsafe fn striped<V: Lanes>(
         unsafe { std::slice::from_raw_parts_mut(profile.as_mut_ptr().cast(), alphabet * stride) };
     elements.fill(V::element(bias));
     let matrix = scoring.matrix();
-    for (row, &residue) in query.iter().enumerate() {
-        let slot = (row % segments) * lanes + row / segments;
-        let scores = &matrix[usize::from(scoring.code(residue)) * alphabet..][..alphabet];
-        for (code, &score) in scores.iter().enumerate() {
-            elements[code * stride + slot] = V::element(i32::from(score) + bias);
+    for (lane, rows) in query.chunks(segments).enumerate() {
+        for (segment, &residue) in rows.iter().enumerate() {
+            let slot = segment * lanes + lane;
+            let scores = &matrix[usize::from(scoring.code(residue)) * alphabet..][..alphabet];
+            for (code, &score) in scores.iter().enumerate() {
+                elements[code * stride + slot] = V::element(i32::from(score) + bias);
+            }
         }
     }
 
+    let extend = i32::from(scoring.gap_extend());
     let v_bias = V::splat(bias);
     let v_open_extend = V::splat(scoring.gap_open_extend());
-    let v_extend = V::splat(i32::from(scoring.gap_extend()));
+    let v_extend = V::splat(extend);
+    let v_last_decay =
+        V::splat(((segments - 1) as i64 * i64::from(extend)).min(V::LIMIT.into()) as i32);
+    let carry_constants =
+        V::carry_constants((segments as i64 * i64::from(extend)).min(V::LIMIT.into()) as i32);
     let mut best = 0;
     let mut best_target_end = 0;
     let mut v_best = zero;
+    // The gap entering each lane's first row in the previous column.
+    let mut v_in = zero;
+    let last = segments - 1;
     for (j, &residue) in target.iter().enumerate() {
         let code = usize::from(scoring.code(residue));
         let column_profile = &profile[code * segments..(code + 1) * segments];
+        // The previous column's incoming gap, decayed to each segment.
+        let mut v_carry = v_in;
+        let mut v_diagonal = V::shift_up(V::max(h_column[last], V::sub(v_in, v_last_decay)));
         let mut v_f = zero;
         let mut v_max = zero;
-        let mut v_h = V::shift_up(h_store[segments - 1]);
-        std::mem::swap(&mut h_store, &mut h_load);
-        let cells = h_store
+        for ((h, e), &score) in h_column
             .iter_mut()
-            .zip(h_load.iter())
-            .zip(e_store.iter_mut());
-        for (((h_out, &h_in), e), &score) in cells.zip(column_profile) {
-            v_h = V::add_score(v_h, score, v_bias);
-            let v_e = *e;
-            v_h = V::max(V::max(v_h, v_e), v_f);
+            .zip(e_column.iter_mut())
+            .zip(column_profile)
+        {
+            let v_e = V::max(*e, V::sub(v_carry, v_open_extend));
+            let v_h_left = V::max(*h, v_carry);
+            let v_h = V::max(V::max(V::add_score(v_diagonal, score, v_bias), v_e), v_f);
             v_max = V::max(v_max, v_h);
-            *h_out = v_h;
-            let v_h_open = V::sub_floor(v_h, v_open_extend);
-            *e = V::max(V::sub_floor(v_e, v_extend), v_h_open);
-            v_f = V::max(V::sub_floor(v_f, v_extend), v_h_open);
-            v_h = h_in;
+            *h = v_h;
+            let v_h_open = V::sub(v_h, v_open_extend);
+            *e = V::max(V::sub(v_e, v_extend), v_h_open);
+            v_f = V::max(V::sub(v_f, v_extend), v_h_open);
+            v_carry = V::sub(v_carry, v_extend);
+            v_diagonal = v_h_left;
         }
-        // Lazy F: carry F across lane boundaries until it stops mattering.
-        v_f = V::shift_up(v_f);
-        'lazy: for _ in 0..lanes {
-            for (h, e) in h_store.iter_mut().zip(e_store.iter_mut()) {
-                let h_old = *h;
-                let h_new = V::max(h_old, v_f);
-                *h = h_new;
-                v_max = V::max(v_max, h_new);
-                *e = V::max(*e, V::sub_floor(h_new, v_open_extend));
-                v_f = V::sub_floor(v_f, v_extend);
-                // Row k+1 already has max(F, H_old(k) - open - extend) from
-                // the main loop: stop once the carried F is no better.
-                if !V::any_gt(v_f, V::sub_floor(h_old, v_open_extend)) {
-                    break 'lazy;
-                }
-            }
-            v_f = V::shift_up(v_f);
-        }
-        if V::any_gt(v_max, v_best) {
-            best = (0..lanes).map(|lane| v_max.lane(lane)).max().unwrap_or(0);
+        v_in = V::carry(v_f, &carry_constants);
+        let v_column_max = V::max(v_max, v_in);
+        if V::any_gt(v_column_max, v_best) {
+            best = (0..lanes)
+                .map(|lane| v_column_max.lane(lane))
+                .max()
+                .unwrap_or(0);
             if best >= V::LIMIT - bias {
                 WORKSPACE.with(|cell| cell.set(cached));
                 return None;
             }
             v_best = V::splat(best);
             best_target_end = j + 1;
-            best_column.copy_from_slice(h_store);
+            best_column[..segments].copy_from_slice(h_column);
+            best_column[segments] = v_in;
         }
     }
+    let v_best_in = best_column[segments];
     let query_end = (0..query.len())
-        .find(|&row| best > 0 && best_column[row % segments].lane(row / segments) == best)
+        .find(|&row| {
+            let (lane, segment) = (row / segments, row % segments);
+            let carried = v_best_in.lane(lane) - segment as i32 * extend;
+            best > 0 && best_column[segment].lane(lane).max(carried) == best
+        })
         .map_or(0, |row| row + 1);
     WORKSPACE.with(|cell| cell.set(cached));
     if best == 0 {

@@ -4,7 +4,7 @@
 
 use std::arch::x86_64::*;
 
-use super::align::{widening, Lanes, Width};
+use super::align::{scan_decays, widening, Lanes, Width};
 use super::align_batch::{grouped, ByteLanes, Encoding, Workspace};
 use crate::align::{Alignment, Scoring};
 
@@ -23,6 +23,7 @@ pub(super) struct I16x16(__m256i);
 impl Lanes for U8x16 {
     const LANES: usize = 16;
     const LIMIT: i32 = u8::MAX as i32;
+    type CarryConstants = [Self; 4];
     #[inline(always)]
     unsafe fn splat(value: i32) -> Self {
         U8x16(_mm_set1_epi8(value as u8 as i8))
@@ -32,7 +33,7 @@ impl Lanes for U8x16 {
         U8x16(_mm_subs_epu8(_mm_adds_epu8(diagonal.0, profile.0), bias.0))
     }
     #[inline(always)]
-    unsafe fn sub_floor(a: Self, b: Self) -> Self {
+    unsafe fn sub(a: Self, b: Self) -> Self {
         U8x16(_mm_subs_epu8(a.0, b.0))
     }
     #[inline(always)]
@@ -48,6 +49,20 @@ impl Lanes for U8x16 {
     unsafe fn shift_up(a: Self) -> Self {
         U8x16(_mm_slli_si128::<1>(a.0))
     }
+    #[inline(always)]
+    unsafe fn carry_constants(step: i32) -> [Self; 4] {
+        let decays = scan_decays::<9>(step, Self::LIMIT);
+        [1, 2, 4, 8].map(|k| <Self as Lanes>::splat(decays[k]))
+    }
+    #[inline(always)]
+    unsafe fn carry(out: Self, decays: &[Self; 4]) -> Self {
+        let mut x = out.0;
+        x = _mm_max_epu8(x, _mm_subs_epu8(_mm_slli_si128::<1>(x), decays[0].0));
+        x = _mm_max_epu8(x, _mm_subs_epu8(_mm_slli_si128::<2>(x), decays[1].0));
+        x = _mm_max_epu8(x, _mm_subs_epu8(_mm_slli_si128::<4>(x), decays[2].0));
+        x = _mm_max_epu8(x, _mm_subs_epu8(_mm_slli_si128::<8>(x), decays[3].0));
+        U8x16(_mm_slli_si128::<1>(x))
+    }
     fn lane(self, lane: usize) -> i32 {
         // SAFETY: __m128i and [u8; 16] have the same size; every bit pattern is valid.
         let bytes: [u8; 16] = unsafe { std::mem::transmute(self.0) };
@@ -62,6 +77,7 @@ impl Lanes for U8x16 {
 impl Lanes for I16x8 {
     const LANES: usize = 8;
     const LIMIT: i32 = i16::MAX as i32;
+    type CarryConstants = [Self; 3];
     #[inline(always)]
     unsafe fn splat(value: i32) -> Self {
         I16x8(_mm_set1_epi16(value as i16))
@@ -74,8 +90,8 @@ impl Lanes for I16x8 {
         ))
     }
     #[inline(always)]
-    unsafe fn sub_floor(a: Self, b: Self) -> Self {
-        I16x8(_mm_max_epi16(_mm_subs_epi16(a.0, b.0), _mm_setzero_si128()))
+    unsafe fn sub(a: Self, b: Self) -> Self {
+        I16x8(_mm_subs_epi16(a.0, b.0))
     }
     #[inline(always)]
     unsafe fn max(a: Self, b: Self) -> Self {
@@ -88,6 +104,19 @@ impl Lanes for I16x8 {
     #[inline(always)]
     unsafe fn shift_up(a: Self) -> Self {
         I16x8(_mm_slli_si128::<2>(a.0))
+    }
+    #[inline(always)]
+    unsafe fn carry_constants(step: i32) -> [Self; 3] {
+        let decays = scan_decays::<5>(step, Self::LIMIT);
+        [1, 2, 4].map(|k| <Self as Lanes>::splat(decays[k]))
+    }
+    #[inline(always)]
+    unsafe fn carry(out: Self, decays: &[Self; 3]) -> Self {
+        let mut x = out.0;
+        x = _mm_max_epi16(x, _mm_subs_epi16(_mm_slli_si128::<2>(x), decays[0].0));
+        x = _mm_max_epi16(x, _mm_subs_epi16(_mm_slli_si128::<4>(x), decays[1].0));
+        x = _mm_max_epi16(x, _mm_subs_epi16(_mm_slli_si128::<8>(x), decays[2].0));
+        I16x8(_mm_slli_si128::<2>(x))
     }
     fn lane(self, lane: usize) -> i32 {
         // SAFETY: __m128i and [i16; 8] have the same size; every bit pattern is valid.
@@ -103,6 +132,7 @@ impl Lanes for I16x8 {
 impl Lanes for U8x32 {
     const LANES: usize = 32;
     const LIMIT: i32 = u8::MAX as i32;
+    type CarryConstants = [Self; 5];
     #[inline(always)]
     unsafe fn splat(value: i32) -> Self {
         U8x32(_mm256_set1_epi8(value as u8 as i8))
@@ -115,7 +145,7 @@ impl Lanes for U8x32 {
         ))
     }
     #[inline(always)]
-    unsafe fn sub_floor(a: Self, b: Self) -> Self {
+    unsafe fn sub(a: Self, b: Self) -> Self {
         U8x32(_mm256_subs_epu8(a.0, b.0))
     }
     #[inline(always)]
@@ -134,6 +164,48 @@ impl Lanes for U8x32 {
         let below = _mm256_permute2x128_si256::<0x08>(a.0, a.0);
         U8x32(_mm256_alignr_epi8::<15>(a.0, below))
     }
+    #[inline(always)]
+    unsafe fn carry_constants(step: i32) -> [Self; 5] {
+        let decays = scan_decays::<16>(step, Self::LIMIT);
+        // The high half's byte b: b × step, what lane 15's gap has lost by
+        // the time it enters lane 16 + b; the low half is unused.
+        let ramp: [u8; 32] = std::array::from_fn(|i| decays[i % 16] as u8);
+        [
+            <Self as Lanes>::splat(decays[1]),
+            <Self as Lanes>::splat(decays[2]),
+            <Self as Lanes>::splat(decays[4]),
+            <Self as Lanes>::splat(decays[8]),
+            U8x32(_mm256_loadu_si256(ramp.as_ptr().cast())),
+        ]
+    }
+    #[inline(always)]
+    unsafe fn carry(out: Self, constants: &[Self; 5]) -> Self {
+        // The scan within each 128-bit half (byte shifts stay in a half),
+        // then lane 15's result, decayed, into the high half.
+        let mut x = out.0;
+        x = _mm256_max_epu8(
+            x,
+            _mm256_subs_epu8(_mm256_bslli_epi128::<1>(x), constants[0].0),
+        );
+        x = _mm256_max_epu8(
+            x,
+            _mm256_subs_epu8(_mm256_bslli_epi128::<2>(x), constants[1].0),
+        );
+        x = _mm256_max_epu8(
+            x,
+            _mm256_subs_epu8(_mm256_bslli_epi128::<4>(x), constants[2].0),
+        );
+        x = _mm256_max_epu8(
+            x,
+            _mm256_subs_epu8(_mm256_bslli_epi128::<8>(x), constants[3].0),
+        );
+        let lane_15 = _mm256_shuffle_epi8(x, _mm256_set1_epi8(15));
+        let into_high = _mm256_permute2x128_si256::<0x08>(lane_15, lane_15);
+        U8x32(_mm256_max_epu8(
+            _mm256_bslli_epi128::<1>(x),
+            _mm256_subs_epu8(into_high, constants[4].0),
+        ))
+    }
     fn lane(self, lane: usize) -> i32 {
         // SAFETY: __m256i and [u8; 32] have the same size; every bit pattern is valid.
         let bytes: [u8; 32] = unsafe { std::mem::transmute(self.0) };
@@ -148,6 +220,7 @@ impl Lanes for U8x32 {
 impl Lanes for I16x16 {
     const LANES: usize = 16;
     const LIMIT: i32 = i16::MAX as i32;
+    type CarryConstants = [Self; 4];
     #[inline(always)]
     unsafe fn splat(value: i32) -> Self {
         I16x16(_mm256_set1_epi16(value as i16))
@@ -160,11 +233,8 @@ impl Lanes for I16x16 {
         ))
     }
     #[inline(always)]
-    unsafe fn sub_floor(a: Self, b: Self) -> Self {
-        I16x16(_mm256_max_epi16(
-            _mm256_subs_epi16(a.0, b.0),
-            _mm256_setzero_si256(),
-        ))
+    unsafe fn sub(a: Self, b: Self) -> Self {
+        I16x16(_mm256_subs_epi16(a.0, b.0))
     }
     #[inline(always)]
     unsafe fn max(a: Self, b: Self) -> Self {
@@ -178,6 +248,40 @@ impl Lanes for I16x16 {
     unsafe fn shift_up(a: Self) -> Self {
         let below = _mm256_permute2x128_si256::<0x08>(a.0, a.0);
         I16x16(_mm256_alignr_epi8::<14>(a.0, below))
+    }
+    #[inline(always)]
+    unsafe fn carry_constants(step: i32) -> [Self; 4] {
+        let decays = scan_decays::<8>(step, Self::LIMIT);
+        // As for `U8x32`: word b of the high half loses b × step.
+        let ramp: [i16; 16] = std::array::from_fn(|i| decays[i % 8] as i16);
+        [
+            <Self as Lanes>::splat(decays[1]),
+            <Self as Lanes>::splat(decays[2]),
+            <Self as Lanes>::splat(decays[4]),
+            I16x16(_mm256_loadu_si256(ramp.as_ptr().cast())),
+        ]
+    }
+    #[inline(always)]
+    unsafe fn carry(out: Self, constants: &[Self; 4]) -> Self {
+        let mut x = out.0;
+        x = _mm256_max_epi16(
+            x,
+            _mm256_subs_epi16(_mm256_bslli_epi128::<2>(x), constants[0].0),
+        );
+        x = _mm256_max_epi16(
+            x,
+            _mm256_subs_epi16(_mm256_bslli_epi128::<4>(x), constants[1].0),
+        );
+        x = _mm256_max_epi16(
+            x,
+            _mm256_subs_epi16(_mm256_bslli_epi128::<8>(x), constants[2].0),
+        );
+        let lane_7 = _mm256_shuffle_epi8(x, _mm256_set1_epi16(0x0F0E));
+        let into_high = _mm256_permute2x128_si256::<0x08>(lane_7, lane_7);
+        I16x16(_mm256_max_epi16(
+            _mm256_bslli_epi128::<2>(x),
+            _mm256_subs_epi16(into_high, constants[3].0),
+        ))
     }
     fn lane(self, lane: usize) -> i32 {
         // SAFETY: __m256i and [i16; 16] have the same size; every bit pattern is valid.
