@@ -40,6 +40,15 @@ impl Lanes for U8x16 {
         vmaxvq_u8(vcgtq_u8(a.0, b.0)) != 0
     }
     #[inline(always)]
+    unsafe fn first_equal(a: Self, b: Self) -> Option<usize> {
+        let equal: [u8; 16] = std::mem::transmute(vceqq_u8(a.0, b.0));
+        equal.iter().position(|&lane| lane != 0)
+    }
+    #[inline(always)]
+    unsafe fn lookup16(table: &[u8; 16], codes: *const u8) -> Self {
+        U8x16(vqtbl1q_u8(vld1q_u8(table.as_ptr()), vld1q_u8(codes)))
+    }
+    #[inline(always)]
     unsafe fn shift_up(a: Self) -> Self {
         U8x16(vextq_u8::<15>(vdupq_n_u8(0), a.0))
     }
@@ -49,7 +58,7 @@ impl Lanes for U8x16 {
         [1, 2, 4, 8].map(|k| <Self as Lanes>::splat(decays[k]))
     }
     #[inline(always)]
-    unsafe fn carry(out: Self, decays: &[Self; 4]) -> Self {
+    unsafe fn carry(out: Self, decays: &[Self; 4]) -> (Self, Self) {
         // vextq(zero, x, 16 - k) moves lane l to lane l + k.
         let zero = vdupq_n_u8(0);
         let mut x = out.0;
@@ -57,7 +66,10 @@ impl Lanes for U8x16 {
         x = vmaxq_u8(x, vqsubq_u8(vextq_u8::<14>(zero, x), decays[1].0));
         x = vmaxq_u8(x, vqsubq_u8(vextq_u8::<12>(zero, x), decays[2].0));
         x = vmaxq_u8(x, vqsubq_u8(vextq_u8::<8>(zero, x), decays[3].0));
-        U8x16(vextq_u8::<15>(zero, x))
+        (
+            U8x16(vextq_u8::<15>(zero, x)),
+            U8x16(vextq_u8::<14>(zero, x)),
+        )
     }
     fn lane(self, lane: usize) -> i32 {
         // SAFETY: uint8x16_t and [u8; 16] have the same size; every bit pattern is valid.
@@ -95,6 +107,17 @@ impl Lanes for I16x8 {
         vmaxvq_u16(vcgtq_s16(a.0, b.0)) != 0
     }
     #[inline(always)]
+    unsafe fn first_equal(a: Self, b: Self) -> Option<usize> {
+        let equal: [u16; 8] = std::mem::transmute(vceqq_s16(a.0, b.0));
+        equal.iter().position(|&lane| lane != 0)
+    }
+    #[inline(always)]
+    unsafe fn lookup16(table: &[i16; 16], codes: *const u8) -> Self {
+        // SAFETY: the caller passes `LANES` codes, each below 16.
+        let values: [i16; 8] = std::array::from_fn(|l| table[usize::from(*codes.add(l)) % 16]);
+        I16x8(vld1q_s16(values.as_ptr()))
+    }
+    #[inline(always)]
     unsafe fn shift_up(a: Self) -> Self {
         I16x8(vextq_s16::<7>(vdupq_n_s16(0), a.0))
     }
@@ -104,13 +127,16 @@ impl Lanes for I16x8 {
         [1, 2, 4].map(|k| <Self as Lanes>::splat(decays[k]))
     }
     #[inline(always)]
-    unsafe fn carry(out: Self, decays: &[Self; 3]) -> Self {
+    unsafe fn carry(out: Self, decays: &[Self; 3]) -> (Self, Self) {
         let zero = vdupq_n_s16(0);
         let mut x = out.0;
         x = vmaxq_s16(x, vqsubq_s16(vextq_s16::<7>(zero, x), decays[0].0));
         x = vmaxq_s16(x, vqsubq_s16(vextq_s16::<6>(zero, x), decays[1].0));
         x = vmaxq_s16(x, vqsubq_s16(vextq_s16::<4>(zero, x), decays[2].0));
-        I16x8(vextq_s16::<7>(zero, x))
+        (
+            I16x8(vextq_s16::<7>(zero, x)),
+            I16x8(vextq_s16::<6>(zero, x)),
+        )
     }
     fn lane(self, lane: usize) -> i32 {
         // SAFETY: int16x8_t and [i16; 8] have the same size; every bit pattern is valid.
