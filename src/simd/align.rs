@@ -166,8 +166,9 @@ pub(super) unsafe fn striped<V: Lanes>(
         unsafe { std::slice::from_raw_parts_mut(code_space.as_mut_ptr().cast(), stride) };
     codes.fill(alphabet as u8);
     for (lane, rows) in query.chunks(segments).enumerate() {
-        for (segment, &residue) in rows.iter().enumerate() {
-            codes[segment * lanes + lane] = scoring.code(residue);
+        let lane_codes = codes[lane..].iter_mut().step_by(lanes);
+        for (code, &residue) in lane_codes.zip(rows) {
+            *code = scoring.code(residue);
         }
     }
     // The profile: for each target code, the scores of the query's codes
