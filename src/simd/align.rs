@@ -4,17 +4,41 @@
 //!
 //! The query is split into `segments = ⌈len / lanes⌉` rows per lane: lane
 //! `l` of segment `k` holds query row `l × segments + k`, so the vertical
-//! dependency between consecutive rows only crosses lanes once per column
-//! (fixed by the "lazy F" loop). 8-bit lanes hold scores biased to be
-//! unsigned and saturate; a score that reaches the top of the range makes
-//! the caller rescore with 16-bit lanes, and then, if needed, with the
-//! 32-bit scalar reference.
+//! dependency between consecutive rows crosses lanes only once per column.
+//! 8-bit lanes hold scores biased to be unsigned and saturate; a score that
+//! reaches the top of the range makes the caller rescore with 16-bit lanes,
+//! and then, if needed, with the 32-bit scalar reference.
+//!
+//! # The vertical gap in constant time per column
+//!
+//! Farrar's "lazy F" loop carries the vertical gap across lane boundaries
+//! one lane per pass until it stops mattering, which below a high-scoring
+//! cell means several passes per column. Here a column costs one pass and a
+//! fixed number of steps instead. The pass computes every cell with the
+//! vertical gap `F` started afresh at the top of each lane (the *partial*
+//! values `Hp`, `Fp`). The true gap entering segment `k` of lane `l` is
+//! `max(Fp(l, k), in(l) − k·extend)`, where `in(l)` is the gap entering the
+//! lane's first row from the lane above, because every later step of a
+//! vertical gap costs `extend`, and a gap re-opened from a cell that the
+//! incoming gap raised is never better than continuing it (`open ≥ 0`).
+//! Chaining lanes, `in(l) = max(out(l − 1), in(l − 1) − S·extend)` with
+//! `out(l)` the partial gap leaving lane `l`'s last row (`S` segments), a
+//! max-plus prefix scan over the lanes: `in(l) = max over m < l of out(m) −
+//! (l − 1 − m)·S·extend`, computed in `log2(lanes)` shift-subtract-max steps
+//! ([`Lanes::carry`]). Then `H(l, k) = max(Hp(l, k), in(l) − k·extend)` and
+//! the gap opened from it; those corrections are applied while the next
+//! column reads `H` and `E`, so the column costs a single pass over memory.
+//! The column's best cell is `max(max Hp, in)` (the incoming gap is largest
+//! at `k = 0`).
+//!
+//! Values below zero (16-bit lanes) or floored at zero (8-bit lanes) both
+//! mean "no alignment"; every value that reaches `H` passes through a
+//! maximum with a non-negative score, so the two agree.
 
 use super::{Kernels, Level};
 use crate::align::{align_scalar, Alignment, Scoring};
 
 /// The operations the striped algorithm needs from one vector of lanes.
-/// Every value it handles is non-negative: subtractions floor at zero.
 ///
 /// Implementations are `unsafe` to call: the caller guarantees the CPU has
 /// the instruction set of the type (see [`Kernels`]).
@@ -23,26 +47,52 @@ pub(super) trait Lanes: Copy {
     const LANES: usize;
     /// The largest score a lane holds without saturating.
     const LIMIT: i32;
+    /// The constants of [`Lanes::carry`] for one pair.
+    type CarryConstants: Copy;
     /// A vector with every lane `value` (`0 ≤ value ≤ LIMIT`).
     unsafe fn splat(value: i32) -> Self;
     /// `diagonal + profile`, where `profile` holds scores plus `bias`
     /// (8-bit lanes) or signed scores (16-bit lanes); floored at zero.
     unsafe fn add_score(diagonal: Self, profile: Self, bias: Self) -> Self;
-    /// `max(a - b, 0)`, saturating.
-    unsafe fn sub_floor(a: Self, b: Self) -> Self;
+    /// `a - b`, saturating: at zero for 8-bit lanes, at the type's minimum
+    /// for 16-bit lanes (both mean "nothing", see the module notes).
+    unsafe fn sub(a: Self, b: Self) -> Self;
     /// Lane-wise maximum.
     unsafe fn max(a: Self, b: Self) -> Self;
     /// Whether any lane of `a` is greater than the same lane of `b`.
     unsafe fn any_gt(a: Self, b: Self) -> bool;
+    /// The lowest lane where `a` and `b` are equal.
+    unsafe fn first_equal(a: Self, b: Self) -> Option<usize>;
+    /// `table[codes[l]]` in each lane `l`: `codes` points to `LANES` codes,
+    /// each below 16.
+    unsafe fn lookup16(table: &[Self::Element; 16], codes: *const u8) -> Self;
     /// Moves lane `l` to lane `l + 1`; lane 0 becomes zero.
     unsafe fn shift_up(a: Self) -> Self;
+    /// The constants of [`Lanes::carry`] for a decay of `step` per lane
+    /// (`step ≥ 0`; multiples past [`Lanes::LIMIT`] saturate).
+    unsafe fn carry_constants(step: i32) -> Self::CarryConstants;
+    /// The max-plus exclusive prefix scan over lanes:
+    /// `in(l) = max over m < l of out(m) − (l − 1 − m)·step`, and 0 (or
+    /// less) in lane 0; returned with `in` moved up one lane (as
+    /// [`Lanes::shift_up`] would), which the next column needs first.
+    unsafe fn carry(out: Self, constants: &Self::CarryConstants) -> (Self, Self);
     /// Lane `lane` as an `i32`.
     fn lane(self, lane: usize) -> i32;
     /// One lane's value in memory (`u8` or `i16`).
-    type Element: Copy;
+    type Element: Copy + Into<i32>;
     /// `value` as an element (`value` fits).
     fn element(value: i32) -> Self::Element;
 }
+
+/// `k × step` for `k` in `1, 2, 4, …` and `ramp[b] = b × step`, saturated
+/// at `limit`: the constants of the scan steps of [`Lanes::carry`].
+pub(super) fn scan_decays<const N: usize>(step: i32, limit: i32) -> [i32; N] {
+    std::array::from_fn(|b| (b as i64 * i64::from(step)).min(i64::from(limit)) as i32)
+}
+
+/// Entries of the profile's score table: every query code and the padding
+/// code (`alphabet_size ≤ MAX_ALPHABET_SIZE`), rounded up to a power of two.
+const PROFILE_TABLE: usize = 2 * crate::align::MAX_ALPHABET_SIZE;
 
 /// 32 bytes, aligned for any vector type of the kernels.
 #[derive(Clone, Copy)]
@@ -85,9 +135,9 @@ pub(super) unsafe fn striped<V: Lanes>(
         Width::Bits8 => -min_score.min(0),
         Width::Bits16 => 0,
     };
-    // Profile, two H columns, E and the best column in the thread's
-    // reused workspace: no allocation per pair.
-    let vectors = (alphabet + 4) * segments;
+    // Profile, the query's codes in striped order, three H columns and E
+    // in the thread's reused workspace: no allocation per pair.
+    let vectors = (alphabet + 5) * segments;
     let mut own = Vec::new();
     let mut cached = WORKSPACE.with(|cell| cell.take());
     let blocks = match &mut cached {
@@ -105,88 +155,134 @@ pub(super) unsafe fn striped<V: Lanes>(
         unsafe { std::slice::from_raw_parts_mut(blocks.as_mut_ptr().cast::<V>(), vectors) };
     let zero = V::splat(0);
     let (profile, rest) = buffer.split_at_mut(alphabet * segments);
-    rest.fill(zero);
-    let (mut h_store, rest) = rest.split_at_mut(segments);
-    let (mut h_load, rest) = rest.split_at_mut(segments);
-    let (e_store, best_column) = rest.split_at_mut(segments);
+    let (code_space, columns) = rest.split_at_mut(segments);
+    columns.fill(zero);
 
-    // The profile in striped order (segment k, lane l holds query row
-    // l × segments + k); padding rows score 0: they cannot beat a real row.
+    // The query's codes in striped order (segment k, lane l holds query
+    // row l × segments + k), padding rows coded `alphabet`.
     let stride = segments * lanes;
-    // SAFETY: `profile` is `alphabet × segments` vectors of `lanes`
-    // elements each, and every bit pattern is a valid element.
-    let elements: &mut [V::Element] =
-        unsafe { std::slice::from_raw_parts_mut(profile.as_mut_ptr().cast(), alphabet * stride) };
-    elements.fill(V::element(bias));
+    // SAFETY: `code_space` is `segments` vectors of at least `lanes` bytes.
+    let codes: &mut [u8] =
+        unsafe { std::slice::from_raw_parts_mut(code_space.as_mut_ptr().cast(), stride) };
+    codes.fill(alphabet as u8);
+    for (lane, rows) in query.chunks(segments).enumerate() {
+        let lane_codes = codes[lane..].iter_mut().step_by(lanes);
+        for (code, &residue) in lane_codes.zip(rows) {
+            *code = scoring.code(residue);
+        }
+    }
+    // The profile: for each target code, the scores of the query's codes
+    // in that order; padding rows score 0: they cannot beat a real row.
     let matrix = scoring.matrix();
-    for (row, &residue) in query.iter().enumerate() {
-        let slot = (row % segments) * lanes + row / segments;
-        let scores = &matrix[usize::from(scoring.code(residue)) * alphabet..][..alphabet];
-        for (code, &score) in scores.iter().enumerate() {
-            elements[code * stride + slot] = V::element(i32::from(score) + bias);
+    let mut scores = [V::element(bias); PROFILE_TABLE];
+    for target_code in 0..alphabet {
+        for (score, row) in scores.iter_mut().zip(matrix.chunks_exact(alphabet)) {
+            *score = V::element(i32::from(row[target_code]) + bias);
+        }
+        let vectors = &mut profile[target_code * segments..][..segments];
+        if alphabet < 16 {
+            // One table lookup per vector.
+            let mut table = [V::element(bias); 16];
+            table.copy_from_slice(&scores[..16]);
+            for (k, out) in vectors.iter_mut().enumerate() {
+                // SAFETY: `codes` holds `segments × lanes` codes, all at
+                // most `alphabet < 16`.
+                *out = unsafe { V::lookup16(&table, codes.as_ptr().add(k * lanes)) };
+            }
+        } else {
+            // SAFETY: the vectors hold `stride` elements, and every bit
+            // pattern is a valid element.
+            let out: &mut [V::Element] =
+                unsafe { std::slice::from_raw_parts_mut(vectors.as_mut_ptr().cast(), stride) };
+            for (out, &code) in out.iter_mut().zip(codes.iter()) {
+                *out = scores[usize::from(code) % PROFILE_TABLE];
+            }
         }
     }
 
-    let v_bias = V::splat(bias);
-    let v_open_extend = V::splat(scoring.gap_open_extend());
-    let v_extend = V::splat(i32::from(scoring.gap_extend()));
+    let extend = i32::from(scoring.gap_extend());
+    let gaps = Constants {
+        bias: V::splat(bias),
+        open_extend: V::splat(scoring.gap_open_extend()),
+        extend: V::splat(extend),
+    };
+    let saturate = |value: i64| value.min(V::LIMIT.into()) as i32;
+    let v_last_decay = V::splat(saturate((segments as i64 - 1) * i64::from(extend)));
+    let carry_constants = V::carry_constants(saturate(segments as i64 * i64::from(extend)));
+    // Three H columns, rotated: the previous one (read), the current one
+    // (written) and the best column so far (kept for the query end), which
+    // is one of the other two or the third; then E, updated in place.
+    let h_base = columns.as_mut_ptr();
+    let (mut h_previous, mut h_current, mut h_other) =
+        (h_base, h_base.add(segments), h_base.add(2 * segments));
+    let e_column = h_base.add(3 * segments);
+    let mut h_best = h_other;
     let mut best = 0;
     let mut best_target_end = 0;
     let mut v_best = zero;
+    let mut v_best_in = zero;
+    // The gap entering each lane's first row in the previous column, as is
+    // and moved up one lane; the previous column's last H segment, moved up.
+    let (mut v_in, mut v_in_up, mut v_h_last_up) = (zero, zero, zero);
+    let profile = profile.as_ptr();
     for (j, &residue) in target.iter().enumerate() {
-        let code = usize::from(scoring.code(residue));
-        let column_profile = &profile[code * segments..(code + 1) * segments];
-        let mut v_f = zero;
-        let mut v_max = zero;
-        let mut v_h = V::shift_up(h_store[segments - 1]);
-        std::mem::swap(&mut h_store, &mut h_load);
-        let cells = h_store
-            .iter_mut()
-            .zip(h_load.iter())
-            .zip(e_store.iter_mut());
-        for (((h_out, &h_in), e), &score) in cells.zip(column_profile) {
-            v_h = V::add_score(v_h, score, v_bias);
-            let v_e = *e;
-            v_h = V::max(V::max(v_h, v_e), v_f);
-            v_max = V::max(v_max, v_h);
-            *h_out = v_h;
-            let v_h_open = V::sub_floor(v_h, v_open_extend);
-            *e = V::max(V::sub_floor(v_e, v_extend), v_h_open);
-            v_f = V::max(V::sub_floor(v_f, v_extend), v_h_open);
-            v_h = h_in;
-        }
-        // Lazy F: carry F across lane boundaries until it stops mattering.
-        v_f = V::shift_up(v_f);
-        'lazy: for _ in 0..lanes {
-            for (h, e) in h_store.iter_mut().zip(e_store.iter_mut()) {
-                let h_old = *h;
-                let h_new = V::max(h_old, v_f);
-                *h = h_new;
-                v_max = V::max(v_max, h_new);
-                *e = V::max(*e, V::sub_floor(h_new, v_open_extend));
-                v_f = V::sub_floor(v_f, v_extend);
-                // Row k+1 already has max(F, H_old(k) - open - extend) from
-                // the main loop: stop once the carried F is no better.
-                if !V::any_gt(v_f, V::sub_floor(h_old, v_open_extend)) {
-                    break 'lazy;
-                }
-            }
-            v_f = V::shift_up(v_f);
-        }
-        if V::any_gt(v_max, v_best) {
-            best = (0..lanes).map(|lane| v_max.lane(lane)).max().unwrap_or(0);
+        // SAFETY: codes are below `alphabet`, so the column's `segments`
+        // profile vectors lie inside `profile`.
+        let column_profile = profile.add(usize::from(scoring.code(residue)) * segments);
+        let v_diagonal = V::max(v_h_last_up, V::sub(v_in_up, v_last_decay));
+        let columns = Columns {
+            profile: column_profile,
+            h_previous,
+            h_current,
+            e: e_column,
+        };
+        // Most columns far from a high-scoring cell receive no gap from the
+        // previous one's scan: they skip the correction.
+        let (v_h, v_f, v_max) = match V::any_gt(v_in, zero) {
+            true => column::<V, true>(&columns, segments, v_in, v_diagonal, &gaps),
+            false => column::<V, false>(&columns, segments, v_in, v_diagonal, &gaps),
+        };
+        v_h_last_up = V::shift_up(v_h);
+        (v_in, v_in_up) = V::carry(v_f, &carry_constants);
+        let v_column_max = V::max(v_max, v_in);
+        if V::any_gt(v_column_max, v_best) {
+            best = (0..lanes)
+                .map(|lane| v_column_max.lane(lane))
+                .max()
+                .unwrap_or(0);
             if best >= V::LIMIT - bias {
                 WORKSPACE.with(|cell| cell.set(cached));
                 return None;
             }
             v_best = V::splat(best);
             best_target_end = j + 1;
-            best_column.copy_from_slice(h_store);
+            h_best = h_current;
+            v_best_in = v_in;
         }
+        // The next column reads this one and writes a column that is
+        // neither this one nor the best.
+        let next = match h_best == h_previous {
+            true => std::mem::replace(&mut h_other, h_previous),
+            false => h_previous,
+        };
+        (h_previous, h_current) = (h_current, next);
     }
-    let query_end = (0..query.len())
-        .find(|&row| best > 0 && best_column[row % segments].lane(row / segments) == best)
-        .map_or(0, |row| row + 1);
+    // The query end: the first row (row = lane × segments + segment)
+    // holding `best` in the best column, corrected by its incoming gap.
+    let mut query_end = 0;
+    if best > 0 {
+        let mut v_carry = v_best_in;
+        let mut first_row = usize::MAX;
+        for segment in 0..segments {
+            // SAFETY: `h_best` is one of the H columns: `segments` vectors.
+            let v_h = V::max(*h_best.add(segment), v_carry);
+            if let Some(lane) = V::first_equal(v_h, v_best) {
+                first_row = first_row.min(lane * segments + segment);
+            }
+            v_carry = V::sub(v_carry, gaps.extend);
+        }
+        query_end = first_row.saturating_add(1).min(query.len());
+    }
     WORKSPACE.with(|cell| cell.set(cached));
     if best == 0 {
         return Some(Alignment::default());
@@ -196,6 +292,79 @@ pub(super) unsafe fn striped<V: Lanes>(
         query_end,
         target_end: best_target_end,
     })
+}
+
+/// Per-pair constants of [`column`].
+struct Constants<V> {
+    bias: V,
+    open_extend: V,
+    extend: V,
+}
+
+/// Where [`column`] reads and writes: each holds `segments` vectors.
+struct Columns<V> {
+    profile: *const V,
+    h_previous: *const V,
+    h_current: *mut V,
+    e: *mut V,
+}
+
+/// One column: H with the gap from above started afresh in each lane,
+/// reading the previous column corrected by its incoming gap `v_in` (when
+/// `CORRECT`; otherwise `v_in` is zero everywhere and ignored). Returns the
+/// last segment's H, the gap leaving each lane and the column's maximum.
+///
+/// # Safety
+///
+/// As [`striped`]; every pointer of `columns` holds `segments` vectors.
+#[inline(always)]
+unsafe fn column<V: Lanes, const CORRECT: bool>(
+    columns: &Columns<V>,
+    segments: usize,
+    v_in: V,
+    mut v_diagonal: V,
+    gaps: &Constants<V>,
+) -> (V, V, V) {
+    let zero = V::splat(0);
+    let (mut v_f, mut v_max, mut v_h) = (zero, zero, zero);
+    // The previous column's incoming gap, decayed to each segment.
+    let mut v_carry = v_in;
+    for k in 0..segments {
+        // SAFETY: `k < segments`; the caller's columns hold `segments`
+        // vectors each.
+        let (score, h_left, e) = unsafe {
+            (
+                *columns.profile.add(k),
+                *columns.h_previous.add(k),
+                columns.e.add(k),
+            )
+        };
+        let mut v_e = unsafe { *e };
+        if CORRECT {
+            v_e = V::max(v_e, V::sub(v_carry, gaps.open_extend));
+        }
+        let v_h_diagonal = V::max(V::add_score(v_diagonal, score, gaps.bias), v_e);
+        v_h = V::max(v_h_diagonal, v_f);
+        v_max = V::max(v_max, v_h);
+        let v_h_open = V::sub(v_h, gaps.open_extend);
+        // SAFETY: as above.
+        unsafe {
+            *columns.h_current.add(k) = v_h;
+            *e = V::max(V::sub(v_e, gaps.extend), v_h_open);
+        }
+        // `max(F − extend, H − open)` with `H = max(diagonal, F)`: the F
+        // term can only lose, so the chain skips it.
+        v_f = V::max(
+            V::sub(v_f, gaps.extend),
+            V::sub(v_h_diagonal, gaps.open_extend),
+        );
+        v_diagonal = h_left;
+        if CORRECT {
+            v_diagonal = V::max(h_left, v_carry);
+            v_carry = V::sub(v_carry, gaps.extend);
+        }
+    }
+    (v_h, v_f, v_max)
 }
 
 /// 8-bit lanes, then 16-bit lanes, then the scalar reference.

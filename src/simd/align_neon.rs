@@ -3,7 +3,7 @@
 
 use std::arch::aarch64::*;
 
-use super::align::{widening, Lanes, Width};
+use super::align::{scan_decays, widening, Lanes, Width};
 use super::align_batch::{grouped, ByteLanes, Encoding, Workspace};
 use crate::align::{Alignment, Scoring};
 
@@ -18,6 +18,7 @@ pub(super) struct I16x8(int16x8_t);
 impl Lanes for U8x16 {
     const LANES: usize = 16;
     const LIMIT: i32 = u8::MAX as i32;
+    type CarryConstants = [Self; 4];
     #[inline(always)]
     unsafe fn splat(value: i32) -> Self {
         U8x16(vdupq_n_u8(value as u8))
@@ -27,7 +28,7 @@ impl Lanes for U8x16 {
         U8x16(vqsubq_u8(vqaddq_u8(diagonal.0, profile.0), bias.0))
     }
     #[inline(always)]
-    unsafe fn sub_floor(a: Self, b: Self) -> Self {
+    unsafe fn sub(a: Self, b: Self) -> Self {
         U8x16(vqsubq_u8(a.0, b.0))
     }
     #[inline(always)]
@@ -39,8 +40,36 @@ impl Lanes for U8x16 {
         vmaxvq_u8(vcgtq_u8(a.0, b.0)) != 0
     }
     #[inline(always)]
+    unsafe fn first_equal(a: Self, b: Self) -> Option<usize> {
+        let equal: [u8; 16] = std::mem::transmute(vceqq_u8(a.0, b.0));
+        equal.iter().position(|&lane| lane != 0)
+    }
+    #[inline(always)]
+    unsafe fn lookup16(table: &[u8; 16], codes: *const u8) -> Self {
+        U8x16(vqtbl1q_u8(vld1q_u8(table.as_ptr()), vld1q_u8(codes)))
+    }
+    #[inline(always)]
     unsafe fn shift_up(a: Self) -> Self {
         U8x16(vextq_u8::<15>(vdupq_n_u8(0), a.0))
+    }
+    #[inline(always)]
+    unsafe fn carry_constants(step: i32) -> [Self; 4] {
+        let decays = scan_decays::<9>(step, Self::LIMIT);
+        [1, 2, 4, 8].map(|k| <Self as Lanes>::splat(decays[k]))
+    }
+    #[inline(always)]
+    unsafe fn carry(out: Self, decays: &[Self; 4]) -> (Self, Self) {
+        // vextq(zero, x, 16 - k) moves lane l to lane l + k.
+        let zero = vdupq_n_u8(0);
+        let mut x = out.0;
+        x = vmaxq_u8(x, vqsubq_u8(vextq_u8::<15>(zero, x), decays[0].0));
+        x = vmaxq_u8(x, vqsubq_u8(vextq_u8::<14>(zero, x), decays[1].0));
+        x = vmaxq_u8(x, vqsubq_u8(vextq_u8::<12>(zero, x), decays[2].0));
+        x = vmaxq_u8(x, vqsubq_u8(vextq_u8::<8>(zero, x), decays[3].0));
+        (
+            U8x16(vextq_u8::<15>(zero, x)),
+            U8x16(vextq_u8::<14>(zero, x)),
+        )
     }
     fn lane(self, lane: usize) -> i32 {
         // SAFETY: uint8x16_t and [u8; 16] have the same size; every bit pattern is valid.
@@ -56,6 +85,7 @@ impl Lanes for U8x16 {
 impl Lanes for I16x8 {
     const LANES: usize = 8;
     const LIMIT: i32 = i16::MAX as i32;
+    type CarryConstants = [Self; 3];
     #[inline(always)]
     unsafe fn splat(value: i32) -> Self {
         I16x8(vdupq_n_s16(value as i16))
@@ -65,8 +95,8 @@ impl Lanes for I16x8 {
         I16x8(vmaxq_s16(vqaddq_s16(diagonal.0, profile.0), vdupq_n_s16(0)))
     }
     #[inline(always)]
-    unsafe fn sub_floor(a: Self, b: Self) -> Self {
-        I16x8(vmaxq_s16(vqsubq_s16(a.0, b.0), vdupq_n_s16(0)))
+    unsafe fn sub(a: Self, b: Self) -> Self {
+        I16x8(vqsubq_s16(a.0, b.0))
     }
     #[inline(always)]
     unsafe fn max(a: Self, b: Self) -> Self {
@@ -77,8 +107,36 @@ impl Lanes for I16x8 {
         vmaxvq_u16(vcgtq_s16(a.0, b.0)) != 0
     }
     #[inline(always)]
+    unsafe fn first_equal(a: Self, b: Self) -> Option<usize> {
+        let equal: [u16; 8] = std::mem::transmute(vceqq_s16(a.0, b.0));
+        equal.iter().position(|&lane| lane != 0)
+    }
+    #[inline(always)]
+    unsafe fn lookup16(table: &[i16; 16], codes: *const u8) -> Self {
+        // SAFETY: the caller passes `LANES` codes, each below 16.
+        let values: [i16; 8] = std::array::from_fn(|l| table[usize::from(*codes.add(l)) % 16]);
+        I16x8(vld1q_s16(values.as_ptr()))
+    }
+    #[inline(always)]
     unsafe fn shift_up(a: Self) -> Self {
         I16x8(vextq_s16::<7>(vdupq_n_s16(0), a.0))
+    }
+    #[inline(always)]
+    unsafe fn carry_constants(step: i32) -> [Self; 3] {
+        let decays = scan_decays::<5>(step, Self::LIMIT);
+        [1, 2, 4].map(|k| <Self as Lanes>::splat(decays[k]))
+    }
+    #[inline(always)]
+    unsafe fn carry(out: Self, decays: &[Self; 3]) -> (Self, Self) {
+        let zero = vdupq_n_s16(0);
+        let mut x = out.0;
+        x = vmaxq_s16(x, vqsubq_s16(vextq_s16::<7>(zero, x), decays[0].0));
+        x = vmaxq_s16(x, vqsubq_s16(vextq_s16::<6>(zero, x), decays[1].0));
+        x = vmaxq_s16(x, vqsubq_s16(vextq_s16::<4>(zero, x), decays[2].0));
+        (
+            I16x8(vextq_s16::<7>(zero, x)),
+            I16x8(vextq_s16::<6>(zero, x)),
+        )
     }
     fn lane(self, lane: usize) -> i32 {
         // SAFETY: int16x8_t and [i16; 8] have the same size; every bit pattern is valid.

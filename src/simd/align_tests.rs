@@ -133,6 +133,32 @@ fn lengths_around_lane_counts() {
     }
 }
 
+/// A target missing a stretch of the query at every position: the best
+/// path holds a vertical gap (down the query) that starts in every lane and
+/// segment in turn, so the gap carried across lanes (and across the AVX2
+/// halves) decides the score.
+#[test]
+fn vertical_gaps_at_every_row() {
+    let query: Vec<u8> = (0..150usize)
+        .map(|i| b"ACGT"[(i * 7 + i / 3 + i / 11) % 4])
+        .collect();
+    for scoring in [
+        Scoring::dna(1, -4, -1, 6, 1).unwrap(),
+        Scoring::dna(2, -3, -1, 0, 3).unwrap(),
+    ] {
+        for gap in [1, 3, 9] {
+            for at in 0..query.len() - gap {
+                let target = [&query[..at], &query[at + gap..]].concat();
+                let expected = align_scalar(&query, &target, &scoring);
+                for k in Level::ALL.into_iter().filter_map(kernels) {
+                    let got = k.smith_waterman(&query, &target, &scoring);
+                    assert_eq!(got, expected, "{} gap {gap} at {at}", k.level());
+                }
+            }
+        }
+    }
+}
+
 /// A score past 255 must be rescored with 16-bit lanes, one past 32767
 /// with scalar code, with the same result.
 #[test]

@@ -4,7 +4,7 @@
 
 use std::arch::x86_64::*;
 
-use super::align::{widening, Lanes, Width};
+use super::align::{scan_decays, widening, Lanes, Width};
 use super::align_batch::{grouped, ByteLanes, Encoding, Workspace};
 use crate::align::{Alignment, Scoring};
 
@@ -23,6 +23,7 @@ pub(super) struct I16x16(__m256i);
 impl Lanes for U8x16 {
     const LANES: usize = 16;
     const LIMIT: i32 = u8::MAX as i32;
+    type CarryConstants = [Self; 4];
     #[inline(always)]
     unsafe fn splat(value: i32) -> Self {
         U8x16(_mm_set1_epi8(value as u8 as i8))
@@ -32,7 +33,7 @@ impl Lanes for U8x16 {
         U8x16(_mm_subs_epu8(_mm_adds_epu8(diagonal.0, profile.0), bias.0))
     }
     #[inline(always)]
-    unsafe fn sub_floor(a: Self, b: Self) -> Self {
+    unsafe fn sub(a: Self, b: Self) -> Self {
         U8x16(_mm_subs_epu8(a.0, b.0))
     }
     #[inline(always)]
@@ -45,8 +46,34 @@ impl Lanes for U8x16 {
         _mm_movemask_epi8(_mm_cmpeq_epi8(difference, _mm_setzero_si128())) != 0xFFFF
     }
     #[inline(always)]
+    unsafe fn first_equal(a: Self, b: Self) -> Option<usize> {
+        let mask = _mm_movemask_epi8(_mm_cmpeq_epi8(a.0, b.0)) as u32;
+        (mask != 0).then(|| mask.trailing_zeros() as usize)
+    }
+    #[inline(always)]
+    unsafe fn lookup16(table: &[u8; 16], codes: *const u8) -> Self {
+        U8x16(_mm_shuffle_epi8(
+            _mm_loadu_si128(table.as_ptr().cast()),
+            _mm_loadu_si128(codes.cast()),
+        ))
+    }
+    #[inline(always)]
     unsafe fn shift_up(a: Self) -> Self {
         U8x16(_mm_slli_si128::<1>(a.0))
+    }
+    #[inline(always)]
+    unsafe fn carry_constants(step: i32) -> [Self; 4] {
+        let decays = scan_decays::<9>(step, Self::LIMIT);
+        [1, 2, 4, 8].map(|k| <Self as Lanes>::splat(decays[k]))
+    }
+    #[inline(always)]
+    unsafe fn carry(out: Self, decays: &[Self; 4]) -> (Self, Self) {
+        let mut x = out.0;
+        x = _mm_max_epu8(x, _mm_subs_epu8(_mm_slli_si128::<1>(x), decays[0].0));
+        x = _mm_max_epu8(x, _mm_subs_epu8(_mm_slli_si128::<2>(x), decays[1].0));
+        x = _mm_max_epu8(x, _mm_subs_epu8(_mm_slli_si128::<4>(x), decays[2].0));
+        x = _mm_max_epu8(x, _mm_subs_epu8(_mm_slli_si128::<8>(x), decays[3].0));
+        (U8x16(_mm_slli_si128::<1>(x)), U8x16(_mm_slli_si128::<2>(x)))
     }
     fn lane(self, lane: usize) -> i32 {
         // SAFETY: __m128i and [u8; 16] have the same size; every bit pattern is valid.
@@ -62,6 +89,7 @@ impl Lanes for U8x16 {
 impl Lanes for I16x8 {
     const LANES: usize = 8;
     const LIMIT: i32 = i16::MAX as i32;
+    type CarryConstants = [Self; 3];
     #[inline(always)]
     unsafe fn splat(value: i32) -> Self {
         I16x8(_mm_set1_epi16(value as i16))
@@ -74,8 +102,8 @@ impl Lanes for I16x8 {
         ))
     }
     #[inline(always)]
-    unsafe fn sub_floor(a: Self, b: Self) -> Self {
-        I16x8(_mm_max_epi16(_mm_subs_epi16(a.0, b.0), _mm_setzero_si128()))
+    unsafe fn sub(a: Self, b: Self) -> Self {
+        I16x8(_mm_subs_epi16(a.0, b.0))
     }
     #[inline(always)]
     unsafe fn max(a: Self, b: Self) -> Self {
@@ -86,8 +114,32 @@ impl Lanes for I16x8 {
         _mm_movemask_epi8(_mm_cmpgt_epi16(a.0, b.0)) != 0
     }
     #[inline(always)]
+    unsafe fn first_equal(a: Self, b: Self) -> Option<usize> {
+        let mask = _mm_movemask_epi8(_mm_cmpeq_epi16(a.0, b.0)) as u32;
+        (mask != 0).then(|| mask.trailing_zeros() as usize / 2)
+    }
+    #[inline(always)]
+    unsafe fn lookup16(table: &[i16; 16], codes: *const u8) -> Self {
+        // SAFETY: the caller passes `LANES` codes, each below 16.
+        let values: [i16; 8] = std::array::from_fn(|l| table[usize::from(*codes.add(l)) % 16]);
+        I16x8(_mm_loadu_si128(values.as_ptr().cast()))
+    }
+    #[inline(always)]
     unsafe fn shift_up(a: Self) -> Self {
         I16x8(_mm_slli_si128::<2>(a.0))
+    }
+    #[inline(always)]
+    unsafe fn carry_constants(step: i32) -> [Self; 3] {
+        let decays = scan_decays::<5>(step, Self::LIMIT);
+        [1, 2, 4].map(|k| <Self as Lanes>::splat(decays[k]))
+    }
+    #[inline(always)]
+    unsafe fn carry(out: Self, decays: &[Self; 3]) -> (Self, Self) {
+        let mut x = out.0;
+        x = _mm_max_epi16(x, _mm_subs_epi16(_mm_slli_si128::<2>(x), decays[0].0));
+        x = _mm_max_epi16(x, _mm_subs_epi16(_mm_slli_si128::<4>(x), decays[1].0));
+        x = _mm_max_epi16(x, _mm_subs_epi16(_mm_slli_si128::<8>(x), decays[2].0));
+        (I16x8(_mm_slli_si128::<2>(x)), I16x8(_mm_slli_si128::<4>(x)))
     }
     fn lane(self, lane: usize) -> i32 {
         // SAFETY: __m128i and [i16; 8] have the same size; every bit pattern is valid.
@@ -103,6 +155,7 @@ impl Lanes for I16x8 {
 impl Lanes for U8x32 {
     const LANES: usize = 32;
     const LIMIT: i32 = u8::MAX as i32;
+    type CarryConstants = [Self; 7];
     #[inline(always)]
     unsafe fn splat(value: i32) -> Self {
         U8x32(_mm256_set1_epi8(value as u8 as i8))
@@ -115,7 +168,7 @@ impl Lanes for U8x32 {
         ))
     }
     #[inline(always)]
-    unsafe fn sub_floor(a: Self, b: Self) -> Self {
+    unsafe fn sub(a: Self, b: Self) -> Self {
         U8x32(_mm256_subs_epu8(a.0, b.0))
     }
     #[inline(always)]
@@ -128,11 +181,80 @@ impl Lanes for U8x32 {
         _mm256_movemask_epi8(_mm256_cmpeq_epi8(difference, _mm256_setzero_si256())) != -1
     }
     #[inline(always)]
+    unsafe fn first_equal(a: Self, b: Self) -> Option<usize> {
+        let mask = _mm256_movemask_epi8(_mm256_cmpeq_epi8(a.0, b.0)) as u32;
+        (mask != 0).then(|| mask.trailing_zeros() as usize)
+    }
+    #[inline(always)]
+    unsafe fn lookup16(table: &[u8; 16], codes: *const u8) -> Self {
+        U8x32(_mm256_shuffle_epi8(
+            _mm256_broadcastsi128_si256(_mm_loadu_si128(table.as_ptr().cast())),
+            _mm256_loadu_si256(codes.cast()),
+        ))
+    }
+    #[inline(always)]
     unsafe fn shift_up(a: Self) -> Self {
         // [0, low half] lined up under [low, high]: alignr moves each half
         // up one byte, pulling in the byte below it.
         let below = _mm256_permute2x128_si256::<0x08>(a.0, a.0);
         U8x32(_mm256_alignr_epi8::<15>(a.0, below))
+    }
+    #[inline(always)]
+    unsafe fn carry_constants(step: i32) -> [Self; 7] {
+        let decays = scan_decays::<16>(step, Self::LIMIT);
+        // The high half's byte b: what lane 15's gap has lost by the time it
+        // enters lane 16 + b (b × step), and for `in` moved up one lane,
+        // lane 14's (in byte 0) then lane 15's ((b − 1) × step); the low
+        // half is unused.
+        let ramp: [u8; 32] = std::array::from_fn(|i| decays[i % 16] as u8);
+        let ramp_up: [u8; 32] = std::array::from_fn(|i| decays[(i % 16).saturating_sub(1)] as u8);
+        let lane_14_15: [u8; 32] = std::array::from_fn(|i| if i % 16 == 0 { 14 } else { 15 });
+        let load = |bytes: &[u8; 32]| U8x32(_mm256_loadu_si256(bytes.as_ptr().cast()));
+        [
+            <Self as Lanes>::splat(decays[1]),
+            <Self as Lanes>::splat(decays[2]),
+            <Self as Lanes>::splat(decays[4]),
+            <Self as Lanes>::splat(decays[8]),
+            load(&ramp),
+            load(&ramp_up),
+            load(&lane_14_15),
+        ]
+    }
+    #[inline(always)]
+    unsafe fn carry(out: Self, constants: &[Self; 7]) -> (Self, Self) {
+        // The scan within each 128-bit half (byte shifts stay in a half),
+        // then lane 15's result, decayed, into the high half.
+        let mut x = out.0;
+        x = _mm256_max_epu8(
+            x,
+            _mm256_subs_epu8(_mm256_bslli_epi128::<1>(x), constants[0].0),
+        );
+        x = _mm256_max_epu8(
+            x,
+            _mm256_subs_epu8(_mm256_bslli_epi128::<2>(x), constants[1].0),
+        );
+        x = _mm256_max_epu8(
+            x,
+            _mm256_subs_epu8(_mm256_bslli_epi128::<4>(x), constants[2].0),
+        );
+        x = _mm256_max_epu8(
+            x,
+            _mm256_subs_epu8(_mm256_bslli_epi128::<8>(x), constants[3].0),
+        );
+        let lane_15 = _mm256_shuffle_epi8(x, _mm256_set1_epi8(15));
+        let into_high = _mm256_permute2x128_si256::<0x08>(lane_15, lane_15);
+        let lanes_14_15 = _mm256_shuffle_epi8(x, constants[6].0);
+        let into_high_up = _mm256_permute2x128_si256::<0x08>(lanes_14_15, lanes_14_15);
+        (
+            U8x32(_mm256_max_epu8(
+                _mm256_bslli_epi128::<1>(x),
+                _mm256_subs_epu8(into_high, constants[4].0),
+            )),
+            U8x32(_mm256_max_epu8(
+                _mm256_bslli_epi128::<2>(x),
+                _mm256_subs_epu8(into_high_up, constants[5].0),
+            )),
+        )
     }
     fn lane(self, lane: usize) -> i32 {
         // SAFETY: __m256i and [u8; 32] have the same size; every bit pattern is valid.
@@ -148,6 +270,7 @@ impl Lanes for U8x32 {
 impl Lanes for I16x16 {
     const LANES: usize = 16;
     const LIMIT: i32 = i16::MAX as i32;
+    type CarryConstants = [Self; 6];
     #[inline(always)]
     unsafe fn splat(value: i32) -> Self {
         I16x16(_mm256_set1_epi16(value as i16))
@@ -160,11 +283,8 @@ impl Lanes for I16x16 {
         ))
     }
     #[inline(always)]
-    unsafe fn sub_floor(a: Self, b: Self) -> Self {
-        I16x16(_mm256_max_epi16(
-            _mm256_subs_epi16(a.0, b.0),
-            _mm256_setzero_si256(),
-        ))
+    unsafe fn sub(a: Self, b: Self) -> Self {
+        I16x16(_mm256_subs_epi16(a.0, b.0))
     }
     #[inline(always)]
     unsafe fn max(a: Self, b: Self) -> Self {
@@ -175,9 +295,70 @@ impl Lanes for I16x16 {
         _mm256_movemask_epi8(_mm256_cmpgt_epi16(a.0, b.0)) != 0
     }
     #[inline(always)]
+    unsafe fn first_equal(a: Self, b: Self) -> Option<usize> {
+        let mask = _mm256_movemask_epi8(_mm256_cmpeq_epi16(a.0, b.0)) as u32;
+        (mask != 0).then(|| mask.trailing_zeros() as usize / 2)
+    }
+    #[inline(always)]
+    unsafe fn lookup16(table: &[i16; 16], codes: *const u8) -> Self {
+        // SAFETY: the caller passes `LANES` codes, each below 16.
+        let values: [i16; 16] = std::array::from_fn(|l| table[usize::from(*codes.add(l)) % 16]);
+        I16x16(_mm256_loadu_si256(values.as_ptr().cast()))
+    }
+    #[inline(always)]
     unsafe fn shift_up(a: Self) -> Self {
         let below = _mm256_permute2x128_si256::<0x08>(a.0, a.0);
         I16x16(_mm256_alignr_epi8::<14>(a.0, below))
+    }
+    #[inline(always)]
+    unsafe fn carry_constants(step: i32) -> [Self; 6] {
+        let decays = scan_decays::<8>(step, Self::LIMIT);
+        // As for `U8x32`, in words: lane 7's gap enters lane 8 + b having
+        // lost b × step; moved up one lane, lane 6's then lane 7's.
+        let ramp: [i16; 16] = std::array::from_fn(|i| decays[i % 8] as i16);
+        let ramp_up: [i16; 16] = std::array::from_fn(|i| decays[(i % 8).saturating_sub(1)] as i16);
+        let lane_6_7: [u8; 32] = std::array::from_fn(|i| match i % 16 {
+            0 | 1 => 12 + (i % 2) as u8,
+            _ => 14 + (i % 2) as u8,
+        });
+        [
+            <Self as Lanes>::splat(decays[1]),
+            <Self as Lanes>::splat(decays[2]),
+            <Self as Lanes>::splat(decays[4]),
+            I16x16(_mm256_loadu_si256(ramp.as_ptr().cast())),
+            I16x16(_mm256_loadu_si256(ramp_up.as_ptr().cast())),
+            I16x16(_mm256_loadu_si256(lane_6_7.as_ptr().cast())),
+        ]
+    }
+    #[inline(always)]
+    unsafe fn carry(out: Self, constants: &[Self; 6]) -> (Self, Self) {
+        let mut x = out.0;
+        x = _mm256_max_epi16(
+            x,
+            _mm256_subs_epi16(_mm256_bslli_epi128::<2>(x), constants[0].0),
+        );
+        x = _mm256_max_epi16(
+            x,
+            _mm256_subs_epi16(_mm256_bslli_epi128::<4>(x), constants[1].0),
+        );
+        x = _mm256_max_epi16(
+            x,
+            _mm256_subs_epi16(_mm256_bslli_epi128::<8>(x), constants[2].0),
+        );
+        let lane_7 = _mm256_shuffle_epi8(x, _mm256_set1_epi16(0x0F0E));
+        let into_high = _mm256_permute2x128_si256::<0x08>(lane_7, lane_7);
+        let lanes_6_7 = _mm256_shuffle_epi8(x, constants[5].0);
+        let into_high_up = _mm256_permute2x128_si256::<0x08>(lanes_6_7, lanes_6_7);
+        (
+            I16x16(_mm256_max_epi16(
+                _mm256_bslli_epi128::<2>(x),
+                _mm256_subs_epi16(into_high, constants[3].0),
+            )),
+            I16x16(_mm256_max_epi16(
+                _mm256_bslli_epi128::<4>(x),
+                _mm256_subs_epi16(into_high_up, constants[4].0),
+            )),
+        )
     }
     fn lane(self, lane: usize) -> i32 {
         // SAFETY: __m256i and [i16; 16] have the same size; every bit pattern is valid.
