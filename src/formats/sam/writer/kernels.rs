@@ -47,6 +47,27 @@ pub(super) fn decode_sequence(packed: &[u8], out: &mut [u8]) {
     decode_sequence_scalar(packed, out);
 }
 
+/// Writes SEQ (the bases of `packed`), a tab and QUAL (`quals` plus 33)
+/// at the start of `out` when both are long enough for one AVX2 call and
+/// the CPU has AVX2; returns whether it did (else `out` is untouched).
+/// `quals` holds one score per base; `out` needs `2 * packed.len() + 1 +
+/// quals.len()` bytes.
+#[inline(always)]
+pub(super) fn sequence_tab_qualities(packed: &[u8], quals: &[u8], out: &mut [u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if packed.len() >= 32
+        && quals.len().div_ceil(2) == packed.len()
+        && out.len() >= 2 * packed.len() + 1 + quals.len()
+        && std::arch::is_x86_feature_detected!("avx2")
+    {
+        // SAFETY: the CPU has AVX2; the lengths are as it needs.
+        unsafe { x86::sequence_tab_qualities_avx2(packed, quals, out) };
+        return true;
+    }
+    let _ = (packed, quals, out);
+    false
+}
+
 fn decode_sequence_scalar(packed: &[u8], out: &mut [u8]) {
     for (pair, &byte) in out.chunks_exact_mut(2).zip(packed) {
         pair.copy_from_slice(&LETTER_PAIRS[usize::from(byte)]);
@@ -123,6 +144,28 @@ mod x86 {
         }
     }
 
+    /// See [`super::sequence_tab_qualities`]: `packed.len() >= 32`,
+    /// `quals.len()` the base count and `out` long enough.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn sequence_tab_qualities_avx2(packed: &[u8], quals: &[u8], out: &mut [u8]) {
+        let n = quals.len();
+        if out.len() < 2 * n + 1 || 2 * packed.len() > n + 1 {
+            return;
+        }
+        // SAFETY: the CPU has AVX2 (the caller's promise); the kernels
+        // check their lengths. The bases' junk last letter (odd counts)
+        // falls where the tab goes after them.
+        unsafe {
+            decode_sequence_avx2(packed, &mut out[..2 * packed.len()]);
+            out[n] = b'\t';
+            add_phred33_avx2(quals, &mut out[n + 1..2 * n + 1]);
+        }
+    }
+
     /// See [`super::decode_sequence`]; `packed.len() >= 32` and
     /// `out.len() == 2 * packed.len()`.
     ///
@@ -130,6 +173,7 @@ mod x86 {
     ///
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
+    #[inline]
     pub(super) unsafe fn decode_sequence_avx2(packed: &[u8], out: &mut [u8]) {
         let n = packed.len();
         if n < 32 || out.len() != 2 * n {
@@ -180,6 +224,7 @@ mod x86 {
     ///
     /// The CPU must have AVX2.
     #[target_feature(enable = "avx2")]
+    #[inline]
     pub(super) unsafe fn add_phred33_avx2(quals: &[u8], out: &mut [u8]) {
         let n = quals.len();
         if n < 32 || out.len() != n {

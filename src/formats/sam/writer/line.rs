@@ -151,6 +151,7 @@ impl<'a> Line<'a> {
     ///
     /// `buf` shorter than [`Line::bound`] (invalid input); aux data that
     /// is not as validation found it (never for a [`RecordRef`]).
+    #[inline(always)]
     pub(super) fn write(&self, buf: &mut [u8]) -> Result<usize> {
         let buf = buf.get_mut(..self.bound).ok_or_else(too_small)?;
         let mut out = Out::new(buf);
@@ -199,12 +200,35 @@ impl<'a> Line<'a> {
             out.byte(b'\t');
             out.int(u32_at(28) as i32);
             out.byte(b'\t');
-            if self.base_count == 0 {
+            self.write_sequence_and_qualities(out);
+            self.write_aux(out)?;
+            out.byte(b'\n');
+        }
+        Ok(())
+    }
+
+    /// Writes SEQ, a tab and QUAL: in one kernel call when it takes them.
+    ///
+    /// # Safety
+    ///
+    /// `out` has `2 * packed_bases.len() + base_count + 2` bytes (their
+    /// budgets) plus `SLACK` at its cursor.
+    #[inline(always)]
+    unsafe fn write_sequence_and_qualities(&self, out: &mut Out<'_>) {
+        let (packed, base_count) = (self.packed_bases, self.base_count);
+        // SAFETY (every write): within the fields' budgets.
+        unsafe {
+            if let Some(quals) = self.qualities {
+                let both = out.window(2 * packed.len() + 1 + quals.len());
+                if kernels::sequence_tab_qualities(packed, quals, both) {
+                    return out.advance(2 * base_count + 1);
+                }
+            }
+            if base_count == 0 {
                 out.byte(b'*');
             } else {
-                let packed = self.packed_bases;
                 kernels::decode_sequence(packed, out.window(2 * packed.len()));
-                out.advance(self.base_count);
+                out.advance(base_count);
             }
             out.byte(b'\t');
             match self.qualities {
@@ -214,10 +238,7 @@ impl<'a> Line<'a> {
                     out.advance(quals.len());
                 }
             }
-            self.write_aux(out)?;
-            out.byte(b'\n');
         }
-        Ok(())
     }
 
     /// Writes every aux field as `\tTG:T:VALUE`, straight from the encoded
@@ -239,16 +260,11 @@ impl<'a> Line<'a> {
                 continue;
             }
             // `\tTG:T:` in one word.
-            let head = u64::from_le_bytes([
-                b'\t',
-                t0,
-                t1,
-                b':',
-                AUX_LETTERS[usize::from(ty)],
-                b':',
-                0,
-                0,
-            ]);
+            let head = u64::from(b'\t')
+                | u64::from(u16::from_le_bytes([t0, t1])) << 8
+                | u64::from(b':') << 24
+                | u64::from(AUX_LETTERS[usize::from(ty)]) << 32
+                | u64::from(b':') << 40;
             // SAFETY (every write): each field of `n` encoded bytes (at
             // least 4) writes at most `5 n` bytes and reaches at most
             // `SLACK` beyond, by the caller's guarantee.

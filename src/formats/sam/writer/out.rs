@@ -175,29 +175,34 @@ impl<'b> Out<'b> {
     }
 
     /// Writes `src[..len]` in 16-byte steps when `src` has the room,
-    /// storing up to 15 junk bytes past `len` (for the fields after it to
-    /// overwrite); otherwise as [`Out::bytes`].
+    /// storing junk bytes past `len` (for the fields after it to
+    /// overwrite): 32 or 48 bytes at once for the common short lengths
+    /// (read names), else a loop; without the room, as [`Out::bytes`].
     ///
     /// # Safety
     ///
-    /// Reach `len` rounded up to a multiple of 16.
+    /// Reach `len` rounded up to a multiple of 16, and at least 32.
     #[inline(always)]
     pub(super) unsafe fn chunks16(&mut self, src: &[u8], len: usize) {
-        let steps = len.div_ceil(16);
+        let steps = len.div_ceil(16).max(2);
         self.check(16 * steps);
-        match src.get(..16 * steps) {
-            Some(from) => {
+        // SAFETY (every store): `16 * steps` bytes, the reach.
+        unsafe {
+            if let (true, Some(from)) = (steps == 2, src.first_chunk::<32>()) {
+                self.at.cast::<[u8; 32]>().write_unaligned(*from);
+            } else if let (true, Some(from)) = (steps == 3, src.first_chunk::<48>()) {
+                self.at.cast::<[u8; 48]>().write_unaligned(*from);
+            } else if let Some(from) = src.get(..16 * steps) {
                 for (i, chunk) in from.chunks_exact(16).enumerate() {
                     let mut word = [0u8; 16];
                     word.copy_from_slice(chunk);
-                    // SAFETY: `16 * i + 16 <= 16 * steps`, the reach.
-                    unsafe { self.at.add(16 * i).cast::<[u8; 16]>().write_unaligned(word) };
+                    self.at.add(16 * i).cast::<[u8; 16]>().write_unaligned(word);
                 }
-                // SAFETY: `len <= 16 * steps`.
-                unsafe { self.at = self.at.add(len) };
+            } else {
+                return self.bytes(&src[..len.min(src.len())]);
             }
-            // SAFETY: by the caller (reach `len`).
-            None => unsafe { self.bytes(&src[..len.min(src.len())]) },
+            // `len <= 16 * steps`.
+            self.at = self.at.add(len);
         }
     }
 
@@ -267,7 +272,7 @@ impl<'b> Out<'b> {
 /// # Safety
 ///
 /// `at` is valid for [`REACH`] bytes of writes.
-#[inline(never)]
+#[inline(always)]
 unsafe fn long(at: *mut u8, value: u32) -> usize {
     let (top, low8) = (value / 100_000_000, value % 100_000_000);
     let halves = u64::from(low8 / 10_000) | u64::from(low8 % 10_000) << 32;
