@@ -198,3 +198,6 @@ pub fn format_record(header: &Header, record: RecordRef<'_>, out: &mut Vec<u8>) 
     out.truncate(start + *written.as_ref().unwrap_or(&0));
     written.map(drop)
 }
+
+#[cfg(test)]
+mod tests;
