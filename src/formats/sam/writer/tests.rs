@@ -71,7 +71,7 @@ fn extreme_values_print_exactly() {
     record
         .set_fields(&RecordFields {
             name: &name,
-            flags: u16::MAX & !0x4,
+            flags: !0x4,
             reference_id: Some(1),
             alignment_start: Position::new(1 << 31),
             mapping_quality: Some(254),
