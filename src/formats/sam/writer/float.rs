@@ -136,11 +136,11 @@ mod tests {
 
     /// glibc's `%g`: the oracle samtools prints with.
     fn c_format(value: f64) -> String {
-        let mut buf = [0 as std::ffi::c_char; 64];
+        let mut buf = [0u8; 64];
         // SAFETY: a 64-byte buffer, its size passed; a NUL-terminated
         // format taking one double.
-        let len = unsafe { snprintf(buf.as_mut_ptr(), buf.len(), c"%g".as_ptr(), value) };
-        let bytes: Vec<u8> = buf[..len as usize].iter().map(|&c| c as u8).collect();
+        let len = unsafe { snprintf(buf.as_mut_ptr().cast(), buf.len(), c"%g".as_ptr(), value) };
+        let bytes = buf[..len as usize].to_vec();
         String::from_utf8(bytes).expect("ASCII")
     }
 

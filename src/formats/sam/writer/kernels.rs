@@ -302,8 +302,34 @@ mod tests {
     /// field's length, as the dispatcher passes it).
     fn sequence_kernels() -> Vec<(&'static str, Kernel)> {
         let mut kernels: Vec<(&'static str, Kernel)> = vec![("dispatch", decode_sequence)];
-        #[cfg(target_arch = "x86_64")]
-        {
+        kernels.extend(forced::sequence());
+        kernels
+    }
+
+    fn quality_kernels() -> Vec<(&'static str, Kernel)> {
+        let mut kernels: Vec<(&'static str, Kernel)> = vec![("dispatch", add_phred33)];
+        kernels.extend(forced::quality());
+        kernels
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    mod forced {
+        pub(super) fn sequence() -> Vec<(&'static str, super::Kernel)> {
+            Vec::new()
+        }
+
+        pub(super) fn quality() -> Vec<(&'static str, super::Kernel)> {
+            Vec::new()
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    mod forced {
+        use super::super::x86;
+        use super::Kernel;
+
+        pub(super) fn sequence() -> Vec<(&'static str, Kernel)> {
+            let mut kernels: Vec<(&'static str, Kernel)> = Vec::new();
             if std::arch::is_x86_feature_detected!("ssse3") {
                 kernels.push(("ssse3", |packed, out| {
                     if let Some(out) = out.get_mut(..2 * packed.len()) {
@@ -320,20 +346,16 @@ mod tests {
                     }
                 }));
             }
+            kernels
         }
-        kernels
-    }
 
-    fn quality_kernels() -> Vec<(&'static str, Kernel)> {
-        let mut kernels: Vec<(&'static str, Kernel)> = vec![("dispatch", add_phred33)];
-        #[cfg(target_arch = "x86_64")]
-        {
-            kernels.push(("sse2", |quals, out| {
+        pub(super) fn quality() -> Vec<(&'static str, Kernel)> {
+            let mut kernels: Vec<(&'static str, Kernel)> = vec![("sse2", |quals, out| {
                 if let Some(out) = out.get_mut(..quals.len()) {
                     // SAFETY: SSE2 is part of the x86_64 baseline.
                     unsafe { x86::add_phred33_sse2(quals, out) }
                 }
-            }));
+            })];
             if std::arch::is_x86_feature_detected!("avx2") {
                 kernels.push(("avx2", |quals, out| {
                     if let Some(out) = out.get_mut(..quals.len()) {
@@ -342,8 +364,8 @@ mod tests {
                     }
                 }));
             }
+            kernels
         }
-        kernels
     }
 
     /// Every kernel == scalar for every length 0..300 at every alignment
