@@ -20,8 +20,8 @@ pub const BUFFERED_CAPACITY: usize = 128 * 1024;
 /// A SAM writer.
 ///
 /// Each line is formatted straight into the writer's buffer (its longest
-/// possible length reserved once, bases and qualities converted 16 bytes a
-/// step). [`Writer::new`] hands every line to its output as it is written;
+/// possible length reserved once, bases and qualities converted 32 bytes a
+/// step with AVX2, else 16). [`Writer::new`] hands every line to its output as it is written;
 /// [`Writer::buffered`] gathers lines and writes them [`BUFFERED_CAPACITY`]
 /// bytes at a time (then call [`Writer::finish`] or [`Writer::flush`]).
 ///

@@ -1,4 +1,4 @@
-//! SEQ and QUAL to SAM text, 16 bytes a step, writing into a line buffer
+//! SEQ and QUAL to SAM text, 16 or 32 bytes a step, writing into a line buffer
 //! that has room past the field: no scalar tail loops (the last step
 //! overlaps the one before it).
 //!

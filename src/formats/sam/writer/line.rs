@@ -17,7 +17,8 @@ use crate::formats::sam::RecordRef;
 use crate::{Error, Format, Result};
 
 /// Room past the fields' budgets for the stores that reach beyond a
-/// field's text (at most 16 bytes past the cursor, or a 16-byte copy).
+/// field's text: at most 16 bytes past the cursor, or a read-name copy
+/// rounded up to 16 bytes (at least 32).
 const SLACK: usize = 64;
 
 const _: () = assert!(REACH < SLACK && float::MAX_LEN < SLACK);
