@@ -1,113 +1,140 @@
 //! One SAM line formatted straight into a buffer: the line's longest
-//! possible length is computed first ([`Line::bound`]), then every field
-//! is written at a cursor into a slice at least that long, without
-//! per-byte capacity checks.
+//! possible length is computed first ([`Line::bound`]), the buffer checked
+//! once against it, then every field is written at an unchecked cursor
+//! ([`Out`]).
+//!
+//! The bound is a budget per field (the most bytes its text can take)
+//! plus [`SLACK`]. Every write starts at most the budgets of the fields
+//! before it past the line's start, and reaches at most its own field's
+//! budget plus `SLACK` beyond (fixed-width digit stores, 16-byte copies,
+//! SIMD steps): so no write leaves the bound.
 
-use super::kernels;
+use super::out::{Out, REACH};
+use super::{float, kernels};
 use crate::formats::sam::header::Header;
-use crate::formats::sam::record::data::Array;
 use crate::formats::sam::record::FIXED_SIZE;
 use crate::formats::sam::RecordRef;
 use crate::{Error, Format, Result};
 
-/// Room past the line's last byte for the fixed-width stores of the
-/// integer writer (16 bytes) and the 16-byte SIMD steps.
+/// Room past the fields' budgets for the stores that reach beyond a
+/// field's text: at most 16 bytes past the cursor, or a read-name copy
+/// rounded up to 16 bytes (at least 32).
 const SLACK: usize = 64;
 
-/// "00" to "99": integers are written two digits at a time.
-const DIGIT_PAIRS: [[u8; 2]; 100] = {
-    let mut pairs = [[0u8; 2]; 100];
-    let mut i = 0;
-    while i < 100 {
-        pairs[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
-        i += 1;
-    }
-    pairs
-};
-
-/// Writes `value` (at least 10 000) at the start of `window`; returns its
-/// digit count. The low eight digits are made at once in a `u64`, one
-/// digit a byte (SWAR: 4-digit halves, then 2-digit quarters, then
-/// digits, by multiplying with reciprocals).
-fn write_long(window: &mut [u8; 16], value: u32) -> usize {
-    let (top, low8) = (value / 100_000_000, value % 100_000_000);
-    let halves = u64::from(low8 / 10_000) | u64::from(low8 % 10_000) << 32;
-    // x / 100 for x < 10 000 in each 32-bit lane: (x * 5243) >> 19.
-    let hundreds = ((halves * 5243) >> 19) & 0x0000_007f_0000_007f;
-    let quarters = hundreds | (halves - hundreds * 100) << 16;
-    // x / 10 for x < 100 in each 16-bit lane: (x * 103) >> 10.
-    let tens = ((quarters * 103) >> 10) & 0x000f_000f_000f_000f;
-    let digits = tens | (quarters - tens * 10) << 8;
-    let ascii = (digits + 0x3030_3030_3030_3030).to_le_bytes();
-    if top == 0 {
-        // Leading zero digits are the low bytes (the first in memory).
-        let len = 8 - (digits.trailing_zeros() / 8) as usize;
-        window[..8].copy_from_slice(&(u64::from_le_bytes(ascii) >> (64 - 8 * len)).to_le_bytes());
-        return len;
-    }
-    let lead = if top >= 10 {
-        window[..2].copy_from_slice(&DIGIT_PAIRS[top as usize]);
-        2
-    } else {
-        window[0] = b'0' + top as u8;
-        1
-    };
-    window[lead..lead + 8].copy_from_slice(&ascii);
-    lead + 8
-}
+const _: () = assert!(REACH < SLACK && float::MAX_LEN < SLACK);
 
 /// CIGAR operation letters by code (codes above 8 were rejected when the
 /// record was validated).
 const CIGAR_LETTERS: &[u8; 16] = b"MIDNSHP=X???????";
 
-/// A record ready to format: its reference names resolved and the most
-/// bytes its line can take (with [`SLACK`]).
+/// The type letter SAM prints for each aux type byte: `i` for the six
+/// integer types, the byte itself otherwise.
+const AUX_LETTERS: [u8; 256] = {
+    let mut letters = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        letters[i] = match i as u8 {
+            b'c' | b'C' | b's' | b'S' | b'i' | b'I' => b'i',
+            other => other,
+        };
+        i += 1;
+    }
+    letters
+};
+
+/// A record ready to format: its parts located, reference names resolved
+/// and the most bytes its line can take.
 pub(super) struct Line<'a> {
-    record: RecordRef<'a>,
+    fixed: &'a [u8; FIXED_SIZE],
+    /// The read name followed by the rest of the record (for 16-byte
+    /// copies); the name is its first `name_len` bytes.
+    name_and_after: &'a [u8],
+    name_len: usize,
     reference_name: &'a [u8],
     mate_reference_name: &'a [u8],
+    cigar: &'a [u8],
+    packed_bases: &'a [u8],
+    base_count: usize,
+    qualities: Option<&'a [u8]>,
+    aux: &'a [u8],
     /// Whether the CIGAR comes from a `CG` tag, which is then not printed.
     hidden_cg: bool,
     bound: usize,
 }
 
 impl<'a> Line<'a> {
-    /// Resolves the names of `record` in `header` and bounds its line.
+    /// Locates the parts of `record`, resolves its names in `header` and
+    /// bounds its line.
     ///
     /// # Errors
     ///
     /// A reference id the header does not name.
     #[inline]
     pub(super) fn new(header: &'a Header, record: RecordRef<'a>) -> Result<Self> {
-        let reference_id = record.reference_id();
-        let mate_id = record.mate_reference_id();
-        let name = reference_name(header, reference_id)?;
-        let mate_name = match mate_id {
-            Some(id) if Some(id) == reference_id => b"=",
-            mate => reference_name(header, mate)?,
+        let bytes = record.as_bytes();
+        let fixed = bytes.first_chunk::<FIXED_SIZE>().ok_or_else(too_short)?;
+        let i32_at = |at: usize| {
+            i32::from_le_bytes([fixed[at], fixed[at + 1], fixed[at + 2], fixed[at + 3]])
         };
-        let cigar = record.cigar();
-        let aux = record.data().as_bytes();
-        // The CIGAR lies inside the aux data only when read from `CG`.
-        let hidden_cg = aux.as_ptr_range().contains(&cigar.as_bytes().as_ptr());
-        let base_count = record.sequence().len();
-        // Fixed fields: FLAG 5, POS 10, MAPQ 3, PNEXT 10, TLEN 11 digits,
-        // 11 tabs and the newline, a `*` for each empty field. CIGAR ops
-        // take at most 9 digits and a letter (lengths are 28 bits); bases
-        // and qualities one byte each; aux fields at most 5 bytes per
-        // encoded byte (`c` arrays: 1 byte → `,-128`).
+        let (reference_id, mate_id) = (i32_at(0), i32_at(20));
+        let reference_name = name_of(header, reference_id)?;
+        let mate_reference_name = if mate_id == reference_id && mate_id >= 0 {
+            b"="
+        } else {
+            name_of(header, mate_id)?
+        };
+        // The parts' offsets from the fixed fields (validated with the
+        // record, checked again here by `get`), without the accessors'
+        // calls; a CIGAR that may stand for one in a `CG` tag (a soft clip
+        // of the whole read) is taken from the record's own accessor.
+        let name_len = usize::from(fixed[8]).saturating_sub(1);
+        let cigar_start = FIXED_SIZE + name_len + 1;
+        let cigar_end = cigar_start + 4 * usize::from(u16::from_le_bytes([fixed[12], fixed[13]]));
+        let base_count = u32::from_le_bytes([fixed[16], fixed[17], fixed[18], fixed[19]]) as usize;
+        let qual_start = cigar_end + base_count.div_ceil(2);
+        let aux_start = qual_start + base_count;
+        let (Some(cigar), Some(packed_bases), Some(quals), Some(aux)) = (
+            bytes.get(cigar_start..cigar_end),
+            bytes.get(cigar_end..qual_start),
+            bytes.get(qual_start..aux_start),
+            bytes.get(aux_start..),
+        ) else {
+            return Err(too_short());
+        };
+        let (cigar, hidden_cg) = match cigar.first_chunk::<4>() {
+            Some(&op) if u32::from_le_bytes(op) == (base_count as u32) << 4 | 4 => {
+                let cigar = record.cigar().as_bytes();
+                // The CIGAR lies inside the aux data only when read from `CG`.
+                (cigar, aux.as_ptr_range().contains(&cigar.as_ptr()))
+            }
+            _ => (cigar, false),
+        };
+        let qualities = (quals.first().is_some_and(|&q| q != 0xff)).then_some(quals);
+        // Budgets: 11 tabs, the newline, FLAG 5, POS 10, MAPQ 3, PNEXT 10,
+        // TLEN 11 and three `*` for empty fields (54 in all, within 64);
+        // CIGAR ops at most 9 digits (28-bit lengths) and a letter; bases
+        // two per packed byte, qualities one each; aux fields at most 5
+        // bytes per encoded byte (`B:c` elements: 1 byte → `,-128`).
         let bound = 64
-            + name.len()
-            + mate_name.len()
-            + record.name().len()
-            + 10 * cigar.len()
-            + 2 * base_count
+            + name_len
+            + reference_name.len()
+            + mate_reference_name.len()
+            + 10 * (cigar.len() / 4)
+            + 2 * packed_bases.len()
+            + base_count
             + 5 * aux.len()
             + SLACK;
         Ok(Line {
-            record,
-            reference_name: name,
-            mate_reference_name: mate_name,
+            fixed,
+            name_and_after: bytes.get(FIXED_SIZE..).unwrap_or_default(),
+            name_len,
+            reference_name,
+            mate_reference_name,
+            cigar,
+            packed_bases,
+            base_count,
+            qualities,
+            aux,
             hidden_cg,
             bound,
         })
@@ -118,80 +145,112 @@ impl<'a> Line<'a> {
         self.bound
     }
 
-    /// Writes the line (with its newline) at the start of `buf`, which is
-    /// at least [`Line::bound`] bytes; returns its length.
+    /// Writes the line (with its newline) at the start of `buf`; returns
+    /// its length.
     ///
     /// # Errors
     ///
-    /// Only for aux data that is not as its validation found it (never
-    /// for a [`RecordRef`]): the record, as invalid data.
+    /// `buf` shorter than [`Line::bound`] (invalid input); aux data that
+    /// is not as validation found it (never for a [`RecordRef`]).
+    #[inline(always)]
     pub(super) fn write(&self, buf: &mut [u8]) -> Result<usize> {
-        let record = self.record;
-        let bytes = record.as_bytes();
-        let Some((buf, _)) = buf.split_at_mut_checked(self.bound) else {
-            return Err(too_small());
-        };
-        let Some(fixed) = bytes.first_chunk::<FIXED_SIZE>() else {
-            return Err(too_small());
-        };
+        let buf = buf.get_mut(..self.bound).ok_or_else(too_small)?;
+        let mut out = Out::new(buf);
+        // SAFETY: `buf` holds the bound, so every write below stays inside
+        // it (see the module docs): each field is written with the reach
+        // its budget in `Line::new` and `SLACK` allow.
+        unsafe { self.write_fields(&mut out)? };
+        Ok(out.len())
+    }
+
+    /// # Safety
+    ///
+    /// `out` has [`Line::bound`] bytes at its cursor.
+    #[inline(always)]
+    unsafe fn write_fields(&self, out: &mut Out<'_>) -> Result<()> {
+        let fixed = self.fixed;
         let u32_at = |at: usize| {
             u32::from_le_bytes([fixed[at], fixed[at + 1], fixed[at + 2], fixed[at + 3]])
         };
-        let mut cursor = Cursor { buf, pos: 0 };
-        let name_len = record.name().len();
-        cursor.bytes_from(bytes, FIXED_SIZE, name_len);
-        cursor.byte(b'\t');
-        cursor.uint(u32::from(u16::from_le_bytes([fixed[14], fixed[15]])));
-        cursor.byte(b'\t');
-        cursor.bytes(self.reference_name);
-        cursor.byte(b'\t');
-        // POS and PNEXT are stored 0-based; -1 (unplaced) prints as 0.
-        cursor.int_plus_one(u32_at(4) as i32);
-        cursor.byte(b'\t');
-        cursor.uint(u32::from(fixed[9]));
-        cursor.byte(b'\t');
-        let cigar = record.cigar().as_bytes();
-        if cigar.is_empty() {
-            cursor.byte(b'*');
+        // SAFETY (every write): within the field's budget plus `SLACK`,
+        // by the caller's bound.
+        unsafe {
+            out.chunks16(self.name_and_after, self.name_len);
+            out.byte(b'\t');
+            out.uint(u32::from(u16::from_le_bytes([fixed[14], fixed[15]])));
+            out.byte(b'\t');
+            out.bytes(self.reference_name);
+            out.byte(b'\t');
+            // POS and PNEXT are stored 0-based; -1 (unplaced) prints as 0.
+            out.int_plus_one(u32_at(4) as i32);
+            out.byte(b'\t');
+            out.uint(u32::from(fixed[9]));
+            out.byte(b'\t');
+            if self.cigar.is_empty() {
+                out.byte(b'*');
+            }
+            for op in self.cigar.chunks_exact(4) {
+                let op = u32::from_le_bytes([op[0], op[1], op[2], op[3]]);
+                out.uint(op >> 4);
+                out.byte(CIGAR_LETTERS[(op & 15) as usize]);
+            }
+            out.byte(b'\t');
+            out.bytes(self.mate_reference_name);
+            out.byte(b'\t');
+            out.int_plus_one(u32_at(24) as i32);
+            out.byte(b'\t');
+            out.int(u32_at(28) as i32);
+            out.byte(b'\t');
+            self.write_sequence_and_qualities(out);
+            self.write_aux(out)?;
+            out.byte(b'\n');
         }
-        for op in cigar.chunks_exact(4) {
-            let op = u32::from_le_bytes([op[0], op[1], op[2], op[3]]);
-            cursor.uint(op >> 4);
-            cursor.byte(CIGAR_LETTERS[(op & 15) as usize]);
-        }
-        cursor.byte(b'\t');
-        cursor.bytes(self.mate_reference_name);
-        cursor.byte(b'\t');
-        cursor.int_plus_one(u32_at(24) as i32);
-        cursor.byte(b'\t');
-        cursor.int(u32_at(28) as i32);
-        cursor.byte(b'\t');
-        let sequence = record.sequence();
-        if sequence.is_empty() {
-            cursor.byte(b'*');
-        } else {
-            let (start, count) = (cursor.pos, sequence.len());
-            kernels::decode_sequence(sequence.as_packed(), &mut cursor.buf[start..]);
-            cursor.pos = start + count;
-        }
-        cursor.byte(b'\t');
-        match record.qualities() {
-            None => cursor.byte(b'*'),
-            Some(quals) => {
-                let start = cursor.pos;
-                kernels::add_phred33(quals, &mut cursor.buf[start..]);
-                cursor.pos = start + quals.len();
+        Ok(())
+    }
+
+    /// Writes SEQ, a tab and QUAL: in one kernel call when it takes them.
+    ///
+    /// # Safety
+    ///
+    /// `out` has `2 * packed_bases.len() + base_count + 2` bytes (their
+    /// budgets) plus `SLACK` at its cursor.
+    #[inline(always)]
+    unsafe fn write_sequence_and_qualities(&self, out: &mut Out<'_>) {
+        let (packed, base_count) = (self.packed_bases, self.base_count);
+        // SAFETY (every write): within the fields' budgets.
+        unsafe {
+            if let Some(quals) = self.qualities {
+                let both = out.window(2 * packed.len() + 1 + quals.len());
+                if kernels::sequence_tab_qualities(packed, quals, both) {
+                    return out.advance(2 * base_count + 1);
+                }
+            }
+            if base_count == 0 {
+                out.byte(b'*');
+            } else {
+                kernels::decode_sequence(packed, out.window(2 * packed.len()));
+                out.advance(base_count);
+            }
+            out.byte(b'\t');
+            match self.qualities {
+                None => out.byte(b'*'),
+                Some(quals) => {
+                    kernels::add_phred33(quals, out.window(quals.len()));
+                    out.advance(quals.len());
+                }
             }
         }
-        self.write_aux(&mut cursor, record.data().as_bytes())?;
-        cursor.byte(b'\n');
-        Ok(cursor.pos)
     }
 
     /// Writes every aux field as `\tTG:T:VALUE`, straight from the encoded
-    /// bytes (which validation walked already).
+    /// bytes.
+    ///
+    /// # Safety
+    ///
+    /// `out` has 5 bytes per byte of `self.aux` plus `SLACK` at its cursor.
     #[inline(always)]
-    fn write_aux(&self, cursor: &mut Cursor<'_>, mut aux: &[u8]) -> Result<()> {
+    unsafe fn write_aux(&self, out: &mut Out<'_>) -> Result<()> {
+        let mut aux = self.aux;
         let mut cg_to_skip = self.hidden_cg;
         while let Some((&[t0, t1, ty], rest)) = aux.split_first_chunk::<3>() {
             if cg_to_skip && [t0, t1, ty] == *b"CGB" && rest.first() == Some(&b'I') {
@@ -201,67 +260,165 @@ impl<'a> Line<'a> {
                     .ok_or_else(malformed_aux)?;
                 continue;
             }
-            let head = [
-                b'\t',
-                t0,
-                t1,
-                b':',
-                if is_integer(ty) { b'i' } else { ty },
-                b':',
-            ];
-            cursor.bytes(&head);
-            let used = match ty {
-                b'A' => {
-                    cursor.byte(*rest.first().ok_or_else(malformed_aux)?);
-                    1
+            // `\tTG:T:` in one word.
+            let head = u64::from(b'\t')
+                | u64::from(u16::from_le_bytes([t0, t1])) << 8
+                | u64::from(b':') << 24
+                | u64::from(AUX_LETTERS[usize::from(ty)]) << 32
+                | u64::from(b':') << 40;
+            // SAFETY (every write): each field of `n` encoded bytes (at
+            // least 4) writes at most `5 n` bytes and reaches at most
+            // `SLACK` beyond, by the caller's guarantee.
+            let used = unsafe {
+                out.store(head.to_le_bytes(), 6);
+                match ty {
+                    b'A' => {
+                        out.byte(*rest.first().ok_or_else(malformed_aux)?);
+                        1
+                    }
+                    b'c' => value::<1>(rest, |v| out.int(i32::from(v[0] as i8)))?,
+                    b'C' => value::<1>(rest, |v| out.uint(u32::from(v[0])))?,
+                    b's' => value::<2>(rest, |v| out.int(i32::from(i16::from_le_bytes(v))))?,
+                    b'S' => value::<2>(rest, |v| out.uint(u32::from(u16::from_le_bytes(v))))?,
+                    b'i' => value::<4>(rest, |v| out.int(i32::from_le_bytes(v)))?,
+                    b'I' => value::<4>(rest, |v| out.uint(u32::from_le_bytes(v)))?,
+                    b'f' => value::<4>(rest, |v| write_float(out, f32::from_le_bytes(v).into()))?,
+                    b'd' => value::<8>(rest, |v| write_float(out, f64::from_le_bytes(v)))?,
+                    b'Z' | b'H' => string(out, rest)?,
+                    b'B' => {
+                        let (after, used) = array(std::mem::replace(out, Out::empty()), rest)?;
+                        *out = after;
+                        used
+                    }
+                    _ => return Err(malformed_aux()),
                 }
-                b'c' => fixed::<1>(rest, |v| cursor.int(i32::from(v[0] as i8)))?,
-                b'C' => fixed::<1>(rest, |v| cursor.uint(u32::from(v[0])))?,
-                b's' => fixed::<2>(rest, |v| cursor.int(i32::from(i16::from_le_bytes(v))))?,
-                b'S' => fixed::<2>(rest, |v| cursor.uint(u32::from(u16::from_le_bytes(v))))?,
-                b'i' => fixed::<4>(rest, |v| cursor.int(i32::from_le_bytes(v)))?,
-                b'I' => fixed::<4>(rest, |v| cursor.uint(u32::from_le_bytes(v)))?,
-                b'f' => fixed::<4>(rest, |v| cursor.float(f64::from(f32::from_le_bytes(v))))?,
-                b'd' => fixed::<8>(rest, |v| cursor.float(f64::from_le_bytes(v)))?,
-                b'Z' | b'H' => {
-                    // Most are short (read groups, MD): a plain scan first.
-                    let end = match rest.iter().take(16).position(|&b| b == 0) {
-                        Some(end) => end,
-                        None => memchr::memchr(0, rest).ok_or_else(malformed_aux)?,
-                    };
-                    cursor.bytes_from(rest, 0, end);
-                    end + 1
-                }
-                b'B' => {
-                    let len = array_len(rest).ok_or_else(malformed_aux)?;
-                    let subtype = rest[0];
-                    let array =
-                        Array::from_le_bytes(subtype, &rest[5..len]).ok_or_else(malformed_aux)?;
-                    cursor.byte(subtype);
-                    write_array(cursor, array);
-                    len
-                }
-                _ => return Err(malformed_aux()),
             };
             aux = rest.get(used..).ok_or_else(malformed_aux)?;
         }
-        if aux.is_empty() {
-            Ok(())
-        } else {
-            Err(malformed_aux())
-        }
+        Ok(())
     }
 }
 
-fn is_integer(ty: u8) -> bool {
-    matches!(ty, b'c' | b'C' | b's' | b'S' | b'i' | b'I')
-}
-
 /// Passes the first `N` bytes of `rest` to `write`; returns `N`.
-fn fixed<const N: usize>(rest: &[u8], write: impl FnOnce([u8; N])) -> Result<usize> {
+#[inline(always)]
+fn value<const N: usize>(rest: &[u8], write: impl FnOnce([u8; N])) -> Result<usize> {
     let value = rest.first_chunk::<N>().ok_or_else(malformed_aux)?;
     write(*value);
     Ok(N)
+}
+
+/// Writes `value` as `%g`.
+///
+/// # Safety
+///
+/// Reach 16.
+#[inline(always)]
+unsafe fn write_float(out: &mut Out<'_>, value: f64) {
+    let mut text = [0u8; 16];
+    let len = float::format_g(value, &mut text);
+    // SAFETY: by the caller; `len <= MAX_LEN < 16`.
+    unsafe { out.store(text, len) };
+}
+
+/// Writes a `Z` or `H` value (up to its NUL); returns the bytes used.
+///
+/// # Safety
+///
+/// Reach the value's length plus 8.
+#[inline(always)]
+unsafe fn string(out: &mut Out<'_>, rest: &[u8]) -> Result<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    // Eight bytes a step, copied as they are scanned for the NUL.
+    let mut words = rest.chunks_exact(8);
+    let mut offset = 0;
+    for word in words.by_ref() {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let value = u64::from_le_bytes(eight);
+        let zeros = value.wrapping_sub(ONES) & !value & HIGHS;
+        // The lowest flagged byte is the first NUL (flags above it may be
+        // false, those below it never are).
+        let len = if zeros == 0 {
+            8
+        } else {
+            (zeros.trailing_zeros() / 8) as usize
+        };
+        // SAFETY: reach 8, within the string's length plus 8.
+        unsafe { out.store(eight, len) };
+        if zeros != 0 {
+            return Ok(offset + len + 1);
+        }
+        offset += 8;
+    }
+    let tail = words.remainder();
+    let end = tail
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or_else(malformed_aux)?;
+    // SAFETY: reach `end`, within the string.
+    unsafe { out.bytes(&tail[..end]) };
+    Ok(offset + end + 1)
+}
+
+/// Writes a `B` value (subtype, then `,` and each element); returns the
+/// cursor after it and the bytes used. (It takes the cursor by value so
+/// that the caller's never has its address taken.)
+///
+/// # Safety
+///
+/// Reach 5 bytes per encoded byte plus 16.
+#[inline(never)]
+unsafe fn array<'b>(mut out: Out<'b>, rest: &[u8]) -> Result<(Out<'b>, usize)> {
+    let out_ref = &mut out;
+    let len = array_len(rest).ok_or_else(malformed_aux)?;
+    let (subtype, elements) = (rest[0], &rest[5..len]);
+    // SAFETY (every write): an element of `n` bytes writes at most `5 n`
+    // (`,-128` for `c`, `,-2147483648` for `i`, `,` and 13 for `f`) and
+    // reaches 16 beyond.
+    unsafe {
+        let out = out_ref;
+        out.byte(subtype);
+        match subtype {
+            b'c' => elements.iter().for_each(|&v| {
+                out.byte(b',');
+                out.int(i32::from(v as i8));
+            }),
+            b'C' => elements.iter().for_each(|&v| {
+                out.byte(b',');
+                out.uint(u32::from(v));
+            }),
+            b's' => each::<2>(elements, |v| {
+                out.byte(b',');
+                out.int(i32::from(i16::from_le_bytes(v)));
+            }),
+            b'S' => each::<2>(elements, |v| {
+                out.byte(b',');
+                out.uint(u32::from(u16::from_le_bytes(v)));
+            }),
+            b'i' => each::<4>(elements, |v| {
+                out.byte(b',');
+                out.int(i32::from_le_bytes(v));
+            }),
+            b'I' => each::<4>(elements, |v| {
+                out.byte(b',');
+                out.uint(u32::from_le_bytes(v));
+            }),
+            _ => each::<4>(elements, |v| {
+                out.byte(b',');
+                write_float(out, f32::from_le_bytes(v).into());
+            }),
+        }
+    }
+    Ok((out, len))
+}
+
+fn each<const N: usize>(elements: &[u8], mut write: impl FnMut([u8; N])) {
+    for element in elements.chunks_exact(N) {
+        let mut value = [0u8; N];
+        value.copy_from_slice(element);
+        write(value);
+    }
 }
 
 /// The encoded length of a `B` value (subtype, count, elements) starting
@@ -279,28 +436,6 @@ fn array_len(rest: &[u8]) -> Option<usize> {
     (len <= rest.len()).then_some(len)
 }
 
-fn write_array(cursor: &mut Cursor<'_>, array: Array<'_>) {
-    fn each<T: crate::formats::sam::record::data::Element>(
-        cursor: &mut Cursor<'_>,
-        values: crate::formats::sam::record::data::Values<'_, T>,
-        write: impl Fn(&mut Cursor<'_>, T),
-    ) {
-        for value in values.iter() {
-            cursor.byte(b',');
-            write(cursor, value);
-        }
-    }
-    match array {
-        Array::Int8(v) => each(cursor, v, |c, x| c.int(x.into())),
-        Array::UInt8(v) => each(cursor, v, |c, x| c.uint(x.into())),
-        Array::Int16(v) => each(cursor, v, |c, x| c.int(x.into())),
-        Array::UInt16(v) => each(cursor, v, |c, x| c.uint(x.into())),
-        Array::Int32(v) => each(cursor, v, |c, x| c.int(x)),
-        Array::UInt32(v) => each(cursor, v, |c, x| c.uint(x)),
-        Array::Float(v) => each(cursor, v, |c, x| c.float(x.into())),
-    }
-}
-
 fn malformed_aux() -> Error {
     Error::invalid_data(Format::Sam, "auxiliary data changed after validation")
 }
@@ -309,181 +444,29 @@ fn too_small() -> Error {
     Error::invalid_input(Format::Sam, "line buffer shorter than the line's bound")
 }
 
-fn reference_name(header: &Header, id: Option<usize>) -> Result<&[u8]> {
-    match id {
-        None => Ok(b"*"),
-        Some(id) => header
-            .reference_sequences()
-            .get(id)
-            .map(|r| r.name().as_bytes())
-            .ok_or_else(|| {
-                Error::invalid_data(
-                    Format::Sam,
-                    format!(
-                        "reference id {id} but the header names {}",
-                        header.reference_sequences().len()
-                    ),
-                )
-            }),
+fn too_short() -> Error {
+    Error::invalid_data(Format::Sam, "record shorter than its 32-byte fixed part")
+}
+
+/// The name of reference `id` (-1: `*`).
+#[inline(always)]
+fn name_of(header: &Header, id: i32) -> Result<&[u8]> {
+    match usize::try_from(id) {
+        Err(_) => Ok(b"*"),
+        Ok(index) => match header.reference_sequences().get(index) {
+            Some(reference) => Ok(reference.name().as_bytes()),
+            None => Err(unknown_reference(header, id)),
+        },
     }
 }
 
-/// A write position in a buffer that [`Line::bound`] sized: the fields
-/// written never pass its end (slice indexing would stop them if they did).
-struct Cursor<'b> {
-    buf: &'b mut [u8],
-    pos: usize,
-}
-
-impl Cursor<'_> {
-    #[inline(always)]
-    fn byte(&mut self, byte: u8) {
-        self.buf[self.pos] = byte;
-        self.pos += 1;
-    }
-
-    #[inline(always)]
-    fn bytes(&mut self, bytes: &[u8]) {
-        self.buf[self.pos..self.pos + bytes.len()].copy_from_slice(bytes);
-        self.pos += bytes.len();
-    }
-
-    /// Copies `src[start..start + len]`, 16 bytes a step when `src` has
-    /// 16-byte steps' room past the end (what is written past `len` is
-    /// overwritten by the fields that follow).
-    #[inline(always)]
-    fn bytes_from(&mut self, src: &[u8], start: usize, len: usize) {
-        let steps = len.div_ceil(16);
-        match (
-            src.get(start..start + 16 * steps),
-            self.buf.get_mut(self.pos..self.pos + 16 * steps),
-        ) {
-            (Some(from), Some(to)) => {
-                for (to, from) in to.chunks_exact_mut(16).zip(from.chunks_exact(16)) {
-                    to.copy_from_slice(from);
-                }
-                self.pos += len;
-            }
-            _ => self.bytes(&src[start..start + len]),
-        }
-    }
-
-    /// Writes `value` in decimal, two digits at a time into a 16-byte
-    /// window at the cursor; the common short values (FLAG, MAPQ, CIGAR
-    /// lengths, aux integers) without a loop.
-    #[inline(always)]
-    fn uint(&mut self, value: u32) {
-        let Some(window) = self
-            .buf
-            .get_mut(self.pos..)
-            .and_then(|w| w.first_chunk_mut::<16>())
-        else {
-            return self.uint_near_end(value);
-        };
-        let len = if value < 100 {
-            if value < 10 {
-                window[0] = b'0' + value as u8;
-                1
-            } else {
-                window[..2].copy_from_slice(&DIGIT_PAIRS[value as usize]);
-                2
-            }
-        } else if value < 10_000 {
-            let (high, low) = ((value / 100) as usize, (value % 100) as usize);
-            if high < 10 {
-                window[0] = b'0' + high as u8;
-                window[1..3].copy_from_slice(&DIGIT_PAIRS[low]);
-                3
-            } else {
-                window[..2].copy_from_slice(&DIGIT_PAIRS[high]);
-                window[2..4].copy_from_slice(&DIGIT_PAIRS[low]);
-                4
-            }
-        } else {
-            write_long(window, value)
-        };
-        self.pos += len;
-    }
-
-    /// [`Cursor::uint`] with less than 16 bytes left (not for a buffer
-    /// that [`Line::bound`] sized).
-    #[cold]
-    #[inline(never)]
-    fn uint_near_end(&mut self, value: u32) {
-        self.bytes(value.to_string().as_bytes());
-    }
-
-    /// `value + 1`, without overflow.
-    #[inline(always)]
-    fn int_plus_one(&mut self, value: i32) {
-        match u32::try_from(value) {
-            Ok(value) => self.uint(value + 1),
-            Err(_) => self.int(value + 1),
-        }
-    }
-
-    #[inline(always)]
-    fn int(&mut self, value: i32) {
-        if value < 0 {
-            self.byte(b'-');
-        }
-        self.uint(value.unsigned_abs());
-    }
-
-    /// `%g`, as samtools prints `f` values (at most 13 bytes).
-    fn float(&mut self, value: f64) {
-        let mut text = [0u8; 32];
-        let mut out = &mut text[..];
-        super::push_float_g_into(&mut out, value);
-        let len = 32 - out.len();
-        self.bytes(&text[..len]);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn integers_print_as_rust_formats_them() {
-        let mut values = vec![0, 9, 10, 99, 100, 101, 999, 1000, 65_535, 1 << 31, u32::MAX];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        for _ in 0..5000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            values.push((state >> (state % 64)) as u32);
-        }
-        let mut buf = [0u8; 64];
-        for value in values {
-            let mut cursor = Cursor {
-                buf: &mut buf,
-                pos: 3,
-            };
-            cursor.uint(value);
-            let end = cursor.pos;
-            assert_eq!(&buf[3..end], value.to_string().as_bytes());
-            for signed in [
-                value as i32,
-                (value as i32).wrapping_neg(),
-                i32::MIN,
-                i32::MAX,
-            ] {
-                let mut cursor = Cursor {
-                    buf: &mut buf,
-                    pos: 0,
-                };
-                cursor.int(signed);
-                let end = cursor.pos;
-                assert_eq!(&buf[..end], signed.to_string().as_bytes());
-                let mut cursor = Cursor {
-                    buf: &mut buf,
-                    pos: 0,
-                };
-                cursor.int_plus_one(signed);
-                let end = cursor.pos;
-                assert_eq!(&buf[..end], (i64::from(signed) + 1).to_string().as_bytes());
-            }
-        }
-    }
+#[cold]
+fn unknown_reference(header: &Header, id: i32) -> Error {
+    Error::invalid_data(
+        Format::Sam,
+        format!(
+            "reference id {id} but the header names {}",
+            header.reference_sequences().len()
+        ),
+    )
 }
