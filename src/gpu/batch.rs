@@ -1,6 +1,7 @@
 //! Splitting a batch into chunks and packing each chunk into the buffers
 //! the two kernels read (pure CPU code, tested without a GPU).
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
 
 use wgpu::WriteOnly;
@@ -121,6 +122,10 @@ pub(super) struct ChunkLimits {
     pub max_binding_bytes: u64,
     /// Pairs per short-pair chunk (a multiple of [`SHORT_GROUP`]).
     pub short_pairs: usize,
+    /// Pairs of the batch's first chunk when it is a short-pair one (a
+    /// multiple of [`SHORT_GROUP`]): small, so the GPU starts early while
+    /// the host packs the next, full-size chunk.
+    pub first_short_pairs: usize,
 }
 
 /// The substitution table the kernels copy into workgroup memory.
@@ -165,9 +170,12 @@ pub(super) struct Plan {
 }
 
 impl Plan {
-    /// Orders `pairs` and splits them into chunks within `limits`; sets
-    /// `results` to one default [`Alignment`] per pair (what empty pairs
-    /// keep).
+    /// Orders `pairs` and splits them into chunks within `limits`; writes
+    /// the default [`Alignment`] of every empty pair into `results` (one
+    /// entry per pair). Every other pair is in [`Plan::order`], and its
+    /// result is written when its chunk is read back
+    /// ([`unpack_results`]), so the result vector is first touched there,
+    /// while the GPU works, not up front.
     ///
     /// Short pairs are ordered by their work per invocation — query strips,
     /// then 8-column steps of the target — so a workgroup's 64 invocations
@@ -180,7 +188,7 @@ impl Plan {
         pairs: &[(Q, T)],
         max_score: i32,
         limits: ChunkLimits,
-        results: &mut Vec<Alignment>,
+        results: &mut [MaybeUninit<Alignment>],
     ) -> Result<()>
     where
         Q: AsRef<[u8]> + Sync,
@@ -191,18 +199,15 @@ impl Plan {
         self.shapes.resize(count, 0);
         self.order.clear();
         self.chunks.clear();
-        results.clear();
-        results.reserve(count);
         let threads = match count {
             0..=16383 => 1,
             _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let per_thread = count.div_ceil(threads).max(1);
-        let spare = &mut results.spare_capacity_mut()[..count];
         let mut parts = pairs
             .chunks(per_thread)
             .zip(self.shapes.chunks_mut(per_thread))
-            .zip(spare.chunks_mut(per_thread));
+            .zip(results.chunks_mut(per_thread));
         // The calling thread surveys the first part itself.
         let own = parts.next();
         let survey = std::thread::scope(|scope| {
@@ -223,11 +228,6 @@ impl Plan {
                 merged.merge(&part)
             })
         });
-        // SAFETY: the parts of `spare` cover its `count` elements and each
-        // thread (the calling one included) wrote every element of its part
-        // (`survey`); a panic in a thread was resumed above, before this
-        // point.
-        unsafe { results.set_len(count) };
         if let Some(index) = survey.too_large {
             let (query_len, target_len) =
                 (pairs[index].0.as_ref().len(), pairs[index].1.as_ref().len());
@@ -279,13 +279,17 @@ impl Plan {
         let mut start = 0;
         let (mut residue_bytes, mut boundary_bytes) = (0u64, 0u64);
         for (group_index, group) in self.order[..short_count].chunks(SHORT_GROUP).enumerate() {
+            let most_pairs = match self.chunks.is_empty() {
+                true => limits.first_short_pairs.min(limits.short_pairs),
+                false => limits.short_pairs,
+            };
             let at = group_index * SHORT_GROUP;
             // Byte packing needs the most space: plan for it.
             let (query_words, target_words, columns) =
                 short_group_shape(group.iter().map(|&i| lens(i)), Width::Byte);
             let group_residues = ((query_words + target_words) * SHORT_GROUP * 4) as u64;
             let group_boundary = (columns * SHORT_GROUP * 4) as u64;
-            let full = at + group.len() - start > limits.short_pairs
+            let full = at + group.len() - start > most_pairs
                 || residue_bytes + group_residues > limits.max_binding_bytes
                 || boundary_bytes + group_boundary > limits.max_binding_bytes;
             if full && at > start {
@@ -398,21 +402,22 @@ impl Survey {
 
 /// One thread's part of [`Plan::prepare`]: the shapes of `pairs` (the
 /// batch's pairs from `first` on) into `shapes` (0 for an empty pair,
-/// [`LONG_SHAPE`] for a long one) and a default result for each.
+/// [`LONG_SHAPE`] for a long one), and the default result of each empty
+/// pair.
 fn survey<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     pairs: &[(Q, T)],
     first: usize,
     shapes: &mut [u32],
-    results: &mut [std::mem::MaybeUninit<Alignment>],
+    results: &mut [MaybeUninit<Alignment>],
     max_score: i32,
 ) -> Survey {
     let mut survey = Survey::default();
     for (offset, (((query, target), shape), result)) in
         pairs.iter().zip(shapes).zip(results).enumerate()
     {
-        result.write(Alignment::default());
         let (query_len, target_len) = (query.as_ref().len(), target.as_ref().len());
         if query_len == 0 || target_len == 0 {
+            result.write(Alignment::default());
             survey.all_short = false;
             continue;
         }
@@ -551,27 +556,18 @@ pub(super) fn fill_short<Q, T>(
     let width = packed.width;
     let fill = |slices: &mut [(Part, Part)], first_group: usize| {
         let mut members: [&[u8]; SHORT_GROUP] = [&[]; SHORT_GROUP];
-        let mut scratch = Vec::new();
         for (offset, (query, target)) in slices.iter_mut().enumerate() {
             let start = (first_group + offset) * SHORT_GROUP;
             let group = &indices[start..(start + SHORT_GROUP).min(indices.len())];
+            let lanes = group.len();
             for (member, &i) in members.iter_mut().zip(group) {
                 *member = pairs[i].0.as_ref();
             }
-            let lanes = group.len();
-            interleave(&mut scratch, query.0.len(), &members[..lanes], codes, width);
-            query.0.copy_from_slice(&scratch);
+            interleave(query.0.slice(..), &members[..lanes], codes, width);
             for (member, &i) in members.iter_mut().zip(group) {
                 *member = pairs[i].1.as_ref();
             }
-            interleave(
-                &mut scratch,
-                target.0.len(),
-                &members[..lanes],
-                codes,
-                width,
-            );
-            target.0.copy_from_slice(&scratch);
+            interleave(target.0.slice(..), &members[..lanes], codes, width);
         }
     };
     let threads = match indices.len() {
@@ -594,22 +590,27 @@ pub(super) fn fill_short<Q, T>(
     });
 }
 
-/// One group's sequences in `out` (`bytes` long): word `w` of lane `l` at
-/// word `w × SHORT_GROUP + l`, [`Width::per_word`] codes per word, the first
-/// in the low bits; lanes past `members` and codes past a sequence's end
-/// hold the padding code. Built in cache, then copied to the upload buffer
-/// in one sequential write.
-fn interleave(out: &mut Vec<u8>, bytes: usize, members: &[&[u8]], codes: &Codes, width: Width) {
+/// Bytes of one row of a group's residue words: word `w` of every lane.
+const ROW_BYTES: usize = SHORT_GROUP * 4;
+
+/// One group's sequences in `out`: word `w` of lane `l` at word
+/// `w × SHORT_GROUP + l`, [`Width::per_word`] codes per word, the first in
+/// the low bits; lanes past `members` and codes past a sequence's end hold
+/// the padding code. Each row of words is built in a small buffer and
+/// written out whole, front to back, as write-combined upload memory wants.
+fn interleave(out: WriteOnly<'_, [u8]>, members: &[&[u8]], codes: &Codes, width: Width) {
     match (width, &codes.nibble_pairs) {
-        (Width::Nibble, Some(pairs)) => interleave_words::<8>(out, bytes, members, codes, |r| {
-            let pair = |k: usize| u32::from(pairs[usize::from(r[k]) | usize::from(r[k + 1]) << 8]);
-            pair(0) | pair(2) << 8 | pair(4) << 16 | pair(6) << 24
+        (Width::Nibble, Some(pairs)) => interleave_rows::<8>(out, members, codes, |residues| {
+            // Two residue bytes, little-endian, index the pairs table.
+            let bytes = u64::from_le_bytes(*residues);
+            let pair = |shift: u32| u32::from(pairs[(bytes >> shift) as usize & 0xFFFF]);
+            pair(0) | pair(16) << 8 | pair(32) << 16 | pair(48) << 24
         }),
-        (Width::Nibble, None) => interleave_words::<8>(out, bytes, members, codes, |r| {
-            word_of_codes(r, codes.scoring, 4)
+        (Width::Nibble, None) => interleave_rows::<8>(out, members, codes, |residues| {
+            word_of_codes(residues, codes.scoring, 4)
         }),
-        (Width::Byte, _) => interleave_words::<4>(out, bytes, members, codes, |r| {
-            word_of_codes(r, codes.scoring, 8)
+        (Width::Byte, _) => interleave_rows::<4>(out, members, codes, |residues| {
+            word_of_codes(residues, codes.scoring, 8)
         }),
     }
 }
@@ -621,9 +622,8 @@ fn word_of_codes(residues: &[u8], scoring: &Scoring, bits: usize) -> u32 {
     })
 }
 
-fn interleave_words<const PER_WORD: usize>(
-    out: &mut Vec<u8>,
-    bytes: usize,
+fn interleave_rows<const PER_WORD: usize>(
+    out: WriteOnly<'_, [u8]>,
     members: &[&[u8]],
     codes: &Codes,
     full_word: impl Fn(&[u8; PER_WORD]) -> u32,
@@ -635,12 +635,8 @@ fn interleave_words<const PER_WORD: usize>(
     };
     let padding = u32::from(width.padding());
     let padding_word = (0..PER_WORD).fold(0u32, |word, k| word | padding << (bits * k));
-    out.clear();
-    out.resize(bytes, 0);
-    for word in out.chunks_exact_mut(4) {
-        word.copy_from_slice(&padding_word.to_le_bytes());
-    }
-    let word_of = |residues: &[u8]| {
+    // The codes of a sequence's last, partial word, then padding.
+    let partial_word = |residues: &[u8]| {
         residues
             .iter()
             .enumerate()
@@ -649,19 +645,23 @@ fn interleave_words<const PER_WORD: usize>(
                 word & !(0xFF >> (8 - bits) << shift) | u32::from(scoring.code(residue)) << shift
             })
     };
-    for (lane, sequence) in members.iter().enumerate() {
-        let mut at = lane * 4;
-        let mut words = sequence.chunks_exact(PER_WORD);
-        for residues in &mut words {
-            let (Some(slot), Ok(residues)) = (out.get_mut(at..at + 4), residues.try_into()) else {
-                break;
+    // Lanes past `members` keep the padding written here.
+    let mut row = [0u8; ROW_BYTES];
+    for word in row.chunks_exact_mut(4) {
+        word.copy_from_slice(&padding_word.to_le_bytes());
+    }
+    let (rows, _) = out.into_chunks::<ROW_BYTES>();
+    for (w, destination) in rows.into_iter().enumerate() {
+        let start = w * PER_WORD;
+        for (slot, sequence) in row.chunks_exact_mut(4).zip(members) {
+            let rest = sequence.get(start..).unwrap_or_default();
+            let word = match rest.first_chunk::<PER_WORD>() {
+                Some(residues) => full_word(residues),
+                None => partial_word(rest),
             };
-            slot.copy_from_slice(&full_word(residues).to_le_bytes());
-            at += SHORT_GROUP * 4;
+            slot.copy_from_slice(&word.to_le_bytes());
         }
-        if let (Some(slot), false) = (out.get_mut(at..at + 4), words.remainder().is_empty()) {
-            slot.copy_from_slice(&word_of(words.remainder()).to_le_bytes());
-        }
+        destination.write(row);
     }
 }
 
@@ -726,12 +726,13 @@ pub(super) fn fill_long<Q, T>(
 
 /// Decodes a chunk's results from the readback bytes (`Short`: score, ends
 /// packed 16 + 16 bits; `Long`: score, query end, target end, 0; 32-bit
-/// little-endian words) into `out`.
+/// little-endian words) into `out`, one entry per pair of the batch: those
+/// of `indices` are written.
 pub(super) fn unpack_results(
     kernel: Kernel,
     bytes: &[u8],
     indices: &[usize],
-    out: &mut [Alignment],
+    out: &mut [MaybeUninit<Alignment>],
 ) {
     let stride = match kernel {
         Kernel::Short => 8,
@@ -753,11 +754,11 @@ pub(super) fn unpack_results(
             }
             Kernel::Long => (word(result, 1) as usize, word(result, 2) as usize),
         };
-        out[index] = Alignment {
+        out[index].write(Alignment {
             score: word(result, 0) as i32,
             query_end,
             target_end,
-        };
+        });
     }
 }
 
@@ -768,7 +769,27 @@ mod tests {
     const LIMITS: ChunkLimits = ChunkLimits {
         max_binding_bytes: 1 << 20,
         short_pairs: 128,
+        first_short_pairs: 128,
     };
+
+    /// Result slots holding a marker, so the test can tell which were written.
+    fn result_slots(count: usize) -> Vec<MaybeUninit<Alignment>> {
+        let marker = Alignment {
+            score: -1,
+            query_end: 7,
+            target_end: 7,
+        };
+        vec![MaybeUninit::new(marker); count]
+    }
+
+    fn scores(slots: &[MaybeUninit<Alignment>]) -> Vec<i32> {
+        // SAFETY: every slot was initialised by `result_slots`, and writes
+        // only replace one value with another.
+        slots
+            .iter()
+            .map(|slot| unsafe { slot.assume_init() }.score)
+            .collect()
+    }
 
     fn words(bytes: &[u8]) -> Vec<u32> {
         bytes
@@ -781,7 +802,8 @@ mod tests {
     fn packed_chunk(pairs: &[(&str, &str)], width: Width) -> (Plan, Packed, Vec<u32>) {
         let scoring = Scoring::dna(1, -1, 0, 1, 1).unwrap();
         let mut plan = Plan::default();
-        plan.prepare(pairs, 1, LIMITS, &mut Vec::new()).unwrap();
+        plan.prepare(pairs, 1, LIMITS, &mut result_slots(pairs.len()))
+            .unwrap();
         let mut packed = Packed::default();
         plan.plan_chunk(pairs, 0, width, &mut packed);
         let mut bytes = vec![0xEE; packed.residue_words * 4];
@@ -855,7 +877,8 @@ mod tests {
             .map(|&(q, t)| (vec![b'A'; q], vec![b'C'; t]))
             .collect();
         let mut plan = Plan::default();
-        plan.prepare(&pairs, 1, LIMITS, &mut Vec::new()).unwrap();
+        plan.prepare(&pairs, 1, LIMITS, &mut result_slots(pairs.len()))
+            .unwrap();
         // Strips of 16 rows: 3 → 1, 17 → 2, 40 → 3; then steps of 8
         // target columns, stable within equal work.
         assert_eq!(plan.order, vec![3, 5, 1, 2, 4, 0]);
@@ -870,9 +893,12 @@ mod tests {
         pairs.push((vec![b'A'; 5000], vec![b'C'; 5000]));
         pairs.push((vec![], vec![b'C'; 5]));
         let mut plan = Plan::default();
-        let mut results = Vec::new();
+        let mut results = result_slots(302);
         plan.prepare(&pairs, 1, LIMITS, &mut results).unwrap();
-        assert_eq!(results.len(), 302);
+        // Only the empty pair's default is written up front.
+        let mut expected = vec![-1; 302];
+        expected[301] = 0;
+        assert_eq!(scores(&results), expected);
         let sizes: Vec<(Kernel, usize)> = plan
             .chunks
             .iter()
@@ -892,12 +918,39 @@ mod tests {
         assert_eq!(all, (0..301).collect::<Vec<_>>());
         assert_eq!(plan.order[300], 300);
         // Again, smaller: the plan is reused.
-        plan.prepare(&pairs[..3], 1, LIMITS, &mut results).unwrap();
-        assert_eq!(results, vec![Alignment::default(); 3]);
+        plan.prepare(&pairs[..3], 1, LIMITS, &mut results[..3])
+            .unwrap();
         assert_eq!(plan.order, vec![0, 1, 2]);
         assert_eq!(plan.chunks, vec![(Kernel::Short, 0..3)]);
         let huge = [(vec![b'A'; 2_000_000], vec![b'A'; 2_000_000])];
-        assert!(plan.prepare(&huge, 127, LIMITS, &mut results).is_err());
+        assert!(plan.prepare(&huge, 127, LIMITS, &mut results[..1]).is_err());
+        // A small first chunk when the batch starts with short pairs.
+        let limits = ChunkLimits {
+            first_short_pairs: 64,
+            ..LIMITS
+        };
+        plan.prepare(&pairs[..300], 1, limits, &mut results[..300])
+            .unwrap();
+        let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
+        assert_eq!(sizes, vec![64, 128, 108]);
+        plan.prepare(&pairs, 1, limits, &mut results).unwrap();
+        let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
+        assert_eq!(sizes, vec![1, 128, 128, 44]);
+    }
+
+    #[test]
+    fn unpacking_writes_the_chunk_pairs_only() {
+        let mut results = result_slots(4);
+        let mut bytes = Vec::new();
+        for (score, ends) in [(5u32, 3 | 9 << 16), (2, 1 | 2 << 16)] {
+            bytes.extend(score.to_le_bytes());
+            bytes.extend((ends as u32).to_le_bytes());
+        }
+        unpack_results(Kernel::Short, &bytes, &[2, 0], &mut results);
+        assert_eq!(scores(&results), vec![2, -1, 5, -1]);
+        // SAFETY: initialised by `result_slots`.
+        let third = unsafe { results[2].assume_init() };
+        assert_eq!((third.query_end, third.target_end), (3, 9));
     }
 
     #[test]

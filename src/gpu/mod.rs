@@ -103,6 +103,9 @@ pub struct GpuTiming {
     /// Wall-clock time the calling thread spent writing chunks into the
     /// upload buffers (residues on all cores).
     pub packing: Duration,
+    /// Bytes the calling thread and its helpers wrote into the upload
+    /// buffers (residue words and each chunk's small tables).
+    pub packed_bytes: u64,
     /// Wall-clock time the calling thread waited for the GPU: for a chunk
     /// to finish before reading back its results or reusing its buffers.
     pub waiting: Duration,
@@ -180,7 +183,9 @@ impl GpuAligner {
         T: AsRef<[u8]> + Sync,
     {
         let started = Instant::now();
-        let mut results = Vec::new();
+        let count = pairs.len();
+        let mut results = Vec::with_capacity(count);
+        let slots = &mut results.spare_capacity_mut()[..count];
         let (max_score, _) = scoring.score_range();
         let matrix = batch::matrix_table(scoring);
         let gaps = [
@@ -191,7 +196,7 @@ impl GpuAligner {
         let codes = batch::Codes::new(scoring, width);
         let mut times = self.device.timestamps().then(device::KernelTimes::default);
         let mut session = self.device.session()?;
-        let chunk_count = session.prepare(pairs, max_score, &mut results)?;
+        let chunk_count = session.prepare(pairs, max_score, slots)?;
         let preparing = started.elapsed();
         let mut first_submit = Duration::ZERO;
         for chunk in 0..chunk_count {
@@ -203,12 +208,19 @@ impl GpuAligner {
                 gaps,
                 matrix: &matrix,
             };
-            session.submit(&job, chunk, &mut results, &mut times)?;
+            session.submit(&job, chunk, slots, &mut times)?;
             if chunk == 0 {
                 first_submit = started.elapsed();
             }
         }
-        let (packing, waiting) = session.finish(&mut results, &mut times)?;
+        let (packing, packed_bytes, waiting) = session.finish(slots, &mut times)?;
+        // SAFETY: `prepare` wrote the result of every empty pair; every
+        // other pair is in exactly one chunk of the plan's order, every
+        // chunk was submitted above and read back (`submit` reads back the
+        // chunk whose slot it reuses, `finish` the rest), which writes the
+        // result of each of its pairs; any failure returned early, before
+        // this point. So all `count` entries are initialised.
+        unsafe { results.set_len(count) };
         let period = self.device.timestamp_period();
         let timing = GpuTiming {
             end_to_end: started.elapsed(),
@@ -218,6 +230,7 @@ impl GpuAligner {
             preparing,
             first_submit,
             packing,
+            packed_bytes,
             waiting,
             chunks: chunk_count,
         };
