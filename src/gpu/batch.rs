@@ -4,10 +4,14 @@
 use std::mem::MaybeUninit;
 use std::ops::Range;
 
-use wgpu::WriteOnly;
-
 use crate::align::{Alignment, Scoring};
 use crate::{Error, ErrorKind, Result};
+
+#[cfg(test)]
+use {
+    super::pack::{fill_long, fill_short, Codes},
+    wgpu::WriteOnly,
+};
 
 /// Invocations per workgroup of the short-pair kernel (`short.wgsl`).
 pub(super) const SHORT_GROUP: usize = 64;
@@ -59,7 +63,7 @@ impl Width {
 
     /// The code of the padding past a sequence's end (its row and column of
     /// the substitution table score below every real cell).
-    fn padding(self) -> u8 {
+    pub(super) fn padding(self) -> u8 {
         match self {
             Width::Nibble => 15,
             Width::Byte => 32,
@@ -67,34 +71,9 @@ impl Width {
     }
 }
 
-/// Residue bytes to kernel codes: the scheme's table, and for nibble
-/// packing a table from two residue bytes to one byte of two codes (built
-/// once per batch), so a word of 8 codes takes 4 look-ups.
-pub(super) struct Codes<'a> {
-    scoring: &'a Scoring,
-    /// Entry `first | second << 8`: `code(first) | code(second) << 4`.
-    nibble_pairs: Option<Box<[u8; 1 << 16]>>,
-}
-
-impl<'a> Codes<'a> {
-    pub(super) fn new(scoring: &'a Scoring, width: Width) -> Codes<'a> {
-        let nibble_pairs = (width == Width::Nibble).then(|| {
-            let mut table = Box::new([0u8; 1 << 16]);
-            for (pair, entry) in table.iter_mut().enumerate() {
-                *entry = scoring.code(pair as u8) | scoring.code((pair >> 8) as u8) << 4;
-            }
-            table
-        });
-        Codes {
-            scoring,
-            nibble_pairs,
-        }
-    }
-}
-
 /// One chunk, planned: the small input buffers and the layout of the
 /// residue words, which are written straight into the upload buffer by
-/// [`fill_short`] or [`fill_long`].
+/// [`super::pack::fill_short`] or [`super::pack::fill_long`].
 #[derive(Debug, Default)]
 pub(super) struct Packed {
     /// The chunk's pairs: a range of [`Plan::order`].
@@ -491,7 +470,7 @@ fn short_group_shape(
 }
 
 /// Plans a chunk for `short.wgsl`: per group, the query words, then the
-/// target words, lane-interleaved (see [`fill_short`]).
+/// target words, lane-interleaved (see [`super::pack::fill_short`]).
 fn plan_short(shapes: &[u32], indices: &[usize], width: Width, packed: &mut Packed) {
     let lens = |i: usize| shape_lens(shapes[i]);
     packed.bases.clear();
@@ -515,159 +494,9 @@ fn plan_short(shapes: &[u32], indices: &[usize], width: Width, packed: &mut Pack
     packed.boundary_bytes = (boundary_words.max(1) * 4) as u64;
     packed.workgroups = groups as u32;
 }
-/// A write-only view of part of a mapped upload buffer that may move to
-/// another thread.
-struct Part<'a>(WriteOnly<'a, [u8]>);
-
-// SAFETY: a `WriteOnly<[u8]>` is an exclusive, write-only `&mut [u8]`,
-// which is `Send`; wgpu only leaves `Send` out for unsized element types
-// (its impl has an implicit `T: Sized` bound), not for a reason that
-// applies to bytes.
-unsafe impl Send for Part<'_> {}
-
-/// Writes the residue words of a chunk planned by [`plan_short`] (pairs
-/// `indices`) into `out` (`4 × residue_words` bytes, little-endian),
-/// groups spread over all cores. Every thread writes its part front to
-/// back, as write-combined upload memory wants.
-pub(super) fn fill_short<Q, T>(
-    pairs: &[(Q, T)],
-    packed: &Packed,
-    indices: &[usize],
-    codes: &Codes<'_>,
-    out: WriteOnly<'_, [u8]>,
-) where
-    Q: AsRef<[u8]> + Sync,
-    T: AsRef<[u8]> + Sync,
-{
-    let groups = packed.bases.len();
-    // Each group's words are one contiguous slice.
-    let mut slices = Vec::with_capacity(groups);
-    let mut rest = out;
-    for (group, base) in packed.bases.iter().enumerate() {
-        let end = packed
-            .bases
-            .get(group + 1)
-            .map_or(packed.residue_words, |next| next[0] as usize);
-        let (words, tail) = rest.split_at((end - base[0] as usize) * 4);
-        let (query, target) = words.split_at((base[1] - base[0]) as usize * 4);
-        slices.push((Part(query), Part(target)));
-        rest = tail;
-    }
-    let width = packed.width;
-    let fill = |slices: &mut [(Part, Part)], first_group: usize| {
-        let mut members: [&[u8]; SHORT_GROUP] = [&[]; SHORT_GROUP];
-        for (offset, (query, target)) in slices.iter_mut().enumerate() {
-            let start = (first_group + offset) * SHORT_GROUP;
-            let group = &indices[start..(start + SHORT_GROUP).min(indices.len())];
-            let lanes = group.len();
-            for (member, &i) in members.iter_mut().zip(group) {
-                *member = pairs[i].0.as_ref();
-            }
-            interleave(query.0.slice(..), &members[..lanes], codes, width);
-            for (member, &i) in members.iter_mut().zip(group) {
-                *member = pairs[i].1.as_ref();
-            }
-            interleave(target.0.slice(..), &members[..lanes], codes, width);
-        }
-    };
-    let threads = match indices.len() {
-        0..=4095 => 1,
-        _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
-    let per_thread = groups.div_ceil(threads).max(1);
-    // The calling thread packs the first part itself: one thread fewer to
-    // start per chunk.
-    let mut parts = slices.chunks_mut(per_thread);
-    let own = parts.next();
-    std::thread::scope(|scope| {
-        for (part, slices) in parts.enumerate() {
-            let fill = &fill;
-            scope.spawn(move || fill(slices, (part + 1) * per_thread));
-        }
-        if let Some(slices) = own {
-            fill(slices, 0);
-        }
-    });
-}
-
-/// Bytes of one row of a group's residue words: word `w` of every lane.
-const ROW_BYTES: usize = SHORT_GROUP * 4;
-
-/// One group's sequences in `out`: word `w` of lane `l` at word
-/// `w × SHORT_GROUP + l`, [`Width::per_word`] codes per word, the first in
-/// the low bits; lanes past `members` and codes past a sequence's end hold
-/// the padding code. Each row of words is built in a small buffer and
-/// written out whole, front to back, as write-combined upload memory wants.
-fn interleave(out: WriteOnly<'_, [u8]>, members: &[&[u8]], codes: &Codes, width: Width) {
-    match (width, &codes.nibble_pairs) {
-        (Width::Nibble, Some(pairs)) => interleave_rows::<8>(out, members, codes, |residues| {
-            // Two residue bytes, little-endian, index the pairs table.
-            let bytes = u64::from_le_bytes(*residues);
-            let pair = |shift: u32| u32::from(pairs[(bytes >> shift) as usize & 0xFFFF]);
-            pair(0) | pair(16) << 8 | pair(32) << 16 | pair(48) << 24
-        }),
-        (Width::Nibble, None) => interleave_rows::<8>(out, members, codes, |residues| {
-            word_of_codes(residues, codes.scoring, 4)
-        }),
-        (Width::Byte, _) => interleave_rows::<4>(out, members, codes, |residues| {
-            word_of_codes(residues, codes.scoring, 8)
-        }),
-    }
-}
-
-/// The codes of `residues` in one word, `bits` each, the first lowest.
-fn word_of_codes(residues: &[u8], scoring: &Scoring, bits: usize) -> u32 {
-    residues.iter().enumerate().fold(0, |word, (k, &residue)| {
-        word | u32::from(scoring.code(residue)) << (bits * k)
-    })
-}
-
-fn interleave_rows<const PER_WORD: usize>(
-    out: WriteOnly<'_, [u8]>,
-    members: &[&[u8]],
-    codes: &Codes,
-    full_word: impl Fn(&[u8; PER_WORD]) -> u32,
-) {
-    let scoring = codes.scoring;
-    let (bits, width) = match PER_WORD {
-        8 => (4, Width::Nibble),
-        _ => (8, Width::Byte),
-    };
-    let padding = u32::from(width.padding());
-    let padding_word = (0..PER_WORD).fold(0u32, |word, k| word | padding << (bits * k));
-    // The codes of a sequence's last, partial word, then padding.
-    let partial_word = |residues: &[u8]| {
-        residues
-            .iter()
-            .enumerate()
-            .fold(padding_word, |word, (k, &residue)| {
-                let shift = bits * k;
-                word & !(0xFF >> (8 - bits) << shift) | u32::from(scoring.code(residue)) << shift
-            })
-    };
-    // Lanes past `members` keep the padding written here.
-    let mut row = [0u8; ROW_BYTES];
-    for word in row.chunks_exact_mut(4) {
-        word.copy_from_slice(&padding_word.to_le_bytes());
-    }
-    let (rows, _) = out.into_chunks::<ROW_BYTES>();
-    for (w, destination) in rows.into_iter().enumerate() {
-        let start = w * PER_WORD;
-        for (slot, sequence) in row.chunks_exact_mut(4).zip(members) {
-            let rest = sequence.get(start..).unwrap_or_default();
-            let word = match rest.first_chunk::<PER_WORD>() {
-                Some(residues) => full_word(residues),
-                None => partial_word(rest),
-            };
-            slot.copy_from_slice(&word.to_le_bytes());
-        }
-        destination.write(row);
-    }
-}
-
 /// Plans a chunk for `long.wgsl` (pairs `indices`): sequences one after
-/// the other, each starting on a word (see [`fill_long`]).
-fn plan_long<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
+/// the other, each starting on a word (see [`super::pack::fill_long`]).
+pub(super) fn plan_long<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     pairs: &[(Q, T)],
     indices: &[usize],
     packed: &mut Packed,
@@ -691,37 +520,6 @@ fn plan_long<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     packed.residue_words = words;
     packed.boundary_bytes = (boundary_entries.max(1) * 8) as u64;
     packed.workgroups = indices.len() as u32;
-}
-
-/// Writes the residue codes of a chunk planned by [`plan_long`] (pairs
-/// `indices`) into `out`.
-pub(super) fn fill_long<Q, T>(
-    pairs: &[(Q, T)],
-    packed: &Packed,
-    indices: &[usize],
-    scoring: &Scoring,
-    mut out: WriteOnly<'_, [u8]>,
-) where
-    Q: AsRef<[u8]>,
-    T: AsRef<[u8]>,
-{
-    for (&i, base) in indices.iter().zip(&packed.bases) {
-        for (sequence, word) in [
-            (pairs[i].0.as_ref(), base[0]),
-            (pairs[i].1.as_ref(), base[1]),
-        ] {
-            let start = word as usize * 4;
-            let padded = sequence.len().next_multiple_of(4);
-            let bytes = out.slice(start..start + padded);
-            let padding = std::iter::repeat_n(0, padded - sequence.len());
-            bytes.write_iter(
-                sequence
-                    .iter()
-                    .map(|&residue| scoring.code(residue))
-                    .chain(padding),
-            );
-        }
-    }
 }
 
 /// Decodes a chunk's results from the readback bytes (`Short`: score, ends

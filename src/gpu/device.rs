@@ -13,7 +13,8 @@ use std::ops::Range;
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::batch::{self, ChunkLimits, Codes, Kernel, Packed, Plan, Width, MATRIX_ENTRIES};
+use super::batch::{self, ChunkLimits, Kernel, Packed, Plan, Width, MATRIX_ENTRIES};
+use super::pack::{self, Codes};
 use super::AdapterInfo;
 use crate::align::{Alignment, Scoring};
 use crate::{Error, ErrorKind, Result};
@@ -544,8 +545,8 @@ impl Session<'_> {
             let bytes = packed.residue_words * 4;
             let out = view.slice(..bytes);
             match kernel {
-                Kernel::Short => batch::fill_short(job.pairs, packed, indices, job.codes, out),
-                Kernel::Long => batch::fill_long(job.pairs, packed, indices, job.scoring, out),
+                Kernel::Short => pack::fill_short(job.pairs, packed, indices, job.codes, out),
+                Kernel::Long => pack::fill_long(job.pairs, packed, indices, job.scoring, out),
             }
             let small: [&[u32]; 4] = [
                 &packed.lengths,

@@ -43,6 +43,7 @@
 
 mod batch;
 mod device;
+mod pack;
 mod shader;
 
 use std::fmt;
@@ -193,7 +194,7 @@ impl GpuAligner {
             u32::from(scoring.gap_extend()),
         ];
         let width = Width::for_scoring(scoring);
-        let codes = batch::Codes::new(scoring, width);
+        let codes = pack::Codes::new(scoring, width);
         let mut times = self.device.timestamps().then(device::KernelTimes::default);
         let mut session = self.device.session()?;
         let chunk_count = session.prepare(pairs, max_score, slots)?;
