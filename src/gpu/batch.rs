@@ -608,7 +608,13 @@ mod tests {
         let indices = &plan.order[packed.range.clone()];
         let out = WriteOnly::from_mut(&mut bytes[..]);
         match plan.chunks[0].0 {
-            Kernel::Short => fill_short(pairs, &packed, indices, &Codes::new(&scoring, width), out),
+            Kernel::Short => fill_short(
+                pairs,
+                &mut packed,
+                indices,
+                &Codes::new(&scoring, width),
+                out,
+            ),
             Kernel::Long => fill_long(pairs, &packed, indices, &scoring, out),
         }
         assert!(!bytes.contains(&0xEE));

@@ -41,6 +41,23 @@ impl<'a> Codes<'a> {
     }
 }
 
+impl Codes<'_> {
+    /// Whether every residue of `sequences` has a code below 4.
+    fn all_below_four(&self, sequences: &[&[u8]]) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(shuffle) = &self.nibble_shuffle {
+            // SAFETY: a `NibbleShuffle` exists only where SSSE3 was
+            // detected (`NibbleShuffle::new`).
+            return unsafe { shuffle.all_below_four(sequences, self.scoring) };
+        }
+        sequences.iter().all(|sequence| {
+            sequence
+                .iter()
+                .all(|&residue| self.scoring.code(residue) < 4)
+        })
+    }
+}
+
 /// A write-only view of part of a mapped upload buffer that may move to
 /// another thread.
 struct Part<'a>(WriteOnly<'a, [u8]>);
@@ -54,10 +71,13 @@ unsafe impl Send for Part<'_> {}
 /// Writes the residue words of a chunk planned by `plan_short` (pairs
 /// `indices`) into `out` (`4 × residue_words` bytes, little-endian),
 /// groups spread over all cores. Every thread writes its part front to
-/// back, as write-combined upload memory wants.
+/// back, as write-combined upload memory wants. A nibble group whose
+/// residues all have codes below 4 (DNA without N) is written with 2-bit
+/// codes instead, in the first half of its rows (half the bytes), and its
+/// `bases[3]` set to 2 (else 0).
 pub(super) fn fill_short<Q, T>(
     pairs: &[(Q, T)],
-    packed: &Packed,
+    packed: &mut Packed,
     indices: &[usize],
     codes: &Codes<'_>,
     out: WriteOnly<'_, [u8]>,
@@ -80,20 +100,25 @@ pub(super) fn fill_short<Q, T>(
         rest = tail;
     }
     let width = packed.width;
-    let fill = |slices: &mut [(Part, Part)], first_group: usize| {
-        let mut members: [&[u8]; SHORT_GROUP] = [&[]; SHORT_GROUP];
-        for (offset, (query, target)) in slices.iter_mut().enumerate() {
+    let fill = |slices: &mut [(Part, Part)], bases: &mut [[u32; 4]], first_group: usize| {
+        let mut queries: [&[u8]; SHORT_GROUP] = [&[]; SHORT_GROUP];
+        let mut targets: [&[u8]; SHORT_GROUP] = [&[]; SHORT_GROUP];
+        for (offset, ((query, target), base)) in slices.iter_mut().zip(bases).enumerate() {
             let start = (first_group + offset) * SHORT_GROUP;
             let group = &indices[start..(start + SHORT_GROUP).min(indices.len())];
             let lanes = group.len();
-            for (member, &i) in members.iter_mut().zip(group) {
-                *member = pairs[i].0.as_ref();
+            for ((query, target), &i) in queries.iter_mut().zip(&mut targets).zip(group) {
+                *query = pairs[i].0.as_ref();
+                *target = pairs[i].1.as_ref();
             }
-            interleave(query.0.slice(..), &members[..lanes], codes, width);
-            for (member, &i) in members.iter_mut().zip(group) {
-                *member = pairs[i].1.as_ref();
-            }
-            interleave(target.0.slice(..), &members[..lanes], codes, width);
+            let (queries, targets) = (&queries[..lanes], &targets[..lanes]);
+            // 2-bit codes where the whole group allows them.
+            let two_bit = width == Width::Nibble
+                && codes.all_below_four(queries)
+                && codes.all_below_four(targets);
+            base[3] = if two_bit { 2 } else { 0 };
+            interleave(query.0.slice(..), queries, codes, width, two_bit);
+            interleave(target.0.slice(..), targets, codes, width, two_bit);
         }
     };
     let threads = match indices.len() {
@@ -103,15 +128,17 @@ pub(super) fn fill_short<Q, T>(
     let per_thread = groups.div_ceil(threads).max(1);
     // The calling thread packs the first part itself: one thread fewer to
     // start per chunk.
-    let mut parts = slices.chunks_mut(per_thread);
+    let mut parts = slices
+        .chunks_mut(per_thread)
+        .zip(packed.bases.chunks_mut(per_thread));
     let own = parts.next();
     std::thread::scope(|scope| {
-        for (part, slices) in parts.enumerate() {
+        for (part, (slices, bases)) in parts.enumerate() {
             let fill = &fill;
-            scope.spawn(move || fill(slices, (part + 1) * per_thread));
+            scope.spawn(move || fill(slices, bases, (part + 1) * per_thread));
         }
-        if let Some(slices) = own {
-            fill(slices, 0);
+        if let Some((slices, bases)) = own {
+            fill(slices, bases, 0);
         }
     });
 }
@@ -124,7 +151,13 @@ const ROW_BYTES: usize = SHORT_GROUP * 4;
 /// the low bits; lanes past `members` and codes past a sequence's end hold
 /// the padding code. Each row of words is built in a small buffer and
 /// written out whole, front to back, as write-combined upload memory wants.
-fn interleave(out: WriteOnly<'_, [u8]>, members: &[&[u8]], codes: &Codes, width: Width) {
+fn interleave(
+    out: WriteOnly<'_, [u8]>,
+    members: &[&[u8]],
+    codes: &Codes,
+    width: Width,
+    two_bit: bool,
+) {
     match (width, &codes.nibble_pairs) {
         (Width::Nibble, Some(pairs)) => {
             let pair_word = |residues: &[u8; 8]| {
@@ -137,10 +170,12 @@ fn interleave(out: WriteOnly<'_, [u8]>, members: &[&[u8]], codes: &Codes, width:
             if let Some(shuffle) = &codes.nibble_shuffle {
                 // SAFETY: a `NibbleShuffle` exists only where SSSE3 was
                 // detected (`NibbleShuffle::new`).
-                unsafe { ssse3::interleave_nibbles(out, members, codes, shuffle, pair_word) };
+                unsafe {
+                    ssse3::interleave_nibbles(out, members, codes, shuffle, pair_word, two_bit)
+                };
                 return;
             }
-            interleave_rows::<8>(out, members, codes, pair_word, |_| None)
+            interleave_rows::<8>(out, members, codes, pair_word, |_| None, two_bit)
         }
         (Width::Nibble, None) => interleave_rows::<8>(
             out,
@@ -148,6 +183,7 @@ fn interleave(out: WriteOnly<'_, [u8]>, members: &[&[u8]], codes: &Codes, width:
             codes,
             |residues| word_of_codes(residues, codes.scoring, 4),
             |_| None,
+            two_bit,
         ),
         (Width::Byte, _) => interleave_rows::<4>(
             out,
@@ -155,6 +191,7 @@ fn interleave(out: WriteOnly<'_, [u8]>, members: &[&[u8]], codes: &Codes, width:
             codes,
             |residues| word_of_codes(residues, codes.scoring, 8),
             |_| None,
+            false,
         ),
     }
 }
@@ -169,7 +206,10 @@ fn word_of_codes(residues: &[u8], scoring: &Scoring, bits: usize) -> u32 {
 /// [`interleave`] with `full_word` for a word of `PER_WORD` residues, and
 /// `two_words` for the first two words of a sequence's rest where it can
 /// (`None` where it cannot: too short, or a residue it does not cover).
-/// Rows are written two at a time.
+/// Rows are built two at a time; with `two_bit` (nibbles whose codes are
+/// all below 4) each pair of rows is written as one row of 2-bit codes, 16
+/// per word, in the first half of `out` (past a sequence's end the codes
+/// are arbitrary: the kernel bounds its loops by the lengths).
 #[inline(always)]
 fn interleave_rows<const PER_WORD: usize>(
     out: WriteOnly<'_, [u8]>,
@@ -177,6 +217,7 @@ fn interleave_rows<const PER_WORD: usize>(
     codes: &Codes,
     full_word: impl Fn(&[u8; PER_WORD]) -> u32,
     two_words: impl Fn(&[u8]) -> Option<[u32; 2]>,
+    two_bit: bool,
 ) {
     let scoring = codes.scoring;
     let (bits, width) = match PER_WORD {
@@ -203,10 +244,11 @@ fn interleave_rows<const PER_WORD: usize>(
         word.copy_from_slice(&padding_word.to_le_bytes());
     }
     let (rows, _) = out.into_chunks::<ROW_BYTES>();
+    let row_count = rows.len();
     let mut rows = rows.into_iter();
     let mut start = 0;
-    while let Some(first) = rows.next() {
-        let [first_row, second_row] = &mut row_pair;
+    let fill_pair = |row_pair: &mut [[u8; ROW_BYTES]; 2], start: usize| {
+        let [first_row, second_row] = row_pair;
         let slots = first_row
             .chunks_exact_mut(4)
             .zip(second_row.chunks_exact_mut(4));
@@ -217,6 +259,28 @@ fn interleave_rows<const PER_WORD: usize>(
             first_slot.copy_from_slice(&low.to_le_bytes());
             second_slot.copy_from_slice(&high.to_le_bytes());
         }
+    };
+    if two_bit {
+        let mut packed_row = [0u8; ROW_BYTES];
+        for destination in rows.take(row_count.div_ceil(2)) {
+            fill_pair(&mut row_pair, start);
+            let words = row_pair[0].chunks_exact(4).zip(row_pair[1].chunks_exact(4));
+            for (slot, (low, high)) in packed_row
+                .chunks_exact_mut(4)
+                .zip(words)
+                .take(members.len())
+            {
+                let [low, high] =
+                    [low, high].map(|word| u32::from_le_bytes(word.try_into().unwrap_or_default()));
+                slot.copy_from_slice(&two_bit_word(low, high).to_le_bytes());
+            }
+            destination.write(packed_row);
+            start += 2 * PER_WORD;
+        }
+        return;
+    }
+    while let Some(first) = rows.next() {
+        fill_pair(&mut row_pair, start);
         first.write(row_pair[0]);
         if let Some(second) = rows.next() {
             second.write(row_pair[1]);
@@ -225,10 +289,21 @@ fn interleave_rows<const PER_WORD: usize>(
     }
 }
 
+/// Two words of 8 nibble codes each below 4 (`low` first) as one word of
+/// 16 codes of 2 bits, the first lowest. A nibble of 4 or more (padding)
+/// garbles only its own code and the one after it in the same byte.
+fn two_bit_word(low: u32, high: u32) -> u32 {
+    let mut codes = u64::from(low) | u64::from(high) << 32;
+    codes = (codes | codes >> 2) & 0x0F0F_0F0F_0F0F_0F0F;
+    codes = (codes | codes >> 4) & 0x00FF_00FF_00FF_00FF;
+    codes = (codes | codes >> 8) & 0x0000_FFFF_0000_FFFF;
+    (codes | codes >> 16) as u32
+}
+
 #[cfg(target_arch = "x86_64")]
 mod ssse3 {
     use std::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cvtsi128_si64, _mm_loadu_si128,
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_cvtsi128_si64, _mm_loadu_si128,
         _mm_maddubs_epi16, _mm_movemask_epi8, _mm_or_si128, _mm_packus_epi16, _mm_set1_epi16,
         _mm_set1_epi8, _mm_shuffle_epi8,
     };
@@ -277,6 +352,34 @@ mod ssse3 {
             }
             Some(shuffle)
         }
+
+        /// Whether every residue of `sequences` has a code below 4.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support SSSE3.
+        #[target_feature(enable = "ssse3")]
+        pub(super) unsafe fn all_below_four(&self, sequences: &[&[u8]], scoring: &Scoring) -> bool {
+            // SAFETY: 16-byte unaligned loads of two arrays of 16 bytes.
+            let (code_table, letter_table) = unsafe {
+                (
+                    _mm_loadu_si128(self.codes.as_ptr().cast::<__m128i>()),
+                    _mm_loadu_si128(self.letters.as_ptr().cast::<__m128i>()),
+                )
+            };
+            sequences.iter().all(|sequence| {
+                let (blocks, tail) = sequence.as_chunks::<16>();
+                blocks.iter().all(|block| {
+                    // SAFETY: a 16-byte unaligned load of an array of 16 bytes.
+                    let bytes = unsafe { _mm_loadu_si128(block.as_ptr().cast::<__m128i>()) };
+                    let low = _mm_and_si128(bytes, _mm_set1_epi8(0x0F));
+                    let letters = _mm_shuffle_epi8(letter_table, low);
+                    let known = _mm_cmpeq_epi8(_mm_or_si128(bytes, _mm_set1_epi8(0x20)), letters);
+                    let small = _mm_cmplt_epi8(_mm_shuffle_epi8(code_table, low), _mm_set1_epi8(4));
+                    _mm_movemask_epi8(_mm_and_si128(known, small)) == 0xFFFF
+                }) && tail.iter().all(|&residue| scoring.code(residue) < 4)
+            })
+        }
     }
 
     /// `interleave` for nibble codes, 16 residues at a time where the
@@ -292,6 +395,7 @@ mod ssse3 {
         codes: &Codes,
         shuffle: &NibbleShuffle,
         pair_word: impl Fn(&[u8; 8]) -> u32,
+        two_bit: bool,
     ) {
         // SAFETY: 16-byte unaligned loads of two arrays of 16 bytes.
         let (code_table, letter_table) = unsafe {
@@ -316,7 +420,7 @@ mod ssse3 {
             let both = _mm_cvtsi128_si64(_mm_packus_epi16(pairs, pairs)) as u64;
             Some([both as u32, (both >> 32) as u32])
         };
-        interleave_rows::<8>(out, members, codes, pair_word, two_words);
+        interleave_rows::<8>(out, members, codes, pair_word, two_words, two_bit);
     }
 
     #[cfg(test)]
@@ -408,11 +512,14 @@ mod tests {
         };
         for round in 0..200 {
             // Alphabets: DNA in both cases, with N, and with any byte.
-            let letters: &[u8] = match round % 4 {
-                0 => b"ACGT",
-                1 => b"acgtACGTNn",
-                2 => b"ACGTNRYUDQW^~.-",
-                _ => &[],
+            // DNA in both cases (2-bit codes), with N and now and then
+            // another letter of the same low nibble, odd symbols, any byte.
+            let (letters, flips): (&[u8], u64) = match round % 5 {
+                0 => (b"ACGT", 0),
+                1 => (b"acgtACGT", 0),
+                2 => (b"acgtACGTNn", 50),
+                3 => (b"ACGTNRYUDQW^~.-", 50),
+                _ => (&[], 0),
             };
             let lanes = 1 + next() as usize % SHORT_GROUP;
             let sequences: Vec<Vec<u8>> = (0..lanes)
@@ -421,7 +528,9 @@ mod tests {
                     (0..len)
                         .map(|_| match letters.len() {
                             0 => next() as u8,
-                            n if next() % 50 == 0 => letters[next() as usize % n] ^ 0x10,
+                            n if flips > 0 && next() % flips == 0 => {
+                                letters[next() as usize % n] ^ 0x10
+                            }
                             n => letters[next() as usize % n],
                         })
                         .collect()
@@ -437,13 +546,58 @@ mod tests {
                     &members,
                     codes,
                     Width::Nibble,
+                    false,
                 );
-                let words: Vec<u32> = bytes
-                    .chunks_exact(4)
-                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect();
-                assert_eq!(words, expected, "round {round}");
+                assert_eq!(words(&bytes), expected, "round {round}");
+                let pure = members
+                    .iter()
+                    .all(|member| member.iter().all(|&b| scoring.code(b) < 4));
+                assert_eq!(codes.all_below_four(&members), pure);
+                assert!(pure || round % 5 > 1);
+                if !pure {
+                    continue;
+                }
+                // 2-bit: 16 codes per word in the first half of the rows;
+                // codes past a sequence's end are arbitrary.
+                let mut bytes = vec![0xEE; rows * ROW_BYTES];
+                interleave(
+                    WriteOnly::from_mut(&mut bytes[..]),
+                    &members,
+                    codes,
+                    Width::Nibble,
+                    true,
+                );
+                let packed = words(&bytes);
+                for (lane, sequence) in members.iter().enumerate() {
+                    for (at, &residue) in sequence.iter().enumerate().take(rows * 8) {
+                        let word = packed[at / 16 * SHORT_GROUP + lane];
+                        let code = (word >> (2 * (at % 16))) & 3;
+                        assert_eq!(code, u32::from(scoring.code(residue)), "round {round}");
+                    }
+                }
+                assert!(packed[rows.div_ceil(2) * SHORT_GROUP..]
+                    .iter()
+                    .all(|&w| w == 0xEEEE_EEEE));
             }
         }
+    }
+
+    fn words(bytes: &[u8]) -> Vec<u32> {
+        bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()
+    }
+
+    #[test]
+    fn two_bit_words_keep_codes_before_padding() {
+        // Codes 0..3 then padding nibbles (15) from position 5 on.
+        let low = 0xFFF2_1303;
+        let high = 0xFFFF_FFFF;
+        let word = two_bit_word(low, high);
+        for (at, code) in [3, 0, 3, 1, 2].into_iter().enumerate() {
+            assert_eq!((word >> (2 * at)) & 3, code);
+        }
+        assert_eq!(two_bit_word(0x3210_3210, 0x0123_0123), 0x1B1B_E4E4);
     }
 }
