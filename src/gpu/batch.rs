@@ -608,13 +608,11 @@ mod tests {
         let indices = &plan.order[packed.range.clone()];
         let out = WriteOnly::from_mut(&mut bytes[..]);
         match plan.chunks[0].0 {
-            Kernel::Short => fill_short(
-                pairs,
-                &mut packed,
-                indices,
-                &Codes::new(&scoring, width),
-                out,
-            ),
+            Kernel::Short => {
+                let codes = Codes::new(&scoring, width);
+                let written = fill_short(pairs, &mut packed, indices, &codes, out);
+                assert_eq!(written, bytes.len());
+            }
             Kernel::Long => fill_long(pairs, &packed, indices, &scoring, out),
         }
         assert!(!bytes.contains(&0xEE));

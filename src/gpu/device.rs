@@ -544,10 +544,16 @@ impl Session<'_> {
                 .map_err(|err| unavailable(format!("GPU upload: {err}")))?;
             let bytes = packed.residue_words * 4;
             let out = view.slice(..bytes);
-            match kernel {
+            let residues_written = match kernel {
                 Kernel::Short => pack::fill_short(job.pairs, packed, indices, job.codes, out),
-                Kernel::Long => pack::fill_long(job.pairs, packed, indices, job.scoring, out),
-            }
+                Kernel::Long => {
+                    pack::fill_long(job.pairs, packed, indices, job.scoring, out);
+                    bytes
+                }
+            };
+            self.packed_bytes += (residues_written
+                + regions[1..].iter().map(|r| r.1 as usize).sum::<usize>())
+                as u64;
             let small: [&[u32]; 4] = [
                 &packed.lengths,
                 packed.bases.as_flattened(),
@@ -562,7 +568,6 @@ impl Session<'_> {
         }
         slot.upload.unmap();
         self.packing += packing_started.elapsed();
-        self.packed_bytes += upload_bytes(sizes);
 
         let queue = &device.queue;
         let mut encoder = device

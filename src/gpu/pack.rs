@@ -74,14 +74,15 @@ unsafe impl Send for Part<'_> {}
 /// back, as write-combined upload memory wants. A nibble group whose
 /// residues all have codes below 4 (DNA without N) is written with 2-bit
 /// codes instead, in the first half of its rows (half the bytes), and its
-/// `bases[3]` set to 2 (else 0).
+/// `bases[3]` set to 2 (else 0). Returns the bytes written.
 pub(super) fn fill_short<Q, T>(
     pairs: &[(Q, T)],
     packed: &mut Packed,
     indices: &[usize],
     codes: &Codes<'_>,
     out: WriteOnly<'_, [u8]>,
-) where
+) -> usize
+where
     Q: AsRef<[u8]> + Sync,
     T: AsRef<[u8]> + Sync,
 {
@@ -103,6 +104,7 @@ pub(super) fn fill_short<Q, T>(
     let fill = |slices: &mut [(Part, Part)], bases: &mut [[u32; 4]], first_group: usize| {
         let mut queries: [&[u8]; SHORT_GROUP] = [&[]; SHORT_GROUP];
         let mut targets: [&[u8]; SHORT_GROUP] = [&[]; SHORT_GROUP];
+        let mut written = 0;
         for (offset, ((query, target), base)) in slices.iter_mut().zip(bases).enumerate() {
             let start = (first_group + offset) * SHORT_GROUP;
             let group = &indices[start..(start + SHORT_GROUP).min(indices.len())];
@@ -117,9 +119,10 @@ pub(super) fn fill_short<Q, T>(
                 && codes.all_below_four(queries)
                 && codes.all_below_four(targets);
             base[3] = if two_bit { 2 } else { 0 };
-            interleave(query.0.slice(..), queries, codes, width, two_bit);
-            interleave(target.0.slice(..), targets, codes, width, two_bit);
+            written += interleave(query.0.slice(..), queries, codes, width, two_bit);
+            written += interleave(target.0.slice(..), targets, codes, width, two_bit);
         }
+        written
     };
     let threads = match indices.len() {
         0..=4095 => 1,
@@ -133,14 +136,20 @@ pub(super) fn fill_short<Q, T>(
         .zip(packed.bases.chunks_mut(per_thread));
     let own = parts.next();
     std::thread::scope(|scope| {
-        for (part, (slices, bases)) in parts.enumerate() {
-            let fill = &fill;
-            scope.spawn(move || fill(slices, bases, (part + 1) * per_thread));
-        }
-        if let Some((slices, bases)) = own {
-            fill(slices, bases, 0);
-        }
-    });
+        let running: Vec<_> = parts
+            .enumerate()
+            .map(|(part, (slices, bases))| {
+                let fill = &fill;
+                scope.spawn(move || fill(slices, bases, (part + 1) * per_thread))
+            })
+            .collect();
+        let own = own.map_or(0, |(slices, bases)| fill(slices, bases, 0));
+        running.into_iter().fold(own, |sum, thread| {
+            sum + thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    })
 }
 
 /// Bytes of one row of a group's residue words: word `w` of every lane.
@@ -151,13 +160,14 @@ const ROW_BYTES: usize = SHORT_GROUP * 4;
 /// the low bits; lanes past `members` and codes past a sequence's end hold
 /// the padding code. Each row of words is built in a small buffer and
 /// written out whole, front to back, as write-combined upload memory wants.
+/// Returns the bytes written.
 fn interleave(
     out: WriteOnly<'_, [u8]>,
     members: &[&[u8]],
     codes: &Codes,
     width: Width,
     two_bit: bool,
-) {
+) -> usize {
     match (width, &codes.nibble_pairs) {
         (Width::Nibble, Some(pairs)) => {
             let pair_word = |residues: &[u8; 8]| {
@@ -170,10 +180,9 @@ fn interleave(
             if let Some(shuffle) = &codes.nibble_shuffle {
                 // SAFETY: a `NibbleShuffle` exists only where SSSE3 was
                 // detected (`NibbleShuffle::new`).
-                unsafe {
+                return unsafe {
                     ssse3::interleave_nibbles(out, members, codes, shuffle, pair_word, two_bit)
                 };
-                return;
             }
             interleave_rows::<8>(out, members, codes, pair_word, |_| None, two_bit)
         }
@@ -218,7 +227,7 @@ fn interleave_rows<const PER_WORD: usize>(
     full_word: impl Fn(&[u8; PER_WORD]) -> u32,
     two_words: impl Fn(&[u8]) -> Option<[u32; 2]>,
     two_bit: bool,
-) {
+) -> usize {
     let scoring = codes.scoring;
     let (bits, width) = match PER_WORD {
         8 => (4, Width::Nibble),
@@ -277,7 +286,7 @@ fn interleave_rows<const PER_WORD: usize>(
             destination.write(packed_row);
             start += 2 * PER_WORD;
         }
-        return;
+        return row_count.div_ceil(2) * ROW_BYTES;
     }
     while let Some(first) = rows.next() {
         fill_pair(&mut row_pair, start);
@@ -287,6 +296,7 @@ fn interleave_rows<const PER_WORD: usize>(
         }
         start += 2 * PER_WORD;
     }
+    row_count * ROW_BYTES
 }
 
 /// Two words of 8 nibble codes each below 4 (`low` first) as one word of
@@ -396,7 +406,7 @@ mod ssse3 {
         shuffle: &NibbleShuffle,
         pair_word: impl Fn(&[u8; 8]) -> u32,
         two_bit: bool,
-    ) {
+    ) -> usize {
         // SAFETY: 16-byte unaligned loads of two arrays of 16 bytes.
         let (code_table, letter_table) = unsafe {
             (
@@ -420,7 +430,7 @@ mod ssse3 {
             let both = _mm_cvtsi128_si64(_mm_packus_epi16(pairs, pairs)) as u64;
             Some([both as u32, (both >> 32) as u32])
         };
-        interleave_rows::<8>(out, members, codes, pair_word, two_words, two_bit);
+        interleave_rows::<8>(out, members, codes, pair_word, two_words, two_bit)
     }
 
     #[cfg(test)]
