@@ -12,8 +12,9 @@
 //!
 //! * short pairs (both sequences ≤ 4096 residues): one invocation per pair,
 //!   pairs ordered by length so a workgroup's 64 invocations do equal work
-//!   (left in input order when they all do), residues packed 8 per word
-//!   (4 bits each; DNA) or 4 per word (other alphabets) and interleaved across the workgroup so
+//!   (left in input order when they all do), residues packed 16 per word
+//!   (2 bits each: DNA without N, decided per workgroup), 8 per word (4
+//!   bits: DNA) or 4 per word (other alphabets) and interleaved across the workgroup so
 //!   loads coalesce, 16 query rows of H and E in registers per sweep of
 //!   the target, the substitution matrix in workgroup memory;
 //! * long pairs: one workgroup of 128 invocations per pair sweeping
@@ -21,8 +22,9 @@
 //!   through workgroup memory.
 //!
 //! Batches are split into chunks that fit the device's buffer and dispatch
-//! limits (65,536 short pairs; `BIOMETAL_GPU_CHUNK_PAIRS` overrides that,
-//! for tuning). On the host, one pass on all cores reads the pairs'
+//! limits (65,536 short pairs, the first chunk 16,384 so the GPU starts
+//! early; `BIOMETAL_GPU_CHUNK_PAIRS` and `BIOMETAL_GPU_FIRST_CHUNK_PAIRS`
+//! override them, for tuning). On the host, one pass on all cores reads the pairs'
 //! lengths; pairs are ordered by work with two counting sorts (not at all
 //! when they all need the same work) and their residues written by all
 //! cores straight into a mapped upload buffer; a ring of three buffer sets lets packing one chunk
