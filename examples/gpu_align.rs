@@ -228,10 +228,11 @@ fn check(options: &Options, scoring: &Scoring) -> Result<ExitCode, String> {
     }
     println!(
         "host: ordering and splitting {:.4} s, first chunk submitted at {:.4} s, \
-         packing into upload buffers {:.4} s, waiting for the GPU {:.4} s",
+         packing into upload buffers {:.4} s ({:.1} MB), waiting for the GPU {:.4} s",
         timing.preparing.as_secs_f64(),
         timing.first_submit.as_secs_f64(),
         timing.packing.as_secs_f64(),
+        timing.packed_bytes as f64 / 1e6,
         timing.waiting.as_secs_f64()
     );
     println!(

@@ -1,12 +1,17 @@
 //! Splitting a batch into chunks and packing each chunk into the buffers
 //! the two kernels read (pure CPU code, tested without a GPU).
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
-
-use wgpu::WriteOnly;
 
 use crate::align::{Alignment, Scoring};
 use crate::{Error, ErrorKind, Result};
+
+#[cfg(test)]
+use {
+    super::pack::{fill_long, fill_short, Codes},
+    wgpu::WriteOnly,
+};
 
 /// Invocations per workgroup of the short-pair kernel (`short.wgsl`).
 pub(super) const SHORT_GROUP: usize = 64;
@@ -58,7 +63,7 @@ impl Width {
 
     /// The code of the padding past a sequence's end (its row and column of
     /// the substitution table score below every real cell).
-    fn padding(self) -> u8 {
+    pub(super) fn padding(self) -> u8 {
         match self {
             Width::Nibble => 15,
             Width::Byte => 32,
@@ -66,34 +71,9 @@ impl Width {
     }
 }
 
-/// Residue bytes to kernel codes: the scheme's table, and for nibble
-/// packing a table from two residue bytes to one byte of two codes (built
-/// once per batch), so a word of 8 codes takes 4 look-ups.
-pub(super) struct Codes<'a> {
-    scoring: &'a Scoring,
-    /// Entry `first | second << 8`: `code(first) | code(second) << 4`.
-    nibble_pairs: Option<Box<[u8; 1 << 16]>>,
-}
-
-impl<'a> Codes<'a> {
-    pub(super) fn new(scoring: &'a Scoring, width: Width) -> Codes<'a> {
-        let nibble_pairs = (width == Width::Nibble).then(|| {
-            let mut table = Box::new([0u8; 1 << 16]);
-            for (pair, entry) in table.iter_mut().enumerate() {
-                *entry = scoring.code(pair as u8) | scoring.code((pair >> 8) as u8) << 4;
-            }
-            table
-        });
-        Codes {
-            scoring,
-            nibble_pairs,
-        }
-    }
-}
-
 /// One chunk, planned: the small input buffers and the layout of the
 /// residue words, which are written straight into the upload buffer by
-/// [`fill_short`] or [`fill_long`].
+/// [`super::pack::fill_short`] or [`super::pack::fill_long`].
 #[derive(Debug, Default)]
 pub(super) struct Packed {
     /// The chunk's pairs: a range of [`Plan::order`].
@@ -121,6 +101,10 @@ pub(super) struct ChunkLimits {
     pub max_binding_bytes: u64,
     /// Pairs per short-pair chunk (a multiple of [`SHORT_GROUP`]).
     pub short_pairs: usize,
+    /// Pairs of the batch's first chunk when it is a short-pair one (a
+    /// multiple of [`SHORT_GROUP`]): small, so the GPU starts early while
+    /// the host packs the next, full-size chunk.
+    pub first_short_pairs: usize,
 }
 
 /// The substitution table the kernels copy into workgroup memory.
@@ -165,9 +149,12 @@ pub(super) struct Plan {
 }
 
 impl Plan {
-    /// Orders `pairs` and splits them into chunks within `limits`; sets
-    /// `results` to one default [`Alignment`] per pair (what empty pairs
-    /// keep).
+    /// Orders `pairs` and splits them into chunks within `limits`; writes
+    /// the default [`Alignment`] of every empty pair into `results` (one
+    /// entry per pair). Every other pair is in [`Plan::order`], and its
+    /// result is written when its chunk is read back
+    /// ([`unpack_results`]), so the result vector is first touched there,
+    /// while the GPU works, not up front.
     ///
     /// Short pairs are ordered by their work per invocation — query strips,
     /// then 8-column steps of the target — so a workgroup's 64 invocations
@@ -180,7 +167,7 @@ impl Plan {
         pairs: &[(Q, T)],
         max_score: i32,
         limits: ChunkLimits,
-        results: &mut Vec<Alignment>,
+        results: &mut [MaybeUninit<Alignment>],
     ) -> Result<()>
     where
         Q: AsRef<[u8]> + Sync,
@@ -191,18 +178,15 @@ impl Plan {
         self.shapes.resize(count, 0);
         self.order.clear();
         self.chunks.clear();
-        results.clear();
-        results.reserve(count);
         let threads = match count {
             0..=16383 => 1,
             _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let per_thread = count.div_ceil(threads).max(1);
-        let spare = &mut results.spare_capacity_mut()[..count];
         let mut parts = pairs
             .chunks(per_thread)
             .zip(self.shapes.chunks_mut(per_thread))
-            .zip(spare.chunks_mut(per_thread));
+            .zip(results.chunks_mut(per_thread));
         // The calling thread surveys the first part itself.
         let own = parts.next();
         let survey = std::thread::scope(|scope| {
@@ -223,11 +207,6 @@ impl Plan {
                 merged.merge(&part)
             })
         });
-        // SAFETY: the parts of `spare` cover its `count` elements and each
-        // thread (the calling one included) wrote every element of its part
-        // (`survey`); a panic in a thread was resumed above, before this
-        // point.
-        unsafe { results.set_len(count) };
         if let Some(index) = survey.too_large {
             let (query_len, target_len) =
                 (pairs[index].0.as_ref().len(), pairs[index].1.as_ref().len());
@@ -279,13 +258,17 @@ impl Plan {
         let mut start = 0;
         let (mut residue_bytes, mut boundary_bytes) = (0u64, 0u64);
         for (group_index, group) in self.order[..short_count].chunks(SHORT_GROUP).enumerate() {
+            let most_pairs = match self.chunks.is_empty() {
+                true => limits.first_short_pairs.min(limits.short_pairs),
+                false => limits.short_pairs,
+            };
             let at = group_index * SHORT_GROUP;
             // Byte packing needs the most space: plan for it.
             let (query_words, target_words, columns) =
                 short_group_shape(group.iter().map(|&i| lens(i)), Width::Byte);
             let group_residues = ((query_words + target_words) * SHORT_GROUP * 4) as u64;
             let group_boundary = (columns * SHORT_GROUP * 4) as u64;
-            let full = at + group.len() - start > limits.short_pairs
+            let full = at + group.len() - start > most_pairs
                 || residue_bytes + group_residues > limits.max_binding_bytes
                 || boundary_bytes + group_boundary > limits.max_binding_bytes;
             if full && at > start {
@@ -398,21 +381,22 @@ impl Survey {
 
 /// One thread's part of [`Plan::prepare`]: the shapes of `pairs` (the
 /// batch's pairs from `first` on) into `shapes` (0 for an empty pair,
-/// [`LONG_SHAPE`] for a long one) and a default result for each.
+/// [`LONG_SHAPE`] for a long one), and the default result of each empty
+/// pair.
 fn survey<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     pairs: &[(Q, T)],
     first: usize,
     shapes: &mut [u32],
-    results: &mut [std::mem::MaybeUninit<Alignment>],
+    results: &mut [MaybeUninit<Alignment>],
     max_score: i32,
 ) -> Survey {
     let mut survey = Survey::default();
     for (offset, (((query, target), shape), result)) in
         pairs.iter().zip(shapes).zip(results).enumerate()
     {
-        result.write(Alignment::default());
         let (query_len, target_len) = (query.as_ref().len(), target.as_ref().len());
         if query_len == 0 || target_len == 0 {
+            result.write(Alignment::default());
             survey.all_short = false;
             continue;
         }
@@ -486,7 +470,7 @@ fn short_group_shape(
 }
 
 /// Plans a chunk for `short.wgsl`: per group, the query words, then the
-/// target words, lane-interleaved (see [`fill_short`]).
+/// target words, lane-interleaved (see [`super::pack::fill_short`]).
 fn plan_short(shapes: &[u32], indices: &[usize], width: Width, packed: &mut Packed) {
     let lens = |i: usize| shape_lens(shapes[i]);
     packed.bases.clear();
@@ -510,164 +494,9 @@ fn plan_short(shapes: &[u32], indices: &[usize], width: Width, packed: &mut Pack
     packed.boundary_bytes = (boundary_words.max(1) * 4) as u64;
     packed.workgroups = groups as u32;
 }
-/// A write-only view of part of a mapped upload buffer that may move to
-/// another thread.
-struct Part<'a>(WriteOnly<'a, [u8]>);
-
-// SAFETY: a `WriteOnly<[u8]>` is an exclusive, write-only `&mut [u8]`,
-// which is `Send`; wgpu only leaves `Send` out for unsized element types
-// (its impl has an implicit `T: Sized` bound), not for a reason that
-// applies to bytes.
-unsafe impl Send for Part<'_> {}
-
-/// Writes the residue words of a chunk planned by [`plan_short`] (pairs
-/// `indices`) into `out` (`4 × residue_words` bytes, little-endian),
-/// groups spread over all cores. Every thread writes its part front to
-/// back, as write-combined upload memory wants.
-pub(super) fn fill_short<Q, T>(
-    pairs: &[(Q, T)],
-    packed: &Packed,
-    indices: &[usize],
-    codes: &Codes<'_>,
-    out: WriteOnly<'_, [u8]>,
-) where
-    Q: AsRef<[u8]> + Sync,
-    T: AsRef<[u8]> + Sync,
-{
-    let groups = packed.bases.len();
-    // Each group's words are one contiguous slice.
-    let mut slices = Vec::with_capacity(groups);
-    let mut rest = out;
-    for (group, base) in packed.bases.iter().enumerate() {
-        let end = packed
-            .bases
-            .get(group + 1)
-            .map_or(packed.residue_words, |next| next[0] as usize);
-        let (words, tail) = rest.split_at((end - base[0] as usize) * 4);
-        let (query, target) = words.split_at((base[1] - base[0]) as usize * 4);
-        slices.push((Part(query), Part(target)));
-        rest = tail;
-    }
-    let width = packed.width;
-    let fill = |slices: &mut [(Part, Part)], first_group: usize| {
-        let mut members: [&[u8]; SHORT_GROUP] = [&[]; SHORT_GROUP];
-        let mut scratch = Vec::new();
-        for (offset, (query, target)) in slices.iter_mut().enumerate() {
-            let start = (first_group + offset) * SHORT_GROUP;
-            let group = &indices[start..(start + SHORT_GROUP).min(indices.len())];
-            for (member, &i) in members.iter_mut().zip(group) {
-                *member = pairs[i].0.as_ref();
-            }
-            let lanes = group.len();
-            interleave(&mut scratch, query.0.len(), &members[..lanes], codes, width);
-            query.0.copy_from_slice(&scratch);
-            for (member, &i) in members.iter_mut().zip(group) {
-                *member = pairs[i].1.as_ref();
-            }
-            interleave(
-                &mut scratch,
-                target.0.len(),
-                &members[..lanes],
-                codes,
-                width,
-            );
-            target.0.copy_from_slice(&scratch);
-        }
-    };
-    let threads = match indices.len() {
-        0..=4095 => 1,
-        _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
-    let per_thread = groups.div_ceil(threads).max(1);
-    // The calling thread packs the first part itself: one thread fewer to
-    // start per chunk.
-    let mut parts = slices.chunks_mut(per_thread);
-    let own = parts.next();
-    std::thread::scope(|scope| {
-        for (part, slices) in parts.enumerate() {
-            let fill = &fill;
-            scope.spawn(move || fill(slices, (part + 1) * per_thread));
-        }
-        if let Some(slices) = own {
-            fill(slices, 0);
-        }
-    });
-}
-
-/// One group's sequences in `out` (`bytes` long): word `w` of lane `l` at
-/// word `w × SHORT_GROUP + l`, [`Width::per_word`] codes per word, the first
-/// in the low bits; lanes past `members` and codes past a sequence's end
-/// hold the padding code. Built in cache, then copied to the upload buffer
-/// in one sequential write.
-fn interleave(out: &mut Vec<u8>, bytes: usize, members: &[&[u8]], codes: &Codes, width: Width) {
-    match (width, &codes.nibble_pairs) {
-        (Width::Nibble, Some(pairs)) => interleave_words::<8>(out, bytes, members, codes, |r| {
-            let pair = |k: usize| u32::from(pairs[usize::from(r[k]) | usize::from(r[k + 1]) << 8]);
-            pair(0) | pair(2) << 8 | pair(4) << 16 | pair(6) << 24
-        }),
-        (Width::Nibble, None) => interleave_words::<8>(out, bytes, members, codes, |r| {
-            word_of_codes(r, codes.scoring, 4)
-        }),
-        (Width::Byte, _) => interleave_words::<4>(out, bytes, members, codes, |r| {
-            word_of_codes(r, codes.scoring, 8)
-        }),
-    }
-}
-
-/// The codes of `residues` in one word, `bits` each, the first lowest.
-fn word_of_codes(residues: &[u8], scoring: &Scoring, bits: usize) -> u32 {
-    residues.iter().enumerate().fold(0, |word, (k, &residue)| {
-        word | u32::from(scoring.code(residue)) << (bits * k)
-    })
-}
-
-fn interleave_words<const PER_WORD: usize>(
-    out: &mut Vec<u8>,
-    bytes: usize,
-    members: &[&[u8]],
-    codes: &Codes,
-    full_word: impl Fn(&[u8; PER_WORD]) -> u32,
-) {
-    let scoring = codes.scoring;
-    let (bits, width) = match PER_WORD {
-        8 => (4, Width::Nibble),
-        _ => (8, Width::Byte),
-    };
-    let padding = u32::from(width.padding());
-    let padding_word = (0..PER_WORD).fold(0u32, |word, k| word | padding << (bits * k));
-    out.clear();
-    out.resize(bytes, 0);
-    for word in out.chunks_exact_mut(4) {
-        word.copy_from_slice(&padding_word.to_le_bytes());
-    }
-    let word_of = |residues: &[u8]| {
-        residues
-            .iter()
-            .enumerate()
-            .fold(padding_word, |word, (k, &residue)| {
-                let shift = bits * k;
-                word & !(0xFF >> (8 - bits) << shift) | u32::from(scoring.code(residue)) << shift
-            })
-    };
-    for (lane, sequence) in members.iter().enumerate() {
-        let mut at = lane * 4;
-        let mut words = sequence.chunks_exact(PER_WORD);
-        for residues in &mut words {
-            let (Some(slot), Ok(residues)) = (out.get_mut(at..at + 4), residues.try_into()) else {
-                break;
-            };
-            slot.copy_from_slice(&full_word(residues).to_le_bytes());
-            at += SHORT_GROUP * 4;
-        }
-        if let (Some(slot), false) = (out.get_mut(at..at + 4), words.remainder().is_empty()) {
-            slot.copy_from_slice(&word_of(words.remainder()).to_le_bytes());
-        }
-    }
-}
-
 /// Plans a chunk for `long.wgsl` (pairs `indices`): sequences one after
-/// the other, each starting on a word (see [`fill_long`]).
-fn plan_long<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
+/// the other, each starting on a word (see [`super::pack::fill_long`]).
+pub(super) fn plan_long<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     pairs: &[(Q, T)],
     indices: &[usize],
     packed: &mut Packed,
@@ -693,45 +522,15 @@ fn plan_long<Q: AsRef<[u8]>, T: AsRef<[u8]>>(
     packed.workgroups = indices.len() as u32;
 }
 
-/// Writes the residue codes of a chunk planned by [`plan_long`] (pairs
-/// `indices`) into `out`.
-pub(super) fn fill_long<Q, T>(
-    pairs: &[(Q, T)],
-    packed: &Packed,
-    indices: &[usize],
-    scoring: &Scoring,
-    mut out: WriteOnly<'_, [u8]>,
-) where
-    Q: AsRef<[u8]>,
-    T: AsRef<[u8]>,
-{
-    for (&i, base) in indices.iter().zip(&packed.bases) {
-        for (sequence, word) in [
-            (pairs[i].0.as_ref(), base[0]),
-            (pairs[i].1.as_ref(), base[1]),
-        ] {
-            let start = word as usize * 4;
-            let padded = sequence.len().next_multiple_of(4);
-            let bytes = out.slice(start..start + padded);
-            let padding = std::iter::repeat_n(0, padded - sequence.len());
-            bytes.write_iter(
-                sequence
-                    .iter()
-                    .map(|&residue| scoring.code(residue))
-                    .chain(padding),
-            );
-        }
-    }
-}
-
 /// Decodes a chunk's results from the readback bytes (`Short`: score, ends
 /// packed 16 + 16 bits; `Long`: score, query end, target end, 0; 32-bit
-/// little-endian words) into `out`.
+/// little-endian words) into `out`, one entry per pair of the batch: those
+/// of `indices` are written.
 pub(super) fn unpack_results(
     kernel: Kernel,
     bytes: &[u8],
     indices: &[usize],
-    out: &mut [Alignment],
+    out: &mut [MaybeUninit<Alignment>],
 ) {
     let stride = match kernel {
         Kernel::Short => 8,
@@ -753,11 +552,11 @@ pub(super) fn unpack_results(
             }
             Kernel::Long => (word(result, 1) as usize, word(result, 2) as usize),
         };
-        out[index] = Alignment {
+        out[index].write(Alignment {
             score: word(result, 0) as i32,
             query_end,
             target_end,
-        };
+        });
     }
 }
 
@@ -768,7 +567,27 @@ mod tests {
     const LIMITS: ChunkLimits = ChunkLimits {
         max_binding_bytes: 1 << 20,
         short_pairs: 128,
+        first_short_pairs: 128,
     };
+
+    /// Result slots holding a marker, so the test can tell which were written.
+    fn result_slots(count: usize) -> Vec<MaybeUninit<Alignment>> {
+        let marker = Alignment {
+            score: -1,
+            query_end: 7,
+            target_end: 7,
+        };
+        vec![MaybeUninit::new(marker); count]
+    }
+
+    fn scores(slots: &[MaybeUninit<Alignment>]) -> Vec<i32> {
+        // SAFETY: every slot was initialised by `result_slots`, and writes
+        // only replace one value with another.
+        slots
+            .iter()
+            .map(|slot| unsafe { slot.assume_init() }.score)
+            .collect()
+    }
 
     fn words(bytes: &[u8]) -> Vec<u32> {
         bytes
@@ -781,14 +600,19 @@ mod tests {
     fn packed_chunk(pairs: &[(&str, &str)], width: Width) -> (Plan, Packed, Vec<u32>) {
         let scoring = Scoring::dna(1, -1, 0, 1, 1).unwrap();
         let mut plan = Plan::default();
-        plan.prepare(pairs, 1, LIMITS, &mut Vec::new()).unwrap();
+        plan.prepare(pairs, 1, LIMITS, &mut result_slots(pairs.len()))
+            .unwrap();
         let mut packed = Packed::default();
         plan.plan_chunk(pairs, 0, width, &mut packed);
         let mut bytes = vec![0xEE; packed.residue_words * 4];
         let indices = &plan.order[packed.range.clone()];
         let out = WriteOnly::from_mut(&mut bytes[..]);
         match plan.chunks[0].0 {
-            Kernel::Short => fill_short(pairs, &packed, indices, &Codes::new(&scoring, width), out),
+            Kernel::Short => {
+                let codes = Codes::new(&scoring, width);
+                let written = fill_short(pairs, &mut packed, indices, &codes, out);
+                assert_eq!(written, bytes.len());
+            }
             Kernel::Long => fill_long(pairs, &packed, indices, &scoring, out),
         }
         assert!(!bytes.contains(&0xEE));
@@ -855,7 +679,8 @@ mod tests {
             .map(|&(q, t)| (vec![b'A'; q], vec![b'C'; t]))
             .collect();
         let mut plan = Plan::default();
-        plan.prepare(&pairs, 1, LIMITS, &mut Vec::new()).unwrap();
+        plan.prepare(&pairs, 1, LIMITS, &mut result_slots(pairs.len()))
+            .unwrap();
         // Strips of 16 rows: 3 → 1, 17 → 2, 40 → 3; then steps of 8
         // target columns, stable within equal work.
         assert_eq!(plan.order, vec![3, 5, 1, 2, 4, 0]);
@@ -870,9 +695,12 @@ mod tests {
         pairs.push((vec![b'A'; 5000], vec![b'C'; 5000]));
         pairs.push((vec![], vec![b'C'; 5]));
         let mut plan = Plan::default();
-        let mut results = Vec::new();
+        let mut results = result_slots(302);
         plan.prepare(&pairs, 1, LIMITS, &mut results).unwrap();
-        assert_eq!(results.len(), 302);
+        // Only the empty pair's default is written up front.
+        let mut expected = vec![-1; 302];
+        expected[301] = 0;
+        assert_eq!(scores(&results), expected);
         let sizes: Vec<(Kernel, usize)> = plan
             .chunks
             .iter()
@@ -892,12 +720,39 @@ mod tests {
         assert_eq!(all, (0..301).collect::<Vec<_>>());
         assert_eq!(plan.order[300], 300);
         // Again, smaller: the plan is reused.
-        plan.prepare(&pairs[..3], 1, LIMITS, &mut results).unwrap();
-        assert_eq!(results, vec![Alignment::default(); 3]);
+        plan.prepare(&pairs[..3], 1, LIMITS, &mut results[..3])
+            .unwrap();
         assert_eq!(plan.order, vec![0, 1, 2]);
         assert_eq!(plan.chunks, vec![(Kernel::Short, 0..3)]);
         let huge = [(vec![b'A'; 2_000_000], vec![b'A'; 2_000_000])];
-        assert!(plan.prepare(&huge, 127, LIMITS, &mut results).is_err());
+        assert!(plan.prepare(&huge, 127, LIMITS, &mut results[..1]).is_err());
+        // A small first chunk when the batch starts with short pairs.
+        let limits = ChunkLimits {
+            first_short_pairs: 64,
+            ..LIMITS
+        };
+        plan.prepare(&pairs[..300], 1, limits, &mut results[..300])
+            .unwrap();
+        let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
+        assert_eq!(sizes, vec![64, 128, 108]);
+        plan.prepare(&pairs, 1, limits, &mut results).unwrap();
+        let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
+        assert_eq!(sizes, vec![1, 128, 128, 44]);
+    }
+
+    #[test]
+    fn unpacking_writes_the_chunk_pairs_only() {
+        let mut results = result_slots(4);
+        let mut bytes = Vec::new();
+        for (score, ends) in [(5u32, 3 | 9 << 16), (2, 1 | 2 << 16)] {
+            bytes.extend(score.to_le_bytes());
+            bytes.extend((ends as u32).to_le_bytes());
+        }
+        unpack_results(Kernel::Short, &bytes, &[2, 0], &mut results);
+        assert_eq!(scores(&results), vec![2, -1, 5, -1]);
+        // SAFETY: initialised by `result_slots`.
+        let third = unsafe { results[2].assume_init() };
+        assert_eq!((third.query_end, third.target_end), (3, 9));
     }
 
     #[test]

@@ -8,11 +8,13 @@
 //! overlaps the upload and computation of chunk k + 1 and the readback of
 //! chunk k.
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::batch::{self, ChunkLimits, Codes, Kernel, Packed, Plan, Width, MATRIX_ENTRIES};
+use super::batch::{self, ChunkLimits, Kernel, Packed, Plan, Width, MATRIX_ENTRIES};
+use super::pack::{self, Codes};
 use super::AdapterInfo;
 use crate::align::{Alignment, Scoring};
 use crate::{Error, ErrorKind, Result};
@@ -22,6 +24,10 @@ const MAX_BINDING_BYTES: u64 = 1 << 30;
 /// Pairs per short-pair chunk: enough invocations to fill a large GPU
 /// (`BIOMETAL_GPU_CHUNK_PAIRS` overrides it, for tuning).
 const SHORT_CHUNK_PAIRS: usize = 1 << 16;
+/// Pairs of a batch's first chunk: packed in a fraction of the time of a
+/// full one, so the GPU starts early and the next chunk is packed while it
+/// runs (`BIOMETAL_GPU_FIRST_CHUNK_PAIRS` overrides it, for tuning).
+const FIRST_CHUNK_PAIRS: usize = 1 << 14;
 /// Buffer sets in the ring: chunks in flight at once.
 const SLOTS: usize = 3;
 /// Where the timestamps go in the resolve buffer (its required alignment).
@@ -153,14 +159,11 @@ impl Device {
             timestamps,
             limits: ChunkLimits {
                 max_binding_bytes,
-                short_pairs: std::env::var("BIOMETAL_GPU_CHUNK_PAIRS")
-                    .ok()
-                    .and_then(|pairs| pairs.parse::<usize>().ok())
-                    .map_or(SHORT_CHUNK_PAIRS, |pairs| {
-                        pairs
-                            .next_multiple_of(batch::SHORT_GROUP)
-                            .max(batch::SHORT_GROUP)
-                    }),
+                short_pairs: pairs_from_env("BIOMETAL_GPU_CHUNK_PAIRS", SHORT_CHUNK_PAIRS),
+                first_short_pairs: pairs_from_env(
+                    "BIOMETAL_GPU_FIRST_CHUNK_PAIRS",
+                    FIRST_CHUNK_PAIRS,
+                ),
             },
             max_workgroups_per_dimension: adapter_limits
                 .max_compute_workgroups_per_dimension
@@ -201,6 +204,7 @@ impl Device {
             in_flight: [None, None, None],
             next: 0,
             packing: Duration::ZERO,
+            packed_bytes: 0,
             waiting: Duration::ZERO,
         })
     }
@@ -219,6 +223,19 @@ impl Device {
             }
         }
     }
+}
+
+/// A chunk size from the environment variable `name` (rounded up to whole
+/// workgroups), or `default`.
+fn pairs_from_env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|pairs| pairs.parse::<usize>().ok())
+        .map_or(default, |pairs| {
+            pairs
+                .next_multiple_of(batch::SHORT_GROUP)
+                .max(batch::SHORT_GROUP)
+        })
 }
 
 /// `WGPU_ADAPTER_NAME` if set, else the high-performance adapter.
@@ -400,6 +417,8 @@ pub(super) struct Session<'a> {
     next: usize,
     /// Time spent writing residues into upload buffers.
     packing: Duration,
+    /// Bytes written into upload buffers.
+    packed_bytes: u64,
     /// Time spent waiting for chunks to finish.
     waiting: Duration,
 }
@@ -418,12 +437,13 @@ pub(super) struct Job<'a, Q, T> {
 
 impl Session<'_> {
     /// Orders the batch and splits it into chunks; returns how many.
-    /// `results` gets one default alignment per pair.
+    /// `results` (one entry per pair) gets the defaults of the empty
+    /// pairs; the others are written as their chunks are read back.
     pub(super) fn prepare<Q, T>(
         &mut self,
         pairs: &[(Q, T)],
         max_score: i32,
-        results: &mut Vec<Alignment>,
+        results: &mut [MaybeUninit<Alignment>],
     ) -> Result<usize>
     where
         Q: AsRef<[u8]> + Sync,
@@ -441,7 +461,7 @@ impl Session<'_> {
         &mut self,
         job: &Job<'_, Q, T>,
         chunk: usize,
-        results: &mut [Alignment],
+        results: &mut [MaybeUninit<Alignment>],
         times: &mut Option<KernelTimes>,
     ) -> Result<()>
     where
@@ -524,10 +544,16 @@ impl Session<'_> {
                 .map_err(|err| unavailable(format!("GPU upload: {err}")))?;
             let bytes = packed.residue_words * 4;
             let out = view.slice(..bytes);
-            match kernel {
-                Kernel::Short => batch::fill_short(job.pairs, packed, indices, job.codes, out),
-                Kernel::Long => batch::fill_long(job.pairs, packed, indices, job.scoring, out),
-            }
+            let residues_written = match kernel {
+                Kernel::Short => pack::fill_short(job.pairs, packed, indices, job.codes, out),
+                Kernel::Long => {
+                    pack::fill_long(job.pairs, packed, indices, job.scoring, out);
+                    bytes
+                }
+            };
+            self.packed_bytes += (residues_written
+                + regions[1..].iter().map(|r| r.1 as usize).sum::<usize>())
+                as u64;
             let small: [&[u32]; 4] = [
                 &packed.lengths,
                 packed.bases.as_flattened(),
@@ -614,12 +640,13 @@ impl Session<'_> {
     }
 
     /// Reads back every chunk still in flight, oldest first; returns the
-    /// time spent packing and the time spent waiting for the GPU.
+    /// time spent packing, the bytes packed and the time spent waiting for
+    /// the GPU.
     pub(super) fn finish(
         mut self,
-        results: &mut [Alignment],
+        results: &mut [MaybeUninit<Alignment>],
         times: &mut Option<KernelTimes>,
-    ) -> Result<(Duration, Duration)> {
+    ) -> Result<(Duration, u64, Duration)> {
         for offset in 0..SLOTS {
             let index = (self.next + offset) % SLOTS;
             if let Some(previous) = self.in_flight[index].take() {
@@ -627,14 +654,14 @@ impl Session<'_> {
             }
         }
         self.device.check_errors()?;
-        Ok((self.packing, self.waiting))
+        Ok((self.packing, self.packed_bytes, self.waiting))
     }
 
     fn complete(
         &mut self,
         index: usize,
         chunk: InFlight,
-        results: &mut [Alignment],
+        results: &mut [MaybeUninit<Alignment>],
         times: &mut Option<KernelTimes>,
     ) -> Result<()> {
         let device = self.device;

@@ -12,8 +12,9 @@
 //!
 //! * short pairs (both sequences ≤ 4096 residues): one invocation per pair,
 //!   pairs ordered by length so a workgroup's 64 invocations do equal work
-//!   (left in input order when they all do), residues packed 8 per word
-//!   (4 bits each; DNA) or 4 per word (other alphabets) and interleaved across the workgroup so
+//!   (left in input order when they all do), residues packed 16 per word
+//!   (2 bits each: DNA without N, decided per workgroup), 8 per word (4
+//!   bits: DNA) or 4 per word (other alphabets) and interleaved across the workgroup so
 //!   loads coalesce, 16 query rows of H and E in registers per sweep of
 //!   the target, the substitution matrix in workgroup memory;
 //! * long pairs: one workgroup of 128 invocations per pair sweeping
@@ -21,8 +22,9 @@
 //!   through workgroup memory.
 //!
 //! Batches are split into chunks that fit the device's buffer and dispatch
-//! limits (65,536 short pairs; `BIOMETAL_GPU_CHUNK_PAIRS` overrides that,
-//! for tuning). On the host, one pass on all cores reads the pairs'
+//! limits (65,536 short pairs, the first chunk 16,384 so the GPU starts
+//! early; `BIOMETAL_GPU_CHUNK_PAIRS` and `BIOMETAL_GPU_FIRST_CHUNK_PAIRS`
+//! override them, for tuning). On the host, one pass on all cores reads the pairs'
 //! lengths; pairs are ordered by work with two counting sorts (not at all
 //! when they all need the same work) and their residues written by all
 //! cores straight into a mapped upload buffer; a ring of three buffer sets lets packing one chunk
@@ -43,6 +45,7 @@
 
 mod batch;
 mod device;
+mod pack;
 mod shader;
 
 use std::fmt;
@@ -103,6 +106,9 @@ pub struct GpuTiming {
     /// Wall-clock time the calling thread spent writing chunks into the
     /// upload buffers (residues on all cores).
     pub packing: Duration,
+    /// Bytes the calling thread and its helpers wrote into the upload
+    /// buffers (residue words and each chunk's small tables).
+    pub packed_bytes: u64,
     /// Wall-clock time the calling thread waited for the GPU: for a chunk
     /// to finish before reading back its results or reusing its buffers.
     pub waiting: Duration,
@@ -180,7 +186,9 @@ impl GpuAligner {
         T: AsRef<[u8]> + Sync,
     {
         let started = Instant::now();
-        let mut results = Vec::new();
+        let count = pairs.len();
+        let mut results = Vec::with_capacity(count);
+        let slots = &mut results.spare_capacity_mut()[..count];
         let (max_score, _) = scoring.score_range();
         let matrix = batch::matrix_table(scoring);
         let gaps = [
@@ -188,10 +196,10 @@ impl GpuAligner {
             u32::from(scoring.gap_extend()),
         ];
         let width = Width::for_scoring(scoring);
-        let codes = batch::Codes::new(scoring, width);
+        let codes = pack::Codes::new(scoring, width);
         let mut times = self.device.timestamps().then(device::KernelTimes::default);
         let mut session = self.device.session()?;
-        let chunk_count = session.prepare(pairs, max_score, &mut results)?;
+        let chunk_count = session.prepare(pairs, max_score, slots)?;
         let preparing = started.elapsed();
         let mut first_submit = Duration::ZERO;
         for chunk in 0..chunk_count {
@@ -203,12 +211,19 @@ impl GpuAligner {
                 gaps,
                 matrix: &matrix,
             };
-            session.submit(&job, chunk, &mut results, &mut times)?;
+            session.submit(&job, chunk, slots, &mut times)?;
             if chunk == 0 {
                 first_submit = started.elapsed();
             }
         }
-        let (packing, waiting) = session.finish(&mut results, &mut times)?;
+        let (packing, packed_bytes, waiting) = session.finish(slots, &mut times)?;
+        // SAFETY: `prepare` wrote the result of every empty pair; every
+        // other pair is in exactly one chunk of the plan's order, every
+        // chunk was submitted above and read back (`submit` reads back the
+        // chunk whose slot it reuses, `finish` the rest), which writes the
+        // result of each of its pairs; any failure returned early, before
+        // this point. So all `count` entries are initialised.
+        unsafe { results.set_len(count) };
         let period = self.device.timestamp_period();
         let timing = GpuTiming {
             end_to_end: started.elapsed(),
@@ -218,6 +233,7 @@ impl GpuAligner {
             preparing,
             first_submit,
             packing,
+            packed_bytes,
             waiting,
             chunks: chunk_count,
         };

@@ -22,9 +22,11 @@ struct Params {
 @group(0) @binding(1) var<storage, read> matrix: array<i32>;
 // Per pair: query length | target length << 16.
 @group(0) @binding(2) var<storage, read> lengths: array<u32>;
-// Per group: query words, target words, boundary words (first word of lane 0).
+// Per group: query words, target words, boundary words (first word of lane
+// 0), and 2 where the group's residues are packed 2 bits each (16 per word:
+// every residue of the group has a code below 4), else 0 (BITS each).
 @group(0) @binding(3) var<storage, read> group_bases: array<vec4<u32>>;
-// Residue codes, PER_WORD per word, first residue in the low bits.
+// Residue codes, 32 / bits per word, first residue in the low bits.
 @group(0) @binding(4) var<storage, read> residues: array<u32>;
 @group(0) @binding(5) var<storage, read_write> boundary: array<u32>;
 // Per pair: score, query end | target end << 16 (exclusive ends).
@@ -36,11 +38,14 @@ const STRIP: u32 = 16u;
 // iterations, and independent cells for the scheduler.
 const COLUMNS: u32 = 8u;
 const MATRIX_SIZE: u32 = 1089u;
-// Bits per residue code: 8, or 4 for alphabets of up to 15 symbols (code
-// 15 pads); the host compiles one pipeline of each (`shader::with_nibbles`).
+// Bits per residue code: 8, or 4 for alphabets of up to 15 symbols; the
+// host compiles one pipeline of each (`shader::with_nibbles`). A group may
+// use 2 instead (`group_bases[group].w`).
 const BITS: u32 = 8u;
-const PER_WORD: u32 = 32u / BITS;
-const CODE_MASK: u32 = (1u << BITS) - 1u;
+// The substitution row and column of the padding: query rows and target
+// columns past a sequence's end score below every real cell, whatever the
+// words hold there.
+const PADDING: u32 = 32u;
 
 var<workgroup> substitution: array<i32, MATRIX_SIZE>;
 
@@ -110,14 +115,20 @@ fn align_short(
     let bases = group_bases[group];
     open_extend = params.gap_open_extend;
     extend = params.gap_extend;
+    // The same for the whole workgroup: no divergence.
+    let bits = select(BITS, 2u, bases.w == 2u);
+    let per_word = 32u / bits;
+    let code_mask = (1u << bits) - 1u;
 
     var best = 0;
     var best_row = 0u;
     var best_column = 0u;
     for (var strip_start = 0u; strip_start < query_len; strip_start += STRIP) {
         for (var r = 0u; r < STRIP; r++) {
-            let word = residues[bases.x + (strip_start / PER_WORD + r / PER_WORD) * GROUP + lane];
-            row_offset[r] = ((word >> (BITS * (r % PER_WORD))) & CODE_MASK) * 33u;
+            let row = strip_start + r;
+            let word = residues[bases.x + (row / per_word) * GROUP + lane];
+            let code = (word >> (bits * (row % per_word))) & code_mask;
+            row_offset[r] = select(code, PADDING, row >= query_len) * 33u;
             h[r] = 0;
             e[r] = 0;
         }
@@ -126,26 +137,38 @@ fn align_short(
         strip_key = 0;
         strip_column = 0u;
         diagonal_above = 0;
-        // Columns past the target's end hold the padding code: their cells
+        // Columns past the target's end get the padding code: their cells
         // stay below the best real cell and are never reported.
         for (var j = 0u; j < target_len; j += COLUMNS) {
-            // The 8 columns' codes: one word of nibbles or two of bytes,
-            // `high` holding columns 4 to 7 in its low 16 or 32 bits.
-            let word_index = bases.y + (j / PER_WORD) * GROUP + lane;
-            let low = residues[word_index];
-            var high = low >> 16u;
-            if (BITS == 8u) {
+            // The 8 columns' codes: `low` holds columns 0 to 3 in its low
+            // bits and `high` columns 4 to 7 (half a word of 2-bit codes,
+            // one word of nibbles, or two of bytes).
+            let word_index = bases.y + (j / per_word) * GROUP + lane;
+            let low = residues[word_index] >> (bits * (j % per_word));
+            var high = low >> (4u * bits);
+            if (bits == 8u) {
                 high = residues[word_index + GROUP];
             }
             let slot = bases.z + j * GROUP + lane;
-            column(j, low & CODE_MASK, slot, first, last);
-            column(j + 1u, (low >> BITS) & CODE_MASK, slot + GROUP, first, last);
-            column(j + 2u, (low >> (2u * BITS)) & CODE_MASK, slot + 2u * GROUP, first, last);
-            column(j + 3u, (low >> (3u * BITS)) & CODE_MASK, slot + 3u * GROUP, first, last);
-            column(j + 4u, high & CODE_MASK, slot + 4u * GROUP, first, last);
-            column(j + 5u, (high >> BITS) & CODE_MASK, slot + 5u * GROUP, first, last);
-            column(j + 6u, (high >> (2u * BITS)) & CODE_MASK, slot + 6u * GROUP, first, last);
-            column(j + 7u, (high >> (3u * BITS)) & CODE_MASK, slot + 7u * GROUP, first, last);
+            let code = array<u32, 8>(
+                low & code_mask,
+                (low >> bits) & code_mask,
+                (low >> (2u * bits)) & code_mask,
+                (low >> (3u * bits)) & code_mask,
+                high & code_mask,
+                (high >> bits) & code_mask,
+                (high >> (2u * bits)) & code_mask,
+                (high >> (3u * bits)) & code_mask,
+            );
+            let past = target_len - j;
+            column(j, code[0], slot, first, last);
+            column(j + 1u, select(code[1], PADDING, past <= 1u), slot + GROUP, first, last);
+            column(j + 2u, select(code[2], PADDING, past <= 2u), slot + 2u * GROUP, first, last);
+            column(j + 3u, select(code[3], PADDING, past <= 3u), slot + 3u * GROUP, first, last);
+            column(j + 4u, select(code[4], PADDING, past <= 4u), slot + 4u * GROUP, first, last);
+            column(j + 5u, select(code[5], PADDING, past <= 5u), slot + 5u * GROUP, first, last);
+            column(j + 6u, select(code[6], PADDING, past <= 6u), slot + 6u * GROUP, first, last);
+            column(j + 7u, select(code[7], PADDING, past <= 7u), slot + 7u * GROUP, first, last);
         }
         let strip_best = strip_key >> 4u;
         if (strip_best > best || (strip_best == best && strip_best > 0 && strip_column < best_column)) {
