@@ -555,6 +555,16 @@ impl<'a> Streams<'a> {
         }
     }
 
+    /// Takes `n` bytes of external block `id`, returning their range in
+    /// the block (for callers that read the block's bytes later).
+    #[inline]
+    pub(crate) fn take_range(&mut self, id: i32, n: usize) -> Result<(usize, usize)> {
+        let stream = self.external(id)?;
+        let start = stream.pos;
+        stream.take(n)?;
+        Ok((start, stream.pos))
+    }
+
     #[inline]
     fn external(&mut self, id: i32) -> Result<&mut ExternalStream<'a>> {
         let index = match usize::try_from(id)
