@@ -654,4 +654,17 @@ mod tests {
         assert_eq!(out, b"abxyz");
         assert!(len.read_array(&mut streams, &mut out).is_err());
     }
+
+    #[test]
+    fn take_range_advances_the_stream() {
+        let external = encoding(&[1, 1, 5]);
+        let mut streams = Streams::new(&[]);
+        streams.add_external(5, b"IJKLMN");
+        assert_eq!(external.read_byte(&mut streams).unwrap(), b'I');
+        assert_eq!(streams.take_range(5, 3).unwrap(), (1, 4));
+        assert_eq!(external.read_byte(&mut streams).unwrap(), b'M');
+        let short = streams.take_range(5, 2).unwrap_err();
+        assert!(short.message().contains("external block 5"), "{short}");
+        assert!(streams.take_range(6, 0).is_err());
+    }
 }
