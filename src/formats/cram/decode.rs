@@ -49,6 +49,10 @@ pub(crate) struct CramRecord {
     pub cigar: (u32, u32),
     pub sequence: (u32, u32),
     pub qualities: (u32, u32),
+    /// The slice block `qualities` indexes when the qualities were stored
+    /// in an EXTERNAL block (left there, not copied); `None`: they are in
+    /// [`SliceBuffers::qualities`].
+    pub qualities_block: Option<u16>,
     pub aux: (u32, u32),
 }
 
@@ -92,6 +96,9 @@ pub(crate) struct RecordContext<'h> {
     pub want_tags: bool,
     /// The longest read length this slice can describe.
     pub read_length_limit: usize,
+    /// QS's EXTERNAL content id and the index of its block in the slice,
+    /// when stored qualities can be left in that block.
+    pub qualities_block: Option<(i32, u16)>,
 }
 
 pub(crate) fn read_len(value: i32, what: &str) -> Result<usize> {
@@ -283,9 +290,7 @@ pub(crate) fn decode_record_tail(
                 .read_bytes(len, streams, &mut buffers.sequence)?;
         }
         if record.cram_flags & CF_QUALITIES_STORED != 0 && !ctx.plan.skips(Series::QS) {
-            header
-                .encoding(Series::QS)?
-                .read_bytes(len, streams, &mut buffers.qualities)?;
+            read_stored_qualities(ctx, streams, buffers, record)?;
         } else {
             buffers.qualities.resize(qual_start + len, 0xff);
         }
@@ -301,10 +306,12 @@ pub(crate) fn decode_record_tail(
         }
         // Unwanted sequences and qualities are not built (the features
         // are still read, keeping the data series in step).
+        let stored = record.cram_flags & CF_QUALITIES_STORED != 0;
         if ctx.want_sequence {
             let fill = if reference.available { b'N' } else { b'=' };
             buffers.sequence.resize(seq_start + len, fill);
-            if ctx.want_qualities {
+            // Stored qualities replace whatever the features place.
+            if ctx.want_qualities && !stored {
                 buffers.qualities.resize(qual_start + len, 0xff);
             }
         }
@@ -337,18 +344,15 @@ pub(crate) fn decode_record_tail(
             md_dist: 0,
             cigar_op: OP_M,
             cigar_len: 0,
-            qualities_stored: record.cram_flags & CF_QUALITIES_STORED != 0,
+            qualities_stored: stored,
             read_len: len,
         };
         let end = mapped.decode(streams, record)?;
         let nm = mapped.nm;
         record.alignment_end = end.max(record.alignment_start);
         record.mapping_quality = header.encoding(Series::MQ)?.read_int(streams)? as u8;
-        if record.cram_flags & CF_QUALITIES_STORED != 0 && !ctx.plan.skips(Series::QS) {
-            buffers.qualities.truncate(qual_start);
-            header
-                .encoding(Series::QS)?
-                .read_bytes(len, streams, &mut buffers.qualities)?;
+        if stored && !ctx.plan.skips(Series::QS) {
+            read_stored_qualities(ctx, streams, buffers, record)?;
         }
         if make_md {
             buffers.aux.extend_from_slice(b"MDZ");
@@ -360,16 +364,43 @@ pub(crate) fn decode_record_tail(
         }
         record.aux.1 = buffers.aux.len() as u32;
     }
-    if !ctx.want_qualities {
+    if !ctx.want_qualities || record.cram_flags & CF_NO_SEQUENCE != 0 || !ctx.want_sequence {
         buffers.qualities.truncate(qual_start);
+        record.qualities_block = None;
     }
     if record.cram_flags & CF_NO_SEQUENCE != 0 || !ctx.want_sequence {
         buffers.sequence.truncate(seq_start);
-        buffers.qualities.truncate(qual_start);
     }
     record.sequence = range(seq_start, buffers.sequence.len());
-    record.qualities = range(qual_start, buffers.qualities.len());
+    if record.qualities_block.is_none() {
+        record.qualities = range(qual_start, buffers.qualities.len());
+    }
     record.cigar = range(cigar_start, buffers.cigar.len());
+    Ok(())
+}
+
+/// Reads a record's stored qualities (QS as an array): left in their
+/// EXTERNAL block, `record.qualities` a range of it, when the context
+/// allows, else appended to [`SliceBuffers::qualities`].
+fn read_stored_qualities(
+    ctx: &RecordContext<'_>,
+    streams: &mut Streams<'_>,
+    buffers: &mut SliceBuffers,
+    record: &mut CramRecord,
+) -> Result<()> {
+    let len = record.read_length;
+    match ctx.qualities_block {
+        Some((id, block)) if ctx.want_qualities => {
+            let (start, end) = streams.take_range(id, len)?;
+            record.qualities = range(start, end);
+            record.qualities_block = Some(block);
+        }
+        _ => {
+            ctx.header
+                .encoding(Series::QS)?
+                .read_bytes(len, streams, &mut buffers.qualities)?;
+        }
+    }
     Ok(())
 }
 

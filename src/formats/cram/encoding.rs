@@ -555,6 +555,16 @@ impl<'a> Streams<'a> {
         }
     }
 
+    /// Takes `n` bytes of external block `id`, returning their range in
+    /// the block (for callers that read the block's bytes later).
+    #[inline]
+    pub(crate) fn take_range(&mut self, id: i32, n: usize) -> Result<(usize, usize)> {
+        let stream = self.external(id)?;
+        let start = stream.pos;
+        stream.take(n)?;
+        Ok((start, stream.pos))
+    }
+
     #[inline]
     fn external(&mut self, id: i32) -> Result<&mut ExternalStream<'a>> {
         let index = match usize::try_from(id)
@@ -643,5 +653,18 @@ mod tests {
         len.read_array(&mut streams, &mut out).unwrap();
         assert_eq!(out, b"abxyz");
         assert!(len.read_array(&mut streams, &mut out).is_err());
+    }
+
+    #[test]
+    fn take_range_advances_the_stream() {
+        let external = encoding(&[1, 1, 5]);
+        let mut streams = Streams::new(&[]);
+        streams.add_external(5, b"IJKLMN");
+        assert_eq!(external.read_byte(&mut streams).unwrap(), b'I');
+        assert_eq!(streams.take_range(5, 3).unwrap(), (1, 4));
+        assert_eq!(external.read_byte(&mut streams).unwrap(), b'M');
+        let short = streams.take_range(5, 2).unwrap_err();
+        assert!(short.message().contains("external block 5"), "{short}");
+        assert!(streams.take_range(6, 0).is_err());
     }
 }

@@ -4,13 +4,13 @@
 
 use md5::{Digest, Md5};
 
-use super::compression_header::{CompressionHeader, Fields};
+use super::compression_header::{CompressionHeader, Fields, Series};
 use super::container::{content_type, parse_block, FileDefinition, MAX_BLOCKS};
 use super::cursor::Cursor;
 use super::decode::{
     decode_record_head, decode_record_tail, CramRecord, RecordContext, SliceBuffers,
 };
-use super::encoding::Streams;
+use super::encoding::{Encoding, Streams};
 use super::features::ReferenceWindow;
 use super::reference::ReferenceSource;
 use crate::formats::sam::header::Header;
@@ -285,7 +285,18 @@ impl SliceDecoder {
             .saturating_add(reference_bases)
             .saturating_add(1 << 16)
             .min(super::decode::MAX_READ_LENGTH);
+        // Stored qualities in an EXTERNAL block stay there (the stream
+        // reads the last block of an id).
+        let qualities_block = match input.compression_header.encoding(Series::QS) {
+            Ok(&Encoding::External(id)) => kinds
+                .iter()
+                .rposition(|&kind| kind == (content_type::EXTERNAL_DATA, id))
+                .and_then(|index| u16::try_from(index).ok())
+                .map(|index| (id, index)),
+            _ => None,
+        };
         let ctx = RecordContext {
+            qualities_block,
             plan: &plan,
             want_sequence,
             want_qualities: fields.qualities,
@@ -352,6 +363,7 @@ impl SliceDecoder {
             .refill(|bytes| {
                 build_bam(
                     &self.buffers,
+                    &self.blocks,
                     index,
                     &self.slice,
                     sam_header,
@@ -648,6 +660,7 @@ fn resolve_mates(records: &mut [CramRecord]) -> Result<()> {
 /// Lays one decoded record out in BAM's binary form.
 fn build_bam(
     buffers: &SliceBuffers,
+    blocks: &[Vec<u8>],
     index: usize,
     slice: &SliceHeader,
     sam_header: &Header,
@@ -676,7 +689,19 @@ fn build_bam(
     // output read it back from there).
     let long_cigar = cigar.len() > usize::from(u16::MAX);
     let sequence = &buffers.sequence[record.sequence.0 as usize..record.sequence.1 as usize];
-    let qualities = &buffers.qualities[record.qualities.0 as usize..record.qualities.1 as usize];
+    let qualities_range = record.qualities.0 as usize..record.qualities.1 as usize;
+    let qualities = match record.qualities_block {
+        None => buffers.qualities.get(qualities_range),
+        Some(block) => blocks
+            .get(usize::from(block))
+            .and_then(|bytes| bytes.get(qualities_range)),
+    }
+    .ok_or_else(|| {
+        Error::invalid_input(
+            Format::Cram,
+            format!("record {index}'s qualities are not in the slice's buffers"),
+        )
+    })?;
     let reference_span: i64 = cigar
         .iter()
         .filter(|&&op| matches!(op & 0xf, 0 | 2 | 3 | 7 | 8))
