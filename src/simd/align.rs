@@ -5,9 +5,11 @@
 //! The query is split into `segments = ⌈len / lanes⌉` rows per lane: lane
 //! `l` of segment `k` holds query row `l × segments + k`, so the vertical
 //! dependency between consecutive rows crosses lanes only once per column.
-//! 8-bit lanes hold scores biased to be unsigned and saturate; a score that
-//! reaches the top of the range makes the caller rescore with 16-bit lanes,
-//! and then, if needed, with the 32-bit scalar reference.
+//! 8-bit lanes hold scores biased to be unsigned and saturate, or on AVX2
+//! (when the gap costs fit) `score − 128` as signed bytes, so that one
+//! saturating add of a plain score per cell also floors at zero (−128); a
+//! score that reaches the top of the range makes the caller rescore with
+//! 16-bit lanes, and then, if needed, with the 32-bit scalar reference.
 //!
 //! # The vertical gap in constant time per column
 //!
@@ -31,8 +33,8 @@
 //! The column's best cell is `max(max Hp, in)` (the incoming gap is largest
 //! at `k = 0`).
 //!
-//! Values below zero (16-bit lanes) or floored at zero (8-bit lanes) both
-//! mean "no alignment"; every value that reaches `H` passes through a
+//! Values below zero (16-bit lanes) or floored at zero (8-bit lanes: −128
+//! for signed-offset ones) both mean "no alignment"; every value that reaches `H` passes through a
 //! maximum with a non-negative score, so the two agree.
 
 use super::{Kernels, Level};
@@ -47,10 +49,21 @@ pub(super) trait Lanes: Copy {
     const LANES: usize;
     /// The largest score a lane holds without saturating.
     const LIMIT: i32;
+    /// Whether 8-bit lanes hold `score − 128` as signed bytes (so that the
+    /// profile holds plain scores and `−128` is the floor) rather than
+    /// unsigned scores with a biased profile.
+    const SIGNED_OFFSET: bool = false;
     /// The constants of [`Lanes::carry`] for one pair.
     type CarryConstants: Copy;
-    /// A vector with every lane `value` (`0 ≤ value ≤ LIMIT`).
+    /// A vector with every lane the score `value` (`0 ≤ value ≤ LIMIT`).
     unsafe fn splat(value: i32) -> Self;
+    /// A vector with every lane the penalty `value`, an amount for
+    /// [`Lanes::sub`] (`0 ≤ value ≤ LIMIT`, or `≤ 127` for
+    /// [`Lanes::SIGNED_OFFSET`] lanes).
+    #[inline(always)]
+    unsafe fn amount(value: i32) -> Self {
+        unsafe { Self::splat(value) }
+    }
     /// `diagonal + profile`, where `profile` holds scores plus `bias`
     /// (8-bit lanes) or signed scores (16-bit lanes); floored at zero.
     unsafe fn add_score(diagonal: Self, profile: Self, bias: Self) -> Self;
@@ -130,10 +143,11 @@ pub(super) unsafe fn striped<V: Lanes>(
     let segments = query.len().div_ceil(lanes).max(1);
     let alphabet = scoring.alphabet_size();
     let (_, min_score) = scoring.score_range();
-    // 8-bit profile entries are `score + bias ≥ 0`; 16-bit ones are signed.
+    // Unsigned 8-bit profile entries are `score + bias ≥ 0`; the others
+    // are signed scores.
     let bias = match width {
-        Width::Bits8 => -min_score.min(0),
-        Width::Bits16 => 0,
+        Width::Bits8 if !V::SIGNED_OFFSET => -min_score.min(0),
+        _ => 0,
     };
     // Profile, the query's codes in striped order, three H columns and E
     // in the thread's reused workspace: no allocation per pair.
@@ -202,12 +216,12 @@ pub(super) unsafe fn striped<V: Lanes>(
 
     let extend = i32::from(scoring.gap_extend());
     let gaps = Constants {
-        bias: V::splat(bias),
-        open_extend: V::splat(scoring.gap_open_extend()),
-        extend: V::splat(extend),
+        bias: V::amount(bias),
+        open_extend: V::amount(scoring.gap_open_extend()),
+        extend: V::amount(extend),
     };
     let saturate = |value: i64| value.min(V::LIMIT.into()) as i32;
-    let v_last_decay = V::splat(saturate((segments as i64 - 1) * i64::from(extend)));
+    let v_last_decay = V::amount(saturate((segments as i64 - 1) * i64::from(extend)));
     let carry_constants = V::carry_constants(saturate(segments as i64 * i64::from(extend)));
     // Three H columns, rotated: the previous one (read), the current one
     // (written) and the best column so far (kept for the query end), which

@@ -183,6 +183,27 @@ fn overflow_widens() {
     }
 }
 
+/// Scores on both sides of the 8-bit lanes' limits (251 for unsigned lanes
+/// with this scheme's bias, 255 for signed-offset lanes), in every level.
+#[test]
+fn scores_around_the_byte_limit() {
+    let scoring = Scoring::dna(1, -4, 0, 6, 1).unwrap();
+    let query: Vec<u8> = (0..260).map(|i| b"ACGT"[(i * 7 + i / 3) % 4]).collect();
+    for len in 248..=257 {
+        let pair = &query[..len];
+        let expected = align_scalar(pair, pair, &scoring);
+        assert_eq!(expected.score, len as i32);
+        for k in Level::ALL.into_iter().filter_map(kernels) {
+            assert_eq!(
+                k.smith_waterman(pair, pair, &scoring),
+                expected,
+                "{len} {}",
+                k.level()
+            );
+        }
+    }
+}
+
 /// The grouped (inter-sequence) kernel of every level: each pair of a batch
 /// equal to the scalar reference.
 fn check_batch(pairs: &[(Vec<u8>, Vec<u8>)]) -> Result<(), TestCaseError> {

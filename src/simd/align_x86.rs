@@ -16,6 +16,10 @@ pub(super) struct I16x8(__m128i);
 pub(super) struct U8x32(__m256i);
 #[derive(Clone, Copy)]
 pub(super) struct I16x16(__m256i);
+/// 32 × i8 holding `score − 128`: one saturating add per cell, and the
+/// saturation at −128 is the floor at zero.
+#[derive(Clone, Copy)]
+pub(super) struct I8x32(__m256i);
 
 // The `unsafe fn`s below only execute SSE2/AVX2 instructions on register
 // values; their callers guarantee the CPU supports them (see `Lanes`).
@@ -371,6 +375,125 @@ impl Lanes for I16x16 {
     }
 }
 
+impl I8x32 {
+    /// Whether the pair's penalties fit signed bytes: the gap costs and
+    /// the scan's decays, up to 15 lanes of `segments × extend`.
+    fn fits(query: &[u8], scoring: &Scoring) -> bool {
+        let segments = query.len().div_ceil(32).max(1) as i64;
+        let widest_decay = 15 * segments * i64::from(scoring.gap_extend());
+        scoring.gap_open_extend() <= 127 && widest_decay <= 127
+    }
+}
+
+impl Lanes for I8x32 {
+    const LANES: usize = 32;
+    const LIMIT: i32 = u8::MAX as i32;
+    const SIGNED_OFFSET: bool = true;
+    type CarryConstants = [Self; 8];
+    #[inline(always)]
+    unsafe fn splat(value: i32) -> Self {
+        I8x32(_mm256_set1_epi8((value - 128) as i8))
+    }
+    #[inline(always)]
+    unsafe fn amount(value: i32) -> Self {
+        I8x32(_mm256_set1_epi8(value as i8))
+    }
+    #[inline(always)]
+    unsafe fn add_score(diagonal: Self, profile: Self, _bias: Self) -> Self {
+        I8x32(_mm256_adds_epi8(diagonal.0, profile.0))
+    }
+    #[inline(always)]
+    unsafe fn sub(a: Self, b: Self) -> Self {
+        I8x32(_mm256_subs_epi8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn max(a: Self, b: Self) -> Self {
+        I8x32(_mm256_max_epi8(a.0, b.0))
+    }
+    #[inline(always)]
+    unsafe fn any_gt(a: Self, b: Self) -> bool {
+        _mm256_movemask_epi8(_mm256_cmpgt_epi8(a.0, b.0)) != 0
+    }
+    #[inline(always)]
+    unsafe fn first_equal(a: Self, b: Self) -> Option<usize> {
+        let mask = _mm256_movemask_epi8(_mm256_cmpeq_epi8(a.0, b.0)) as u32;
+        (mask != 0).then(|| mask.trailing_zeros() as usize)
+    }
+    #[inline(always)]
+    unsafe fn lookup16(table: &[i8; 16], codes: *const u8) -> Self {
+        I8x32(_mm256_shuffle_epi8(
+            _mm256_broadcastsi128_si256(_mm_loadu_si128(table.as_ptr().cast())),
+            _mm256_loadu_si256(codes.cast()),
+        ))
+    }
+    #[inline(always)]
+    unsafe fn shift_up(a: Self) -> Self {
+        // As `U8x32`, with the floor (−128) below the low half.
+        let floor = _mm256_set1_epi8(i8::MIN);
+        let below = _mm256_permute2x128_si256::<0x02>(a.0, floor);
+        I8x32(_mm256_alignr_epi8::<15>(a.0, below))
+    }
+    #[inline(always)]
+    unsafe fn carry_constants(step: i32) -> [Self; 8] {
+        // As `U8x32`'s, as signed amounts (`fits`: all at most 127), and the
+        // floor that the shifts pull in.
+        let decays = scan_decays::<16>(step, 127);
+        let ramp: [i8; 32] = std::array::from_fn(|i| decays[i % 16] as i8);
+        let ramp_up: [i8; 32] = std::array::from_fn(|i| decays[(i % 16).saturating_sub(1)] as i8);
+        let lane_14_15: [i8; 32] = std::array::from_fn(|i| if i % 16 == 0 { 14 } else { 15 });
+        let load = |bytes: &[i8; 32]| I8x32(_mm256_loadu_si256(bytes.as_ptr().cast()));
+        [
+            Self::amount(decays[1]),
+            Self::amount(decays[2]),
+            Self::amount(decays[4]),
+            Self::amount(decays[8]),
+            load(&ramp),
+            load(&ramp_up),
+            load(&lane_14_15),
+            I8x32(_mm256_set1_epi8(i8::MIN)),
+        ]
+    }
+    #[inline(always)]
+    unsafe fn carry(out: Self, constants: &[Self; 8]) -> (Self, Self) {
+        // As `U8x32`'s, with `alignr` pulling the floor (−128) into the
+        // lanes that the byte shifts would zero.
+        let floor = constants[7].0;
+        let step = |x: __m256i, shifted: __m256i, decay: &Self| {
+            _mm256_max_epi8(x, _mm256_subs_epi8(shifted, decay.0))
+        };
+        let mut x = out.0;
+        x = step(x, _mm256_alignr_epi8::<15>(x, floor), &constants[0]);
+        x = step(x, _mm256_alignr_epi8::<14>(x, floor), &constants[1]);
+        x = step(x, _mm256_alignr_epi8::<12>(x, floor), &constants[2]);
+        x = step(x, _mm256_alignr_epi8::<8>(x, floor), &constants[3]);
+        let lane_15 = _mm256_shuffle_epi8(x, _mm256_set1_epi8(15));
+        let into_high = _mm256_permute2x128_si256::<0x02>(lane_15, floor);
+        let lanes_14_15 = _mm256_shuffle_epi8(x, constants[6].0);
+        let into_high_up = _mm256_permute2x128_si256::<0x02>(lanes_14_15, floor);
+        (
+            I8x32(step(
+                _mm256_alignr_epi8::<15>(x, floor),
+                into_high,
+                &constants[4],
+            )),
+            I8x32(step(
+                _mm256_alignr_epi8::<14>(x, floor),
+                into_high_up,
+                &constants[5],
+            )),
+        )
+    }
+    fn lane(self, lane: usize) -> i32 {
+        // SAFETY: __m256i and [i8; 32] have the same size; every bit pattern is valid.
+        let bytes: [i8; 32] = unsafe { std::mem::transmute(self.0) };
+        i32::from(bytes[lane]) + 128
+    }
+    type Element = i8;
+    fn element(value: i32) -> i8 {
+        value as i8
+    }
+}
+
 /// The striped kernel with SSE2 instructions (the SSSE3 level).
 ///
 /// # Safety
@@ -388,7 +511,10 @@ pub(super) unsafe fn ssse3(query: &[u8], target: &[u8], scoring: &Scoring) -> (A
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn avx2(query: &[u8], target: &[u8], scoring: &Scoring) -> (Alignment, Width) {
-    widening::<U8x32, I16x16>(query, target, scoring)
+    match I8x32::fits(query, scoring) {
+        true => widening::<I8x32, I16x16>(query, target, scoring),
+        false => widening::<U8x32, I16x16>(query, target, scoring),
+    }
 }
 
 impl ByteLanes for U8x16 {
