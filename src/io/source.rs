@@ -119,7 +119,12 @@ impl Source {
                 if let Some(file) = regular.and_then(|file| file.try_clone().ok()) {
                     builder = builder.parallel_source(std::sync::Arc::new(file));
                 }
-                Inner::Bgzf(builder.build(raw))
+                // Inline decoding inflates blocks inside the raw buffer.
+                let lend = bgzf::Lend {
+                    peek: RawReader::peek,
+                    consume: BufRead::consume,
+                };
+                Inner::Bgzf(builder.build_lending(raw, lend))
             }
         };
         Ok(Source { inner })
