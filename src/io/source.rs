@@ -190,7 +190,7 @@ impl Read for Source {
 
 impl BufRead for Source {
     // Inlined into record readers, which call these once or twice a record.
-    #[inline]
+    #[inline(always)]
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         match &mut self.inner {
             Inner::Mapped(reader) => reader.fill_buf(),

@@ -119,7 +119,7 @@ impl Layout {
     /// its query length against SEQ. The auxiliary data is walked lazily by
     /// [`Data`]'s accessors, except when the CIGAR may be held in a `CG`
     /// tag.
-    #[inline]
+    #[inline(always)]
     fn validate(bytes: &[u8], references: Option<usize>) -> crate::Result<Layout> {
         let Some(fixed) = bytes.first_chunk::<FIXED_SIZE>() else {
             return Err(invalid(format!(
