@@ -158,7 +158,17 @@ impl ReaderBuilder {
             eof_marker_missing: false,
             just_seeked: false,
             state: State::Active,
+            lend: None,
         }
+    }
+
+    /// [`build`](Self::build) for an input that lends its buffer (see
+    /// [`Lend`]): blocks are inflated straight from it when decoding
+    /// inline.
+    pub(crate) fn build_lending<R: Read>(self, inner: R, lend: Lend<R>) -> Reader<R> {
+        let mut reader = self.build(inner);
+        reader.lend = Some(lend);
+        reader
     }
 }
 
@@ -278,6 +288,19 @@ pub struct Reader<R> {
     /// reads back exactly as given even at the end of a block.
     just_seeked: bool,
     state: State,
+    /// For inputs with their own buffer: lends at least the asked number of
+    /// buffered bytes when the input has them, so that inline decoding
+    /// inflates a block where it lies instead of copying it first.
+    lend: Option<Lend<R>>,
+}
+
+/// Lends `n` bytes of the input's buffer (fewer only at its end or when
+/// the buffer is smaller) without consuming them, and consumes them.
+pub(crate) struct Lend<R> {
+    /// Like [`BufRead::fill_buf`], but with at least `n` bytes if it can.
+    pub(crate) peek: fn(&mut R, usize) -> io::Result<&[u8]>,
+    /// [`BufRead::consume`].
+    pub(crate) consume: fn(&mut R, usize),
 }
 
 impl<R: Read> Reader<R> {
@@ -335,7 +358,9 @@ impl<R: Read> Reader<R> {
     /// Moves to the next block, empty or not; `false` at the end.
     fn advance(&mut self) -> Result<bool> {
         let next = match &mut self.engine {
-            Engine::Inline(inline) => inline.next_block(&mut self.inner, &mut self.read_offset),
+            Engine::Inline(inline) => {
+                inline.next_block(&mut self.inner, self.lend.as_ref(), &mut self.read_offset)
+            }
             Engine::Threaded(pipeline) => {
                 pipeline.next_block(&mut self.inner, &mut self.read_offset)
             }
@@ -512,9 +537,15 @@ impl Inline {
     fn next_block<R: Read>(
         &mut self,
         inner: &mut R,
+        lend: Option<&Lend<R>>,
         read_offset: &mut u64,
     ) -> Result<Option<BlockInfo>> {
         let offset = *read_offset;
+        if let Some(lend) = lend {
+            if let Some(info) = self.next_lent_block(inner, lend, read_offset)? {
+                return Ok(Some(info));
+            }
+        }
         let Some(size) = read_raw_block(inner, &mut self.compressed, offset)? else {
             return Ok(None);
         };
@@ -523,6 +554,48 @@ impl Inline {
         let raw = self.compressed.get(..size).unwrap_or(&self.compressed);
         self.decoded_len =
             block::decode_block(&mut self.decompressor, raw, &mut self.decoded, offset)?;
+        Ok(Some(BlockInfo {
+            offset,
+            size,
+            decoded_len: self.decoded_len,
+        }))
+    }
+}
+
+impl Inline {
+    /// Inflates the next block where the input's buffer holds it; `None`
+    /// when the buffer does not hold a whole, well-framed block (the input's
+    /// end, a damaged header, a small buffer), for the copying path to read
+    /// it or to report what is wrong, from the same bytes.
+    fn next_lent_block<R: Read>(
+        &mut self,
+        inner: &mut R,
+        lend: &Lend<R>,
+        read_offset: &mut u64,
+    ) -> Result<Option<BlockInfo>> {
+        let offset = *read_offset;
+        let io_error = |error| Error::io(Format::Bgzf, error).at_byte_offset(offset);
+        let header = (lend.peek)(inner, FIXED_HEADER_SIZE).map_err(io_error)?;
+        let Ok(extra_len) = block::extra_field_len(header, offset) else {
+            return Ok(None);
+        };
+        let header_len = FIXED_HEADER_SIZE + extra_len;
+        let header = (lend.peek)(inner, header_len).map_err(io_error)?;
+        let Some(size) = header
+            .get(..header_len)
+            .and_then(|header| block::block_size(header, offset).ok())
+        else {
+            return Ok(None);
+        };
+        let lent = (lend.peek)(inner, size).map_err(io_error)?;
+        let Some(raw) = lent.get(..size) else {
+            return Ok(None);
+        };
+        self.decoded_len = 0;
+        let decoded = block::decode_block(&mut self.decompressor, raw, &mut self.decoded, offset);
+        (lend.consume)(inner, size);
+        *read_offset += size as u64;
+        self.decoded_len = decoded?;
         Ok(Some(BlockInfo {
             offset,
             size,

@@ -119,7 +119,12 @@ impl Source {
                 if let Some(file) = regular.and_then(|file| file.try_clone().ok()) {
                     builder = builder.parallel_source(std::sync::Arc::new(file));
                 }
-                Inner::Bgzf(builder.build(raw))
+                // Inline decoding inflates blocks inside the raw buffer.
+                let lend = bgzf::Lend {
+                    peek: RawReader::peek,
+                    consume: BufRead::consume,
+                };
+                Inner::Bgzf(builder.build_lending(raw, lend))
             }
         };
         Ok(Source { inner })
@@ -185,7 +190,7 @@ impl Read for Source {
 
 impl BufRead for Source {
     // Inlined into record readers, which call these once or twice a record.
-    #[inline]
+    #[inline(always)]
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         match &mut self.inner {
             Inner::Mapped(reader) => reader.fill_buf(),
@@ -254,6 +259,51 @@ impl Read for GzipReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads `path` whole through a BGZF source decoding inline, with
+    /// `capacity` bytes of raw buffer: the decoded bytes, and the error
+    /// that ended reading if any.
+    fn read_bgzf(path: &Path, capacity: usize) -> (Vec<u8>, Option<String>) {
+        let options = IoOptions::default()
+            .with_bgzf_threads(1)
+            .with_buffer_capacity(capacity);
+        let mut source = open_with(path, &options).unwrap();
+        let mut out = Vec::new();
+        let error = source.read_to_end(&mut out).err();
+        (out, error.map(|e| e.to_string()))
+    }
+
+    #[test]
+    fn blocks_inflated_in_the_buffer_read_and_fail_as_copied_ones() {
+        let text: Vec<u8> = (0..300_000u32)
+            .map(|i| b"ACGT\n"[(i.wrapping_mul(2_654_435_761) >> 29) as usize % 5])
+            .collect();
+        let mut writer = bgzf::Writer::new(Vec::new());
+        io::Write::write_all(&mut writer, &text).unwrap();
+        let file = writer.finish().unwrap();
+        let block_size =
+            |at: usize| usize::from(u16::from_le_bytes([file[at + 16], file[at + 17]])) + 1;
+        let second = block_size(0);
+        let third = second + block_size(second);
+        let mut bad_crc = file.clone();
+        bad_crc[third - 8] ^= 1;
+        let cases = [
+            file.clone(),
+            bad_crc,
+            file[..second + 100].to_vec(),
+            file[..third - 3].to_vec(),
+        ];
+        let path = std::env::temp_dir().join(format!("biometal-lend-{}.gz", std::process::id()));
+        for (case, bytes) in cases.iter().enumerate() {
+            std::fs::write(&path, bytes).unwrap();
+            // 128 KiB lends whole blocks; 1000 bytes never holds one.
+            let (lent, copied) = (read_bgzf(&path, 128 << 10), read_bgzf(&path, 1000));
+            assert_eq!(lent, copied, "case {case}");
+            assert_eq!(lent.1.is_none(), case == 0, "case {case}: {:?}", lent.1);
+            assert_eq!(lent.0[..], text[..lent.0.len()], "case {case}");
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
 
     #[test]
     fn unsupported_compression_is_named() {
