@@ -234,8 +234,20 @@ impl Container {
         out: &mut Vec<Record>,
         overlap: Option<Overlap>,
     ) -> Result<usize> {
+        let input = self.slice_input(index, context, overlap)?;
+        decoder.decode(&input, out).map_err(|e| self.locate(e))
+    }
+
+    /// What decoding slice `index` needs: its bytes and the file's and
+    /// container's context.
+    fn slice_input<'a>(
+        &'a self,
+        index: usize,
+        context: &'a FileContext,
+        overlap: Option<Overlap>,
+    ) -> Result<SliceInput<'a>> {
         let (data, offset) = self.slice_bytes(index)?;
-        let input = SliceInput {
+        Ok(SliceInput {
             definition: &context.definition,
             compression_header: &self.compression_header,
             sam_header: &context.header,
@@ -244,8 +256,7 @@ impl Container {
             data,
             offset,
             overlap,
-        };
-        decoder.decode(&input, out).map_err(|e| self.locate(e))
+        })
     }
 
     /// Decodes slice `index`'s records into `decoder`'s buffers, to be
@@ -257,17 +268,7 @@ impl Container {
         context: &FileContext,
         decoder: &mut SliceDecoder,
     ) -> Result<usize> {
-        let (data, offset) = self.slice_bytes(index)?;
-        let input = SliceInput {
-            definition: &context.definition,
-            compression_header: &self.compression_header,
-            sam_header: &context.header,
-            reference: &context.reference,
-            options: &context.options,
-            data,
-            offset,
-            overlap: None,
-        };
+        let input = self.slice_input(index, context, None)?;
         decoder.decode_records(&input).map_err(|e| self.locate(e))
     }
 
