@@ -15,10 +15,9 @@ use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::Path;
 
-use biometal::formats::cram::{crai, Reader, ReaderBuilder, ReferenceSource};
-use biometal::formats::sam;
+use biometal::formats::cram::{crai, ReaderBuilder, ReferenceSource};
 use biometal::region::Region;
-use common::{oracle, samtools_view_cram, TempDir};
+use common::{cram_query_sam, oracle, samtools_view_cram, TempDir};
 
 /// Contigs: three long ones around a run of tiny ones (a few reads each,
 /// which samtools packs into multi-reference slices).
@@ -227,29 +226,6 @@ fn random_regions(rng: &mut Rng, count: usize) -> Vec<String> {
     regions
 }
 
-/// Our records for `regions` as SAM text, region after region.
-fn our_query(cram: &Path, reference: &Path, index: &crai::Index, regions: &[String]) -> String {
-    let mut reader =
-        Reader::from_path(cram, ReferenceSource::from_fasta_path(reference).unwrap()).unwrap();
-    let header = reader.read_header().unwrap();
-    let mut out = Vec::new();
-    let mut writer = sam::Writer::new(&mut out);
-    for text in regions {
-        let mut query = if text == "*" {
-            reader.query_unmapped(index).unwrap()
-        } else {
-            let region =
-                Region::parse_with_names(text, |n| header.reference_id(n).is_some()).unwrap();
-            reader.query(index, &region).unwrap()
-        };
-        while let Some(record) = query.next_record().unwrap() {
-            writer.write_record(&header, record).unwrap();
-        }
-    }
-    drop(writer);
-    String::from_utf8(out).unwrap()
-}
-
 /// Checks one CRAM: index text, samtools through our index, our queries.
 /// Returns whether the index lists a multi-reference slice.
 fn check(dir: &TempDir, cram: &Path, regions: &[String]) -> bool {
@@ -274,12 +250,12 @@ fn check(dir: &TempDir, cram: &Path, regions: &[String]) -> bool {
     assert_eq!(samtools_view_cram(&copy, &reference, regions), expected);
 
     // Ours, region by region, through samtools' index.
-    let got = our_query(cram, &reference, &ours, regions);
+    let got = cram_query_sam(cram, &reference, &ours, regions);
     if got != expected {
         for region in regions {
             let one = std::slice::from_ref(region);
             assert_eq!(
-                our_query(cram, &reference, &ours, one),
+                cram_query_sam(cram, &reference, &ours, one),
                 samtools_view_cram(cram, &reference, one),
                 "{}: region {region}",
                 cram.display()
@@ -503,7 +479,7 @@ fn conformance_files_index_and_query_as_samtools() {
             }
             let expected = samtools_view_cram(&copy, &reference, &regions);
             assert!(!expected.is_empty());
-            let got = our_query(&copy, &reference, &ours, &regions);
+            let got = cram_query_sam(&copy, &reference, &ours, &regions);
             assert_eq!(got, expected, "{}", path.display());
         }
     }

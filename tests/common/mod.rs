@@ -147,3 +147,36 @@ pub fn samtools_view_cram(cram: &Path, reference: &Path, regions: &[String]) -> 
     args.extend(regions.iter().map(String::as_str));
     String::from_utf8(oracle("samtools", &args).stdout).expect("UTF-8")
 }
+
+/// Our records of `cram` for `regions` (htslib region strings, `*` for the
+/// unplaced unmapped reads) through its CRAI, as SAM text, region after
+/// region: what [`samtools_view_cram`] prints for the same arguments.
+pub fn cram_query_sam(
+    cram: &Path,
+    reference: &Path,
+    index: &biometal::formats::cram::crai::Index,
+    regions: &[String],
+) -> String {
+    use biometal::formats::cram::{Reader, ReferenceSource};
+    use biometal::formats::sam;
+    use biometal::region::Region;
+    let source = ReferenceSource::from_fasta_path(reference).expect("reference");
+    let mut reader = Reader::from_path(cram, source).expect("open CRAM");
+    let header = reader.read_header().expect("header");
+    let mut out = Vec::new();
+    let mut writer = sam::Writer::new(&mut out);
+    for text in regions {
+        let mut query = if text == "*" {
+            reader.query_unmapped(index).expect("query *")
+        } else {
+            let region = Region::parse_with_names(text, |n| header.reference_id(n).is_some())
+                .expect("region");
+            reader.query(index, &region).expect("query")
+        };
+        while let Some(record) = query.next_record().expect("record") {
+            writer.write_record(&header, record).expect("write");
+        }
+    }
+    drop(writer);
+    String::from_utf8(out).expect("UTF-8")
+}
