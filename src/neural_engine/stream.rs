@@ -395,6 +395,17 @@ mod tests {
         out
     }
 
+    /// A record's bytes and parts, owned, for comparing records.
+    fn parts(record: RecordRef<'_>) -> [Vec<u8>; 5] {
+        [
+            record.as_bytes().to_vec(),
+            record.header().to_vec(),
+            record.sequence().to_vec(),
+            record.separator().to_vec(),
+            record.quality().to_vec(),
+        ]
+    }
+
     #[test]
     fn batches_hold_the_records_and_features_of_the_reader() {
         let input = fastq(300);
@@ -404,39 +415,16 @@ mod tests {
             .expect("valid FASTQ");
         let mut expected_features = Vec::new();
         batch_features(&expected, &mut expected_features);
+        let expected_records: Vec<_> = expected.iter().map(parts).collect();
         for batch_size in [1, 7, 64, 65, 130, 4096] {
             let mut reader = Reader::new(&input[..]);
             let mut filled = Filled::default();
             let (mut records, mut features) = (Vec::new(), Vec::new());
             while filled.fill(&mut reader, batch_size).expect("valid FASTQ") > 0 {
                 assert!(filled.len() <= batch_size);
-                records.extend(
-                    (0..filled.len())
-                        .filter_map(|i| filled.get(i))
-                        .map(|record| {
-                            (
-                                record.as_bytes().to_vec(),
-                                record.header().to_vec(),
-                                record.sequence().to_vec(),
-                                record.separator().to_vec(),
-                                record.quality().to_vec(),
-                            )
-                        }),
-                );
+                records.extend((0..filled.len()).filter_map(|i| filled.get(i)).map(parts));
                 features.extend_from_slice(&filled.features);
             }
-            let expected_records: Vec<_> = expected
-                .iter()
-                .map(|record| {
-                    (
-                        record.as_bytes().to_vec(),
-                        record.header().to_vec(),
-                        record.sequence().to_vec(),
-                        record.separator().to_vec(),
-                        record.quality().to_vec(),
-                    )
-                })
-                .collect();
             assert_eq!(records, expected_records, "batch size {batch_size}");
             assert_eq!(features, expected_features, "batch size {batch_size}");
         }
