@@ -49,6 +49,9 @@ pub(crate) fn decode_into(
             decode_int8_full(bytes, ploidy, matrix);
             return Ok(());
         }
+        if ploidy == 2 && decode_int8_diploid_mixed(bytes, allele_count, matrix) {
+            return Ok(());
+        }
         return decode_int8_padded(bytes, ploidy, allele_count, matrix);
     }
     decode_checked(gt, allele_count, matrix)
@@ -140,6 +143,59 @@ fn decode_int8_padded(
         Some(message) => Err(error(message)),
         None => Ok(()),
     }
+}
+
+/// A diploid int8 GT column in which some samples are haploid (their
+/// second value end-of-vector, as for chrX calls of males beside
+/// females): one branch-free step per sample. Returns `false`, leaving
+/// `matrix` as it was, when a value lies outside that shape (a missing
+/// sentinel, a negative value, an allele out of range, a sample with no
+/// allele); the caller then takes the checked path, which names the fault.
+fn decode_int8_diploid_mixed(
+    bytes: &[u8],
+    allele_count: usize,
+    matrix: &mut GenotypeMatrix,
+) -> bool {
+    let GenotypeMatrix {
+        alleles,
+        phased,
+        ends,
+    } = matrix;
+    let start = alleles.len();
+    let ends_before = ends.len();
+    let samples = bytes.len() / 2;
+    alleles.resize(start + bytes.len(), 0);
+    phased.resize(start + bytes.len(), false);
+    ends.resize(ends_before + samples, 0);
+    // Allele codes `(allele + 1)` above this are out of range; so are the
+    // sentinels (0x80 >> 1 = 64 > 63), except a haploid call's padding.
+    let largest = allele_count.min(63) as u8;
+    let (out_alleles, out_phased) = (&mut alleles[start..], &mut phased[start..]);
+    let mut bad = false;
+    let mut written = 0;
+    for (pair, end) in bytes.chunks_exact(2).zip(&mut ends[ends_before..]) {
+        let (a, b) = (pair[0], pair[1]);
+        let haploid = b == 0x81;
+        bad |= (a >> 1 > largest) | ((b >> 1 > largest) & !haploid);
+        // `written` <= 2 × the samples before this one, so both slots
+        // exist; a haploid sample's second slot is the next one's first.
+        out_alleles[written] = i32::from(a >> 1) - 1;
+        out_alleles[written + 1] = i32::from(b >> 1) - 1;
+        out_phased[written] = (a | (b & !(u8::from(haploid)))) & 1 == 1;
+        out_phased[written + 1] = b & 1 == 1;
+        written += 2 - usize::from(haploid);
+        // The column is bounded by the record size limit, far below u32::MAX.
+        *end = (start + written) as u32;
+    }
+    if bad {
+        alleles.truncate(start);
+        phased.truncate(start);
+        ends.truncate(ends_before);
+        return false;
+    }
+    alleles.truncate(start + written);
+    phased.truncate(start + written);
+    true
 }
 
 /// The per-sample path for int16/int32 GT: padding, sentinels, every index
@@ -334,6 +390,52 @@ mod tests {
         assert_eq!(matrix.alleles(1), [0, 0]);
         assert_eq!(matrix.alleles(2), [-1]);
         assert_eq!(matrix.alleles(3), [-1]);
+    }
+
+    #[test]
+    fn haploid_samples_among_diploid_ones_take_the_mixed_path() {
+        use Int::{EndOfVector as Eov, Value as V};
+        // A seeded mix of diploid calls (phased or not, missing alleles) and
+        // haploid calls padded with end-of-vector; int8 takes the mixed
+        // path, int16 the checked one.
+        let mut state = 0x9E37_79B9u32;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state
+        };
+        for samples in [1, 2, 7, 33, 200] {
+            let mut values = Vec::new();
+            for _ in 0..samples {
+                let r = next();
+                values.push(V((r % 8) as i32));
+                values.push(if r % 5 == 0 {
+                    Eov
+                } else {
+                    V(((r >> 8) % 8) as i32)
+                });
+            }
+            let mixed = decode(&record_with_gt(Type::Int8, 2, &values)).unwrap();
+            let checked = decode(&record_with_gt(Type::Int16, 2, &values)).unwrap();
+            assert_eq!(mixed, checked, "{samples} samples");
+        }
+        // Outside the mixed path's shape: the checked path decides.
+        let missing_sentinel = [V(4), Eov, Int::Missing, V(2)];
+        assert_eq!(
+            decode(&record_with_gt(Type::Int8, 2, &missing_sentinel)).unwrap(),
+            decode(&record_with_gt(Type::Int16, 2, &missing_sentinel)).unwrap()
+        );
+        let no_allele = [V(4), Eov, Eov, Eov];
+        assert_eq!(
+            decode(&record_with_gt(Type::Int8, 2, &no_allele)).unwrap(),
+            decode(&record_with_gt(Type::Int16, 2, &no_allele)).unwrap()
+        );
+        let out_of_range = [V(4), Eov, V(2), V(8)];
+        let message = decode(&record_with_gt(Type::Int8, 2, &out_of_range))
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("sample 1 has allele 3"), "{message}");
     }
 
     #[test]
