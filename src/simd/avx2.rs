@@ -75,32 +75,50 @@ unsafe fn splat(byte: u8) -> __m256i {
 
 #[target_feature(enable = "avx2")]
 unsafe fn decode_avx2(packed: &[u8], out: &mut [u8]) {
-    let letters = table(scalar::NT16_LETTERS);
-    let nibble = splat(0x0F);
     let full_bytes = out.len() / 2;
-    let vector_bytes = full_bytes - full_bytes % WIDTH;
-    for (src, dst) in packed[..vector_bytes]
+    if full_bytes < WIDTH {
+        // SAFETY: the CPU has AVX2 (this function's contract), hence SSSE3.
+        return super::ssse3::decode_ssse3(packed, out);
+    }
+    for (src, dst) in packed[..full_bytes]
         .chunks_exact(WIDTH)
         .zip(out.chunks_exact_mut(2 * WIDTH))
     {
-        let v = load(src);
-        let high =
-            _mm256_shuffle_epi8(letters, _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble));
-        let low = _mm256_shuffle_epi8(letters, _mm256_and_si256(v, nibble));
-        // Per lane: bytes 0..8 (resp. 16..24) and 8..16 (resp. 24..32).
-        let interleaved_low = _mm256_unpacklo_epi8(high, low);
-        let interleaved_high = _mm256_unpackhi_epi8(high, low);
-        let (first, second) = dst.split_at_mut(WIDTH);
-        store(
-            first,
-            _mm256_permute2x128_si256::<0x20>(interleaved_low, interleaved_high),
-        );
-        store(
-            second,
-            _mm256_permute2x128_si256::<0x31>(interleaved_low, interleaved_high),
+        decode_block(src, dst);
+    }
+    if !full_bytes.is_multiple_of(WIDTH) {
+        // The last 32 whole bytes, overlapping some already decoded (they
+        // decode to the same letters) instead of a scalar tail.
+        let from = full_bytes - WIDTH;
+        decode_block(
+            &packed[from..full_bytes],
+            &mut out[2 * from..2 * full_bytes],
         );
     }
-    scalar::decode_bam_sequence(&packed[vector_bytes..], &mut out[2 * vector_bytes..]);
+    // The odd last base, if any.
+    scalar::decode_bam_sequence(&packed[full_bytes..], &mut out[2 * full_bytes..]);
+}
+
+/// Decodes 32 packed bytes (`src`) into 64 letters (`dst`).
+#[inline(always)]
+unsafe fn decode_block(src: &[u8], dst: &mut [u8]) {
+    let letters = table(scalar::NT16_LETTERS);
+    let nibble = splat(0x0F);
+    let v = load(src);
+    let high = _mm256_shuffle_epi8(letters, _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble));
+    let low = _mm256_shuffle_epi8(letters, _mm256_and_si256(v, nibble));
+    // Per lane: bytes 0..8 (resp. 16..24) and 8..16 (resp. 24..32).
+    let interleaved_low = _mm256_unpacklo_epi8(high, low);
+    let interleaved_high = _mm256_unpackhi_epi8(high, low);
+    let (first, second) = dst.split_at_mut(WIDTH);
+    store(
+        first,
+        _mm256_permute2x128_si256::<0x20>(interleaved_low, interleaved_high),
+    );
+    store(
+        second,
+        _mm256_permute2x128_si256::<0x31>(interleaved_low, interleaved_high),
+    );
 }
 
 /// BAM codes of 32 ASCII bytes (see the SSSE3 version).

@@ -70,20 +70,40 @@ unsafe fn table64(table: &[u8; 256], first: usize) -> uint8x16x4_t {
 
 #[target_feature(enable = "neon")]
 unsafe fn decode_neon(packed: &[u8], out: &mut [u8]) {
-    let letters = vld1q_u8(scalar::NT16_LETTERS.as_ptr());
     let full_bytes = out.len() / 2;
-    let vector_bytes = full_bytes - full_bytes % WIDTH;
-    for (src, dst) in packed[..vector_bytes]
+    if full_bytes < WIDTH {
+        scalar::decode_bam_sequence(packed, out);
+        return;
+    }
+    for (src, dst) in packed[..full_bytes]
         .chunks_exact(WIDTH)
         .zip(out.chunks_exact_mut(2 * WIDTH))
     {
-        let v = load(src);
-        let high = vqtbl1q_u8(letters, vshrq_n_u8::<4>(v));
-        let low = vqtbl1q_u8(letters, vandq_u8(v, vdupq_n_u8(0x0F)));
-        // SAFETY: `dst` is 32 bytes; `vst2q_u8` writes 32, interleaved.
-        vst2q_u8(dst.as_mut_ptr(), uint8x16x2_t(high, low));
+        decode_block(src, dst);
     }
-    scalar::decode_bam_sequence(&packed[vector_bytes..], &mut out[2 * vector_bytes..]);
+    if !full_bytes.is_multiple_of(WIDTH) {
+        // The last 16 whole bytes, overlapping some already decoded (they
+        // decode to the same letters) instead of a scalar tail.
+        let from = full_bytes - WIDTH;
+        decode_block(
+            &packed[from..full_bytes],
+            &mut out[2 * from..2 * full_bytes],
+        );
+    }
+    // The odd last base, if any.
+    scalar::decode_bam_sequence(&packed[full_bytes..], &mut out[2 * full_bytes..]);
+}
+
+/// Decodes 16 packed bytes (`src`) into 32 letters (`dst`).
+#[inline(always)]
+unsafe fn decode_block(src: &[u8], dst: &mut [u8]) {
+    let letters = vld1q_u8(scalar::NT16_LETTERS.as_ptr());
+    let v = load(src);
+    let high = vqtbl1q_u8(letters, vshrq_n_u8::<4>(v));
+    let low = vqtbl1q_u8(letters, vandq_u8(v, vdupq_n_u8(0x0F)));
+    debug_assert_eq!(dst.len(), 2 * WIDTH);
+    // SAFETY: `dst` is 32 bytes; `vst2q_u8` writes 32, interleaved.
+    vst2q_u8(dst.as_mut_ptr(), uint8x16x2_t(high, low));
 }
 
 #[target_feature(enable = "neon")]

@@ -74,24 +74,44 @@ unsafe fn select(mask: __m128i, if_set: __m128i, if_clear: __m128i) -> __m128i {
     )
 }
 
+/// Also the AVX2 level's path for fewer than 32 whole packed bytes.
 #[target_feature(enable = "ssse3")]
-unsafe fn decode_ssse3(packed: &[u8], out: &mut [u8]) {
-    let letters = load(scalar::NT16_LETTERS);
-    let nibble = splat(0x0F);
+pub(super) unsafe fn decode_ssse3(packed: &[u8], out: &mut [u8]) {
     let full_bytes = out.len() / 2;
-    let vector_bytes = full_bytes - full_bytes % WIDTH;
-    for (src, dst) in packed[..vector_bytes]
+    if full_bytes < WIDTH {
+        scalar::decode_bam_sequence(packed, out);
+        return;
+    }
+    for (src, dst) in packed[..full_bytes]
         .chunks_exact(WIDTH)
         .zip(out.chunks_exact_mut(2 * WIDTH))
     {
-        let v = load(src);
-        let high = _mm_shuffle_epi8(letters, _mm_and_si128(_mm_srli_epi16::<4>(v), nibble));
-        let low = _mm_shuffle_epi8(letters, _mm_and_si128(v, nibble));
-        let (first, second) = dst.split_at_mut(WIDTH);
-        store(first, _mm_unpacklo_epi8(high, low));
-        store(second, _mm_unpackhi_epi8(high, low));
+        decode_block(src, dst);
     }
-    scalar::decode_bam_sequence(&packed[vector_bytes..], &mut out[2 * vector_bytes..]);
+    if !full_bytes.is_multiple_of(WIDTH) {
+        // The last 16 whole bytes, overlapping some already decoded (they
+        // decode to the same letters) instead of a scalar tail.
+        let from = full_bytes - WIDTH;
+        decode_block(
+            &packed[from..full_bytes],
+            &mut out[2 * from..2 * full_bytes],
+        );
+    }
+    // The odd last base, if any.
+    scalar::decode_bam_sequence(&packed[full_bytes..], &mut out[2 * full_bytes..]);
+}
+
+/// Decodes 16 packed bytes (`src`) into 32 letters (`dst`).
+#[inline(always)]
+unsafe fn decode_block(src: &[u8], dst: &mut [u8]) {
+    let letters = load(scalar::NT16_LETTERS);
+    let nibble = splat(0x0F);
+    let v = load(src);
+    let high = _mm_shuffle_epi8(letters, _mm_and_si128(_mm_srli_epi16::<4>(v), nibble));
+    let low = _mm_shuffle_epi8(letters, _mm_and_si128(v, nibble));
+    let (first, second) = dst.split_at_mut(WIDTH);
+    store(first, _mm_unpacklo_epi8(high, low));
+    store(second, _mm_unpackhi_epi8(high, low));
 }
 
 /// BAM codes of 16 ASCII bytes: rows 0x3_, 0x4_/0x6_ and 0x5_/0x7_ of the
