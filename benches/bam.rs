@@ -21,6 +21,11 @@
 //! ```text
 //! BIOMETAL_BENCH_RECORDS=2000000 cargo bench --bench bam
 //! ```
+//!
+//! With `BIOMETAL_BENCH_ROUNDS=N`, N interleaved rounds of the one-thread
+//! count and BAM → SAM jobs beside samtools' (`common/rounds.rs`) replace
+//! criterion: medians and per-round samtools / biometal ratios, the
+//! figures to compare on a machine whose speed drifts.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -37,6 +42,8 @@ use criterion::{Criterion, Throughput};
 #[path = "common/bam_decode.rs"]
 mod bam_decode;
 use bam_decode::full_decode;
+#[path = "common/rounds.rs"]
+mod rounds;
 
 struct Xorshift(u64);
 
@@ -265,8 +272,39 @@ fn samtools(args: &[&str]) {
     );
 }
 
+/// `BIOMETAL_BENCH_ROUNDS` mode: count and BAM → SAM beside samtools'
+/// in alternated rounds, then the medians and ratios.
+fn interleaved_rounds(path: &Path, count_of_rounds: usize) {
+    let p = path.to_str().expect("UTF-8 path");
+    let count_ours = || count(path) as usize;
+    let count_samtools = || {
+        samtools(&["view", "-c", p]);
+        0
+    };
+    let to_sam_ours = || to_sam(path);
+    let to_sam_samtools = || {
+        samtools(&["view", "-o", "/dev/null", p]);
+        0
+    };
+    let jobs: Vec<rounds::Job> = vec![
+        ("count/biometal".into(), &count_ours),
+        ("count/samtools view -c".into(), &count_samtools),
+        ("to_sam/biometal".into(), &to_sam_ours),
+        ("to_sam/samtools view -o /dev/null".into(), &to_sam_samtools),
+    ];
+    let times = rounds::run(count_of_rounds, &jobs);
+    rounds::summarize(&jobs, &times, &[(0, 1), (2, 3)]);
+}
+
 fn main() {
     let path = input();
+    if let Some(count_of_rounds) = std::env::var("BIOMETAL_BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        interleaved_rounds(&path, count_of_rounds);
+        return;
+    }
     let bytes = std::fs::metadata(&path).expect("bench input").len();
     let p = path.to_str().expect("UTF-8 path");
     let mut criterion = Criterion::default()

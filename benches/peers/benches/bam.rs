@@ -11,8 +11,12 @@
 //! `hts-specs/bam/passed/level-1.bam`, for a smoke run). With
 //! `BIOMETAL_BENCH_ONESHOT=1` each job runs once and prints
 //! `job, decoder, records, seconds, records/s` (for big files) instead of
-//! criterion's sampling; `BIOMETAL_BENCH_ONLY=TEXT` runs once just the jobs
-//! whose `job/decoder` name contains TEXT (for profilers), unchecked.
+//! criterion's sampling; `BIOMETAL_BENCH_ROUNDS=N` runs N interleaved
+//! rounds instead (`common/rounds.rs`: each decoder beside its peer, order
+//! reversed every other round) and prints medians and the per-round
+//! noodles / biometal ratios, the figures to compare on a machine whose
+//! speed drifts; `BIOMETAL_BENCH_ONLY=TEXT` runs once just the jobs whose
+//! `job/decoder` name contains TEXT (for profilers), unchecked.
 use std::fs::File;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -23,6 +27,8 @@ use criterion::{Criterion, Throughput};
 
 #[path = "../../common/bam_decode.rs"]
 mod bam_decode;
+#[path = "../../common/rounds.rs"]
+mod rounds;
 
 fn input() -> PathBuf {
     if let Some(path) = std::env::var_os("BIOMETAL_BENCH_BAM") {
@@ -95,7 +101,9 @@ fn main() {
     let jobs: [(&str, &str, &dyn Fn() -> usize); 4] = [
         ("count", "biometal", &|| biometal_count(&path) as usize),
         ("count", "noodles-bam", &|| noodles_count(&path) as usize),
-        ("full_decode", "biometal", &|| bam_decode::full_decode(&path)),
+        ("full_decode", "biometal", &|| {
+            bam_decode::full_decode(&path)
+        }),
         ("full_decode", "noodles-bam RecordBuf", &|| {
             noodles_full(&path)
         }),
@@ -120,6 +128,18 @@ fn main() {
         }
         n
     };
+    if let Some(count) = std::env::var("BIOMETAL_BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        let named: Vec<rounds::Job> = jobs
+            .iter()
+            .map(|&(job, decoder, run)| (format!("{job}/{decoder}"), run))
+            .collect();
+        let times = rounds::run(count, &named);
+        rounds::summarize(&named, &times, &[(0, 1), (2, 3)]);
+        return;
+    }
     if std::env::var_os("BIOMETAL_BENCH_ONESHOT").is_some() {
         for (job, decoder, run) in jobs {
             let started = Instant::now();

@@ -383,6 +383,7 @@ impl<R: VirtualPositioned> Reader<R> {
     /// # Errors
     ///
     /// As [`Reader::read_record`].
+    #[inline]
     pub fn next_record(&mut self) -> Result<Option<RecordRef<'_>>> {
         // Fast path: block_size and the whole record buffered after the
         // records already handed out from this buffer, which are consumed

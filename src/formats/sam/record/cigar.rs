@@ -147,6 +147,7 @@ impl<'a> Cigar<'a> {
     }
 
     /// The number of operations.
+    #[inline]
     pub fn len(&self) -> usize {
         self.packed.len() / 4
     }
@@ -157,6 +158,7 @@ impl<'a> Cigar<'a> {
     }
 
     /// The operations in order.
+    #[inline]
     pub fn iter(&self) -> impl Iterator<Item = Op> + 'a {
         // Codes were checked when the view was made; 15 cannot occur.
         self.raw().filter_map(Op::from_packed)

@@ -280,6 +280,7 @@ fn array_element_size(subtype: u8) -> Option<usize> {
 }
 
 /// Splits one field off `bytes`: its tag, value and total encoded length.
+#[inline]
 fn parse_field(bytes: &[u8]) -> Result<(Tag, Value<'_>, usize), String> {
     let (&[t0, t1, ty], rest) = bytes.split_first_chunk::<3>().ok_or_else(|| {
         format!(

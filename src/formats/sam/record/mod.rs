@@ -428,32 +428,38 @@ impl<'a> RecordRef<'a> {
 
     /// The 1-based number of this record in the file a reader read it from
     /// (`None` for a record made otherwise).
+    #[inline]
     pub fn record_number(&self) -> Option<u64> {
         Some(self.layout.record_number).filter(|&n| n > 0)
     }
 
     /// The record's bytes (BAM layout, without `block_size`).
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.bytes
     }
 
     /// QNAME without the NUL.
+    #[inline]
     pub fn name(&self) -> &'a [u8] {
         &self.bytes[FIXED_SIZE..self.layout.name_end as usize]
     }
 
     /// FLAG.
+    #[inline]
     pub fn flags(&self) -> Flags {
         Flags::new(u16_at(self.bytes, 14))
     }
 
     /// The 0-based reference id (index into the header's `@SQ` lines);
     /// `None` for `*`.
+    #[inline]
     pub fn reference_id(&self) -> Option<usize> {
         usize::try_from(i32_at(self.bytes, 0)).ok()
     }
 
     /// The 1-based leftmost mapping position; `None` for 0 (unplaced).
+    #[inline]
     pub fn alignment_start(&self) -> Option<Position> {
         u64::try_from(i32_at(self.bytes, 4))
             .ok()
@@ -463,6 +469,7 @@ impl<'a> RecordRef<'a> {
     /// The 1-based position of the last reference base covered, from the
     /// CIGAR (a record without reference-consuming operations covers one
     /// base, as htslib's `bam_endpos`).
+    #[inline]
     pub fn alignment_end(&self) -> Option<Position> {
         let start = self.alignment_start()?;
         let span = if self.flags().is_unmapped() {
@@ -474,17 +481,20 @@ impl<'a> RecordRef<'a> {
     }
 
     /// MAPQ; `None` for 255 (unavailable).
+    #[inline]
     pub fn mapping_quality(&self) -> Option<u8> {
         Some(self.bytes[9]).filter(|&q| q != 255)
     }
 
     /// The `bin` field as stored.
+    #[inline]
     pub fn bin(&self) -> u16 {
         u16_at(self.bytes, 10)
     }
 
     /// The CIGAR (from the `CG` tag when the record carries more than
     /// 65535 operations there, as samtools reads it).
+    #[inline]
     pub fn cigar(&self) -> Cigar<'a> {
         Cigar::new_unchecked(
             &self.bytes[self.layout.cigar_start as usize..self.layout.cigar_end as usize],
@@ -492,6 +502,7 @@ impl<'a> RecordRef<'a> {
     }
 
     /// SEQ.
+    #[inline]
     pub fn sequence(&self) -> Sequence<'a> {
         let base_count = (self.layout.aux_start - self.layout.qual_start) as usize;
         let packed = &self.bytes[self.layout.seq_start as usize..self.layout.qual_start as usize];
@@ -500,17 +511,20 @@ impl<'a> RecordRef<'a> {
 
     /// QUAL as raw Phred scores; `None` when absent (SEQ `*` or the first
     /// byte 0xFF).
+    #[inline]
     pub fn qualities(&self) -> Option<&'a [u8]> {
         let quals = &self.bytes[self.layout.qual_start as usize..self.layout.aux_start as usize];
         (!quals.is_empty() && quals[0] != 0xff).then_some(quals)
     }
 
     /// The mate's reference id (RNEXT); `None` for `*`.
+    #[inline]
     pub fn mate_reference_id(&self) -> Option<usize> {
         usize::try_from(i32_at(self.bytes, 20)).ok()
     }
 
     /// The mate's 1-based position (PNEXT); `None` for 0.
+    #[inline]
     pub fn mate_alignment_start(&self) -> Option<Position> {
         u64::try_from(i32_at(self.bytes, 24))
             .ok()
@@ -518,12 +532,14 @@ impl<'a> RecordRef<'a> {
     }
 
     /// TLEN.
+    #[inline]
     pub fn template_length(&self) -> i32 {
         i32_at(self.bytes, 28)
     }
 
     /// The auxiliary fields (without a `CG` tag that holds the CIGAR),
     /// checked as they are read.
+    #[inline]
     pub fn data(&self) -> Data<'a> {
         let aux_start = self.layout.aux_start;
         let hidden = self

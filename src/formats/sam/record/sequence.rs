@@ -31,6 +31,7 @@ impl<'a> Sequence<'a> {
     }
 
     /// The number of bases.
+    #[inline]
     pub fn len(&self) -> usize {
         self.base_count
     }
@@ -55,6 +56,7 @@ impl<'a> Sequence<'a> {
     }
 
     /// Appends the bases as ASCII to `out` (SIMD-decoded).
+    #[inline]
     pub fn decode_into(&self, out: &mut Vec<u8>) {
         crate::simd::decode_bam_sequence_to_vec(self.packed, self.base_count, out);
     }
