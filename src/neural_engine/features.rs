@@ -131,10 +131,12 @@ pub(super) struct SequenceCounts {
 
 /// A read's integer counters, laid out for the batch-wide finish
 /// (`finish_avx2`): four quads of four `u64`, one quad per AVX2 vector.
+#[cfg(target_arch = "x86_64")]
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 #[repr(C, align(32))]
 pub(super) struct CountRow(pub(super) [u64; 16]);
 
+#[cfg(target_arch = "x86_64")]
 impl CountRow {
     /// Expected-error units are `plane 0 + plane 1 << 8`.
     pub(super) const EE_PLANE_0: usize = 0;
@@ -156,13 +158,11 @@ impl CountRow {
     pub(super) const HOMOPOLYMER_STARTS: usize = 15;
 
     /// Counters `4·quad..4·quad + 4` (`quad` < 4).
-    #[cfg(target_arch = "x86_64")]
     pub(super) fn quad_mut(&mut self, quad: usize) -> &mut [u64; 4] {
         let mut quads = self.0.as_chunks_mut::<4>().0.iter_mut();
         quads.nth(quad).expect("a row has four quads")
     }
 
-    #[cfg(target_arch = "x86_64")]
     pub(super) fn set_quality(&mut self, counts: &QualityCounts) {
         let [bin_0, bin_1, bin_2, _] = counts.bin_sums;
         let r = &mut self.0;
@@ -177,7 +177,6 @@ impl CountRow {
         r[Self::MIN_QUALITY] = u64::from(counts.min_quality);
     }
 
-    #[cfg(target_arch = "x86_64")]
     pub(super) fn set_sequence(&mut self, counts: &SequenceCounts) {
         let r = &mut self.0;
         r[Self::GC] = counts.gc;
@@ -438,6 +437,8 @@ pub(super) fn reads_features<'a>(
     out: &mut Vec<f32>,
 ) {
     out.reserve(reads.len() * N_FEATURES);
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = builder; // no vector path: nothing to reuse
     #[cfg(target_arch = "x86_64")]
     if builder.avx2 {
         // SAFETY: the CPU supports AVX2 (`builder.avx2`).
@@ -477,12 +478,14 @@ fn reads_features_avx2<'a>(
 
 /// Reads finished together: their counters are turned into features by
 /// vector code, four reads per vector.
+#[cfg(target_arch = "x86_64")]
 const GROUP: usize = 64;
 
-/// Counter rows for [`GROUP`] reads, reused from group to group: the
-/// sweeps fill in each read's integer counters, then all are divided and
-/// converted at once (`finish_avx2`).
+/// Counter rows for a group of reads (on x86_64), reused from group to
+/// group: the sweeps fill in each read's integer counters, then all are
+/// divided and converted at once (`finish_avx2`).
 pub(super) struct FeatureBuilder {
+    #[cfg(target_arch = "x86_64")]
     rows: [CountRow; GROUP],
     /// Whether the CPU has AVX2 (without it, reads go through the scalar
     /// code one at a time).
@@ -494,6 +497,7 @@ impl Default for FeatureBuilder {
     /// A builder for this CPU (AVX2 is checked once, here).
     fn default() -> Self {
         FeatureBuilder {
+            #[cfg(target_arch = "x86_64")]
             rows: [CountRow::default(); GROUP],
             #[cfg(target_arch = "x86_64")]
             avx2: has_avx2(),
