@@ -76,24 +76,26 @@ const fn planes_cover_the_table() -> bool {
 }
 const _: () = assert!(planes_cover_the_table());
 
-/// 32 zero bytes then 32 0xFF bytes: the 32 bytes from offset `32 - k`
-/// keep the bytes at indices `>= k`.
-static TAIL_MASK: [u8; 64] = {
-    let mut mask = [0u8; 64];
+/// 32 zero bytes then 64 0xFF bytes: the 32 bytes from offset `32 - k`
+/// keep the bytes at indices `>= k` (0 <= k <= 32).
+static TAIL_MASK: [u8; 96] = {
+    let mut mask = [0u8; 96];
     let mut i = 32;
-    while i < 64 {
+    while i < 96 {
         mask[i] = 0xFF;
         i += 1;
     }
     mask
 };
 
-/// A mask keeping the bytes at indices `>= from.min(32)` of a block.
+/// A mask keeping the bytes at indices `>= from` of a block; `from` is at
+/// most 32 (a larger one gives some mask, never an out-of-bounds read).
 #[inline]
 #[target_feature(enable = "avx2")]
 fn keep_from(from: usize) -> __m256i {
-    let start = WIDTH - from.min(WIDTH);
-    // SAFETY: start <= 32, so TAIL_MASK[start..start + 32] is in bounds.
+    debug_assert!(from <= WIDTH);
+    let start = WIDTH.wrapping_sub(from) & 63;
+    // SAFETY: start <= 63, so TAIL_MASK[start..start + 32] is in bounds.
     unsafe { _mm256_loadu_si256(TAIL_MASK.as_ptr().add(start).cast()) }
 }
 
