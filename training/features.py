@@ -7,10 +7,10 @@ to float32; so both sides produce bit-identical vectors (the golden test in
 
 For a read of n bases `s` and quality bytes `b` (Phred+33):
   q_i = min(max(b_i, 33), 126) - 33          (0..=93; bytes outside '!'..'~' clamp)
-  EE_UNITS[q] = floor(10^(-q/10) * 2^20 + 0.5)  (error probability, 2^-20 units)
+  EE_UNITS[q] = floor(10^(-q/10) * 2^15)   (error probability truncated to 2^-15 units: 0 from q = 46)
 
  0 length                n
- 1 expected_errors       sum EE_UNITS[q_i] / 2^20
+ 1 expected_errors       sum EE_UNITS[q_i] / 2^15
  2 expected_error_rate   expected_errors / n
  3 mean_quality          sum q_i / n
  4 min_quality           min q_i
@@ -42,9 +42,9 @@ FEATURE_NAMES = [
     "homopolymer_fraction",
 ]
 N_FEATURES = len(FEATURE_NAMES)
-EE_SCALE = 1 << 20
+EE_SCALE = 1 << 15
 MAX_Q = 93
-EE_UNITS = np.array([int(np.floor(10.0 ** (-q / 10.0) * EE_SCALE + 0.5)) for q in range(MAX_Q + 1)], dtype=np.int64)
+EE_UNITS = np.array([int(np.floor(10.0 ** (-q / 10.0) * EE_SCALE)) for q in range(MAX_Q + 1)], dtype=np.int64)
 
 
 def _ratio(num, den):

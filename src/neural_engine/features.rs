@@ -20,7 +20,7 @@ pub const N_FEATURES: usize = 14;
 /// | # | name | value |
 /// |---|---|---|
 /// | 0 | `length` | `n` |
-/// | 1 | `expected_errors` | Σ 10^(−q/10), each term rounded to a multiple of 2⁻²⁰ |
+/// | 1 | `expected_errors` | Σ 10^(−q/10), each term truncated to a multiple of 2⁻¹⁵ (0 for q ≥ 46) |
 /// | 2 | `expected_error_rate` | expected errors / `n` |
 /// | 3 | `mean_quality` | Σ q / `n` |
 /// | 4 | `min_quality` | min q |
@@ -58,18 +58,20 @@ pub const FEATURE_NAMES: [&str; N_FEATURES] = [
 pub type FeatureVector = [f32; N_FEATURES];
 
 const PHRED_MAX: u8 = simd::MAX_QUALITY_ASCII - simd::PHRED33_OFFSET;
-const EE_SCALE: f64 = (1u64 << 20) as f64;
+const EE_SCALE: f64 = (1u64 << 15) as f64;
 
-/// `floor(10^(-q/10) * 2^20 + 0.5)` for q = 0..=93 (as `training/features.py`).
+/// `floor(10^(-q/10) * 2^15)` for q = 0..=93 (as `training/features.py`):
+/// error probabilities truncated to 2⁻¹⁵ units, so 0 from q = 46 on
+/// (p < 2⁻¹⁵). Every unit is below 2¹⁶ (two byte planes in the AVX2 sweep).
 pub(super) const EE_UNITS: [u64; PHRED_MAX as usize + 1] = [
-    1048576, 832914, 661607, 525533, 417446, 331589, 263390, 209218, //
-    166188, 132008, 104858, 83291, 66161, 52553, 41745, 33159, //
-    26339, 20922, 16619, 13201, 10486, 8329, 6616, 5255, //
-    4174, 3316, 2634, 2092, 1662, 1320, 1049, 833, //
-    662, 526, 417, 332, 263, 209, 166, 132, //
-    105, 83, 66, 53, 42, 33, 26, 21, //
-    17, 13, 10, 8, 7, 5, 4, 3, //
-    3, 2, 2, 1, 1, 1, 1, 1, //
+    32768, 26028, 20675, 16422, 13045, 10362, 8230, 6538, //
+    5193, 4125, 3276, 2602, 2067, 1642, 1304, 1036, //
+    823, 653, 519, 412, 327, 260, 206, 164, //
+    130, 103, 82, 65, 51, 41, 32, 26, //
+    20, 16, 13, 10, 8, 6, 5, 4, //
+    3, 2, 2, 1, 1, 1, 0, 0, //
+    0, 0, 0, 0, 0, 0, 0, 0, //
+    0, 0, 0, 0, 0, 0, 0, 0, //
     0, 0, 0, 0, 0, 0, 0, 0, //
     0, 0, 0, 0, 0, 0, 0, 0, //
     0, 0, 0, 0, 0, 0, 0, 0, //
@@ -129,44 +131,43 @@ pub(super) struct SequenceCounts {
 
 /// A read's integer counters, laid out for the batch-wide finish
 /// (`finish_avx2`): four quads of four `u64`, one quad per AVX2 vector.
+#[cfg(target_arch = "x86_64")]
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 #[repr(C, align(32))]
 pub(super) struct CountRow(pub(super) [u64; 16]);
 
+#[cfg(target_arch = "x86_64")]
 impl CountRow {
-    /// Expected-error units are `plane 0 + plane 1 << 8 + plane 2 << 16`.
+    /// Expected-error units are `plane 0 + plane 1 << 8`.
     pub(super) const EE_PLANE_0: usize = 0;
     pub(super) const EE_PLANE_1: usize = 1;
-    pub(super) const EE_PLANE_2: usize = 2;
-    pub(super) const QUALITY_SUM: usize = 3;
-    pub(super) const BELOW_20: usize = 4;
-    pub(super) const BELOW_30: usize = 5;
+    pub(super) const QUALITY_SUM: usize = 2;
+    pub(super) const BELOW_20: usize = 3;
+    pub(super) const BELOW_30: usize = 4;
     /// Σ q over positions `[0, bound k)`, bound k = `k·n/4` (k = 1, 2, 3).
-    pub(super) const TO_BOUND_1: usize = 6;
-    pub(super) const TO_BOUND_2: usize = 7;
-    pub(super) const TO_BOUND_3: usize = 8;
-    pub(super) const MIN_QUALITY: usize = 9;
-    pub(super) const SEQUENCE_LEN: usize = 10;
-    pub(super) const QUALITY_LEN: usize = 11;
+    pub(super) const TO_BOUND_1: usize = 5;
+    pub(super) const TO_BOUND_2: usize = 6;
+    pub(super) const TO_BOUND_3: usize = 7;
+    pub(super) const MIN_QUALITY: usize = 8;
+    pub(super) const SEQUENCE_LEN: usize = 9;
+    pub(super) const QUALITY_LEN: usize = 10;
+    // Counter 11 is unused (0).
     pub(super) const GC: usize = 12;
     pub(super) const ACGT: usize = 13;
     pub(super) const N: usize = 14;
     pub(super) const HOMOPOLYMER_STARTS: usize = 15;
 
     /// Counters `4·quad..4·quad + 4` (`quad` < 4).
-    #[cfg(target_arch = "x86_64")]
     pub(super) fn quad_mut(&mut self, quad: usize) -> &mut [u64; 4] {
         let mut quads = self.0.as_chunks_mut::<4>().0.iter_mut();
         quads.nth(quad).expect("a row has four quads")
     }
 
-    #[cfg(target_arch = "x86_64")]
     pub(super) fn set_quality(&mut self, counts: &QualityCounts) {
         let [bin_0, bin_1, bin_2, _] = counts.bin_sums;
         let r = &mut self.0;
         r[Self::EE_PLANE_0] = counts.ee_units;
         r[Self::EE_PLANE_1] = 0;
-        r[Self::EE_PLANE_2] = 0;
         r[Self::QUALITY_SUM] = counts.quality_sum;
         r[Self::BELOW_20] = counts.below_20;
         r[Self::BELOW_30] = counts.below_30;
@@ -176,7 +177,6 @@ impl CountRow {
         r[Self::MIN_QUALITY] = u64::from(counts.min_quality);
     }
 
-    #[cfg(target_arch = "x86_64")]
     pub(super) fn set_sequence(&mut self, counts: &SequenceCounts) {
         let r = &mut self.0;
         r[Self::GC] = counts.gc;
@@ -190,9 +190,7 @@ impl CountRow {
         let [to_1, to_2, to_3] =
             [Self::TO_BOUND_1, Self::TO_BOUND_2, Self::TO_BOUND_3].map(|i| r[i]);
         QualityCounts {
-            ee_units: r[Self::EE_PLANE_0]
-                + (r[Self::EE_PLANE_1] << 8)
-                + (r[Self::EE_PLANE_2] << 16),
+            ee_units: r[Self::EE_PLANE_0] + (r[Self::EE_PLANE_1] << 8),
             quality_sum: r[Self::QUALITY_SUM],
             below_20: r[Self::BELOW_20],
             below_30: r[Self::BELOW_30],
@@ -439,6 +437,8 @@ pub(super) fn reads_features<'a>(
     out: &mut Vec<f32>,
 ) {
     out.reserve(reads.len() * N_FEATURES);
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = builder; // no vector path: nothing to reuse
     #[cfg(target_arch = "x86_64")]
     if builder.avx2 {
         // SAFETY: the CPU supports AVX2 (`builder.avx2`).
@@ -478,12 +478,14 @@ fn reads_features_avx2<'a>(
 
 /// Reads finished together: their counters are turned into features by
 /// vector code, four reads per vector.
+#[cfg(target_arch = "x86_64")]
 const GROUP: usize = 64;
 
-/// Counter rows for [`GROUP`] reads, reused from group to group: the
-/// sweeps fill in each read's integer counters, then all are divided and
-/// converted at once (`finish_avx2`).
+/// Counter rows for a group of reads (on x86_64), reused from group to
+/// group: the sweeps fill in each read's integer counters, then all are
+/// divided and converted at once (`finish_avx2`).
 pub(super) struct FeatureBuilder {
+    #[cfg(target_arch = "x86_64")]
     rows: [CountRow; GROUP],
     /// Whether the CPU has AVX2 (without it, reads go through the scalar
     /// code one at a time).
@@ -495,6 +497,7 @@ impl Default for FeatureBuilder {
     /// A builder for this CPU (AVX2 is checked once, here).
     fn default() -> Self {
         FeatureBuilder {
+            #[cfg(target_arch = "x86_64")]
             rows: [CountRow::default(); GROUP],
             #[cfg(target_arch = "x86_64")]
             avx2: has_avx2(),
@@ -625,7 +628,7 @@ mod tests {
     fn table_matches_the_formula() {
         for (q, &units) in EE_UNITS.iter().enumerate() {
             let exact = 10f64.powf(-(q as f64) / 10.0) * EE_SCALE;
-            assert!((units as f64 - exact).abs() <= 0.5, "q {q}");
+            assert!(units as f64 <= exact && exact < units as f64 + 1.0, "q {q}");
         }
     }
 }

@@ -54,37 +54,48 @@ const fn chained(byte: usize, tile: usize, tiles: usize) -> [u8; 16] {
     out
 }
 
-// EE_UNITS[q] < 2^21 is split into three byte planes, looked up with
-// 16-entry shuffles per tile of 16 q values (every unit is zero for
-// q >= 64). Plane 2 is non-zero only in tile 0, plane 1 only in tiles
-// 0..=2.
-const PLANE_0: [[u8; 16]; 4] = [
-    chained(0, 0, 4),
-    chained(0, 1, 4),
-    chained(0, 2, 4),
-    chained(0, 3, 4),
-];
-const PLANE_1: [[u8; 16]; 3] = [chained(1, 0, 3), chained(1, 1, 3), chained(1, 2, 3)];
-const PLANE_2: [u8; 16] = chained(2, 0, 1);
+// EE_UNITS[q] < 2^16 is split into two byte planes, looked up with
+// 16-entry shuffles per tile of 16 q values: plane 0 is non-zero only in
+// tiles 0..=2 (every unit is zero for q >= 46), plane 1 only in tiles 0
+// and 1 (units >= 256 only for q < 22).
+const PLANE_0: [[u8; 16]; 3] = [chained(0, 0, 3), chained(0, 1, 3), chained(0, 2, 3)];
+const PLANE_1: [[u8; 16]; 2] = [chained(1, 0, 2), chained(1, 1, 2)];
 
-/// 32 zero bytes then 32 0xFF bytes: the 32 bytes from offset `32 - k`
-/// keep the bytes at indices `>= k`.
-static TAIL_MASK: [u8; 64] = {
-    let mut mask = [0u8; 64];
+/// Whether every unit fits the tiles above: below 2^16, byte 0 zero from
+/// q = 48 on, byte 1 zero from q = 32 on.
+const fn planes_cover_the_table() -> bool {
+    let mut q = 0;
+    while q < EE_UNITS.len() {
+        let units = EE_UNITS[q];
+        if units >= 1 << 16 || (q >= 48 && units != 0) || (q >= 32 && units >= 256) {
+            return false;
+        }
+        q += 1;
+    }
+    true
+}
+const _: () = assert!(planes_cover_the_table());
+
+/// 32 zero bytes then 64 0xFF bytes: the 32 bytes from offset `32 - k`
+/// keep the bytes at indices `>= k` (0 <= k <= 32).
+static TAIL_MASK: [u8; 96] = {
+    let mut mask = [0u8; 96];
     let mut i = 32;
-    while i < 64 {
+    while i < 96 {
         mask[i] = 0xFF;
         i += 1;
     }
     mask
 };
 
-/// A mask keeping the bytes at indices `>= from.min(32)` of a block.
+/// A mask keeping the bytes at indices `>= from` of a block; `from` is at
+/// most 32 (a larger one gives some mask, never an out-of-bounds read).
 #[inline]
 #[target_feature(enable = "avx2")]
 fn keep_from(from: usize) -> __m256i {
-    let start = WIDTH - from.min(WIDTH);
-    // SAFETY: start <= 32, so TAIL_MASK[start..start + 32] is in bounds.
+    debug_assert!(from <= WIDTH);
+    let start = WIDTH.wrapping_sub(from) & 63;
+    // SAFETY: start <= 63, so TAIL_MASK[start..start + 32] is in bounds.
     unsafe { _mm256_loadu_si256(TAIL_MASK.as_ptr().add(start).cast()) }
 }
 
@@ -117,14 +128,6 @@ fn store_quad(row: &mut CountRow, quad: usize, v: __m256i) {
     let quad = row.quad_mut(quad);
     // SAFETY: `quad` is 32 writable bytes; storeu has no alignment requirement.
     unsafe { _mm256_storeu_si256(quad.as_mut_ptr().cast(), v) };
-}
-
-/// The total of the four lanes of `v`.
-#[inline]
-#[target_feature(enable = "avx2")]
-fn sum_lanes(v: __m256i) -> u64 {
-    let half = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256::<1>(v));
-    _mm_cvtsi128_si64(_mm_add_epi64(half, _mm_unpackhi_epi64(half, half))) as u64
 }
 
 /// The smallest byte of `v`.
@@ -163,14 +166,13 @@ fn quality_counts(phred33: &[u8], row: &mut CountRow) {
     let table = |bytes: &[u8; 16]| _mm256_broadcastsi128_si256(load_16(bytes));
     let plane_0 = PLANE_0.each_ref().map(table);
     let plane_1 = PLANE_1.each_ref().map(table);
-    let plane_2 = table(&PLANE_2);
     let zero = _mm256_setzero_si256();
     let all = _mm256_set1_epi8(-1);
     let (offset, top) = (_mm256_set1_epi8(33), _mm256_set1_epi8(93));
     let (twenty, thirty) = (_mm256_set1_epi8(20), _mm256_set1_epi8(30));
-    // Expected-error planes 0, 1, 2 and Σ q (64-bit lane sums); q < 20 and
+    // Expected-error planes 0, 1 and Σ q (64-bit lane sums); q < 20 and
     // q < 30 (byte counters, and their lane sums); the smallest q.
-    let mut sums = [zero; 4];
+    let mut sums = [zero; 3];
     let mut below = [zero; 2];
     let mut below_sums = [zero; 2];
     let mut minimum = all;
@@ -193,24 +195,18 @@ fn quality_counts(phred33: &[u8], row: &mut CountRow) {
         minimum = _mm256_min_epu8(minimum, q_high);
         // Tile t's index, q + 0x70 - 16t saturating, has its high bit
         // clear (the shuffle looks up q mod 16) exactly for q < 16(t + 1).
-        let index =
-            [0x70, 0x60, 0x50, 0x40].map(|bias| _mm256_adds_epu8(q_high, _mm256_set1_epi8(bias)));
+        let index = [0x70, 0x60, 0x50].map(|bias| _mm256_adds_epu8(q_high, _mm256_set1_epi8(bias)));
         let lookup = |tables: &[__m256i]| {
             tables.iter().zip(&index).fold(zero, |acc, (table, index)| {
                 _mm256_xor_si256(acc, _mm256_shuffle_epi8(*table, *index))
             })
         };
-        let planes = [
-            lookup(&plane_0),
-            lookup(&plane_1),
-            _mm256_shuffle_epi8(plane_2, index[0]),
-            q_low,
-        ];
+        let planes = [lookup(&plane_0), lookup(&plane_1), q_low];
         // Prefix sums at the bounds in this block (before adding it); the
         // bounds come in order, each at or after the block's first new byte.
         while next_bound < start + WIDTH {
             let before = _mm256_andnot_si256(keep_from(next_bound - start), q_low);
-            prefixes[crossed & 3] = _mm256_add_epi64(sums[3], _mm256_sad_epu8(before, zero));
+            prefixes[crossed & 3] = _mm256_add_epi64(sums[2], _mm256_sad_epu8(before, zero));
             crossed += 1;
             next_bound = bounds[crossed & 3];
         }
@@ -254,13 +250,13 @@ fn quality_counts(phred33: &[u8], row: &mut CountRow) {
         );
     }
     flush(&mut below);
-    store_quad(row, 0, sum_lanes4(sums[0], sums[1], sums[2], sums[3]));
+    let [prefix_1, prefix_2, prefix_3, _] = prefixes;
+    store_quad(row, 0, sum_lanes4(sums[0], sums[1], sums[2], below_sums[0]));
     store_quad(
         row,
         1,
-        sum_lanes4(below_sums[0], below_sums[1], prefixes[0], prefixes[1]),
+        sum_lanes4(below_sums[1], prefix_1, prefix_2, prefix_3),
     );
-    row.0[CountRow::TO_BOUND_3] = sum_lanes(prefixes[2]);
     row.0[CountRow::MIN_QUALITY] = u64::from(min_byte(minimum));
 }
 

@@ -96,17 +96,14 @@ fn transpose_ps([w, x, y, z]: [__m128; 4]) -> [__m128; 4] {
 #[inline]
 #[target_feature(enable = "avx2")]
 fn finish_four(rows: &[CountRow; 4], out: &mut Vec<f32>) {
-    let [ee_0, ee_1, ee_2, quality_sum] = transposed(rows, 0);
-    let [below_20, below_30, to_1, to_2] = transposed(rows, 1);
-    let [to_3, min_quality, sequence_len, quality_len] = transposed(rows, 2);
+    let [ee_0, ee_1, quality_sum, below_20] = transposed(rows, 0);
+    let [below_30, to_1, to_2, to_3] = transposed(rows, 1);
+    let [min_quality, sequence_len, quality_len, _] = transposed(rows, 2);
     let [gc, acgt, n_count, homopolymer] = transposed(rows, 3);
-    let ee_units = _mm256_add_epi64(
-        ee_0,
-        _mm256_add_epi64(_mm256_slli_epi64::<8>(ee_1), _mm256_slli_epi64::<16>(ee_2)),
-    );
-    // Units are multiples of 2⁻²⁰: scaling by a power of two is exact.
+    let ee_units = _mm256_add_epi64(ee_0, _mm256_slli_epi64::<8>(ee_1));
+    // Units are multiples of 2⁻¹⁵: scaling by a power of two is exact.
     let expected_errors =
-        _mm256_mul_pd(to_f64(ee_units), _mm256_set1_pd(1.0 / (1u64 << 20) as f64));
+        _mm256_mul_pd(to_f64(ee_units), _mm256_set1_pd(1.0 / (1u64 << 15) as f64));
     // Bin k of a read of n qualities covers [k·n/4, (k+1)·n/4).
     let bound_1 = _mm256_srli_epi64::<2>(quality_len);
     let bound_2 = _mm256_srli_epi64::<1>(quality_len);
