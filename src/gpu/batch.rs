@@ -4,6 +4,9 @@
 use std::mem::MaybeUninit;
 use std::ops::Range;
 
+use std::sync::Mutex;
+
+use super::pool::Pool;
 use crate::align::{Alignment, Scoring};
 use crate::{Error, ErrorKind, Result};
 
@@ -13,6 +16,8 @@ use {
     wgpu::WriteOnly,
 };
 
+/// Pairs per task of the survey ([`Plan::prepare`]).
+const SURVEY_PAIRS: usize = 8192;
 /// Invocations per workgroup of the short-pair kernel (`short.wgsl`).
 pub(super) const SHORT_GROUP: usize = 64;
 /// Query rows per strip of the short-pair kernel.
@@ -168,6 +173,7 @@ impl Plan {
         max_score: i32,
         limits: ChunkLimits,
         results: &mut [MaybeUninit<Alignment>],
+        pool: &Pool,
     ) -> Result<()>
     where
         Q: AsRef<[u8]> + Sync,
@@ -178,35 +184,37 @@ impl Plan {
         self.shapes.resize(count, 0);
         self.order.clear();
         self.chunks.clear();
-        let threads = match count {
-            0..=16383 => 1,
-            _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        // Parts of `SURVEY_PAIRS` taken by the pool's threads in any
+        // order, their surveys merged (order-independently).
+        let parts = Mutex::new(
+            pairs
+                .chunks(SURVEY_PAIRS)
+                .zip(self.shapes.chunks_mut(SURVEY_PAIRS))
+                .zip(results.chunks_mut(SURVEY_PAIRS))
+                .enumerate(),
+        );
+        let merged = Mutex::new(Survey::default());
+        // A poisoned lock means another thread panicked, which the pool
+        // passes on.
+        let work = || {
+            let mut own = Survey::default();
+            while let Some((part, ((pairs, shapes), results))) =
+                parts.lock().ok().and_then(|mut parts| parts.next())
+            {
+                let first = part * SURVEY_PAIRS;
+                own = own.merge(&survey(pairs, first, shapes, results, max_score));
+            }
+            if let Ok(mut merged) = merged.lock() {
+                *merged = merged.merge(&own);
+            }
         };
-        let per_thread = count.div_ceil(threads).max(1);
-        let mut parts = pairs
-            .chunks(per_thread)
-            .zip(self.shapes.chunks_mut(per_thread))
-            .zip(results.chunks_mut(per_thread));
-        // The calling thread surveys the first part itself.
-        let own = parts.next();
-        let survey = std::thread::scope(|scope| {
-            let running: Vec<_> = parts
-                .enumerate()
-                .map(|(part, ((pairs, shapes), results))| {
-                    let first = (part + 1) * per_thread;
-                    scope.spawn(move || survey(pairs, first, shapes, results, max_score))
-                })
-                .collect();
-            let own = own.map_or_else(Survey::default, |((pairs, shapes), results)| {
-                survey(pairs, 0, shapes, results, max_score)
-            });
-            running.into_iter().fold(own, |merged, thread| {
-                let part = thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                merged.merge(&part)
-            })
-        });
+        match count {
+            0..SURVEY_PAIRS => work(),
+            _ => pool.run(&work, || ()),
+        }
+        let survey = merged
+            .into_inner()
+            .map_err(|_| Error::without_format(ErrorKind::Unavailable, "GPU survey failed"))?;
         if let Some(index) = survey.too_large {
             let (query_len, target_len) =
                 (pairs[index].0.as_ref().len(), pairs[index].1.as_ref().len());
@@ -281,6 +289,14 @@ impl Plan {
             boundary_bytes += group_boundary;
         }
         if short_count > start {
+            // The last chunk small as well, where it is large: its kernel
+            // and its readback are what no packing overlaps.
+            if !self.chunks.is_empty() && short_count - start > 2 * limits.first_short_pairs {
+                let last_small =
+                    (short_count - limits.first_short_pairs).next_multiple_of(SHORT_GROUP);
+                self.chunks.push((Kernel::Short, start..last_small));
+                start = last_small;
+            }
             self.chunks.push((Kernel::Short, start..short_count));
         }
     }
@@ -374,7 +390,10 @@ impl Survey {
             all_short: self.all_short && other.all_short,
             least_work: self.least_work.min(other.least_work),
             most_work: self.most_work.max(other.most_work),
-            too_large: self.too_large.or(other.too_large),
+            too_large: match (self.too_large, other.too_large) {
+                (Some(one), Some(other)) => Some(one.min(other)),
+                (one, other) => one.or(other),
+            },
         }
     }
 }
@@ -600,8 +619,14 @@ mod tests {
     fn packed_chunk(pairs: &[(&str, &str)], width: Width) -> (Plan, Packed, Vec<u32>) {
         let scoring = Scoring::dna(1, -1, 0, 1, 1).unwrap();
         let mut plan = Plan::default();
-        plan.prepare(pairs, 1, LIMITS, &mut result_slots(pairs.len()))
-            .unwrap();
+        plan.prepare(
+            pairs,
+            1,
+            LIMITS,
+            &mut result_slots(pairs.len()),
+            &Pool::new(2),
+        )
+        .unwrap();
         let mut packed = Packed::default();
         plan.plan_chunk(pairs, 0, width, &mut packed);
         let mut bytes = vec![0xEE; packed.residue_words * 4];
@@ -610,7 +635,15 @@ mod tests {
         match plan.chunks[0].0 {
             Kernel::Short => {
                 let codes = Codes::new(&scoring, width);
-                let written = fill_short(pairs, &mut packed, indices, &codes, out);
+                let written = fill_short(
+                    pairs,
+                    &mut packed,
+                    indices,
+                    &codes,
+                    out,
+                    &Pool::new(3),
+                    || (),
+                );
                 assert_eq!(written, bytes.len());
             }
             Kernel::Long => fill_long(pairs, &packed, indices, &scoring, out),
@@ -679,8 +712,14 @@ mod tests {
             .map(|&(q, t)| (vec![b'A'; q], vec![b'C'; t]))
             .collect();
         let mut plan = Plan::default();
-        plan.prepare(&pairs, 1, LIMITS, &mut result_slots(pairs.len()))
-            .unwrap();
+        plan.prepare(
+            &pairs,
+            1,
+            LIMITS,
+            &mut result_slots(pairs.len()),
+            &Pool::new(2),
+        )
+        .unwrap();
         // Strips of 16 rows: 3 → 1, 17 → 2, 40 → 3; then steps of 8
         // target columns, stable within equal work.
         assert_eq!(plan.order, vec![3, 5, 1, 2, 4, 0]);
@@ -696,7 +735,8 @@ mod tests {
         pairs.push((vec![], vec![b'C'; 5]));
         let mut plan = Plan::default();
         let mut results = result_slots(302);
-        plan.prepare(&pairs, 1, LIMITS, &mut results).unwrap();
+        plan.prepare(&pairs, 1, LIMITS, &mut results, &Pool::new(2))
+            .unwrap();
         // Only the empty pair's default is written up front.
         let mut expected = vec![-1; 302];
         expected[301] = 0;
@@ -720,24 +760,70 @@ mod tests {
         assert_eq!(all, (0..301).collect::<Vec<_>>());
         assert_eq!(plan.order[300], 300);
         // Again, smaller: the plan is reused.
-        plan.prepare(&pairs[..3], 1, LIMITS, &mut results[..3])
+        plan.prepare(&pairs[..3], 1, LIMITS, &mut results[..3], &Pool::new(2))
             .unwrap();
         assert_eq!(plan.order, vec![0, 1, 2]);
         assert_eq!(plan.chunks, vec![(Kernel::Short, 0..3)]);
         let huge = [(vec![b'A'; 2_000_000], vec![b'A'; 2_000_000])];
-        assert!(plan.prepare(&huge, 127, LIMITS, &mut results[..1]).is_err());
+        assert!(plan
+            .prepare(&huge, 127, LIMITS, &mut results[..1], &Pool::new(2))
+            .is_err());
         // A small first chunk when the batch starts with short pairs.
         let limits = ChunkLimits {
             first_short_pairs: 64,
             ..LIMITS
         };
-        plan.prepare(&pairs[..300], 1, limits, &mut results[..300])
+        plan.prepare(&pairs[..300], 1, limits, &mut results[..300], &Pool::new(2))
             .unwrap();
         let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
         assert_eq!(sizes, vec![64, 128, 108]);
-        plan.prepare(&pairs, 1, limits, &mut results).unwrap();
+        // And a small last one, where it would be large.
+        let tail_limits = ChunkLimits {
+            short_pairs: 256,
+            ..limits
+        };
+        plan.prepare(
+            &pairs[..300],
+            1,
+            tail_limits,
+            &mut results[..300],
+            &Pool::new(2),
+        )
+        .unwrap();
+        let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
+        assert_eq!(sizes, vec![64, 192, 44]);
+        plan.prepare(
+            &pairs[..250],
+            1,
+            tail_limits,
+            &mut results[..250],
+            &Pool::new(2),
+        )
+        .unwrap();
+        let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
+        assert_eq!(sizes, vec![64, 128, 58]);
+        plan.prepare(&pairs, 1, limits, &mut results, &Pool::new(2))
+            .unwrap();
         let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
         assert_eq!(sizes, vec![1, 128, 128, 44]);
+    }
+
+    #[test]
+    fn the_first_too_large_pair_is_named_whichever_thread_finds_it() {
+        let huge = vec![b'A'; 2_000_000];
+        let mut pairs: Vec<(&[u8], &[u8])> = vec![(b"ACGT", b"ACGT"); 3 * SURVEY_PAIRS];
+        pairs[SURVEY_PAIRS + 5] = (&huge, &huge);
+        pairs[2 * SURVEY_PAIRS + 1] = (&huge, &huge);
+        let mut results = result_slots(pairs.len());
+        let pool = Pool::new(3);
+        for _ in 0..4 {
+            let err = Plan::default()
+                .prepare(&pairs, 127, LIMITS, &mut results, &pool)
+                .unwrap_err();
+            assert!(err
+                .to_string()
+                .contains(&format!("pair {}", SURVEY_PAIRS + 5)));
+        }
     }
 
     #[test]
