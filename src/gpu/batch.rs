@@ -265,9 +265,17 @@ impl Plan {
         let lens = |i: usize| shape_lens(self.shapes[i]);
         let mut start = 0;
         let (mut residue_bytes, mut boundary_bytes) = (0u64, 0u64);
+        // A batch that starts with short pairs starts small and doubles
+        // from its second chunk on (first, first, 2 × first, …), so each
+        // chunk is packed while the GPU runs the one before.
+        let ramp = self.chunks.is_empty();
+        let mut short_chunks = 0u32;
         for (group_index, group) in self.order[..short_count].chunks(SHORT_GROUP).enumerate() {
-            let most_pairs = match self.chunks.is_empty() {
-                true => limits.first_short_pairs.min(limits.short_pairs),
+            let most_pairs = match ramp {
+                true => limits
+                    .first_short_pairs
+                    .saturating_mul(1 << short_chunks.saturating_sub(1).min(20))
+                    .min(limits.short_pairs),
                 false => limits.short_pairs,
             };
             let at = group_index * SHORT_GROUP;
@@ -281,6 +289,7 @@ impl Plan {
                 || boundary_bytes + group_boundary > limits.max_binding_bytes;
             if full && at > start {
                 self.chunks.push((Kernel::Short, start..at));
+                short_chunks += 1;
                 start = at;
                 residue_bytes = 0;
                 boundary_bytes = 0;
@@ -294,8 +303,10 @@ impl Plan {
             if !self.chunks.is_empty() && short_count - start > 2 * limits.first_short_pairs {
                 let last_small =
                     (short_count - limits.first_short_pairs).next_multiple_of(SHORT_GROUP);
-                self.chunks.push((Kernel::Short, start..last_small));
-                start = last_small;
+                if last_small < short_count {
+                    self.chunks.push((Kernel::Short, start..last_small));
+                    start = last_small;
+                }
             }
             self.chunks.push((Kernel::Short, start..short_count));
         }
@@ -776,32 +787,20 @@ mod tests {
         plan.prepare(&pairs[..300], 1, limits, &mut results[..300], &Pool::new(2))
             .unwrap();
         let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
-        assert_eq!(sizes, vec![64, 128, 108]);
+        assert_eq!(sizes, vec![64, 64, 128, 44]);
         // And a small last one, where it would be large.
+        let many: Vec<(Vec<u8>, Vec<u8>)> = (0..420)
+            .map(|i| (vec![b'A'; i % 50 + 1], vec![b'C'; 100]))
+            .collect();
         let tail_limits = ChunkLimits {
-            short_pairs: 256,
+            short_pairs: 192,
             ..limits
         };
-        plan.prepare(
-            &pairs[..300],
-            1,
-            tail_limits,
-            &mut results[..300],
-            &Pool::new(2),
-        )
-        .unwrap();
+        let mut many_results = result_slots(many.len());
+        plan.prepare(&many, 1, tail_limits, &mut many_results, &Pool::new(2))
+            .unwrap();
         let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
-        assert_eq!(sizes, vec![64, 192, 44]);
-        plan.prepare(
-            &pairs[..250],
-            1,
-            tail_limits,
-            &mut results[..250],
-            &Pool::new(2),
-        )
-        .unwrap();
-        let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
-        assert_eq!(sizes, vec![64, 128, 58]);
+        assert_eq!(sizes, vec![64, 64, 128, 128, 36]);
         plan.prepare(&pairs, 1, limits, &mut results, &Pool::new(2))
             .unwrap();
         let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();

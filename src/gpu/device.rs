@@ -4,9 +4,17 @@
 //! Residues are written by the packing threads straight into a mapped
 //! upload buffer kept with each buffer set (no intermediate copy, no
 //! staging allocation per chunk), then copied to the GPU by the chunk's
-//! command buffer. With [`SLOTS`] sets, packing chunk k + 2 on the CPU
-//! overlaps the upload and computation of chunk k + 1 and the readback of
-//! chunk k.
+//! command buffer. With [`SLOTS`] sets, packing chunk k + 3 on the CPU
+//! overlaps the computation of chunks k + 1 and k + 2, and the calling
+//! thread reads back chunk k (whose set chunk k + 3 reuses) while the pool
+//! packs.
+//!
+//! The upload buffer is `MAP_WRITE`, which wgpu places in device-local,
+//! host-visible memory on a discrete GPU: the CPU writes across PCIe while
+//! it packs, and the GPU's copy to the kernels' buffers stays on the
+//! device. Measured on the H100 (session 6), packing into cached host
+//! memory instead was no faster, and the GPU's copy of each chunk across
+//! PCIe then delays each kernel by ~0.3 ms.
 
 use std::mem::MaybeUninit;
 use std::ops::Range;
@@ -16,7 +24,6 @@ use std::time::{Duration, Instant};
 use super::batch::{self, ChunkLimits, Kernel, Packed, Plan, Width, MATRIX_ENTRIES};
 use super::pack::{self, Codes};
 use super::pool::Pool;
-use super::upload;
 use super::{AdapterInfo, ChunkTiming};
 use crate::align::{Alignment, Scoring};
 use crate::{Error, ErrorKind, Result};
@@ -51,8 +58,6 @@ pub(super) struct Device {
     timestamps: bool,
     limits: ChunkLimits,
     max_workgroups_per_dimension: u32,
-    /// Where chunks are packed.
-    upload: Upload,
     /// The threads that pack chunks beside the calling thread.
     pool: Pool,
     state: Mutex<State>,
@@ -65,27 +70,6 @@ struct State {
     slots: [Option<Slot>; SLOTS],
     plan: Plan,
     packed: Packed,
-}
-
-/// Where a chunk is packed before the GPU copies it to its input buffers
-/// (`BIOMETAL_GPU_UPLOAD=mapped` picks [`Upload::Mapped`], for measuring).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Upload {
-    /// Straight into the mapped upload buffer (`MAP_WRITE`: device-local
-    /// host-visible memory where the adapter has it).
-    Mapped,
-    /// Into an upload buffer in cached host memory, mapped for good
-    /// (Vulkan; [`Upload::Mapped`] elsewhere).
-    Host,
-}
-
-impl Upload {
-    fn from_env() -> Upload {
-        match std::env::var("BIOMETAL_GPU_UPLOAD").as_deref() {
-            Ok("mapped") => Upload::Mapped,
-            _ => Upload::Host,
-        }
-    }
 }
 
 impl Device {
@@ -195,7 +179,6 @@ impl Device {
             max_workgroups_per_dimension: adapter_limits
                 .max_compute_workgroups_per_dimension
                 .max(1),
-            upload: Upload::from_env(),
             pool: Pool::new(std::thread::available_parallelism().map_or(1, |n| n.get()) - 1),
             state: Mutex::new(State {
                 slots: [None, None, None],
@@ -313,12 +296,8 @@ async fn choose_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
 
 /// One set of buffers; grown when a chunk needs more.
 struct Slot {
-    /// Mapped for writing between chunks, or for good in host memory
-    /// (`host`): the packing threads fill it.
+    /// Mapped for writing between chunks: the packing threads fill it.
     upload: wgpu::Buffer,
-    /// The persistent mapping of `upload` where it lives in cached host
-    /// memory ([`Upload::Host`]).
-    host: Option<upload::HostMemory>,
     params: wgpu::Buffer,
     matrix: wgpu::Buffer,
     inputs: [wgpu::Buffer; 3],
@@ -428,18 +407,7 @@ impl Slot {
             buffer("bases", sizes[1], input),
             buffer("residues", sizes[2], input),
         ];
-        let upload_size = upload_bytes(sizes).max(16).next_multiple_of(16);
-        let host = match device.upload {
-            Upload::Host => upload::HostMemory::new(gpu, upload_size),
-            Upload::Mapped => None,
-        };
-        let (upload, host) = match host {
-            Some((upload, host)) => (upload, Some(host)),
-            None => (
-                buffer("upload", upload_size, U::MAP_WRITE | U::COPY_SRC),
-                None,
-            ),
-        };
+        let upload = buffer("upload", upload_bytes(sizes), U::MAP_WRITE | U::COPY_SRC);
         let boundary = buffer("boundary", sizes[3], U::STORAGE);
         let results = buffer("results", sizes[4], U::STORAGE | U::COPY_SRC);
         let readback = buffer(
@@ -476,7 +444,6 @@ impl Slot {
         });
         Slot {
             upload,
-            host,
             params,
             matrix,
             inputs,
@@ -709,46 +676,33 @@ impl Session<'_> {
                 alongside,
             )
         };
-        let written = match &slot.host {
-            Some(host) => {
-                // SAFETY: `host` is the persistent mapping of `slot.upload`
-                // (`upload::HostMemory`), at least `total` bytes; the GPU's
-                // last read of it (the copy of the chunk that used this
-                // slot before) has finished (`wait` above), and nothing
-                // else refers to it now.
-                let memory = unsafe { host.bytes(total) };
-                write(wgpu::WriteOnly::from(memory))
-            }
-            None => {
-                // The upload buffer's last copy finished with the chunk
-                // waited for above: mapping it resolves at once.
-                let upload = slot.upload.slice(0..total as u64);
-                let (sender, mapped) = mpsc::channel();
-                upload.map_async(wgpu::MapMode::Write, move |outcome| {
-                    let _ = sender.send(outcome);
-                });
-                loop {
-                    device
-                        .device
-                        .poll(wgpu::PollType::Poll)
-                        .map_err(|err| unavailable(format!("GPU {}: {err}", device.info.name)))?;
-                    match mapped.try_recv() {
-                        Ok(Ok(())) => break,
-                        Ok(Err(err)) => {
-                            return Err(unavailable(format!("GPU upload map failed: {err}")))
-                        }
-                        Err(mpsc::TryRecvError::Empty) => std::thread::yield_now(),
-                        Err(mpsc::TryRecvError::Disconnected) => {
-                            return Err(unavailable("GPU upload map was dropped"))
-                        }
-                    }
+        // The upload buffer's last copy finished with the chunk waited for
+        // above: mapping it resolves at once.
+        let upload = slot.upload.slice(0..total as u64);
+        let (sender, mapped) = mpsc::channel();
+        upload.map_async(wgpu::MapMode::Write, move |outcome| {
+            let _ = sender.send(outcome);
+        });
+        loop {
+            device
+                .device
+                .poll(wgpu::PollType::Poll)
+                .map_err(|err| unavailable(format!("GPU {}: {err}", device.info.name)))?;
+            match mapped.try_recv() {
+                Ok(Ok(())) => break,
+                Ok(Err(err)) => return Err(unavailable(format!("GPU upload map failed: {err}"))),
+                Err(mpsc::TryRecvError::Empty) => std::thread::yield_now(),
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    return Err(unavailable("GPU upload map was dropped"))
                 }
-                chunk_timing.map_waiting = started.elapsed();
-                let mut view = upload
-                    .get_mapped_range_mut()
-                    .map_err(|err| unavailable(format!("GPU upload: {err}")))?;
-                write(view.slice(..total))
             }
+        }
+        chunk_timing.map_waiting = started.elapsed();
+        let written = {
+            let mut view = upload
+                .get_mapped_range_mut()
+                .map_err(|err| unavailable(format!("GPU upload: {err}")))?;
+            write(view.slice(..total))
         };
         chunk_timing.packing = started.elapsed() - chunk_timing.map_waiting;
         if let (Some(chunk), Some(read), Some((waiting_started, waited))) =
@@ -760,9 +714,7 @@ impl Session<'_> {
         }
         self.packed_bytes += written as u64;
         let submitting_started = Instant::now();
-        if slot.host.is_none() {
-            slot.upload.unmap();
-        }
+        slot.upload.unmap();
         self.packing += submitting_started - started;
 
         let queue = &device.queue;

@@ -22,14 +22,21 @@
 //!   through workgroup memory.
 //!
 //! Batches are split into chunks that fit the device's buffer and dispatch
-//! limits (65,536 short pairs, the first chunk 16,384 so the GPU starts
-//! early; `BIOMETAL_GPU_CHUNK_PAIRS` and `BIOMETAL_GPU_FIRST_CHUNK_PAIRS`
-//! override them, for tuning). On the host, one pass on all cores reads the pairs'
-//! lengths; pairs are ordered by work with two counting sorts (not at all
-//! when they all need the same work) and their residues written by all
-//! cores straight into a mapped upload buffer; a ring of three buffer sets lets packing one chunk
-//! overlap the upload and computation of the previous one and the readback
-//! of the one before. Buffers and pipelines are kept for the next call.
+//! limits (65,536 short pairs; a batch of short pairs starts with 16,384,
+//! 16,384, 32,768 so the GPU starts early and each chunk is packed while
+//! the GPU runs the one before, and ends with 16,384 so little is left to
+//! read back after the last kernel; `BIOMETAL_GPU_CHUNK_PAIRS` and
+//! `BIOMETAL_GPU_FIRST_CHUNK_PAIRS` override the sizes, for tuning). On the
+//! host, one pass on all cores reads the pairs' lengths; pairs are ordered
+//! by work with two counting sorts (not at all when they all need the same
+//! work) and their residues written by all cores straight into a mapped
+//! upload buffer, by threads kept with the aligner (starting threads per
+//! chunk costs about a millisecond inside a virtual machine); a ring of
+//! three buffer sets lets packing one chunk overlap the upload and
+//! computation of the previous one, and the calling thread reads back the
+//! chunk before that while the others pack. Buffers, pipelines and threads
+//! are kept for the next call; [`GpuTiming::chunk_timeline`] says where
+//! each chunk's time went.
 //!
 //! ```no_run
 //! use biometal::align::Scoring;
@@ -48,7 +55,6 @@ mod device;
 mod pack;
 mod pool;
 mod shader;
-mod upload;
 
 use std::fmt;
 use std::time::{Duration, Instant};
