@@ -55,6 +55,7 @@ mod device;
 mod pack;
 mod pool;
 mod shader;
+mod slot;
 
 use std::fmt;
 use std::time::{Duration, Instant};
