@@ -14,19 +14,20 @@
 //!     name, reference name, score, read start-end and reference
 //!     start-end (0-based, end-exclusive, on the reference); GCUPS on
 //!     stderr.
-//! gpu_align --check [--pairs N] [--qlen L] [--tlen L] [--seed S]
+//! gpu_align --check [-v] [--pairs N] [--qlen L] [--tlen L] [--seed S]
 //!     aligns one random batch (reads against targets holding a mutated
 //!     copy) on the CPU SIMD path (all cores) and on the GPU, prints the
-//!     adapter and both GCUPS figures, and exits 1 on any difference.
+//!     adapter and both GCUPS figures, and exits 1 on any difference;
+//!     -v adds the GPU call's timeline, one line per chunk (milliseconds).
 //! ```
 //!
 //! Scoring: +1 match, -4 mismatch, -1 against N, gaps 6 + 1 per base (BWA's).
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use biometal::align::{align_batch, traceback, Alignment, Scoring};
 use biometal::formats::{bam, fasta, fastq, sam};
-use biometal::gpu::GpuAligner;
+use biometal::gpu::{GpuAligner, GpuTiming};
 use biometal::region::Interval;
 
 fn main() -> ExitCode {
@@ -48,6 +49,10 @@ fn main() -> ExitCode {
             }
             "--cpu" => {
                 options.cpu = true;
+                true
+            }
+            "-v" => {
+                options.verbose = true;
                 true
             }
             "--pairs" => number(&mut options.pairs),
@@ -95,6 +100,7 @@ fn main() -> ExitCode {
 struct Options {
     check: bool,
     cpu: bool,
+    verbose: bool,
     pairs: usize,
     query_len: usize,
     target_len: usize,
@@ -109,6 +115,7 @@ impl Default for Options {
         Options {
             check: false,
             cpu: false,
+            verbose: false,
             pairs: 262_144,
             query_len: 150,
             target_len: 300,
@@ -124,7 +131,7 @@ fn usage() -> ExitCode {
     eprintln!(
         "usage: gpu_align [--cpu] [--batch N] READS.fastq TARGETS.fasta\n       \
          gpu_align [--cpu] [--batch N] [--flank F] --reference REF.fa READS.bam\n       \
-         gpu_align --check [--pairs N] [--qlen L] [--tlen L] [--seed S]"
+         gpu_align --check [-v] [--pairs N] [--qlen L] [--tlen L] [--seed S]"
     );
     ExitCode::from(2)
 }
@@ -235,6 +242,10 @@ fn check(options: &Options, scoring: &Scoring) -> Result<ExitCode, String> {
         timing.packed_bytes as f64 / 1e6,
         timing.waiting.as_secs_f64()
     );
+    if options.verbose {
+        print_timeline(&timing);
+        print_host_floor(&pairs);
+    }
     println!(
         "gpu / cpu (end to end): {:.1}x",
         cpu_seconds / end_to_end.max(1e-9)
@@ -249,6 +260,75 @@ fn check(options: &Options, scoring: &Scoring) -> Result<ExitCode, String> {
     } else {
         eprintln!("{} of {} results differ", differences.len(), pairs.len());
         Ok(ExitCode::FAILURE)
+    }
+}
+
+/// What the host needs at least: reading every residue once on all cores,
+/// and starting and joining a thread per core.
+fn print_host_floor(pairs: &[(Vec<u8>, Vec<u8>)]) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let started = Instant::now();
+    let sum: u64 = std::thread::scope(|scope| {
+        let parts: Vec<_> = pairs
+            .chunks(pairs.len().div_ceil(threads).max(1))
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(query, target)| {
+                            query
+                                .iter()
+                                .chain(target)
+                                .map(|&b| u64::from(b))
+                                .sum::<u64>()
+                        })
+                        .sum::<u64>()
+                })
+            })
+            .collect();
+        parts.into_iter().map(|part| part.join().unwrap_or(0)).sum()
+    });
+    let reading = started.elapsed();
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| ());
+        }
+    });
+    println!(
+        "host floor: reading every residue on {threads} threads {:.2} ms (sum {sum}), \
+         starting and joining {threads} threads {:.3} ms",
+        reading.as_secs_f64() * 1e3,
+        started.elapsed().as_secs_f64() * 1e3
+    );
+}
+
+/// One line per chunk: host offsets from the call's start and durations,
+/// GPU offsets from the first compute pass's start, in milliseconds.
+fn print_timeline(timing: &GpuTiming) {
+    let ms = |duration: Duration| duration.as_secs_f64() * 1e3;
+    println!(
+        "chunk   pairs |  start    map   pack submit submitted | kernel from     to | \
+         readback   wait unpack"
+    );
+    for (chunk, times) in timing.chunk_timeline.iter().enumerate() {
+        let (from, to) = times
+            .kernel
+            .map_or((f64::NAN, f64::NAN), |(from, to)| (ms(from), ms(to)));
+        println!(
+            "{chunk:5} {:7} | {:6.2} {:6.2} {:6.2} {:6.2} {:9.2} | {:11.2} {:6.2} | \
+             {:8.2} {:6.2} {:6.2}",
+            times.pairs,
+            ms(times.started),
+            ms(times.map_waiting),
+            ms(times.packing),
+            ms(times.submitting),
+            ms(times.submitted),
+            from,
+            to,
+            ms(times.readback_started),
+            ms(times.readback_waiting),
+            ms(times.unpacking),
+        );
     }
 }
 

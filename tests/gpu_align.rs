@@ -230,7 +230,21 @@ fn several_chunks_keep_input_order() {
         .iter()
         .map(|(q, t)| align_scalar(q, t, &scoring))
         .collect();
-    assert_eq!(aligner.align_batch(&pairs, &scoring).unwrap(), expected);
+    let (results, timing) = aligner.align_batch_timed(&pairs, &scoring).unwrap();
+    assert_eq!(results, expected);
+    // The timeline has every chunk, every non-empty pair in one of them,
+    // each chunk submitted after it started and read back after that.
+    assert_eq!(timing.chunk_timeline.len(), timing.chunks);
+    let non_empty = pairs
+        .iter()
+        .filter(|(q, t)| !q.is_empty() && !t.is_empty())
+        .count();
+    let timeline = &timing.chunk_timeline;
+    assert_eq!(timeline.iter().map(|c| c.pairs).sum::<usize>(), non_empty);
+    assert!(timeline.iter().all(|c| c.started <= c.submitted
+        && c.submitted <= c.readback_started
+        && c.readback_started <= timing.end_to_end));
+    assert!(timeline.windows(2).all(|w| w[0].submitted <= w[1].started));
     // Again, reusing the buffers.
     assert_eq!(
         aligner.align_batch(&pairs[..1000], &scoring).unwrap(),

@@ -4,15 +4,14 @@
 use std::mem::MaybeUninit;
 use std::ops::Range;
 
+use std::sync::Mutex;
+
+use super::pool::Pool;
 use crate::align::{Alignment, Scoring};
 use crate::{Error, ErrorKind, Result};
 
-#[cfg(test)]
-use {
-    super::pack::{fill_long, fill_short, Codes},
-    wgpu::WriteOnly,
-};
-
+/// Pairs per task of the survey ([`Plan::prepare`]).
+const SURVEY_PAIRS: usize = 8192;
 /// Invocations per workgroup of the short-pair kernel (`short.wgsl`).
 pub(super) const SHORT_GROUP: usize = 64;
 /// Query rows per strip of the short-pair kernel.
@@ -168,6 +167,7 @@ impl Plan {
         max_score: i32,
         limits: ChunkLimits,
         results: &mut [MaybeUninit<Alignment>],
+        pool: &Pool,
     ) -> Result<()>
     where
         Q: AsRef<[u8]> + Sync,
@@ -178,35 +178,37 @@ impl Plan {
         self.shapes.resize(count, 0);
         self.order.clear();
         self.chunks.clear();
-        let threads = match count {
-            0..=16383 => 1,
-            _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        // Parts of `SURVEY_PAIRS` taken by the pool's threads in any
+        // order, their surveys merged (order-independently).
+        let parts = Mutex::new(
+            pairs
+                .chunks(SURVEY_PAIRS)
+                .zip(self.shapes.chunks_mut(SURVEY_PAIRS))
+                .zip(results.chunks_mut(SURVEY_PAIRS))
+                .enumerate(),
+        );
+        let merged = Mutex::new(Survey::default());
+        // A poisoned lock means another thread panicked, which the pool
+        // passes on.
+        let work = || {
+            let mut own = Survey::default();
+            while let Some((part, ((pairs, shapes), results))) =
+                parts.lock().ok().and_then(|mut parts| parts.next())
+            {
+                let first = part * SURVEY_PAIRS;
+                own = own.merge(&survey(pairs, first, shapes, results, max_score));
+            }
+            if let Ok(mut merged) = merged.lock() {
+                *merged = merged.merge(&own);
+            }
         };
-        let per_thread = count.div_ceil(threads).max(1);
-        let mut parts = pairs
-            .chunks(per_thread)
-            .zip(self.shapes.chunks_mut(per_thread))
-            .zip(results.chunks_mut(per_thread));
-        // The calling thread surveys the first part itself.
-        let own = parts.next();
-        let survey = std::thread::scope(|scope| {
-            let running: Vec<_> = parts
-                .enumerate()
-                .map(|(part, ((pairs, shapes), results))| {
-                    let first = (part + 1) * per_thread;
-                    scope.spawn(move || survey(pairs, first, shapes, results, max_score))
-                })
-                .collect();
-            let own = own.map_or_else(Survey::default, |((pairs, shapes), results)| {
-                survey(pairs, 0, shapes, results, max_score)
-            });
-            running.into_iter().fold(own, |merged, thread| {
-                let part = thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                merged.merge(&part)
-            })
-        });
+        match count {
+            0..SURVEY_PAIRS => work(),
+            _ => pool.run(&work, || ()),
+        }
+        let survey = merged
+            .into_inner()
+            .map_err(|_| Error::without_format(ErrorKind::Unavailable, "GPU survey failed"))?;
         if let Some(index) = survey.too_large {
             let (query_len, target_len) =
                 (pairs[index].0.as_ref().len(), pairs[index].1.as_ref().len());
@@ -257,9 +259,17 @@ impl Plan {
         let lens = |i: usize| shape_lens(self.shapes[i]);
         let mut start = 0;
         let (mut residue_bytes, mut boundary_bytes) = (0u64, 0u64);
+        // A batch that starts with short pairs starts small and doubles
+        // from its second chunk on (first, first, 2 × first, …), so each
+        // chunk is packed while the GPU runs the one before.
+        let ramp = self.chunks.is_empty();
+        let mut short_chunks = 0u32;
         for (group_index, group) in self.order[..short_count].chunks(SHORT_GROUP).enumerate() {
-            let most_pairs = match self.chunks.is_empty() {
-                true => limits.first_short_pairs.min(limits.short_pairs),
+            let most_pairs = match ramp {
+                true => limits
+                    .first_short_pairs
+                    .saturating_mul(1 << short_chunks.saturating_sub(1).min(20))
+                    .min(limits.short_pairs),
                 false => limits.short_pairs,
             };
             let at = group_index * SHORT_GROUP;
@@ -273,6 +283,7 @@ impl Plan {
                 || boundary_bytes + group_boundary > limits.max_binding_bytes;
             if full && at > start {
                 self.chunks.push((Kernel::Short, start..at));
+                short_chunks += 1;
                 start = at;
                 residue_bytes = 0;
                 boundary_bytes = 0;
@@ -281,6 +292,16 @@ impl Plan {
             boundary_bytes += group_boundary;
         }
         if short_count > start {
+            // The last chunk small as well, where it is large: its kernel
+            // and its readback are what no packing overlaps.
+            if !self.chunks.is_empty() && short_count - start > 2 * limits.first_short_pairs {
+                let last_small =
+                    (short_count - limits.first_short_pairs).next_multiple_of(SHORT_GROUP);
+                if last_small < short_count {
+                    self.chunks.push((Kernel::Short, start..last_small));
+                    start = last_small;
+                }
+            }
             self.chunks.push((Kernel::Short, start..short_count));
         }
     }
@@ -374,7 +395,10 @@ impl Survey {
             all_short: self.all_short && other.all_short,
             least_work: self.least_work.min(other.least_work),
             most_work: self.most_work.max(other.most_work),
-            too_large: self.too_large.or(other.too_large),
+            too_large: match (self.too_large, other.too_large) {
+                (Some(one), Some(other)) => Some(one.min(other)),
+                (one, other) => one.or(other),
+            },
         }
     }
 }
@@ -561,205 +585,4 @@ pub(super) fn unpack_results(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const LIMITS: ChunkLimits = ChunkLimits {
-        max_binding_bytes: 1 << 20,
-        short_pairs: 128,
-        first_short_pairs: 128,
-    };
-
-    /// Result slots holding a marker, so the test can tell which were written.
-    fn result_slots(count: usize) -> Vec<MaybeUninit<Alignment>> {
-        let marker = Alignment {
-            score: -1,
-            query_end: 7,
-            target_end: 7,
-        };
-        vec![MaybeUninit::new(marker); count]
-    }
-
-    fn scores(slots: &[MaybeUninit<Alignment>]) -> Vec<i32> {
-        // SAFETY: every slot was initialised by `result_slots`, and writes
-        // only replace one value with another.
-        slots
-            .iter()
-            .map(|slot| unsafe { slot.assume_init() }.score)
-            .collect()
-    }
-
-    fn words(bytes: &[u8]) -> Vec<u32> {
-        bytes
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect()
-    }
-
-    /// Plans and fills the first chunk of `pairs`.
-    fn packed_chunk(pairs: &[(&str, &str)], width: Width) -> (Plan, Packed, Vec<u32>) {
-        let scoring = Scoring::dna(1, -1, 0, 1, 1).unwrap();
-        let mut plan = Plan::default();
-        plan.prepare(pairs, 1, LIMITS, &mut result_slots(pairs.len()))
-            .unwrap();
-        let mut packed = Packed::default();
-        plan.plan_chunk(pairs, 0, width, &mut packed);
-        let mut bytes = vec![0xEE; packed.residue_words * 4];
-        let indices = &plan.order[packed.range.clone()];
-        let out = WriteOnly::from_mut(&mut bytes[..]);
-        match plan.chunks[0].0 {
-            Kernel::Short => {
-                let codes = Codes::new(&scoring, width);
-                let written = fill_short(pairs, &mut packed, indices, &codes, out);
-                assert_eq!(written, bytes.len());
-            }
-            Kernel::Long => fill_long(pairs, &packed, indices, &scoring, out),
-        }
-        assert!(!bytes.contains(&0xEE));
-        (plan, packed, words(&bytes))
-    }
-
-    #[test]
-    fn short_packing_interleaves_lanes_and_pads_queries() {
-        // Same work (one strip, one step): input order is kept.
-        let (plan, packed, residues) =
-            packed_chunk(&[("ACGTA", "TT"), ("C", "GGGGGG")], Width::Byte);
-        assert_eq!(plan.order, vec![0, 1]);
-        assert_eq!(packed.bases, vec![[0, 4 * 64, 0, 0]]);
-        assert_eq!(packed.lengths, vec![5 | 2 << 16, 1 | 6 << 16]);
-        // Lane 0: ACGT, then A + 3 padding; lane 1: C + 3 padding.
-        assert_eq!(residues[0], u32::from_le_bytes([0, 1, 2, 3]));
-        assert_eq!(residues[64], u32::from_le_bytes([0, 32, 32, 32]));
-        assert_eq!(residues[1], u32::from_le_bytes([1, 32, 32, 32]));
-        assert_eq!(residues[2], u32::from_le_bytes([32; 4]));
-        // Targets: lane 1's second word is GG.
-        assert_eq!(
-            residues[4 * 64 + 64 + 1],
-            u32::from_le_bytes([2, 2, 32, 32])
-        );
-        assert_eq!(packed.boundary_bytes, 8 * 64 * 4);
-    }
-
-    #[test]
-    fn nibble_packing_holds_eight_codes_per_word() {
-        let pairs = [("ACGTACGTAC", "TT"), ("C", "GGGGGGGGN")];
-        let (_, packed, residues) = packed_chunk(&pairs, Width::Nibble);
-        // 16 query rows = 2 words per lane; 16 target columns = 2 words.
-        assert_eq!(packed.bases, vec![[0, 2 * 64, 0, 0]]);
-        assert_eq!(residues[0], 0x3210_3210);
-        assert_eq!(residues[64], 0xFFFF_FF10);
-        assert_eq!(residues[1], 0xFFFF_FFF1);
-        assert_eq!(residues[2], 0xFFFF_FFFF);
-        assert_eq!(residues[128], 0xFFFF_FF33);
-        assert_eq!(residues[128 + 1], 0x2222_2222);
-        assert_eq!(residues[128 + 64 + 1], 0xFFFF_FFF4);
-        assert_eq!(residues.len(), 4 * 64);
-    }
-
-    #[test]
-    fn long_packing_starts_each_sequence_on_a_word() {
-        let scoring = Scoring::dna(1, -1, 0, 1, 1).unwrap();
-        let pairs = [("ACGTA", "TT"), ("C", "GGGGGG")];
-        let mut packed = Packed::default();
-        plan_long(&pairs, &[1, 0], &mut packed);
-        assert_eq!(packed.bases, vec![[0, 1, 0, 0], [3, 5, 6, 0]]);
-        let mut bytes = vec![0xEE; packed.residue_words * 4];
-        let out = WriteOnly::from_mut(&mut bytes[..]);
-        fill_long(&pairs, &packed, &[1, 0], &scoring, out);
-        assert_eq!(
-            bytes,
-            [1, 0, 0, 0, 2, 2, 2, 2, 2, 2, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0, 3, 3, 0, 0]
-        );
-    }
-
-    #[test]
-    fn chunks_are_sorted_by_work() {
-        let pairs: Vec<(Vec<u8>, Vec<u8>)> = [(40, 9), (3, 17), (17, 2), (3, 2), (40, 1), (2, 3)]
-            .iter()
-            .map(|&(q, t)| (vec![b'A'; q], vec![b'C'; t]))
-            .collect();
-        let mut plan = Plan::default();
-        plan.prepare(&pairs, 1, LIMITS, &mut result_slots(pairs.len()))
-            .unwrap();
-        // Strips of 16 rows: 3 → 1, 17 → 2, 40 → 3; then steps of 8
-        // target columns, stable within equal work.
-        assert_eq!(plan.order, vec![3, 5, 1, 2, 4, 0]);
-        assert_eq!(plan.chunks, vec![(Kernel::Short, 0..6)]);
-    }
-
-    #[test]
-    fn chunks_respect_limits() {
-        let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = (0..300)
-            .map(|i| (vec![b'A'; i % 50 + 1], vec![b'C'; 100]))
-            .collect();
-        pairs.push((vec![b'A'; 5000], vec![b'C'; 5000]));
-        pairs.push((vec![], vec![b'C'; 5]));
-        let mut plan = Plan::default();
-        let mut results = result_slots(302);
-        plan.prepare(&pairs, 1, LIMITS, &mut results).unwrap();
-        // Only the empty pair's default is written up front.
-        let mut expected = vec![-1; 302];
-        expected[301] = 0;
-        assert_eq!(scores(&results), expected);
-        let sizes: Vec<(Kernel, usize)> = plan
-            .chunks
-            .iter()
-            .map(|(kernel, range)| (*kernel, range.len()))
-            .collect();
-        assert_eq!(
-            sizes,
-            vec![
-                (Kernel::Long, 1),
-                (Kernel::Short, 128),
-                (Kernel::Short, 128),
-                (Kernel::Short, 44)
-            ]
-        );
-        let mut all = plan.order.clone();
-        all.sort();
-        assert_eq!(all, (0..301).collect::<Vec<_>>());
-        assert_eq!(plan.order[300], 300);
-        // Again, smaller: the plan is reused.
-        plan.prepare(&pairs[..3], 1, LIMITS, &mut results[..3])
-            .unwrap();
-        assert_eq!(plan.order, vec![0, 1, 2]);
-        assert_eq!(plan.chunks, vec![(Kernel::Short, 0..3)]);
-        let huge = [(vec![b'A'; 2_000_000], vec![b'A'; 2_000_000])];
-        assert!(plan.prepare(&huge, 127, LIMITS, &mut results[..1]).is_err());
-        // A small first chunk when the batch starts with short pairs.
-        let limits = ChunkLimits {
-            first_short_pairs: 64,
-            ..LIMITS
-        };
-        plan.prepare(&pairs[..300], 1, limits, &mut results[..300])
-            .unwrap();
-        let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
-        assert_eq!(sizes, vec![64, 128, 108]);
-        plan.prepare(&pairs, 1, limits, &mut results).unwrap();
-        let sizes: Vec<usize> = plan.chunks.iter().map(|(_, range)| range.len()).collect();
-        assert_eq!(sizes, vec![1, 128, 128, 44]);
-    }
-
-    #[test]
-    fn unpacking_writes_the_chunk_pairs_only() {
-        let mut results = result_slots(4);
-        let mut bytes = Vec::new();
-        for (score, ends) in [(5u32, 3 | 9 << 16), (2, 1 | 2 << 16)] {
-            bytes.extend(score.to_le_bytes());
-            bytes.extend((ends as u32).to_le_bytes());
-        }
-        unpack_results(Kernel::Short, &bytes, &[2, 0], &mut results);
-        assert_eq!(scores(&results), vec![2, -1, 5, -1]);
-        // SAFETY: initialised by `result_slots`.
-        let third = unsafe { results[2].assume_init() };
-        assert_eq!((third.query_end, third.target_end), (3, 9));
-    }
-
-    #[test]
-    fn kernel_choice() {
-        assert_eq!(kernel_for(150, 300, 2), Some(Kernel::Short));
-        assert_eq!(kernel_for(10_000, 10_000, 2), Some(Kernel::Long));
-        assert_eq!(kernel_for(1000, 1000, 127), Some(Kernel::Long));
-        assert_eq!(kernel_for(2_000_000, 2_000_000, 127), None);
-    }
-}
+mod tests;

@@ -4,18 +4,28 @@
 //! Residues are written by the packing threads straight into a mapped
 //! upload buffer kept with each buffer set (no intermediate copy, no
 //! staging allocation per chunk), then copied to the GPU by the chunk's
-//! command buffer. With [`SLOTS`] sets, packing chunk k + 2 on the CPU
-//! overlaps the upload and computation of chunk k + 1 and the readback of
-//! chunk k.
+//! command buffer. With [`SLOTS`] sets, packing chunk k + 3 on the CPU
+//! overlaps the computation of chunks k + 1 and k + 2, and the calling
+//! thread reads back chunk k (whose set chunk k + 3 reuses) while the pool
+//! packs.
+//!
+//! The upload buffer is `MAP_WRITE`, which wgpu places in device-local,
+//! host-visible memory on a discrete GPU: the CPU writes across PCIe while
+//! it packs, and the GPU's copy to the kernels' buffers stays on the
+//! device. Measured on the H100 (session 6), packing into cached host
+//! memory instead was no faster, and the GPU's copy of each chunk across
+//! PCIe then delays each kernel by ~0.3 ms.
 
 use std::mem::MaybeUninit;
 use std::ops::Range;
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::batch::{self, ChunkLimits, Kernel, Packed, Plan, Width, MATRIX_ENTRIES};
-use super::pack::{self, Codes};
-use super::AdapterInfo;
+use super::batch::{self, ChunkLimits, Kernel, Packed, Plan, Width};
+use super::pack::Codes;
+use super::pool::Pool;
+use super::slot::{self, Slot, TIMESTAMP_BYTES};
+use super::{AdapterInfo, ChunkTiming};
 use crate::align::{Alignment, Scoring};
 use crate::{Error, ErrorKind, Result};
 
@@ -30,8 +40,6 @@ const SHORT_CHUNK_PAIRS: usize = 1 << 16;
 const FIRST_CHUNK_PAIRS: usize = 1 << 14;
 /// Buffer sets in the ring: chunks in flight at once.
 const SLOTS: usize = 3;
-/// Where the timestamps go in the resolve buffer (its required alignment).
-const TIMESTAMP_BYTES: u64 = 16;
 
 fn unavailable(message: impl Into<String>) -> Error {
     Error::without_format(ErrorKind::Unavailable, message.into())
@@ -49,6 +57,8 @@ pub(super) struct Device {
     timestamps: bool,
     limits: ChunkLimits,
     max_workgroups_per_dimension: u32,
+    /// The threads that pack chunks beside the calling thread.
+    pool: Pool,
     state: Mutex<State>,
     errors: Arc<Mutex<Vec<String>>>,
 }
@@ -168,6 +178,7 @@ impl Device {
             max_workgroups_per_dimension: adapter_limits
                 .max_compute_workgroups_per_dimension
                 .max(1),
+            pool: Pool::new(std::thread::available_parallelism().map_or(1, |n| n.get()) - 1),
             state: Mutex::new(State {
                 slots: [None, None, None],
                 plan: Plan::default(),
@@ -179,12 +190,13 @@ impl Device {
         Ok(opened)
     }
 
-    pub(super) fn info(&self) -> &AdapterInfo {
-        &self.info
+    /// Wakes the packing threads: a batch starts.
+    pub(super) fn wake_helpers(&self) {
+        self.pool.wake();
     }
 
-    pub(super) fn timestamps(&self) -> bool {
-        self.timestamps
+    pub(super) fn info(&self) -> &AdapterInfo {
+        &self.info
     }
 
     /// Nanoseconds per GPU timestamp tick.
@@ -192,8 +204,9 @@ impl Device {
         self.queue.get_timestamp_period()
     }
 
-    /// Starts a batch: takes the buffer sets for the duration.
-    pub(super) fn session(&self) -> Result<Session<'_>> {
+    /// Starts a batch begun at `started`: takes the buffer sets for the
+    /// duration.
+    pub(super) fn session(&self, started: Instant) -> Result<Session<'_>> {
         let state = self
             .state
             .lock()
@@ -206,6 +219,13 @@ impl Device {
             packing: Duration::ZERO,
             packed_bytes: 0,
             waiting: Duration::ZERO,
+            record: Record {
+                started,
+                period: f64::from(self.queue.get_timestamp_period()),
+                times: self.timestamps.then(KernelTimes::default),
+                timeline: Vec::new(),
+                kernel_ticks: Vec::new(),
+            },
         })
     }
 
@@ -273,111 +293,6 @@ async fn choose_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
         .map_err(|err| unavailable(format!("no GPU adapter ({backends:?}): {err}")))
 }
 
-/// One set of buffers; grown when a chunk needs more.
-struct Slot {
-    /// Mapped for writing between chunks: the packing threads fill it.
-    upload: wgpu::Buffer,
-    params: wgpu::Buffer,
-    matrix: wgpu::Buffer,
-    inputs: [wgpu::Buffer; 3],
-    boundary: wgpu::Buffer,
-    results: wgpu::Buffer,
-    readback: wgpu::Buffer,
-    timestamps: Option<(wgpu::QuerySet, wgpu::Buffer)>,
-    bind_group: wgpu::BindGroup,
-}
-
-/// Sizes in bytes of the lengths, bases, residues, boundary and results
-/// buffers.
-type Sizes = [u64; 5];
-
-/// The upload buffer holds the residues, lengths, bases, params and
-/// matrix of a chunk, in that order.
-fn upload_bytes(sizes: Sizes) -> u64 {
-    sizes[2] + sizes[0] + sizes[1] + 16 + (MATRIX_ENTRIES * 4) as u64
-}
-
-impl Slot {
-    fn new(device: &Device, sizes: Sizes) -> Slot {
-        let gpu = &device.device;
-        let buffer = |label: &str, size: u64, usage: wgpu::BufferUsages| {
-            gpu.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(label),
-                size: size.max(16).next_multiple_of(16),
-                usage,
-                mapped_at_creation: false,
-            })
-        };
-        use wgpu::BufferUsages as U;
-        let input = U::STORAGE | U::COPY_DST;
-        let params = buffer("params", 16, U::UNIFORM | U::COPY_DST);
-        let matrix = buffer("matrix", (MATRIX_ENTRIES * 4) as u64, input);
-        let inputs = [
-            buffer("lengths", sizes[0], input),
-            buffer("bases", sizes[1], input),
-            buffer("residues", sizes[2], input),
-        ];
-        let upload = buffer("upload", upload_bytes(sizes), U::MAP_WRITE | U::COPY_SRC);
-        let boundary = buffer("boundary", sizes[3], U::STORAGE);
-        let results = buffer("results", sizes[4], U::STORAGE | U::COPY_SRC);
-        let readback = buffer(
-            "readback",
-            sizes[4] + TIMESTAMP_BYTES,
-            U::MAP_READ | U::COPY_DST,
-        );
-        let timestamps = device.timestamps.then(|| {
-            let set = gpu.create_query_set(&wgpu::QuerySetDescriptor {
-                label: Some("align timestamps"),
-                ty: wgpu::QueryType::Timestamp,
-                count: 2,
-            });
-            (
-                set,
-                buffer("resolve", TIMESTAMP_BYTES, U::QUERY_RESOLVE | U::COPY_SRC),
-            )
-        });
-        let resources = [
-            &params, &matrix, &inputs[0], &inputs[1], &inputs[2], &boundary, &results,
-        ];
-        let entries: Vec<wgpu::BindGroupEntry> = resources
-            .iter()
-            .enumerate()
-            .map(|(binding, buffer)| wgpu::BindGroupEntry {
-                binding: binding as u32,
-                resource: buffer.as_entire_binding(),
-            })
-            .collect();
-        let bind_group = gpu.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("align"),
-            layout: &device.layout,
-            entries: &entries,
-        });
-        Slot {
-            upload,
-            params,
-            matrix,
-            inputs,
-            boundary,
-            results,
-            readback,
-            timestamps,
-            bind_group,
-        }
-    }
-
-    fn fits(&self, sizes: Sizes) -> bool {
-        let have = [
-            self.inputs[0].size(),
-            self.inputs[1].size(),
-            self.inputs[2].size(),
-            self.boundary.size(),
-            self.results.size(),
-        ];
-        have.iter().zip(sizes).all(|(&have, need)| have >= need)
-            && self.upload.size() >= upload_bytes(sizes)
-    }
-}
-
 /// A chunk submitted and not yet read back.
 struct InFlight {
     kernel: Kernel,
@@ -386,6 +301,24 @@ struct InFlight {
     result_bytes: u64,
     submission: wgpu::SubmissionIndex,
     mapped: mpsc::Receiver<std::result::Result<(), wgpu::BufferAsyncError>>,
+    /// Its entry in the session's timeline.
+    timeline_index: usize,
+    /// Whether its compute pass wrote timestamps after the results.
+    timestamps: bool,
+}
+
+/// Where the time of a batch went ([`Session::finish`]).
+pub(super) struct Finished {
+    /// Wall-clock time writing chunks into upload buffers.
+    pub packing: Duration,
+    /// Bytes written into upload buffers.
+    pub packed_bytes: u64,
+    /// Wall-clock time waiting for the GPU.
+    pub waiting: Duration,
+    /// GPU timestamps of the compute passes, where the adapter has them.
+    pub kernel: Option<KernelTimes>,
+    /// Per chunk, in submission order.
+    pub timeline: Vec<ChunkTiming>,
 }
 
 /// GPU timestamps of the chunks of one batch.
@@ -421,6 +354,22 @@ pub(super) struct Session<'a> {
     packed_bytes: u64,
     /// Time spent waiting for chunks to finish.
     waiting: Duration,
+    /// The chunks' timeline and kernel times.
+    record: Record,
+}
+
+/// What a batch notes about its chunks.
+struct Record {
+    /// When the batch started.
+    started: Instant,
+    /// Nanoseconds per GPU timestamp tick.
+    period: f64,
+    /// GPU timestamps of the compute passes, where the adapter has them.
+    times: Option<KernelTimes>,
+    /// Per chunk, in submission order.
+    timeline: Vec<ChunkTiming>,
+    /// Per chunk: its compute pass's first and last GPU tick.
+    kernel_ticks: Vec<Option<(u64, u64)>>,
 }
 
 /// What every chunk of a batch shares.
@@ -450,7 +399,13 @@ impl Session<'_> {
         T: AsRef<[u8]> + Sync,
     {
         let plan = &mut self.state.plan;
-        plan.prepare(pairs, max_score, self.device.limits, results)?;
+        plan.prepare(
+            pairs,
+            max_score,
+            self.device.limits,
+            results,
+            &self.device.pool,
+        )?;
         Ok(plan.chunks.len())
     }
 
@@ -462,7 +417,6 @@ impl Session<'_> {
         job: &Job<'_, Q, T>,
         chunk: usize,
         results: &mut [MaybeUninit<Alignment>],
-        times: &mut Option<KernelTimes>,
     ) -> Result<()>
     where
         Q: AsRef<[u8]> + Sync,
@@ -470,8 +424,13 @@ impl Session<'_> {
     {
         let index = self.next % SLOTS;
         self.next += 1;
-        if let Some(previous) = self.in_flight[index].take() {
-            self.complete(index, previous, results, times)?;
+        // The chunk that used this slot before: once the GPU is done with
+        // it, its upload buffer is free and its results are read back by
+        // the calling thread while the other threads pack this chunk.
+        let mut previous = self.in_flight[index].take();
+        let mut previous_wait = None;
+        if let Some(chunk) = &previous {
+            previous_wait = Some(self.wait(chunk)?);
         }
         let device = self.device;
         let state = &mut *self.state;
@@ -479,13 +438,11 @@ impl Session<'_> {
         let kernel = state.plan.plan_chunk(job.pairs, chunk, job.width, packed);
         packed.params[2] = job.gaps[0];
         packed.params[3] = job.gaps[1];
-        let indices = &state.plan.order[packed.range.clone()];
-        let matrix = job.matrix;
         let stride = match kernel {
             Kernel::Short => 8,
             Kernel::Long => 16,
         };
-        let result_bytes = indices.len() as u64 * stride;
+        let result_bytes = packed.range.len() as u64 * stride;
         let residue_bytes = (packed.residue_words as u64 * 4).max(4);
         let sizes = [
             packed.lengths.len() as u64 * 4,
@@ -496,34 +453,66 @@ impl Session<'_> {
         ];
         let slot = &mut state.slots[index];
         if !slot.as_ref().is_some_and(|slot| slot.fits(sizes)) {
+            if let (Some(chunk), Some(old)) = (previous.take(), slot.as_ref()) {
+                // Its results are in the buffers about to be replaced.
+                let read = read_back(&old.readback, &chunk, &state.plan.order, results);
+                let (ticks, unpacking) = read?;
+                if let Some((waiting_started, waited)) = previous_wait {
+                    self.record
+                        .note_read_back(&chunk, waiting_started, waited, unpacking, ticks);
+                }
+            }
             let grown = match slot.as_ref() {
                 // Grow generously so a batch of similar chunks allocates once.
                 Some(_) => sizes.map(|size| size + size / 4),
                 None => sizes,
             };
-            *slot = Some(Slot::new(device, grown));
+            *slot = Some(Slot::new(
+                &device.device,
+                &device.layout,
+                device.timestamps,
+                grown,
+            ));
         }
         let Some(slot) = slot.as_ref() else {
             return Err(unavailable("GPU buffers missing"));
         };
+        let indices = &state.plan.order[packed.range.clone()];
 
-        // The upload buffer's last copy finished with the chunk read back
-        // above: mapping it resolves at once.
-        let regions = {
-            let mut offset = 0u64;
-            let matrix_bytes = (MATRIX_ENTRIES * 4) as u64;
-            [residue_bytes, sizes[0], sizes[1], 16, matrix_bytes].map(|size| {
-                let region = (offset, size);
-                offset += size;
-                region
-            })
+        let total = slot::upload_bytes(sizes) as usize;
+        let started = Instant::now();
+        let mut chunk_timing = ChunkTiming {
+            pairs: indices.len(),
+            started: started - self.record.started,
+            ..ChunkTiming::default()
         };
-        let upload = slot.upload.slice(0..upload_bytes(sizes));
+        let regions = slot::regions(sizes);
+        let order = &state.plan.order;
+        let mut read = None;
+        let mut write = |out: wgpu::WriteOnly<'_, [u8]>| {
+            let alongside = || {
+                if let Some(chunk) = &previous {
+                    read = Some(read_back(&slot.readback, chunk, order, results));
+                }
+            };
+            slot::write_chunk(
+                job,
+                packed,
+                indices,
+                kernel,
+                &regions,
+                out,
+                &device.pool,
+                alongside,
+            )
+        };
+        // The upload buffer's last copy finished with the chunk waited for
+        // above: mapping it resolves at once.
+        let upload = slot.upload.slice(0..total as u64);
         let (sender, mapped) = mpsc::channel();
         upload.map_async(wgpu::MapMode::Write, move |outcome| {
             let _ = sender.send(outcome);
         });
-        let packing_started = Instant::now();
         loop {
             device
                 .device
@@ -538,36 +527,25 @@ impl Session<'_> {
                 }
             }
         }
-        {
+        chunk_timing.map_waiting = started.elapsed();
+        let written = {
             let mut view = upload
                 .get_mapped_range_mut()
                 .map_err(|err| unavailable(format!("GPU upload: {err}")))?;
-            let bytes = packed.residue_words * 4;
-            let out = view.slice(..bytes);
-            let residues_written = match kernel {
-                Kernel::Short => pack::fill_short(job.pairs, packed, indices, job.codes, out),
-                Kernel::Long => {
-                    pack::fill_long(job.pairs, packed, indices, job.scoring, out);
-                    bytes
-                }
-            };
-            self.packed_bytes += (residues_written
-                + regions[1..].iter().map(|r| r.1 as usize).sum::<usize>())
-                as u64;
-            let small: [&[u32]; 4] = [
-                &packed.lengths,
-                packed.bases.as_flattened(),
-                &packed.params,
-                matrix,
-            ];
-            for (&(offset, size), words) in regions[1..].iter().zip(small) {
-                let at = offset as usize;
-                view.slice(at..at + size as usize)
-                    .write_iter(words.iter().flat_map(|word| word.to_le_bytes()));
-            }
+            write(view.slice(..total))
+        };
+        chunk_timing.packing = started.elapsed() - chunk_timing.map_waiting;
+        if let (Some(chunk), Some(read), Some((waiting_started, waited))) =
+            (&previous, read, previous_wait)
+        {
+            let (ticks, unpacking) = read?;
+            self.record
+                .note_read_back(chunk, waiting_started, waited, unpacking, ticks);
         }
+        self.packed_bytes += written as u64;
+        let submitting_started = Instant::now();
         slot.upload.unmap();
-        self.packing += packing_started.elapsed();
+        self.packing += submitting_started - started;
 
         let queue = &device.queue;
         let mut encoder = device
@@ -623,6 +601,12 @@ impl Session<'_> {
             );
         }
         let submission = queue.submit([encoder.finish()]);
+        let submitted = Instant::now();
+        chunk_timing.submitting = submitted - submitting_started;
+        chunk_timing.submitted = submitted - self.record.started;
+        let timeline_index = self.record.timeline.len();
+        self.record.timeline.push(chunk_timing);
+        self.record.kernel_ticks.push(None);
         let (sender, mapped) = mpsc::channel();
         slot.readback
             .slice(0..result_bytes + TIMESTAMP_BYTES)
@@ -635,26 +619,43 @@ impl Session<'_> {
             result_bytes,
             submission,
             mapped,
+            timeline_index,
+            timestamps: slot.timestamps.is_some(),
         });
         Ok(())
     }
 
-    /// Reads back every chunk still in flight, oldest first; returns the
-    /// time spent packing, the bytes packed and the time spent waiting for
-    /// the GPU.
-    pub(super) fn finish(
-        mut self,
-        results: &mut [MaybeUninit<Alignment>],
-        times: &mut Option<KernelTimes>,
-    ) -> Result<(Duration, u64, Duration)> {
+    /// Reads back every chunk still in flight, oldest first; returns where
+    /// the batch's time went.
+    pub(super) fn finish(mut self, results: &mut [MaybeUninit<Alignment>]) -> Result<Finished> {
         for offset in 0..SLOTS {
             let index = (self.next + offset) % SLOTS;
             if let Some(previous) = self.in_flight[index].take() {
-                self.complete(index, previous, results, times)?;
+                self.complete(index, previous, results)?;
             }
         }
         self.device.check_errors()?;
-        Ok((self.packing, self.packed_bytes, self.waiting))
+        let mut record = self.record;
+        let first = record
+            .kernel_ticks
+            .iter()
+            .flatten()
+            .map(|&(begin, _)| begin)
+            .min();
+        let offset = |ticks: u64| {
+            let since = ticks.saturating_sub(first.unwrap_or(ticks));
+            Duration::from_nanos((since as f64 * record.period) as u64)
+        };
+        for (chunk, ticks) in record.timeline.iter_mut().zip(&record.kernel_ticks) {
+            chunk.kernel = ticks.map(|(begin, end)| (offset(begin), offset(end)));
+        }
+        Ok(Finished {
+            packing: self.packing,
+            packed_bytes: self.packed_bytes,
+            waiting: self.waiting,
+            kernel: record.times,
+            timeline: record.timeline,
+        })
     }
 
     fn complete(
@@ -662,53 +663,98 @@ impl Session<'_> {
         index: usize,
         chunk: InFlight,
         results: &mut [MaybeUninit<Alignment>],
-        times: &mut Option<KernelTimes>,
     ) -> Result<()> {
+        let (waiting_started, waited) = self.wait(&chunk)?;
+        let Some(slot) = self.state.slots[index].as_ref() else {
+            return Err(unavailable("GPU buffers missing"));
+        };
+        let (ticks, unpacking) =
+            read_back(&slot.readback, &chunk, &self.state.plan.order, results)?;
+        self.record
+            .note_read_back(&chunk, waiting_started, waited, unpacking, ticks);
+        Ok(())
+    }
+
+    /// Waits until the GPU has finished `chunk` and its results are
+    /// mapped; returns when the wait began and how long it took.
+    fn wait(&mut self, chunk: &InFlight) -> Result<(Instant, Duration)> {
         let device = self.device;
         let waiting_started = Instant::now();
         device
             .device
             .poll(wgpu::PollType::Wait {
-                submission_index: Some(chunk.submission),
+                submission_index: Some(chunk.submission.clone()),
                 timeout: None,
             })
             .map_err(|err| unavailable(format!("GPU {}: {err}", device.info.name)))?;
-        self.waiting += waiting_started.elapsed();
+        let waited = waiting_started.elapsed();
+        self.waiting += waited;
         device.check_errors()?;
         match chunk.mapped.try_recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(err)) => return Err(unavailable(format!("GPU readback failed: {err}"))),
-            Err(_) => return Err(unavailable("GPU readback did not complete")),
+            Ok(Ok(())) => Ok((waiting_started, waited)),
+            Ok(Err(err)) => Err(unavailable(format!("GPU readback failed: {err}"))),
+            Err(_) => Err(unavailable("GPU readback did not complete")),
         }
-        let Some(slot) = self.state.slots[index].as_ref() else {
-            return Err(unavailable("GPU buffers missing"));
-        };
-        {
-            let view = slot
-                .readback
-                .get_mapped_range(0..chunk.result_bytes + TIMESTAMP_BYTES)
-                .map_err(|err| unavailable(format!("GPU readback: {err}")))?;
-            let word = |k: usize| {
-                let bytes = &view[k * 4..k * 4 + 4];
-                u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
-            };
-            let result_words = (chunk.result_bytes / 4) as usize;
-            let indices = &self.state.plan.order[chunk.range];
-            batch::unpack_results(chunk.kernel, &view, indices, results);
-            if let Some(times) = times.as_mut() {
-                let stamp = |k: usize| u64::from(word(k)) | u64::from(word(k + 1)) << 32;
-                let (begin, end) = (stamp(result_words), stamp(result_words + 2));
-                let period = f64::from(device.queue.get_timestamp_period());
-                let pass = Duration::from_nanos((end.saturating_sub(begin) as f64 * period) as u64);
-                times.total += pass;
-                times.slowest = times.slowest.max(pass);
-                times.span_ticks = Some(match times.span_ticks {
-                    None => (begin, end),
-                    Some((first, last)) => (first.min(begin), last.max(end)),
-                });
-            }
-        }
-        slot.readback.unmap();
-        Ok(())
     }
+}
+
+impl Record {
+    /// Notes a chunk read back in the timeline and the kernel times.
+    fn note_read_back(
+        &mut self,
+        chunk: &InFlight,
+        waiting_started: Instant,
+        waited: Duration,
+        unpacking: Duration,
+        ticks: Option<(u64, u64)>,
+    ) {
+        if let Some(timing) = self.timeline.get_mut(chunk.timeline_index) {
+            timing.readback_started = waiting_started - self.started;
+            timing.readback_waiting = waited;
+            timing.unpacking = unpacking;
+        }
+        let (Some(times), Some((begin, end))) = (self.times.as_mut(), ticks) else {
+            return;
+        };
+        let pass = Duration::from_nanos((end.saturating_sub(begin) as f64 * self.period) as u64);
+        times.total += pass;
+        times.slowest = times.slowest.max(pass);
+        times.span_ticks = Some(match times.span_ticks {
+            None => (begin, end),
+            Some((first, last)) => (first.min(begin), last.max(end)),
+        });
+        if let Some(entry) = self.kernel_ticks.get_mut(chunk.timeline_index) {
+            *entry = Some((begin, end));
+        }
+    }
+}
+
+/// Writes the results of `chunk`, finished and mapped in `readback`, into
+/// `results` (pairs `order[chunk.range]`) and unmaps the buffer; returns
+/// the chunk's compute pass start and end ticks (when timestamps were
+/// written) and the time it took.
+fn read_back(
+    readback: &wgpu::Buffer,
+    chunk: &InFlight,
+    order: &[usize],
+    results: &mut [MaybeUninit<Alignment>],
+) -> Result<(Option<(u64, u64)>, Duration)> {
+    let started = Instant::now();
+    let ticks = {
+        let view = readback
+            .get_mapped_range(0..chunk.result_bytes + TIMESTAMP_BYTES)
+            .map_err(|err| unavailable(format!("GPU readback: {err}")))?;
+        let word = |k: usize| {
+            let bytes = &view[k * 4..k * 4 + 4];
+            u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+        };
+        let result_words = (chunk.result_bytes / 4) as usize;
+        batch::unpack_results(chunk.kernel, &view, &order[chunk.range.clone()], results);
+        let stamp = |k: usize| u64::from(word(k)) | u64::from(word(k + 1)) << 32;
+        chunk
+            .timestamps
+            .then(|| (stamp(result_words), stamp(result_words + 2)))
+    };
+    readback.unmap();
+    Ok((ticks, started.elapsed()))
 }

@@ -22,14 +22,21 @@
 //!   through workgroup memory.
 //!
 //! Batches are split into chunks that fit the device's buffer and dispatch
-//! limits (65,536 short pairs, the first chunk 16,384 so the GPU starts
-//! early; `BIOMETAL_GPU_CHUNK_PAIRS` and `BIOMETAL_GPU_FIRST_CHUNK_PAIRS`
-//! override them, for tuning). On the host, one pass on all cores reads the pairs'
-//! lengths; pairs are ordered by work with two counting sorts (not at all
-//! when they all need the same work) and their residues written by all
-//! cores straight into a mapped upload buffer; a ring of three buffer sets lets packing one chunk
-//! overlap the upload and computation of the previous one and the readback
-//! of the one before. Buffers and pipelines are kept for the next call.
+//! limits (65,536 short pairs; a batch of short pairs starts with 16,384,
+//! 16,384, 32,768 so the GPU starts early and each chunk is packed while
+//! the GPU runs the one before, and ends with 16,384 so little is left to
+//! read back after the last kernel; `BIOMETAL_GPU_CHUNK_PAIRS` and
+//! `BIOMETAL_GPU_FIRST_CHUNK_PAIRS` override the sizes, for tuning). On the
+//! host, one pass on all cores reads the pairs' lengths; pairs are ordered
+//! by work with two counting sorts (not at all when they all need the same
+//! work) and their residues written by all cores straight into a mapped
+//! upload buffer, by threads kept with the aligner (starting threads per
+//! chunk costs about a millisecond inside a virtual machine); a ring of
+//! three buffer sets lets packing one chunk overlap the upload and
+//! computation of the previous one, and the calling thread reads back the
+//! chunk before that while the others pack. Buffers, pipelines and threads
+//! are kept for the next call; [`GpuTiming::chunk_timeline`] says where
+//! each chunk's time went.
 //!
 //! ```no_run
 //! use biometal::align::Scoring;
@@ -46,7 +53,9 @@
 mod batch;
 mod device;
 mod pack;
+mod pool;
 mod shader;
+mod slot;
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -80,8 +89,39 @@ impl fmt::Display for AdapterInfo {
     }
 }
 
-/// Where the time of one [`GpuAligner::align_batch_timed`] call went.
+/// The timeline of one chunk of a [`GpuAligner::align_batch_timed`] call:
+/// host events as offsets from the call's start, GPU events from the GPU's
+/// timestamps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChunkTiming {
+    /// Pairs in the chunk.
+    pub pairs: usize,
+    /// When the host started on the chunk, its buffers free (the chunk that
+    /// used them before read back).
+    pub started: Duration,
+    /// Waiting for the upload buffer to be mapped for writing.
+    pub map_waiting: Duration,
+    /// Writing the chunk's residues and small tables into the upload
+    /// buffer, on all cores; the calling thread meanwhile reads back the
+    /// chunk that used the same buffers before (its `unpacking`).
+    pub packing: Duration,
+    /// Unmapping the upload buffer, recording and submitting the commands.
+    pub submitting: Duration,
+    /// When the chunk was submitted to the GPU.
+    pub submitted: Duration,
+    /// Start and end of the chunk's compute pass, from the start of the
+    /// batch's first compute pass (GPU timestamps; `None` without them).
+    pub kernel: Option<(Duration, Duration)>,
+    /// When the host began to wait for the chunk's results.
+    pub readback_started: Duration,
+    /// Waiting for the GPU before the chunk's results could be read.
+    pub readback_waiting: Duration,
+    /// Writing the chunk's results into the output.
+    pub unpacking: Duration,
+}
+
+/// Where the time of one [`GpuAligner::align_batch_timed`] call went.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GpuTiming {
     /// Wall-clock time of the whole call: packing, upload, compute,
     /// readback.
@@ -114,6 +154,8 @@ pub struct GpuTiming {
     pub waiting: Duration,
     /// Chunks the batch was split into.
     pub chunks: usize,
+    /// Per chunk, in submission order: where its time went.
+    pub chunk_timeline: Vec<ChunkTiming>,
 }
 
 /// Aligns batches of pairs on a GPU. Create one and reuse it: creating
@@ -186,6 +228,7 @@ impl GpuAligner {
         T: AsRef<[u8]> + Sync,
     {
         let started = Instant::now();
+        self.device.wake_helpers();
         let count = pairs.len();
         let mut results = Vec::with_capacity(count);
         let slots = &mut results.spare_capacity_mut()[..count];
@@ -197,8 +240,7 @@ impl GpuAligner {
         ];
         let width = Width::for_scoring(scoring);
         let codes = pack::Codes::new(scoring, width);
-        let mut times = self.device.timestamps().then(device::KernelTimes::default);
-        let mut session = self.device.session()?;
+        let mut session = self.device.session(started)?;
         let chunk_count = session.prepare(pairs, max_score, slots)?;
         let preparing = started.elapsed();
         let mut first_submit = Duration::ZERO;
@@ -211,12 +253,12 @@ impl GpuAligner {
                 gaps,
                 matrix: &matrix,
             };
-            session.submit(&job, chunk, slots, &mut times)?;
+            session.submit(&job, chunk, slots)?;
             if chunk == 0 {
                 first_submit = started.elapsed();
             }
         }
-        let (packing, packed_bytes, waiting) = session.finish(slots, &mut times)?;
+        let finished = session.finish(slots)?;
         // SAFETY: `prepare` wrote the result of every empty pair; every
         // other pair is in exactly one chunk of the plan's order, every
         // chunk was submitted above and read back (`submit` reads back the
@@ -225,6 +267,7 @@ impl GpuAligner {
         // this point. So all `count` entries are initialised.
         unsafe { results.set_len(count) };
         let period = self.device.timestamp_period();
+        let times = finished.kernel;
         let timing = GpuTiming {
             end_to_end: started.elapsed(),
             kernel: times.map(|times| times.total),
@@ -232,10 +275,11 @@ impl GpuAligner {
             kernel_slowest_chunk: times.map(|times| times.slowest),
             preparing,
             first_submit,
-            packing,
-            packed_bytes,
-            waiting,
+            packing: finished.packing,
+            packed_bytes: finished.packed_bytes,
+            waiting: finished.waiting,
             chunks: chunk_count,
+            chunk_timeline: finished.timeline,
         };
         Ok((results, timing))
     }

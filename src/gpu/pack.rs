@@ -3,9 +3,13 @@
 //! words of codes for the short-pair kernel, one code per byte for the
 //! wavefront kernel.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
 use wgpu::WriteOnly;
 
 use super::batch::{Packed, Width, SHORT_GROUP};
+use super::pool::Pool;
 use crate::align::Scoring;
 
 /// Residue bytes to kernel codes: the scheme's table, and for nibble
@@ -68,10 +72,16 @@ struct Part<'a>(WriteOnly<'a, [u8]>);
 // applies to bytes.
 unsafe impl Send for Part<'_> {}
 
+/// Groups of a chunk one packing task writes: small enough to balance
+/// the threads, large enough to make taking a task cheap.
+const TASK_GROUPS: usize = 8;
+
 /// Writes the residue words of a chunk planned by `plan_short` (pairs
-/// `indices`) into `out` (`4 × residue_words` bytes, little-endian),
-/// groups spread over all cores. Every thread writes its part front to
-/// back, as write-combined upload memory wants. A nibble group whose
+/// `indices`) into `out` (`4 × residue_words` bytes, little-endian) on all
+/// cores, threads taking tasks of [`TASK_GROUPS`] groups until none are
+/// left; the calling thread first runs `alongside` (reading back an
+/// earlier chunk), then joins them. Every thread writes its groups front
+/// to back, as write-combined upload memory wants. A nibble group whose
 /// residues all have codes below 4 (DNA without N) is written with 2-bit
 /// codes instead, in the first half of its rows (half the bytes), and its
 /// `bases[3]` set to 2 (else 0). Returns the bytes written.
@@ -81,6 +91,8 @@ pub(super) fn fill_short<Q, T>(
     indices: &[usize],
     codes: &Codes<'_>,
     out: WriteOnly<'_, [u8]>,
+    pool: &Pool,
+    alongside: impl FnOnce(),
 ) -> usize
 where
     Q: AsRef<[u8]> + Sync,
@@ -124,32 +136,30 @@ where
         }
         written
     };
-    let threads = match indices.len() {
-        0..=4095 => 1,
-        _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    let tasks = Mutex::new(
+        slices
+            .chunks_mut(TASK_GROUPS)
+            .zip(packed.bases.chunks_mut(TASK_GROUPS))
+            .enumerate(),
+    );
+    let written = AtomicUsize::new(0);
+    // Takes tasks until none are left; a poisoned lock means another
+    // thread panicked, which the pool passes on.
+    let work = || {
+        let mut bytes = 0;
+        while let Some((task, (slices, bases))) = tasks.lock().ok().and_then(|mut t| t.next()) {
+            bytes += fill(slices, bases, task * TASK_GROUPS);
+        }
+        written.fetch_add(bytes, Ordering::Relaxed);
     };
-    let per_thread = groups.div_ceil(threads).max(1);
-    // The calling thread packs the first part itself: one thread fewer to
-    // start per chunk.
-    let mut parts = slices
-        .chunks_mut(per_thread)
-        .zip(packed.bases.chunks_mut(per_thread));
-    let own = parts.next();
-    std::thread::scope(|scope| {
-        let running: Vec<_> = parts
-            .enumerate()
-            .map(|(part, (slices, bases))| {
-                let fill = &fill;
-                scope.spawn(move || fill(slices, bases, (part + 1) * per_thread))
-            })
-            .collect();
-        let own = own.map_or(0, |(slices, bases)| fill(slices, bases, 0));
-        running.into_iter().fold(own, |sum, thread| {
-            sum + thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })
-    })
+    match indices.len() {
+        0..=4095 => {
+            alongside();
+            work();
+        }
+        _ => pool.run(&work, alongside),
+    }
+    written.into_inner()
 }
 
 /// Bytes of one row of a group's residue words: word `w` of every lane.
