@@ -185,9 +185,8 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
         unsafe { std::slice::from_raw_parts_mut(code_space.as_mut_ptr().cast(), stride) };
     codes.fill(alphabet as u8);
     for (lane, rows) in query.chunks(segments).enumerate() {
-        let lane_codes = codes[lane..].iter_mut().step_by(lanes);
-        for (code, &residue) in lane_codes.zip(rows) {
-            *code = scoring.code(residue);
+        for (k, &residue) in rows.iter().enumerate() {
+            codes[k * lanes + lane] = scoring.code(residue);
         }
     }
     // The profile: for each target code, the scores of the query's codes
@@ -237,7 +236,7 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
     // and moved up one lane; the previous column's last H segment, moved up.
     let (mut v_in, mut v_in_up, mut v_h_last_up) = (zero, zero, zero);
     let profile = profile.as_ptr();
-    for (j, &residue) in target.iter().enumerate() {
+    for (&residue, target_end) in target.iter().zip(1..) {
         // SAFETY: codes are below `alphabet`, so the column's `segments`
         // profile vectors lie inside `profile`.
         let column_profile = profile.add(usize::from(scoring.code(residue)) * segments);
@@ -261,7 +260,7 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
                 return None;
             }
             v_best = V::splat(best);
-            best_target_end = j + 1;
+            best_target_end = target_end;
             store.keep_best();
             v_best_in = v_in;
         }
