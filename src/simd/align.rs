@@ -33,6 +33,12 @@
 //! The column's best cell is `max(max Hp, in)` (the incoming gap is largest
 //! at `k = 0`).
 //!
+//! The columns live in a [`ColumnStore`]: in memory for any query length
+//! ([`Memory`]), or, on AVX2 for queries of at most 8 segments, in local
+//! arrays of a fixed number of segments ([`Registers`]) that the compiler
+//! unrolls and keeps in registers, one copy of the kernel per segment
+//! count: no loads, stores or loop counter per segment.
+//!
 //! Values below zero (16-bit lanes) or floored at zero (8-bit lanes: −128
 //! for signed-offset ones) both mean "no alignment"; every value that reaches `H` passes through a
 //! maximum with a non-negative score, so the two agree.
@@ -133,14 +139,14 @@ pub(super) enum Width {
 /// The CPU must support `V`'s instruction set; callers are
 /// `#[target_feature]` functions reached only through [`Kernels`].
 #[inline(always)]
-pub(super) unsafe fn striped<V: Lanes>(
+pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
     query: &[u8],
     target: &[u8],
     scoring: &Scoring,
     width: Width,
 ) -> Option<Alignment> {
     let lanes = V::LANES;
-    let segments = query.len().div_ceil(lanes).max(1);
+    let segments = C::segments(query.len());
     let alphabet = scoring.alphabet_size();
     let (_, min_score) = scoring.score_range();
     // Unsigned 8-bit profile entries are `score + bias ≥ 0`; the others
@@ -170,7 +176,6 @@ pub(super) unsafe fn striped<V: Lanes>(
     let zero = V::splat(0);
     let (profile, rest) = buffer.split_at_mut(alphabet * segments);
     let (code_space, columns) = rest.split_at_mut(segments);
-    columns.fill(zero);
 
     // The query's codes in striped order (segment k, lane l holds query
     // row l × segments + k), padding rows coded `alphabet`.
@@ -180,9 +185,8 @@ pub(super) unsafe fn striped<V: Lanes>(
         unsafe { std::slice::from_raw_parts_mut(code_space.as_mut_ptr().cast(), stride) };
     codes.fill(alphabet as u8);
     for (lane, rows) in query.chunks(segments).enumerate() {
-        let lane_codes = codes[lane..].iter_mut().step_by(lanes);
-        for (code, &residue) in lane_codes.zip(rows) {
-            *code = scoring.code(residue);
+        for (k, &residue) in rows.iter().enumerate() {
+            codes[k * lanes + lane] = scoring.code(residue);
         }
     }
     // The profile: for each target code, the scores of the query's codes
@@ -223,14 +227,7 @@ pub(super) unsafe fn striped<V: Lanes>(
     let saturate = |value: i64| value.min(V::LIMIT.into()) as i32;
     let v_last_decay = V::amount(saturate((segments as i64 - 1) * i64::from(extend)));
     let carry_constants = V::carry_constants(saturate(segments as i64 * i64::from(extend)));
-    // Three H columns, rotated: the previous one (read), the current one
-    // (written) and the best column so far (kept for the query end), which
-    // is one of the other two or the third; then E, updated in place.
-    let h_base = columns.as_mut_ptr();
-    let (mut h_previous, mut h_current, mut h_other) =
-        (h_base, h_base.add(segments), h_base.add(2 * segments));
-    let e_column = h_base.add(3 * segments);
-    let mut h_best = h_other;
+    let mut store = C::new(columns);
     let mut best = 0;
     let mut best_target_end = 0;
     let mut v_best = zero;
@@ -239,22 +236,16 @@ pub(super) unsafe fn striped<V: Lanes>(
     // and moved up one lane; the previous column's last H segment, moved up.
     let (mut v_in, mut v_in_up, mut v_h_last_up) = (zero, zero, zero);
     let profile = profile.as_ptr();
-    for (j, &residue) in target.iter().enumerate() {
+    for (&residue, target_end) in target.iter().zip(1..) {
         // SAFETY: codes are below `alphabet`, so the column's `segments`
         // profile vectors lie inside `profile`.
         let column_profile = profile.add(usize::from(scoring.code(residue)) * segments);
         let v_diagonal = V::max(v_h_last_up, V::sub(v_in_up, v_last_decay));
-        let columns = Columns {
-            profile: column_profile,
-            h_previous,
-            h_current,
-            e: e_column,
-        };
         // Most columns far from a high-scoring cell receive no gap from the
         // previous one's scan: they skip the correction.
         let (v_h, v_f, v_max) = match V::any_gt(v_in, zero) {
-            true => column::<V, true>(&columns, segments, v_in, v_diagonal, &gaps),
-            false => column::<V, false>(&columns, segments, v_in, v_diagonal, &gaps),
+            true => store.column::<true>(column_profile, v_in, v_diagonal, &gaps),
+            false => store.column::<false>(column_profile, v_in, v_diagonal, &gaps),
         };
         v_h_last_up = V::shift_up(v_h);
         (v_in, v_in_up) = V::carry(v_f, &carry_constants);
@@ -269,17 +260,11 @@ pub(super) unsafe fn striped<V: Lanes>(
                 return None;
             }
             v_best = V::splat(best);
-            best_target_end = j + 1;
-            h_best = h_current;
+            best_target_end = target_end;
+            store.keep_best();
             v_best_in = v_in;
         }
-        // The next column reads this one and writes a column that is
-        // neither this one nor the best.
-        let next = match h_best == h_previous {
-            true => std::mem::replace(&mut h_other, h_previous),
-            false => h_previous,
-        };
-        (h_previous, h_current) = (h_current, next);
+        store.advance();
     }
     // The query end: the first row (row = lane × segments + segment)
     // holding `best` in the best column, corrected by its incoming gap.
@@ -288,8 +273,8 @@ pub(super) unsafe fn striped<V: Lanes>(
         let mut v_carry = v_best_in;
         let mut first_row = usize::MAX;
         for segment in 0..segments {
-            // SAFETY: `h_best` is one of the H columns: `segments` vectors.
-            let v_h = V::max(*h_best.add(segment), v_carry);
+            // SAFETY: `segment < segments`.
+            let v_h = V::max(store.best(segment), v_carry);
             if let Some(lane) = V::first_equal(v_h, v_best) {
                 first_row = first_row.min(lane * segments + segment);
             }
@@ -308,90 +293,264 @@ pub(super) unsafe fn striped<V: Lanes>(
     })
 }
 
-/// Per-pair constants of [`column`].
-struct Constants<V> {
+/// Per-pair constants of a column.
+pub(super) struct Constants<V> {
     bias: V,
     open_extend: V,
     extend: V,
 }
 
-/// Where [`column`] reads and writes: each holds `segments` vectors.
-struct Columns<V> {
-    profile: *const V,
-    h_previous: *const V,
+/// Where the striped kernel keeps the H and E columns between target
+/// columns.
+pub(super) trait ColumnStore<V: Lanes> {
+    /// Segments per column for a query of `query_len` residues.
+    fn segments(query_len: usize) -> usize;
+    /// A store over `columns`, the workspace's `4 × segments` vectors
+    /// (which it may leave unused).
+    ///
+    /// # Safety
+    ///
+    /// As [`striped`].
+    unsafe fn new(columns: &mut [V]) -> Self;
+    /// One column: H with the gap from above started afresh in each lane,
+    /// reading the previous column corrected by its incoming gap `v_in`
+    /// (when `CORRECT`; otherwise `v_in` is zero everywhere and ignored).
+    /// Returns the last segment's H, the gap leaving each lane and the
+    /// column's maximum.
+    ///
+    /// # Safety
+    ///
+    /// As [`striped`]; `profile` points to `segments` vectors.
+    unsafe fn column<const CORRECT: bool>(
+        &mut self,
+        profile: *const V,
+        v_in: V,
+        v_diagonal: V,
+        gaps: &Constants<V>,
+    ) -> (V, V, V);
+    /// Keeps the column just computed: it holds the best score so far.
+    fn keep_best(&mut self);
+    /// Makes the column just computed the previous one.
+    fn advance(&mut self);
+    /// Segment `k` (`< segments`) of the kept column.
+    ///
+    /// # Safety
+    ///
+    /// As [`striped`].
+    unsafe fn best(&self, k: usize) -> V;
+}
+
+/// Columns in the workspace, any number of segments: three H columns,
+/// rotated (the previous one, read; the current one, written; the best
+/// column so far, kept for the query end, which is one of the other two or
+/// the third), and E, updated in place.
+pub(super) struct Memory<V> {
+    segments: usize,
+    h_previous: *mut V,
     h_current: *mut V,
+    h_other: *mut V,
+    h_best: *mut V,
     e: *mut V,
 }
 
-/// One column: H with the gap from above started afresh in each lane,
-/// reading the previous column corrected by its incoming gap `v_in` (when
-/// `CORRECT`; otherwise `v_in` is zero everywhere and ignored). Returns the
-/// last segment's H, the gap leaving each lane and the column's maximum.
+impl<V: Lanes> ColumnStore<V> for Memory<V> {
+    fn segments(query_len: usize) -> usize {
+        query_len.div_ceil(V::LANES).max(1)
+    }
+    #[inline(always)]
+    unsafe fn new(columns: &mut [V]) -> Self {
+        columns.fill(unsafe { V::splat(0) });
+        let segments = columns.len() / 4;
+        let base = columns.as_mut_ptr();
+        // SAFETY: `columns` holds four columns of `segments` vectors.
+        let (h_previous, h_current, h_other, e) = unsafe {
+            (
+                base,
+                base.add(segments),
+                base.add(2 * segments),
+                base.add(3 * segments),
+            )
+        };
+        Memory {
+            segments,
+            h_previous,
+            h_current,
+            h_other,
+            h_best: h_other,
+            e,
+        }
+    }
+    #[inline(always)]
+    unsafe fn column<const CORRECT: bool>(
+        &mut self,
+        profile: *const V,
+        v_in: V,
+        v_diagonal: V,
+        gaps: &Constants<V>,
+    ) -> (V, V, V) {
+        let zero = unsafe { V::splat(0) };
+        let mut state = Segment::new(v_in, v_diagonal);
+        let mut v_h = zero;
+        for k in 0..self.segments {
+            // SAFETY: `k < segments`; every column holds `segments` vectors.
+            unsafe {
+                let e = self.e.add(k);
+                let h_left = *self.h_previous.add(k);
+                let (h, e_next) =
+                    segment::<V, CORRECT>(*profile.add(k), h_left, *e, &mut state, gaps);
+                *self.h_current.add(k) = h;
+                *e = e_next;
+                v_h = h;
+            }
+        }
+        (v_h, state.v_f, state.v_max)
+    }
+    #[inline(always)]
+    fn keep_best(&mut self) {
+        self.h_best = self.h_current;
+    }
+    #[inline(always)]
+    fn advance(&mut self) {
+        // The next column reads this one and writes a column that is
+        // neither this one nor the best.
+        let next = match self.h_best == self.h_previous {
+            true => std::mem::replace(&mut self.h_other, self.h_previous),
+            false => self.h_previous,
+        };
+        (self.h_previous, self.h_current) = (self.h_current, next);
+    }
+    #[inline(always)]
+    unsafe fn best(&self, k: usize) -> V {
+        // SAFETY: `k < segments`, the column's length.
+        unsafe { *self.h_best.add(k) }
+    }
+}
+
+/// Columns of exactly `S` segments held in local arrays, which the
+/// compiler keeps in registers (the loops over them unrolled): H updated
+/// in place, E, and a copy of the best column.
+#[cfg(target_arch = "x86_64")]
+pub(super) struct Registers<V, const S: usize> {
+    h: [V; S],
+    e: [V; S],
+    h_best: [V; S],
+}
+
+#[cfg(target_arch = "x86_64")]
+impl<V: Lanes, const S: usize> ColumnStore<V> for Registers<V, S> {
+    fn segments(query_len: usize) -> usize {
+        debug_assert_eq!(query_len.div_ceil(V::LANES).max(1), S);
+        S
+    }
+    #[inline(always)]
+    unsafe fn new(_columns: &mut [V]) -> Self {
+        let zero = unsafe { V::splat(0) };
+        Registers {
+            h: [zero; S],
+            e: [zero; S],
+            h_best: [zero; S],
+        }
+    }
+    #[inline(always)]
+    unsafe fn column<const CORRECT: bool>(
+        &mut self,
+        profile: *const V,
+        v_in: V,
+        v_diagonal: V,
+        gaps: &Constants<V>,
+    ) -> (V, V, V) {
+        let mut state = Segment::new(v_in, v_diagonal);
+        for k in 0..S {
+            // SAFETY: `k < S`, the profile's segments.
+            let score = unsafe { *profile.add(k) };
+            (self.h[k], self.e[k]) =
+                unsafe { segment::<V, CORRECT>(score, self.h[k], self.e[k], &mut state, gaps) };
+        }
+        (self.h[S - 1], state.v_f, state.v_max)
+    }
+    #[inline(always)]
+    fn keep_best(&mut self) {
+        self.h_best = self.h;
+    }
+    #[inline(always)]
+    fn advance(&mut self) {}
+    #[inline(always)]
+    unsafe fn best(&self, k: usize) -> V {
+        self.h_best[k]
+    }
+}
+
+/// The values one segment of a column hands to the next.
+struct Segment<V> {
+    v_f: V,
+    v_max: V,
+    v_diagonal: V,
+    /// The previous column's incoming gap, decayed to the segment.
+    v_carry: V,
+}
+
+impl<V: Lanes> Segment<V> {
+    #[inline(always)]
+    unsafe fn new(v_in: V, v_diagonal: V) -> Self {
+        let zero = unsafe { V::splat(0) };
+        Segment {
+            v_f: zero,
+            v_max: zero,
+            v_diagonal,
+            v_carry: v_in,
+        }
+    }
+}
+
+/// One segment of a column: its H and new E from its profile scores, the
+/// previous column's H and E at this segment (`h_left`, `v_e`), corrected
+/// when `CORRECT`.
 ///
 /// # Safety
 ///
-/// As [`striped`]; every pointer of `columns` holds `segments` vectors.
+/// As [`striped`].
 #[inline(always)]
-unsafe fn column<V: Lanes, const CORRECT: bool>(
-    columns: &Columns<V>,
-    segments: usize,
-    v_in: V,
-    mut v_diagonal: V,
+unsafe fn segment<V: Lanes, const CORRECT: bool>(
+    score: V,
+    h_left: V,
+    mut v_e: V,
+    state: &mut Segment<V>,
     gaps: &Constants<V>,
-) -> (V, V, V) {
-    let zero = V::splat(0);
-    let (mut v_f, mut v_max, mut v_h) = (zero, zero, zero);
-    // The previous column's incoming gap, decayed to each segment.
-    let mut v_carry = v_in;
-    for k in 0..segments {
-        // SAFETY: `k < segments`; the caller's columns hold `segments`
-        // vectors each.
-        let (score, h_left, e) = unsafe {
-            (
-                *columns.profile.add(k),
-                *columns.h_previous.add(k),
-                columns.e.add(k),
-            )
-        };
-        let mut v_e = unsafe { *e };
+) -> (V, V) {
+    unsafe {
         if CORRECT {
-            v_e = V::max(v_e, V::sub(v_carry, gaps.open_extend));
+            v_e = V::max(v_e, V::sub(state.v_carry, gaps.open_extend));
         }
-        let v_h_diagonal = V::max(V::add_score(v_diagonal, score, gaps.bias), v_e);
-        v_h = V::max(v_h_diagonal, v_f);
-        v_max = V::max(v_max, v_h);
-        let v_h_open = V::sub(v_h, gaps.open_extend);
-        // SAFETY: as above.
-        unsafe {
-            *columns.h_current.add(k) = v_h;
-            *e = V::max(V::sub(v_e, gaps.extend), v_h_open);
-        }
+        let v_h_diagonal = V::max(V::add_score(state.v_diagonal, score, gaps.bias), v_e);
+        let v_h = V::max(v_h_diagonal, state.v_f);
+        state.v_max = V::max(state.v_max, v_h);
+        let v_e_next = V::max(V::sub(v_e, gaps.extend), V::sub(v_h, gaps.open_extend));
         // `max(F − extend, H − open)` with `H = max(diagonal, F)`: the F
         // term can only lose, so the chain skips it.
-        v_f = V::max(
-            V::sub(v_f, gaps.extend),
+        state.v_f = V::max(
+            V::sub(state.v_f, gaps.extend),
             V::sub(v_h_diagonal, gaps.open_extend),
         );
-        v_diagonal = h_left;
+        state.v_diagonal = h_left;
         if CORRECT {
-            v_diagonal = V::max(h_left, v_carry);
-            v_carry = V::sub(v_carry, gaps.extend);
+            state.v_diagonal = V::max(h_left, state.v_carry);
+            state.v_carry = V::sub(state.v_carry, gaps.extend);
         }
+        (v_h, v_e_next)
     }
-    (v_h, v_f, v_max)
 }
 
 /// 8-bit lanes, then 16-bit lanes, then the scalar reference.
 #[inline(always)]
-pub(super) unsafe fn widening<V8: Lanes, V16: Lanes>(
+pub(super) unsafe fn widening<V8: Lanes, C8: ColumnStore<V8>, V16: Lanes>(
     query: &[u8],
     target: &[u8],
     scoring: &Scoring,
 ) -> (Alignment, Width) {
-    if let Some(hit) = striped::<V8>(query, target, scoring, Width::Bits8) {
+    if let Some(hit) = striped::<V8, C8>(query, target, scoring, Width::Bits8) {
         return (hit, Width::Bits8);
     }
-    match striped::<V16>(query, target, scoring, Width::Bits16) {
+    match striped::<V16, Memory<V16>>(query, target, scoring, Width::Bits16) {
         Some(hit) => (hit, Width::Bits16),
         None => (align_scalar(query, target, scoring), Width::Bits16),
     }

@@ -3,7 +3,7 @@
 
 use std::arch::aarch64::*;
 
-use super::align::{scan_decays, widening, Lanes, Width};
+use super::align::{scan_decays, widening, Lanes, Memory, Width};
 use super::align_batch::{grouped, ByteLanes, Encoding, Workspace};
 use crate::align::{Alignment, Scoring};
 
@@ -157,7 +157,7 @@ impl Lanes for I16x8 {
 /// the x86 kernels.
 #[target_feature(enable = "neon")]
 pub(super) unsafe fn neon(query: &[u8], target: &[u8], scoring: &Scoring) -> (Alignment, Width) {
-    widening::<U8x16, I16x8>(query, target, scoring)
+    widening::<U8x16, Memory<U8x16>, I16x8>(query, target, scoring)
 }
 
 impl ByteLanes for U8x16 {

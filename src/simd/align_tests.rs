@@ -133,6 +133,39 @@ fn lengths_around_lane_counts() {
     }
 }
 
+/// Queries of 1 to 9 segments of 32 lanes (the AVX2 kernel keeps columns
+/// of up to 8 segments in registers, one copy per segment count), each
+/// length at both ends of its segment count, against a mutated copy with a
+/// deletion and an insertion inside random flanks, and against itself.
+#[test]
+fn every_register_segment_count() {
+    let bases = |seed: usize, len: usize| -> Vec<u8> {
+        (0..len)
+            .map(|i| b"ACGT"[(i * 7 + i / 3 + seed * 13 + (i * seed) % 5) % 4])
+            .collect()
+    };
+    let scoring = Scoring::dna(1, -4, -1, 6, 1).unwrap();
+    for segments in 1..=9usize {
+        for query_len in [32 * segments - 31, 32 * segments - 16, 32 * segments] {
+            let query = bases(segments, query_len);
+            let mut copy = query.clone();
+            copy.remove(query_len / 3);
+            copy.insert(query_len * 2 / 3, b'A');
+            if let Some(base) = copy.get_mut(query_len / 2) {
+                *base = b'N';
+            }
+            let target = [bases(segments + 1, 40), copy, bases(segments + 2, 25)].concat();
+            for target in [&target, &query] {
+                let expected = align_scalar(&query, target, &scoring);
+                for k in Level::ALL.into_iter().filter_map(kernels) {
+                    let got = k.smith_waterman(&query, target, &scoring);
+                    assert_eq!(got, expected, "{} query {query_len}", k.level());
+                }
+            }
+        }
+    }
+}
+
 /// A target missing a stretch of the query at every position: the best
 /// path holds a vertical gap (down the query) that starts in every lane and
 /// segment in turn, so the gap carried across lanes (and across the AVX2

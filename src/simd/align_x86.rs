@@ -4,7 +4,7 @@
 
 use std::arch::x86_64::*;
 
-use super::align::{scan_decays, widening, Lanes, Width};
+use super::align::{scan_decays, widening, Lanes, Memory, Registers, Width};
 use super::align_batch::{grouped, ByteLanes, Encoding, Workspace};
 use crate::align::{Alignment, Scoring};
 
@@ -501,7 +501,7 @@ impl Lanes for I8x32 {
 /// The CPU must support SSSE3.
 #[target_feature(enable = "ssse3")]
 pub(super) unsafe fn ssse3(query: &[u8], target: &[u8], scoring: &Scoring) -> (Alignment, Width) {
-    widening::<U8x16, I16x8>(query, target, scoring)
+    widening::<U8x16, Memory<U8x16>, I16x8>(query, target, scoring)
 }
 
 /// The striped kernel with AVX2 instructions.
@@ -511,9 +511,21 @@ pub(super) unsafe fn ssse3(query: &[u8], target: &[u8], scoring: &Scoring) -> (A
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn avx2(query: &[u8], target: &[u8], scoring: &Scoring) -> (Alignment, Width) {
-    match I8x32::fits(query, scoring) {
-        true => widening::<I8x32, I16x16>(query, target, scoring),
-        false => widening::<U8x32, I16x16>(query, target, scoring),
+    if !I8x32::fits(query, scoring) {
+        return widening::<U8x32, Memory<U8x32>, I16x16>(query, target, scoring);
+    }
+    // Up to 256 residues: the columns in registers, one copy of the kernel
+    // per number of segments.
+    match query.len().div_ceil(32) {
+        0 | 1 => widening::<I8x32, Registers<I8x32, 1>, I16x16>(query, target, scoring),
+        2 => widening::<I8x32, Registers<I8x32, 2>, I16x16>(query, target, scoring),
+        3 => widening::<I8x32, Registers<I8x32, 3>, I16x16>(query, target, scoring),
+        4 => widening::<I8x32, Registers<I8x32, 4>, I16x16>(query, target, scoring),
+        5 => widening::<I8x32, Registers<I8x32, 5>, I16x16>(query, target, scoring),
+        6 => widening::<I8x32, Registers<I8x32, 6>, I16x16>(query, target, scoring),
+        7 => widening::<I8x32, Registers<I8x32, 7>, I16x16>(query, target, scoring),
+        8 => widening::<I8x32, Registers<I8x32, 8>, I16x16>(query, target, scoring),
+        _ => widening::<I8x32, Memory<I8x32>, I16x16>(query, target, scoring),
     }
 }
 
