@@ -226,6 +226,8 @@ impl Encoding {
                 let len_external = len.external_ids(out);
                 value.external_ids(out) && len_external
             }
+            // A single-symbol code reads no bits.
+            Encoding::Huffman(huffman) => huffman.lengths.len() == 1,
             _ => false,
         }
     }

@@ -224,8 +224,9 @@ impl Container {
 
     /// Decodes slice `index` into `out` (reusing its records): all its
     /// records, or with `overlap` only those overlapping it; returns how
-    /// many records were laid out. Errors name the container and the
-    /// record.
+    /// many records were laid out. `query`: the alignment is decoded and
+    /// reported whatever the fields say. Errors name the container and
+    /// the record.
     pub fn decode_slice(
         &self,
         index: usize,
@@ -233,8 +234,10 @@ impl Container {
         decoder: &mut SliceDecoder,
         out: &mut Vec<Record>,
         overlap: Option<Overlap>,
+        query: bool,
     ) -> Result<usize> {
-        let input = self.slice_input(index, context, overlap)?;
+        let mut input = self.slice_input(index, context, overlap)?;
+        input.alignment = query;
         decoder.decode(&input, out).map_err(|e| self.locate(e))
     }
 
@@ -256,6 +259,7 @@ impl Container {
             data,
             offset,
             overlap,
+            alignment: false,
         })
     }
 
@@ -682,6 +686,35 @@ impl<R: Read> Reader<R> {
                 Err(e) => Some(Err(e)),
             }
         })
+    }
+}
+
+impl<R: Read> Reader<R> {
+    /// Counts the records left in the file, decoding each as far as the
+    /// reader's [`Fields`] ask but laying none out in BAM form: with
+    /// [`Fields::flags_only`], what `samtools view -c` counts for the cost
+    /// of decoding the flags. Corrupt data is still an error;
+    /// [`Reader::records_read`] advances by the count.
+    ///
+    /// ```no_run
+    /// use biometal::formats::cram::{Fields, ReaderBuilder};
+    /// let mut reader = ReaderBuilder::new().fields(Fields::flags_only()).build_from_path("reads.cram")?;
+    /// reader.read_header()?;
+    /// println!("{}", reader.count_records()?);
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Reader::read_record`].
+    pub fn count_records(&mut self) -> Result<u64> {
+        let mut count = 0;
+        while self.fill()? {
+            let left = (self.record_count - self.next_record) as u64;
+            count += left;
+            self.records_read += left;
+            self.next_record = self.record_count;
+        }
+        Ok(count)
     }
 }
 
