@@ -438,12 +438,27 @@ impl<R: Read> Reader<R> {
 
     fn read_body(&mut self, container: &ContainerHeader, body: &mut Vec<u8>) -> Result<()> {
         self.offset = container.offset + container.header_len as u64;
-        body.clear();
-        // Grows with the data actually present, whatever the length says.
-        let read = (&mut self.inner)
-            .take(container.length as u64)
-            .read_to_end(body)
-            .map_err(|e| Error::from(e).at_byte_offset(self.offset))?;
+        let len = container.length;
+        // The bytes left in `body` by an earlier container are overwritten,
+        // not zeroed again; it grows only as data arrives (a length in a
+        // corrupt header allocates at most twice what the input holds).
+        let mut read = 0;
+        while read < len {
+            if read == body.len() {
+                let grow = (len - read).min(read.max(1 << 16));
+                body.resize(read + grow, 0);
+            }
+            let end = body.len().min(len);
+            match self.inner.read(&mut body[read..end]) {
+                Ok(0) => break,
+                Ok(n) => read += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(Error::from(e).at_byte_offset(self.offset + read as u64));
+                }
+            }
+        }
+        body.truncate(read);
         if read < container.length {
             return Err(Error::unexpected_eof(
                 Format::Cram,

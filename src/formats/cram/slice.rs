@@ -324,29 +324,27 @@ impl SliceDecoder {
         };
         let buffers = &mut self.buffers;
         buffers.clear();
+        // Each record is decoded where it is kept (not moved there).
+        let mut records = std::mem::take(&mut buffers.records);
         let mut last_start = slice.alignment_start;
         for index in 0..slice.record_count {
             let locate = |e: Error| locate_record(e, &slice, index);
-            let mut record = CramRecord::default();
-            let tags = decode_record_head(
-                &ctx,
-                &mut streams,
-                buffers,
-                index,
-                &mut last_start,
-                &mut record,
-            )
-            .map_err(locate)?;
+            records.push(CramRecord::default());
+            let Some(record) = records.last_mut() else {
+                break;
+            };
+            let tags =
+                decode_record_head(&ctx, &mut streams, buffers, index, &mut last_start, record)
+                    .map_err(locate)?;
             if plan.skip_tail {
                 // Nothing after the head to read: no sequence, qualities
                 // or CIGAR (the record's ranges stay empty).
                 record.alignment_end = record.alignment_start;
-                buffers.records.push(record);
                 continue;
             }
             let skipped = input
                 .overlap
-                .is_some_and(|overlap| overlap.misses_before_tail(&record));
+                .is_some_and(|overlap| overlap.misses_before_tail(record));
             let ctx = if skipped { &skipped_ctx } else { &ctx };
             let mut window = &self.window;
             if ctx.want_sequence && slice.reference_id == -2 && record.flags & 0x4 == 0 {
@@ -357,10 +355,9 @@ impl SliceDecoder {
                     window = &self.references[index].window;
                 }
             }
-            decode_record_tail(ctx, &mut streams, buffers, window, &mut record, tags)
-                .map_err(locate)?;
-            buffers.records.push(record);
+            decode_record_tail(ctx, &mut streams, buffers, window, record, tags).map_err(locate)?;
         }
+        buffers.records = records;
         if slice.reference_id == -2 {
             self.references
                 .retain_mut(|cached| std::mem::take(&mut cached.used));
