@@ -100,16 +100,17 @@ impl ReaderBuilder {
 
     /// Which parts of each record to decode (default all). Blocks that
     /// hold only unwanted data are not decompressed, and without
-    /// sequences no reference is read: counting records needs
-    /// [`Fields::none`] and no reference.
+    /// sequences no reference is read: positions and CIGARs need
+    /// [`Fields::none`] and no reference; counting records or tallying
+    /// flags [`Fields::flags_only`] (see also [`Reader::count_records`]).
     ///
     /// ```no_run
     /// use biometal::formats::cram::{Fields, ReaderBuilder};
     /// let mut reader = ReaderBuilder::new().fields(Fields::none()).build_from_path("reads.cram")?;
     /// reader.read_header()?;
-    /// let mut count = 0;
-    /// while reader.next_record()?.is_some() {
-    ///     count += 1;
+    /// let mut mapped_bases = 0;
+    /// while let Some(record) = reader.next_record()? {
+    ///     mapped_bases += record.cigar().reference_span();
     /// }
     /// # Ok::<(), biometal::Error>(())
     /// ```
