@@ -1,8 +1,9 @@
 //! CRAM reading speed, with samtools measured in the same run:
 //!
-//! * count: every record decoded, and with field-selective decoding
-//!   (`Fields::none()`: no sequence, qualities, names or tags), against
-//!   `samtools view -c`;
+//! * count: every record decoded, with field-selective decoding
+//!   (`Fields::none()`: no sequence, qualities, names or tags), and with
+//!   the flags only (`Fields::flags_only()` + `Reader::count_records`,
+//!   no record laid out), against `samtools view -c`;
 //! * CRAM → SAM text, against `samtools view -o /dev/null`;
 //! * slice-parallel decoding to SAM text with `threads(N)`, against
 //!   `samtools view -@ N -o /dev/null`, for each `N` in
@@ -176,6 +177,16 @@ fn count(path: &Path, reference: &ReferenceSource, fields: Fields) -> u64 {
     paired
 }
 
+/// `samtools view -c`'s job: the flags only, no record laid out.
+fn count_records(path: &Path) -> u64 {
+    let mut reader = ReaderBuilder::new()
+        .fields(Fields::flags_only())
+        .build_from_path(path)
+        .expect("open");
+    reader.read_header().expect("header");
+    reader.count_records().expect("count")
+}
+
 fn to_sam(path: &Path, reference: &ReferenceSource, threads: usize) -> usize {
     let mut reader = ReaderBuilder::new()
         .reference(reference.clone())
@@ -216,6 +227,9 @@ fn main() {
         });
         group.bench_function("count/biometal fields none", |b| {
             b.iter(|| black_box(count(path, &reference, Fields::none())))
+        });
+        group.bench_function("count/biometal flags only, count_records", |b| {
+            b.iter(|| black_box(count_records(path)))
         });
         group.bench_function("count/samtools view -c", |b| {
             b.iter(|| samtools(&["view", "-c", "-T", f, p]))

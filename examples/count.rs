@@ -199,21 +199,19 @@ fn count_cram(
 ) -> biometal::Result<u64> {
     use biometal::formats::cram;
     let reference = cram::ReferenceSource::from_fasta_path_and_env(reference)?;
-    // Counting needs no sequence, qualities, names or tags: their blocks
-    // are not decompressed and no reference is read.
+    // Counting needs the flags only: the other data series' blocks are not
+    // decompressed, no reference is read and no record is laid out (region
+    // queries still decode the alignment they select by).
     let mut reader = cram::ReaderBuilder::new()
         .reference(reference)
-        .fields(cram::Fields::none())
+        .fields(cram::Fields::flags_only())
         .threads(threads)
         .build(source);
     let header = reader.read_header()?;
-    let mut count = 0;
     if regions.is_empty() {
-        while reader.next_record()?.is_some() {
-            count += 1;
-        }
-        return Ok(count);
+        return reader.count_records();
     }
+    let mut count = 0;
     let index = cram::crai::load_for(path)?;
     for text in regions {
         let mut query = if text == "*" {

@@ -6,7 +6,7 @@ mod common;
 
 use std::io::Cursor;
 
-use biometal::formats::cram::{ReaderBuilder, ReferenceSource};
+use biometal::formats::cram::{Fields, ReaderBuilder, ReferenceSource};
 use biometal::{Error, ErrorKind};
 use common::{testdata, TempDir};
 
@@ -85,6 +85,38 @@ fn corruption_past_the_crc32s_never_panics() {
                     .verify_checksums(false),
             );
         }
+    }
+}
+
+#[test]
+fn bad_input_counted_with_the_flags_only_is_an_error_never_a_panic() {
+    let bytes = multislice();
+    let count = |bytes: &[u8], verify: bool| -> Result<u64, Error> {
+        let mut reader = ReaderBuilder::new()
+            .fields(Fields::flags_only())
+            .verify_checksums(verify)
+            .build(Cursor::new(bytes));
+        reader.read_header()?;
+        reader.count_records()
+    };
+    let full = decode(&bytes, ReaderBuilder::new().reference(ce())).expect("whole file decodes");
+    assert_eq!(count(&bytes, true).expect("whole file counts"), full);
+    for len in (0..bytes.len()).step_by(3) {
+        let error =
+            count(&bytes[..len], true).expect_err(&format!("{len}-byte prefix must not count"));
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::UnexpectedEof | ErrorKind::MissingEofMarker
+            ),
+            "{len}-byte prefix: {error}"
+        );
+    }
+    for at in (26..bytes.len()).step_by(3) {
+        let mut corrupt = bytes.clone();
+        corrupt[at] ^= [0x01, 0x80, 0xff][at % 3];
+        // Either outcome is fine past the CRC32s; a panic or a hang is not.
+        let _ = count(&corrupt, false);
     }
 }
 

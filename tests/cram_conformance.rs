@@ -115,7 +115,7 @@ fn a_file_without_the_eof_container_is_reported() {
 }
 
 /// A SAM line as decoding with `fields` must give it: unwanted names,
-/// sequences, qualities and tags blanked.
+/// sequences, qualities, tags and alignment blanked.
 fn blank(line: &str, fields: Fields) -> String {
     let mut columns: Vec<&str> = line.split('\t').collect();
     if !fields.names {
@@ -129,6 +129,10 @@ fn blank(line: &str, fields: Fields) -> String {
     }
     if !fields.tags {
         columns.truncate(11);
+    }
+    if !fields.alignment && !fields.sequence {
+        // RNAME, POS, MAPQ, CIGAR, RNEXT, PNEXT, TLEN reported absent.
+        columns[2..9].copy_from_slice(&["*", "0", "255", "*", "*", "0", "0"]);
     }
     columns.join("\t") + "\n"
 }
@@ -161,6 +165,16 @@ fn field_selective_decoding_equals_full_decoding_blanked() {
         Fields {
             qualities: false,
             ..Fields::all()
+        },
+        Fields::flags_only(),
+        Fields {
+            names: true,
+            ..Fields::flags_only()
+        },
+        // Sequences need the alignment: decoded and reported.
+        Fields {
+            sequence: true,
+            ..Fields::flags_only()
         },
     ];
     // 3.1 level-4 holds fqzcomp qualities and tokenised names, the blocks
@@ -217,4 +231,48 @@ fn references_found_by_md5_in_a_ref_cache_layout() {
     let empty = ReferenceSource::none().with_md5_paths([dir.join("nothing").display().to_string()]);
     let error = decode_to_sam(&path, ReaderBuilder::new().reference(empty)).expect_err("missing");
     assert!(error.to_string().contains("tried"), "{error}");
+}
+
+#[test]
+fn flags_only_counts_and_flags_equal_samtools() {
+    let ce = testdata("hts-specs/cram/ce.fa");
+    let ce = ce.to_str().expect("UTF-8 path");
+    let mut files = passed_files("3.0");
+    files.extend(passed_files("3.1"));
+    for path in files {
+        let name = path.to_str().expect("UTF-8 path");
+        let theirs = oracle("samtools", &["view", "--reference", ce, name]);
+        let theirs = String::from_utf8(theirs.stdout).expect("samtools prints UTF-8");
+        let their_flags: Vec<u16> = theirs
+            .lines()
+            .map(|line| {
+                line.split('\t')
+                    .nth(1)
+                    .and_then(|f| f.parse().ok())
+                    .expect("FLAG")
+            })
+            .collect();
+        let builder = || ReaderBuilder::new().fields(Fields::flags_only());
+        let mut reader = builder().build_from_path(&path).expect("open");
+        reader.read_header().expect("header");
+        let mut flags = Vec::new();
+        while let Some(record) = reader.next_record().expect("record") {
+            assert_eq!(record.reference_id(), None, "{name}: unplaced");
+            assert!(record.cigar().is_empty(), "{name}: no CIGAR");
+            flags.push(record.flags().bits());
+        }
+        assert_eq!(flags, their_flags, "{name}: flags");
+        let mut reader = builder().build_from_path(&path).expect("open");
+        reader.read_header().expect("header");
+        let count = reader.count_records().expect("count");
+        assert_eq!(count, their_flags.len() as u64, "{name}: count");
+        assert_eq!(reader.records_read(), count);
+        let counted = oracle("samtools", &["view", "-c", "--reference", ce, name]);
+        let counted = String::from_utf8(counted.stdout).expect("UTF-8");
+        assert_eq!(
+            count.to_string(),
+            counted.trim(),
+            "{name}: samtools view -c"
+        );
+    }
 }

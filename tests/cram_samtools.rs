@@ -301,6 +301,29 @@ fn check(dir: &TempDir, input: &Path, name: &str, options: &[&str], with_referen
         count += 1;
     }
     assert_eq!(count, theirs.lines().count(), "{name}: record count");
+    // Flags only: the same count without laying records out, and the
+    // same flags (mate bits included) as samtools prints.
+    let flags_only = || {
+        let mut reader = ReaderBuilder::new()
+            .fields(Fields::flags_only())
+            .build_from_path(&cram)
+            .expect("open CRAM");
+        reader.read_header().expect("header");
+        reader
+    };
+    let counted = flags_only().count_records().expect("count");
+    assert_eq!(
+        counted,
+        theirs.lines().count() as u64,
+        "{name}: count_records"
+    );
+    let mut reader = flags_only();
+    let mut lines = theirs.lines();
+    while let Some(record) = reader.next_record().expect("record") {
+        let line = lines.next().expect("as many records as samtools");
+        let flags = line.split('\t').nth(1).expect("FLAG");
+        assert_eq!(record.flags().bits().to_string(), flags, "{name}: {line}");
+    }
     assert!(theirs.lines().count() > 100, "{name}: too few records");
     if ours != theirs {
         let first = ours

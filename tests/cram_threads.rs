@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use biometal::formats::cram::{ReaderBuilder, ReferenceSource};
+use biometal::formats::cram::{Fields, ReaderBuilder, ReferenceSource};
 use biometal::formats::fasta::{IndexedReader, Interval};
 use biometal::formats::sam::{self, record::Record};
 use biometal::ErrorKind;
@@ -221,6 +221,30 @@ fn samtools_written_crams_decode_the_same_with_any_thread_count() {
                 .expect("format");
         }
         let ours = String::from_utf8(writer.into_inner()).expect("UTF-8");
+        // With the flags only, workers or not: samtools' flags and count.
+        let their_flags: Vec<String> = String::from_utf8_lossy(&theirs.stdout)
+            .lines()
+            .map(|line| line.split('\t').nth(1).expect("FLAG").to_string())
+            .collect();
+        for threads in [1, 3] {
+            let flags_only = || {
+                let mut reader = ReaderBuilder::new()
+                    .fields(Fields::flags_only())
+                    .threads(threads)
+                    .build_from_path(&cram)
+                    .expect("open");
+                reader.read_header().expect("header");
+                reader
+            };
+            let mut reader = flags_only();
+            let mut flags = Vec::new();
+            while let Some(record) = reader.next_record().expect("record") {
+                flags.push(record.flags().bits().to_string());
+            }
+            assert_eq!(flags, their_flags, "{name}: flags, {threads} threads");
+            let count = flags_only().count_records().expect("count");
+            assert_eq!(count, 3000, "{name}: count_records, {threads} threads");
+        }
         // A reader dropped part-way stops its workers (and does not hang).
         let mut reader = ReaderBuilder::new()
             .reference(ce())

@@ -42,6 +42,26 @@ pub(crate) enum Series {
     QS,
 }
 
+/// The series read only to rebuild a record's alignment: position, read
+/// length, read features and mapping quality. When one of them, or a
+/// base or quality series, is read, all of them are (the read features
+/// lie between them in every record).
+const ALIGNMENT: [Series; 13] = [
+    Series::RL,
+    Series::AP,
+    Series::FN,
+    Series::FC,
+    Series::FP,
+    Series::DL,
+    Series::BB,
+    Series::IN,
+    Series::RS,
+    Series::PD,
+    Series::HC,
+    Series::SC,
+    Series::MQ,
+];
+
 const SERIES: [(&[u8; 2], Series); 28] = [
     (b"BF", Series::BF),
     (b"CF", Series::CF),
@@ -74,13 +94,23 @@ const SERIES: [(&[u8; 2], Series); 28] = [
 ];
 
 /// Which parts of each record a caller needs (see
-/// [`ReaderBuilder::fields`](super::ReaderBuilder::fields)).
+/// [`ReaderBuilder::fields`](super::ReaderBuilder::fields)). The data
+/// series of the parts left out are not decoded, and their blocks not
+/// decompressed, where the file's encodings allow it (a series is still
+/// read when it shares a block or the core bit stream with one that is
+/// needed); the records then report those parts as absent.
+///
+/// The flags are always decoded whole, the mate bits (0x1, 0x8, 0x20)
+/// included, as are the links between mates in a slice that they come
+/// from.
 ///
 /// ```
 /// use biometal::formats::cram::Fields;
 /// let counting = Fields::none();
-/// assert!(!counting.sequence && !counting.qualities);
+/// assert!(!counting.sequence && !counting.qualities && counting.alignment);
 /// assert!(Fields::all().names);
+/// let flags = Fields::flags_only();
+/// assert!(!flags.alignment && !flags.names && !flags.tags);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fields {
@@ -88,12 +118,21 @@ pub struct Fields {
     pub names: bool,
     /// Sequences, and the reference they are rebuilt from (otherwise
     /// every sequence is `*`, no reference is read and no MD5 checked).
+    /// Sequences are rebuilt from the alignment, so they also decode it.
     pub sequence: bool,
     /// Base qualities (otherwise `*`; they also need `sequence`).
     pub qualities: bool,
     /// Auxiliary fields, `RG` included (otherwise none, and MD/NM are not
     /// regenerated).
     pub tags: bool,
+    /// The alignment: reference, 1-based position, mapping quality, CIGAR
+    /// (rebuilt from the read features) and the mate's reference,
+    /// position and template length. Otherwise (and unless `sequence`
+    /// is asked for) each record reports them as absent: reference `*`
+    /// (id -1), position 0 (`None`), mapping quality 255 (unavailable),
+    /// CIGAR `*` (no operations), mate reference `*`, mate position 0 and
+    /// template length 0. Region queries always decode and report it.
+    pub alignment: bool,
 }
 
 impl Fields {
@@ -104,6 +143,7 @@ impl Fields {
             sequence: true,
             qualities: true,
             tags: true,
+            alignment: true,
         }
     }
 
@@ -114,7 +154,36 @@ impl Fields {
             sequence: false,
             qualities: false,
             tags: false,
+            alignment: true,
         }
+    }
+
+    /// The flags only (what `samtools view -c` needs): no names,
+    /// sequences, qualities, tags or alignment (see
+    /// [`Fields::alignment`] for what the records report instead). The
+    /// cheapest tier, for counting records or tallying flags.
+    ///
+    /// ```no_run
+    /// use biometal::formats::cram::{Fields, ReaderBuilder};
+    /// let mut reader = ReaderBuilder::new().fields(Fields::flags_only()).build_from_path("reads.cram")?;
+    /// reader.read_header()?;
+    /// let mut duplicates = 0;
+    /// while let Some(record) = reader.next_record()? {
+    ///     duplicates += u64::from(record.flags().is_duplicate());
+    /// }
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    pub fn flags_only() -> Self {
+        Fields {
+            alignment: false,
+            ..Self::none()
+        }
+    }
+
+    /// Whether the alignment is decoded (asked for, or needed by the
+    /// sequence).
+    pub(crate) fn decodes_alignment(&self) -> bool {
+        self.alignment || self.sequence
     }
 }
 
@@ -132,6 +201,9 @@ pub(crate) struct Plan {
     skip: [bool; SERIES.len()],
     /// Tag values are skipped.
     pub skip_tags: bool,
+    /// Nothing after a record's head is read: read length, position, read
+    /// features, bases, qualities and mapping quality (see [`ALIGNMENT`]).
+    pub skip_tail: bool,
     /// External blocks to decompress (sorted).
     needed_ids: Vec<i32>,
 }
@@ -202,22 +274,24 @@ impl CompressionHeader {
 
     /// What to decode for `fields`.
     pub fn plan(&self, fields: Fields) -> Plan {
+        let alignment = fields.decodes_alignment();
         let unneeded = |series: Series| match series {
             Series::RN => !fields.names,
-            Series::BS => !fields.sequence,
-            Series::BA => !fields.sequence,
+            Series::BS | Series::BA => !fields.sequence,
             Series::QS | Series::QQ => !(fields.qualities && fields.sequence),
-            _ => false,
+            Series::RG | Series::TL => !fields.tags,
+            Series::RI | Series::NS | Series::NP | Series::TS => !alignment,
+            series => ALIGNMENT.contains(&series) && !alignment,
         };
         let mut skip = [false; SERIES.len()];
-        let mut external_only = [false; SERIES.len()];
         let mut ids: Vec<Vec<i32>> = vec![Vec::new(); SERIES.len()];
         for (_, series) in SERIES {
             let index = series as usize;
-            if let Some(encoding) = &self.encodings[index] {
-                external_only[index] = encoding.external_ids(&mut ids[index]);
-            }
-            skip[index] = unneeded(series) && external_only[index];
+            let external_only = match &self.encodings[index] {
+                Some(encoding) => encoding.external_ids(&mut ids[index]),
+                None => true,
+            };
+            skip[index] = unneeded(series) && external_only;
         }
         let mut tag_ids = Vec::new();
         let mut tags_external = true;
@@ -227,7 +301,8 @@ impl CompressionHeader {
             }
         }
         let mut skip_tags = !fields.tags && tags_external;
-        // A skipped series must not share a block with one still decoded.
+        // A skipped series must not share a block with one still decoded;
+        // the tail is read whole or not at all, and tag values need TL.
         loop {
             let mut needed: Vec<i32> = Vec::new();
             for (index, series_ids) in ids.iter().enumerate() {
@@ -253,10 +328,25 @@ impl CompressionHeader {
                 skip_tags = false;
                 changed = true;
             }
+            if !skip_tags && skip[Series::TL as usize] {
+                skip[Series::TL as usize] = false;
+                changed = true;
+            }
+            let tail_read = ALIGNMENT
+                .iter()
+                .chain(&[Series::BA, Series::BS, Series::QS, Series::QQ])
+                .any(|&series| !skip[series as usize]);
+            for series in ALIGNMENT {
+                if tail_read && skip[series as usize] {
+                    skip[series as usize] = false;
+                    changed = true;
+                }
+            }
             if !changed {
                 return Plan {
                     skip,
                     skip_tags,
+                    skip_tail: !tail_read,
                     needed_ids: needed,
                 };
             }
@@ -407,5 +497,133 @@ mod tests {
         assert_eq!(lines, vec![vec![*b"NMc", *b"MDZ"], vec![], vec![*b"XYi"]]);
         assert!(parse_tag_dictionary(b"NMcM\0", 0).is_err());
         assert!(parse_tag_dictionary(b"NMc", 0).is_err());
+    }
+
+    /// The compression header of a CRAM 3.1 file written by samtools 1.16
+    /// (paired reads with `AS:i` and `RG:Z`): every data series in its own
+    /// EXTERNAL block, as htslib writes them.
+    const SAMTOOLS_HEADER: [u8; 185] = [
+        0x15, 0x04, 0x54, 0x44, 0x04, 0x41, 0x53, 0x43, 0x00, 0x53, 0x4d, 0x1b, 0x1b, 0x1b, 0x1b,
+        0x1b, 0x52, 0x4e, 0x01, 0x41, 0x50, 0x01, 0x80, 0x8d, 0x16, 0x42, 0x46, 0x01, 0x01, 0x0f,
+        0x43, 0x46, 0x01, 0x01, 0x10, 0x52, 0x4c, 0x03, 0x05, 0x01, 0x80, 0x96, 0x01, 0x00, 0x41,
+        0x50, 0x01, 0x01, 0x11, 0x52, 0x47, 0x03, 0x04, 0x01, 0x00, 0x01, 0x00, 0x4d, 0x46, 0x01,
+        0x01, 0x15, 0x4e, 0x53, 0x03, 0x04, 0x01, 0x00, 0x01, 0x00, 0x4e, 0x50, 0x01, 0x01, 0x17,
+        0x54, 0x53, 0x01, 0x01, 0x16, 0x4e, 0x46, 0x01, 0x01, 0x18, 0x54, 0x4c, 0x03, 0x04, 0x01,
+        0x00, 0x01, 0x00, 0x46, 0x4e, 0x01, 0x01, 0x1a, 0x46, 0x43, 0x03, 0x04, 0x01, 0x58, 0x01,
+        0x00, 0x46, 0x50, 0x01, 0x01, 0x1c, 0x42, 0x53, 0x01, 0x01, 0x1f, 0x49, 0x4e, 0x05, 0x02,
+        0x00, 0x0d, 0x42, 0x42, 0x04, 0x06, 0x01, 0x01, 0x2a, 0x01, 0x01, 0x25, 0x4d, 0x51, 0x03,
+        0x04, 0x01, 0x3c, 0x01, 0x00, 0x52, 0x4e, 0x05, 0x02, 0x00, 0x0b, 0x51, 0x53, 0x01, 0x01,
+        0x0c, 0x52, 0x49, 0x03, 0x04, 0x01, 0x00, 0x01, 0x00, 0x53, 0x43, 0x05, 0x02, 0x00, 0x0e,
+        0x13, 0x01, 0xe0, 0x41, 0x53, 0x43, 0x04, 0x0c, 0x03, 0x04, 0x01, 0x01, 0x01, 0x00, 0x01,
+        0x04, 0xe0, 0x41, 0x53, 0x43,
+    ];
+
+    /// The EXTERNAL blocks a series reads (none for a single-symbol code
+    /// or a series the header has no encoding for).
+    fn block_ids(header: &CompressionHeader, series: Series) -> Vec<i32> {
+        let mut ids = Vec::new();
+        if let Ok(encoding) = header.encoding(series) {
+            encoding.external_ids(&mut ids);
+        }
+        ids
+    }
+
+    #[test]
+    fn each_tier_decompresses_only_the_blocks_of_its_series() {
+        let header = CompressionHeader::parse(&SAMTOOLS_HEADER, 0).unwrap();
+        let mut all_ids = Vec::new();
+        for (_, series) in SERIES {
+            if let Some(encoding) = &header.encodings[series as usize] {
+                encoding.external_ids(&mut all_ids);
+            }
+        }
+        for entry in header.tag_lines.iter().flatten() {
+            entry.encoding.as_ref().unwrap().external_ids(&mut all_ids);
+        }
+        all_ids.sort_unstable();
+        all_ids.dedup();
+        let ids = |series: &[Series]| {
+            let mut ids: Vec<i32> = series.iter().flat_map(|&s| block_ids(&header, s)).collect();
+            ids.sort_unstable();
+            ids
+        };
+        let needed = |fields: Fields| {
+            let plan = header.plan(fields);
+            let needed: Vec<i32> = all_ids
+                .iter()
+                .copied()
+                .filter(|&id| plan.needs_block(id))
+                .collect();
+            (plan, needed)
+        };
+
+        // Flags only: BF, CF, and the mate links and flags (MF, NF).
+        let (plan, flags) = needed(Fields::flags_only());
+        assert_eq!(
+            flags,
+            ids(&[Series::BF, Series::CF, Series::MF, Series::NF])
+        );
+        assert_eq!(flags.len(), 4, "four series, four blocks");
+        assert!(plan.skip_tail && plan.skip_tags && plan.skips(Series::TL));
+        assert!(plan.skips(Series::AP) && plan.skips(Series::RL) && plan.skips(Series::NP));
+
+        // Names add RN only.
+        let (_, names) = needed(Fields {
+            names: true,
+            ..Fields::flags_only()
+        });
+        let mut expected = flags.clone();
+        expected.extend(ids(&[Series::RN]));
+        expected.sort_unstable();
+        assert_eq!(names, expected);
+
+        // `none`: the alignment too, but no names, bases, qualities or tags.
+        let (plan, none) = needed(Fields::none());
+        assert!(!plan.skip_tail && plan.skip_tags);
+        for series in [
+            Series::AP,
+            Series::RL,
+            Series::FN,
+            Series::FC,
+            Series::FP,
+            Series::MQ,
+            Series::NS,
+            Series::NP,
+            Series::TS,
+        ] {
+            assert!(
+                ids(&[series]).iter().all(|id| none.contains(id)),
+                "{series:?}"
+            );
+        }
+        for series in [Series::RN, Series::BA, Series::QS, Series::RG, Series::TL] {
+            assert!(
+                !ids(&[series]).iter().any(|id| none.contains(id)),
+                "{series:?}"
+            );
+        }
+
+        // Everything: every block.
+        let (plan, everything) = needed(Fields::all());
+        assert_eq!(everything, all_ids);
+        assert!(!plan.skip_tail && !plan.skip_tags);
+    }
+
+    #[test]
+    fn a_series_sharing_a_block_with_a_needed_one_is_decoded() {
+        let mut header = CompressionHeader::parse(&SAMTOOLS_HEADER, 0).unwrap();
+        // MQ (an alignment series) moved into BF's block: the whole tail
+        // must then be read, flags only or not.
+        let bf = block_ids(&header, Series::BF)[0];
+        header.encodings[Series::MQ as usize] = Some(Encoding::External(bf));
+        let plan = header.plan(Fields::flags_only());
+        assert!(!plan.skip_tail);
+        for series in ALIGNMENT {
+            assert!(!plan.skips(series), "{series:?}");
+            let ids = block_ids(&header, series);
+            assert!(ids.iter().all(|&id| plan.needs_block(id)), "{series:?}");
+        }
+        // Unwanted bases stay skipped.
+        assert!(plan.skips(Series::BA) && plan.skips(Series::QS));
     }
 }

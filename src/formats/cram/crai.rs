@@ -334,8 +334,14 @@ pub fn build<R: Read>(inner: R) -> Result<Index> {
                 slice_len,
             };
             if slice.reference_id == -2 {
-                let count =
-                    container.decode_slice(index, context, &mut decoder, &mut records, None)?;
+                let count = container.decode_slice(
+                    index,
+                    context,
+                    &mut decoder,
+                    &mut records,
+                    None,
+                    false,
+                )?;
                 let decoded = records.get(..count).unwrap_or(&[]);
                 push_multi_reference(&mut entries, entry, decoded, offset)?;
                 continue;

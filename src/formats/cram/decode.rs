@@ -118,16 +118,17 @@ fn range(start: usize, end: usize) -> (u32, u32) {
 }
 
 /// Decodes the positional, name, mate and tag data of one record (the part
-/// before the sequence). Returns the record and MD/NM presence.
+/// before the sequence) into `record` (a default one). Returns MD/NM
+/// presence.
 pub(crate) fn decode_record_head(
     ctx: &RecordContext<'_>,
     streams: &mut Streams<'_>,
     buffers: &mut SliceBuffers,
     index: usize,
     last_alignment_start: &mut i64,
-) -> Result<(CramRecord, TagState)> {
+    record: &mut CramRecord,
+) -> Result<TagState> {
     let header = ctx.header;
-    let mut record = CramRecord::default();
     let flags = header.encoding(Series::BF)?.read_int(streams)?;
     record.flags = u16::try_from(flags).map_err(|_| {
         Error::invalid_data(
@@ -136,29 +137,40 @@ pub(crate) fn decode_record_head(
         )
     })?;
     record.cram_flags = header.encoding(Series::CF)?.read_int(streams)?;
-    record.reference_id = if ctx.slice_reference_id == -2 {
-        header.encoding(Series::RI)?.read_int(streams)?
-    } else {
+    let plan = ctx.plan;
+    record.reference_id = if ctx.slice_reference_id != -2 {
         ctx.slice_reference_id
-    };
-    let read_length = header.encoding(Series::RL)?.read_int(streams)?;
-    record.read_length = read_len(read_length, "read length")?;
-    if record.read_length > ctx.read_length_limit {
-        return Err(Error::limit_exceeded(
-            Format::Cram,
-            "read length",
-            record.read_length as u64,
-            ctx.read_length_limit as u64,
-        ));
-    }
-    let position = i64::from(header.encoding(Series::AP)?.read_int(streams)?);
-    record.alignment_start = if header.ap_delta {
-        *last_alignment_start + position
+    } else if plan.skips(Series::RI) {
+        -1
     } else {
-        position
+        header.encoding(Series::RI)?.read_int(streams)?
     };
-    *last_alignment_start = record.alignment_start;
-    record.read_group = header.encoding(Series::RG)?.read_int(streams)?;
+    if !plan.skips(Series::RL) {
+        let read_length = header.encoding(Series::RL)?.read_int(streams)?;
+        record.read_length = read_len(read_length, "read length")?;
+        if record.read_length > ctx.read_length_limit {
+            return Err(Error::limit_exceeded(
+                Format::Cram,
+                "read length",
+                record.read_length as u64,
+                ctx.read_length_limit as u64,
+            ));
+        }
+    }
+    if !plan.skips(Series::AP) {
+        let position = i64::from(header.encoding(Series::AP)?.read_int(streams)?);
+        record.alignment_start = if header.ap_delta {
+            *last_alignment_start + position
+        } else {
+            position
+        };
+        *last_alignment_start = record.alignment_start;
+    }
+    record.read_group = if plan.skips(Series::RG) {
+        -1
+    } else {
+        header.encoding(Series::RG)?.read_int(streams)?
+    };
 
     let name_start = buffers.names.len();
     if header.read_names_included && !ctx.plan.skips(Series::RN) {
@@ -174,9 +186,17 @@ pub(crate) fn decode_record_head(
                 .encoding(Series::RN)?
                 .read_array(streams, &mut buffers.names)?;
         }
-        record.mate_reference_id = header.encoding(Series::NS)?.read_int(streams)?;
-        record.mate_alignment_start = i64::from(header.encoding(Series::NP)?.read_int(streams)?);
-        record.template_length = Some(i64::from(header.encoding(Series::TS)?.read_int(streams)?));
+        if !plan.skips(Series::NS) {
+            record.mate_reference_id = header.encoding(Series::NS)?.read_int(streams)?;
+        }
+        if !plan.skips(Series::NP) {
+            record.mate_alignment_start =
+                i64::from(header.encoding(Series::NP)?.read_int(streams)?);
+        }
+        if !plan.skips(Series::TS) {
+            record.template_length =
+                Some(i64::from(header.encoding(Series::TS)?.read_int(streams)?));
+        }
     } else if record.cram_flags & CF_MATE_DOWNSTREAM != 0 {
         let skip = header.encoding(Series::NF)?.read_int(streams)?;
         let skip = usize::try_from(skip).map_err(|_| {
@@ -190,6 +210,14 @@ pub(crate) fn decode_record_head(
     record.name = range(name_start, buffers.names.len());
 
     let aux_start = buffers.aux.len();
+    if ctx.plan.skips(Series::TL) {
+        // Neither the tag line nor the values are read (nor regenerated).
+        record.aux = range(aux_start, aux_start);
+        return Ok(TagState {
+            has_md: true,
+            has_nm: true,
+        });
+    }
     let mut tags = decode_tags(ctx, streams, &mut buffers.aux)?;
     if !ctx.want_tags {
         // Decoded only to keep the streams in step.
@@ -200,7 +228,7 @@ pub(crate) fn decode_record_head(
         };
     }
     record.aux = range(aux_start, buffers.aux.len());
-    Ok((record, tags))
+    Ok(tags)
 }
 
 /// Which of MD and NM a record stores, or may not have regenerated.

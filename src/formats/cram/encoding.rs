@@ -226,6 +226,8 @@ impl Encoding {
                 let len_external = len.external_ids(out);
                 value.external_ids(out) && len_external
             }
+            // A single-symbol code reads no bits.
+            Encoding::Huffman(huffman) => huffman.lengths.len() == 1,
             _ => false,
         }
     }
@@ -488,8 +490,21 @@ impl<'a> ExternalStream<'a> {
         )
     }
 
-    #[inline]
+    /// One ITF8 integer: values below 128 (one byte: most flags, CRAM
+    /// flags, mate distances) inline, longer ones out of line.
+    #[inline(always)]
     fn itf8(&mut self) -> Result<i32> {
+        if let Some(&byte) = self.data.get(self.pos) {
+            if byte < 0x80 {
+                self.pos += 1;
+                return Ok(i32::from(byte));
+            }
+        }
+        self.itf8_long()
+    }
+
+    #[inline(never)]
+    fn itf8_long(&mut self) -> Result<i32> {
         let (value, used) = decode_itf8(self.data.get(self.pos..).unwrap_or(&[]))
             .ok_or_else(|| self.eof("an ITF8 integer"))?;
         self.pos += used;

@@ -37,6 +37,7 @@ mod cursor;
 mod decode;
 mod encoding;
 mod features;
+mod layout;
 mod query;
 mod reader;
 mod reference;

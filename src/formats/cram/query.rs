@@ -274,6 +274,7 @@ impl<R: Read + Seek> Query<'_, R> {
                 &mut self.decoder,
                 &mut self.records,
                 self.filter.overlap(),
+                true,
             ),
             None => Err(Error::invalid_data(
                 Format::Crai,

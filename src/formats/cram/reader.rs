@@ -100,16 +100,17 @@ impl ReaderBuilder {
 
     /// Which parts of each record to decode (default all). Blocks that
     /// hold only unwanted data are not decompressed, and without
-    /// sequences no reference is read: counting records needs
-    /// [`Fields::none`] and no reference.
+    /// sequences no reference is read: positions and CIGARs need
+    /// [`Fields::none`] and no reference; counting records or tallying
+    /// flags [`Fields::flags_only`] (see also [`Reader::count_records`]).
     ///
     /// ```no_run
     /// use biometal::formats::cram::{Fields, ReaderBuilder};
     /// let mut reader = ReaderBuilder::new().fields(Fields::none()).build_from_path("reads.cram")?;
     /// reader.read_header()?;
-    /// let mut count = 0;
-    /// while reader.next_record()?.is_some() {
-    ///     count += 1;
+    /// let mut mapped_bases = 0;
+    /// while let Some(record) = reader.next_record()? {
+    ///     mapped_bases += record.cigar().reference_span();
     /// }
     /// # Ok::<(), biometal::Error>(())
     /// ```
@@ -224,8 +225,9 @@ impl Container {
 
     /// Decodes slice `index` into `out` (reusing its records): all its
     /// records, or with `overlap` only those overlapping it; returns how
-    /// many records were laid out. Errors name the container and the
-    /// record.
+    /// many records were laid out. `query`: the alignment is decoded and
+    /// reported whatever the fields say. Errors name the container and
+    /// the record.
     pub fn decode_slice(
         &self,
         index: usize,
@@ -233,8 +235,10 @@ impl Container {
         decoder: &mut SliceDecoder,
         out: &mut Vec<Record>,
         overlap: Option<Overlap>,
+        query: bool,
     ) -> Result<usize> {
-        let input = self.slice_input(index, context, overlap)?;
+        let mut input = self.slice_input(index, context, overlap)?;
+        input.alignment = query;
         decoder.decode(&input, out).map_err(|e| self.locate(e))
     }
 
@@ -256,6 +260,7 @@ impl Container {
             data,
             offset,
             overlap,
+            alignment: false,
         })
     }
 
@@ -434,12 +439,27 @@ impl<R: Read> Reader<R> {
 
     fn read_body(&mut self, container: &ContainerHeader, body: &mut Vec<u8>) -> Result<()> {
         self.offset = container.offset + container.header_len as u64;
-        body.clear();
-        // Grows with the data actually present, whatever the length says.
-        let read = (&mut self.inner)
-            .take(container.length as u64)
-            .read_to_end(body)
-            .map_err(|e| Error::from(e).at_byte_offset(self.offset))?;
+        let len = container.length;
+        // The bytes left in `body` by an earlier container are overwritten,
+        // not zeroed again; it grows only as data arrives (a length in a
+        // corrupt header allocates at most twice what the input holds).
+        let mut read = 0;
+        while read < len {
+            if read == body.len() {
+                let grow = (len - read).min(read.max(1 << 16));
+                body.resize(read + grow, 0);
+            }
+            let end = body.len().min(len);
+            match self.inner.read(&mut body[read..end]) {
+                Ok(0) => break,
+                Ok(n) => read += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(Error::from(e).at_byte_offset(self.offset + read as u64));
+                }
+            }
+        }
+        body.truncate(read);
         if read < container.length {
             return Err(Error::unexpected_eof(
                 Format::Cram,
@@ -682,6 +702,35 @@ impl<R: Read> Reader<R> {
                 Err(e) => Some(Err(e)),
             }
         })
+    }
+}
+
+impl<R: Read> Reader<R> {
+    /// Counts the records left in the file, decoding each as far as the
+    /// reader's [`Fields`] ask but laying none out in BAM form: with
+    /// [`Fields::flags_only`], what `samtools view -c` counts for the cost
+    /// of decoding the flags. Corrupt data is still an error;
+    /// [`Reader::records_read`] advances by the count.
+    ///
+    /// ```no_run
+    /// use biometal::formats::cram::{Fields, ReaderBuilder};
+    /// let mut reader = ReaderBuilder::new().fields(Fields::flags_only()).build_from_path("reads.cram")?;
+    /// reader.read_header()?;
+    /// println!("{}", reader.count_records()?);
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Reader::read_record`].
+    pub fn count_records(&mut self) -> Result<u64> {
+        let mut count = 0;
+        while self.fill()? {
+            let left = (self.record_count - self.next_record) as u64;
+            count += left;
+            self.records_read += left;
+            self.next_record = self.record_count;
+        }
+        Ok(count)
     }
 }
 

@@ -12,10 +12,10 @@ use super::decode::{
 };
 use super::encoding::{Encoding, Streams};
 use super::features::ReferenceWindow;
+use super::layout::{build_bam, DecodedSlice};
 use super::reference::ReferenceSource;
 use crate::formats::sam::header::Header;
 use crate::formats::sam::record::Record;
-use crate::index::binning::{reg2bin, BAI_DEPTH, BAI_MIN_SHIFT};
 use crate::{Error, ErrorKind, Format, Result};
 
 /// The most records one slice may hold: 4 Mi (htslib writes 10 000 by
@@ -97,6 +97,8 @@ pub(crate) struct SliceDecoder {
     header_bytes: Vec<u8>,
     /// The header of the slice whose records `buffers` holds.
     slice: SliceHeader,
+    /// The fields its records were decoded with.
+    fields: Fields,
 }
 
 #[derive(Debug, Default)]
@@ -120,6 +122,9 @@ pub(crate) struct SliceInput<'a> {
     /// are decoded just far enough to keep the data series in step (and
     /// their mates right).
     pub overlap: Option<Overlap>,
+    /// Whether the alignment is decoded and reported whatever
+    /// `options.fields` says (queries select records by it).
+    pub alignment: bool,
 }
 
 /// The records a region query wants from a slice: on `reference_id`,
@@ -233,7 +238,9 @@ impl SliceDecoder {
         if self.blocks.len() < slice.block_count {
             self.blocks.resize_with(slice.block_count, Vec::new);
         }
-        let fields = input.options.fields;
+        let mut fields = input.options.fields;
+        fields.alignment |= input.alignment || input.overlap.is_some();
+        self.fields = fields;
         let plan = input.compression_header.plan(fields);
         let want_sequence = fields.sequence;
         for index in 0..slice.block_count {
@@ -317,15 +324,27 @@ impl SliceDecoder {
         };
         let buffers = &mut self.buffers;
         buffers.clear();
+        // Each record is decoded where it is kept (not moved there).
+        let mut records = std::mem::take(&mut buffers.records);
         let mut last_start = slice.alignment_start;
         for index in 0..slice.record_count {
             let locate = |e: Error| locate_record(e, &slice, index);
-            let (mut record, tags) =
-                decode_record_head(&ctx, &mut streams, buffers, index, &mut last_start)
+            records.push(CramRecord::default());
+            let Some(record) = records.last_mut() else {
+                break;
+            };
+            let tags =
+                decode_record_head(&ctx, &mut streams, buffers, index, &mut last_start, record)
                     .map_err(locate)?;
+            if plan.skip_tail {
+                // Nothing after the head to read: no sequence, qualities
+                // or CIGAR (the record's ranges stay empty).
+                record.alignment_end = record.alignment_start;
+                continue;
+            }
             let skipped = input
                 .overlap
-                .is_some_and(|overlap| overlap.misses_before_tail(&record));
+                .is_some_and(|overlap| overlap.misses_before_tail(record));
             let ctx = if skipped { &skipped_ctx } else { &ctx };
             let mut window = &self.window;
             if ctx.want_sequence && slice.reference_id == -2 && record.flags & 0x4 == 0 {
@@ -336,15 +355,14 @@ impl SliceDecoder {
                     window = &self.references[index].window;
                 }
             }
-            decode_record_tail(ctx, &mut streams, buffers, window, &mut record, tags)
-                .map_err(locate)?;
-            buffers.records.push(record);
+            decode_record_tail(ctx, &mut streams, buffers, window, record, tags).map_err(locate)?;
         }
+        buffers.records = records;
         if slice.reference_id == -2 {
             self.references
                 .retain_mut(|cached| std::mem::take(&mut cached.used));
         }
-        resolve_mates(&mut buffers.records)?;
+        resolve_mates(&mut buffers.records, fields.decodes_alignment())?;
         let count = slice.record_count;
         self.slice = slice;
         Ok(count)
@@ -361,15 +379,13 @@ impl SliceDecoder {
     ) -> Result<()> {
         record
             .refill(|bytes| {
-                build_bam(
-                    &self.buffers,
-                    &self.blocks,
-                    index,
-                    &self.slice,
-                    sam_header,
-                    options,
-                    bytes,
-                )
+                let decoded = DecodedSlice {
+                    buffers: &self.buffers,
+                    blocks: &self.blocks,
+                    header: &self.slice,
+                    fields: self.fields,
+                };
+                build_bam(&decoded, index, sam_header, options, bytes)
             })
             .map_err(|e| locate_record(e, &self.slice, index))
     }
@@ -545,8 +561,9 @@ fn multi_reference_window(
 }
 
 /// Fills mate fields and template lengths of attached mates (CF 0x4
-/// chains), as htslib does.
-fn resolve_mates(records: &mut [CramRecord]) -> Result<()> {
+/// chains), as htslib does; with `alignment` false only the mate bits
+/// of the flags (the positions were not decoded).
+fn resolve_mates(records: &mut [CramRecord], alignment: bool) -> Result<()> {
     let count = records.len();
     for (index, record) in records.iter().enumerate() {
         if let Some(mate) = record.mate_line {
@@ -580,44 +597,11 @@ fn resolve_mates(records: &mut [CramRecord]) -> Result<()> {
         }
         // The last fragment's mate is the first, closing the circle.
         records[current].mate_line = Some(index);
-        let reference_id = records[index].reference_id;
-        let same_reference = chain
-            .iter()
-            .all(|&i| records[i].reference_id == reference_id);
-        let left = chain
-            .iter()
-            .map(|&i| records[i].alignment_start)
-            .min()
-            .unwrap_or(0);
-        let right = chain
-            .iter()
-            .map(|&i| records[i].alignment_end)
-            .max()
-            .unwrap_or(0);
-        let left_count = chain
-            .iter()
-            .filter(|&&i| records[i].alignment_start == left)
-            .count();
-        let tlen = right - left + 1;
-        // The sign rule of htslib up to 1.22 (the encoder of nearly every
-        // CRAM in archives, and of Debian's samtools): positive for the
-        // leftmost segment, ties broken by READ1. (htslib 1.23 also looks
-        // at the right ends; files it writes differ only for segments
-        // starting at the same position and ending apart.)
-        for &i in &chain {
-            let record = &mut records[i];
-            record.template_length = Some(if !same_reference {
-                0
-            } else if record.alignment_start == left
-                && (left_count == 1 || record.flags & 0x40 != 0)
-            {
-                tlen
-            } else {
-                -tlen
-            });
-            computed[i] = true;
+        if alignment {
+            set_template_lengths(records, &chain);
         }
         for (position, &i) in chain.iter().enumerate() {
+            computed[i] = true;
             let mate = chain[(position + 1) % chain.len()];
             let (mate_start, mate_reference, mate_flags) = (
                 records[mate].alignment_start,
@@ -625,8 +609,10 @@ fn resolve_mates(records: &mut [CramRecord]) -> Result<()> {
                 records[mate].flags,
             );
             let record = &mut records[i];
-            record.mate_alignment_start = mate_start;
-            record.mate_reference_id = mate_reference;
+            if alignment {
+                record.mate_alignment_start = mate_start;
+                record.mate_reference_id = mate_reference;
+            }
             record.flags |= 0x1;
             if mate_flags & 0x4 != 0 {
                 record.flags |= 0x8;
@@ -657,179 +643,38 @@ fn resolve_mates(records: &mut [CramRecord]) -> Result<()> {
     Ok(())
 }
 
-/// Lays one decoded record out in BAM's binary form.
-fn build_bam(
-    buffers: &SliceBuffers,
-    blocks: &[Vec<u8>],
-    index: usize,
-    slice: &SliceHeader,
-    sam_header: &Header,
-    options: &DecodeOptions,
-    out: &mut Vec<u8>,
-) -> Result<()> {
-    let records = &buffers.records;
-    let record = records.get(index).ok_or_else(|| {
-        Error::invalid_input(
-            Format::Cram,
-            format!("record {index} of a slice of {} records", records.len()),
-        )
-    })?;
-    out.clear();
-    let position = |start: i64| -> Result<i32> {
-        i32::try_from(start - 1).map_err(|_| {
-            Error::invalid_data(Format::Cram, format!("position {start} does not fit BAM"))
-        })
+/// The template length of each segment of one chain of attached mates.
+fn set_template_lengths(records: &mut [CramRecord], chain: &[usize]) {
+    let Some(&first) = chain.first() else {
+        return;
     };
-    let pos = position(record.alignment_start)?;
-    let mate_pos = position(record.mate_alignment_start)?;
-    let cigar = &buffers.cigar[record.cigar.0 as usize..record.cigar.1 as usize];
-    // BAM counts CIGAR operations in 16 bits: beyond that the record
-    // holds `<read length>S<reference span>N` and the real CIGAR goes to a
-    // `CG:B,I` tag, as htslib writes it (the record's accessors and SAM
-    // output read it back from there).
-    let long_cigar = cigar.len() > usize::from(u16::MAX);
-    let sequence = &buffers.sequence[record.sequence.0 as usize..record.sequence.1 as usize];
-    let qualities_range = record.qualities.0 as usize..record.qualities.1 as usize;
-    let qualities = match record.qualities_block {
-        None => buffers.qualities.get(qualities_range),
-        Some(block) => blocks
-            .get(usize::from(block))
-            .and_then(|bytes| bytes.get(qualities_range)),
-    }
-    .ok_or_else(|| {
-        Error::invalid_input(
-            Format::Cram,
-            format!("record {index}'s qualities are not in the slice's buffers"),
-        )
-    })?;
-    let reference_span: i64 = cigar
-        .iter()
-        .filter(|&&op| matches!(op & 0xf, 0 | 2 | 3 | 7 | 8))
-        .map(|&op| i64::from(op >> 4))
-        .sum();
-    // One allocation for a record buffer met for the first time (large
-    // slices bring many), none for one reused: the fixed part, name,
-    // CIGAR, packed bases, qualities, tags, and room for RG and a
-    // generated name.
-    out.reserve(
-        64 + (record.name.1 - record.name.0) as usize
-            + 4 * cigar.len()
-            + sequence.len().div_ceil(2)
-            + sequence.len()
-            + (record.aux.1 - record.aux.0) as usize,
-    );
-    let bin = if record.flags & 0x4 != 0 {
-        reg2bin(i64::from(pos), i64::from(pos) + 1, BAI_MIN_SHIFT, BAI_DEPTH)
-    } else {
-        reg2bin(
-            i64::from(pos),
-            i64::from(pos) + reference_span.max(1),
-            BAI_MIN_SHIFT,
-            BAI_DEPTH,
-        )
-    };
-
-    out.extend_from_slice(&record.reference_id.to_le_bytes());
-    out.extend_from_slice(&pos.to_le_bytes());
-    let name_len_at = out.len();
-    out.push(0);
-    out.push(record.mapping_quality);
-    out.extend_from_slice(&(bin as u16).to_le_bytes());
-    let stored_ops: u16 = if long_cigar { 2 } else { cigar.len() as u16 };
-    out.extend_from_slice(&stored_ops.to_le_bytes());
-    out.extend_from_slice(&record.flags.to_le_bytes());
-    out.extend_from_slice(&(sequence.len() as u32).to_le_bytes());
-    out.extend_from_slice(&record.mate_reference_id.to_le_bytes());
-    out.extend_from_slice(&mate_pos.to_le_bytes());
-    let tlen = record.template_length.unwrap_or(0);
-    out.extend_from_slice(&(tlen as i32).to_le_bytes());
-
-    let name_start = out.len();
-    let own_name = &buffers.names[record.name.0 as usize..record.name.1 as usize];
-    if !options.fields.names {
-        out.push(b'*');
-    } else if !own_name.is_empty() {
-        out.extend_from_slice(own_name);
-    } else {
-        generated_name(records, &buffers.names, index, slice, options, out);
-    }
-    let name_len = out.len() - name_start;
-    if name_len == 0 || name_len > 254 {
-        return Err(Error::invalid_data(
-            Format::Cram,
-            format!("read name of {name_len} bytes (BAM allows 1 to 254)"),
-        ));
-    }
-    out.push(0);
-    out[name_len_at] = (name_len + 1) as u8;
-    if long_cigar {
-        let span = reference_span.clamp(0, (1 << 28) - 1) as u32;
-        let soft_clip = ((sequence.len() as u32) << 4) | 4;
-        out.extend_from_slice(&soft_clip.to_le_bytes());
-        out.extend_from_slice(&((span << 4) | 3).to_le_bytes());
-    } else {
-        for &op in cigar {
-            out.extend_from_slice(&op.to_le_bytes());
+    let reference_id = records[first].reference_id;
+    let (mut left, mut right, mut left_count) = (i64::MAX, i64::MIN, 0);
+    let mut same_reference = true;
+    for &i in chain {
+        let record = &records[i];
+        same_reference &= record.reference_id == reference_id;
+        if record.alignment_start < left {
+            (left, left_count) = (record.alignment_start, 1);
+        } else if record.alignment_start == left {
+            left_count += 1;
         }
+        right = right.max(record.alignment_end);
     }
-    crate::simd::encode_bam_sequence_to_vec(sequence, out);
-    if qualities.len() == sequence.len() {
-        out.extend_from_slice(qualities);
-    } else {
-        out.resize(out.len() + sequence.len(), 0xff);
+    let tlen = right - left + 1;
+    // The sign rule of htslib up to 1.22 (the encoder of nearly every
+    // CRAM in archives, and of Debian's samtools): positive for the
+    // leftmost segment, ties broken by READ1. (htslib 1.23 also looks
+    // at the right ends; files it writes differ only for segments
+    // starting at the same position and ending apart.)
+    for &i in chain {
+        let record = &mut records[i];
+        record.template_length = Some(if !same_reference {
+            0
+        } else if record.alignment_start == left && (left_count == 1 || record.flags & 0x40 != 0) {
+            tlen
+        } else {
+            -tlen
+        });
     }
-    out.extend_from_slice(&buffers.aux[record.aux.0 as usize..record.aux.1 as usize]);
-    if record.read_group >= 0 && options.fields.tags {
-        let group = sam_header
-            .read_groups()
-            .get(record.read_group as usize)
-            .ok_or_else(|| {
-                Error::invalid_data(
-                    Format::Cram,
-                    format!(
-                        "read group {} but the header has {} @RG lines",
-                        record.read_group,
-                        sam_header.read_groups().len()
-                    ),
-                )
-            })?;
-        out.extend_from_slice(b"RGZ");
-        out.extend_from_slice(group.id().as_bytes());
-        out.push(0);
-    }
-    if long_cigar {
-        out.extend_from_slice(b"CGBI");
-        out.extend_from_slice(&(cigar.len() as u32).to_le_bytes());
-        for &op in cigar {
-            out.extend_from_slice(&op.to_le_bytes());
-        }
-    }
-    Ok(())
-}
-
-/// A name for a record stored without one: its mate's, or htslib's
-/// `<prefix>:<record number>`.
-fn generated_name(
-    records: &[CramRecord],
-    names: &[u8],
-    index: usize,
-    slice: &SliceHeader,
-    options: &DecodeOptions,
-    out: &mut Vec<u8>,
-) {
-    let record = &records[index];
-    if let Some(mate) = record.mate_line.and_then(|m| records.get(m)) {
-        if mate.name.1 > mate.name.0 {
-            out.extend_from_slice(&names[mate.name.0 as usize..mate.name.1 as usize]);
-            return;
-        }
-    }
-    out.extend_from_slice(options.name_prefix.as_bytes());
-    out.push(b':');
-    let number = match record.mate_line {
-        Some(mate) if mate < index => mate,
-        _ => index,
-    };
-    let number = slice.record_counter.max(0) as u64 + number as u64 + 1;
-    super::decode::push_decimal(out, number);
 }

@@ -189,9 +189,14 @@ fn work(jobs: &Mutex<Receiver<Job>>, cancelled: &AtomicBool) {
             continue;
         }
         let mut records = job.records;
-        let result =
-            job.container
-                .decode_slice(job.slice, &job.context, &mut decoder, &mut records, None);
+        let result = job.container.decode_slice(
+            job.slice,
+            &job.context,
+            &mut decoder,
+            &mut records,
+            None,
+            false,
+        );
         // The caller may have gone (reader dropped): nothing to do then.
         let _ = job.reply.send(Done {
             container: job.container,
