@@ -75,28 +75,15 @@ unsafe fn splat(byte: u8) -> __m256i {
 
 #[target_feature(enable = "avx2")]
 unsafe fn decode_avx2(packed: &[u8], out: &mut [u8]) {
-    let full_bytes = out.len() / 2;
-    if full_bytes < WIDTH {
-        // SAFETY: the CPU has AVX2 (this function's contract), hence SSSE3.
-        return super::ssse3::decode_ssse3(packed, out);
-    }
-    for (src, dst) in packed[..full_bytes]
-        .chunks_exact(WIDTH)
-        .zip(out.chunks_exact_mut(2 * WIDTH))
-    {
-        decode_block(src, dst);
-    }
-    if !full_bytes.is_multiple_of(WIDTH) {
-        // The last 32 whole bytes, overlapping some already decoded (they
-        // decode to the same letters) instead of a scalar tail.
-        let from = full_bytes - WIDTH;
-        decode_block(
-            &packed[from..full_bytes],
-            &mut out[2 * from..2 * full_bytes],
-        );
-    }
-    // The odd last base, if any.
-    scalar::decode_bam_sequence(&packed[full_bytes..], &mut out[2 * full_bytes..]);
+    // SAFETY (both closures): the CPU has AVX2 (this function's contract),
+    // hence SSSE3; `decode_in_blocks` passes 32-byte `src` and 64-byte `dst`.
+    scalar::decode_in_blocks(
+        packed,
+        out,
+        WIDTH,
+        |src, dst| unsafe { decode_block(src, dst) },
+        |packed, out| unsafe { super::ssse3::decode_ssse3(packed, out) },
+    );
 }
 
 /// Decodes 32 packed bytes (`src`) into 64 letters (`dst`).

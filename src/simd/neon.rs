@@ -70,28 +70,15 @@ unsafe fn table64(table: &[u8; 256], first: usize) -> uint8x16x4_t {
 
 #[target_feature(enable = "neon")]
 unsafe fn decode_neon(packed: &[u8], out: &mut [u8]) {
-    let full_bytes = out.len() / 2;
-    if full_bytes < WIDTH {
-        scalar::decode_bam_sequence(packed, out);
-        return;
-    }
-    for (src, dst) in packed[..full_bytes]
-        .chunks_exact(WIDTH)
-        .zip(out.chunks_exact_mut(2 * WIDTH))
-    {
-        decode_block(src, dst);
-    }
-    if !full_bytes.is_multiple_of(WIDTH) {
-        // The last 16 whole bytes, overlapping some already decoded (they
-        // decode to the same letters) instead of a scalar tail.
-        let from = full_bytes - WIDTH;
-        decode_block(
-            &packed[from..full_bytes],
-            &mut out[2 * from..2 * full_bytes],
-        );
-    }
-    // The odd last base, if any.
-    scalar::decode_bam_sequence(&packed[full_bytes..], &mut out[2 * full_bytes..]);
+    // SAFETY: the CPU has NEON (this function's contract); blocks are 16
+    // bytes in, 32 out.
+    scalar::decode_in_blocks(
+        packed,
+        out,
+        WIDTH,
+        |src, dst| unsafe { decode_block(src, dst) },
+        scalar::decode_bam_sequence,
+    );
 }
 
 /// Decodes 16 packed bytes (`src`) into 32 letters (`dst`).

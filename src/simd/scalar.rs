@@ -126,6 +126,40 @@ pub(super) fn decode_bam_sequence(packed: &[u8], out: &mut [u8]) {
     }
 }
 
+/// The vector decoders' skeleton: whole `width`-byte blocks through
+/// `block` (16 or 32 packed bytes → twice as many letters), the last whole
+/// bytes as one more block overlapping those before it (they decode to the
+/// same letters) instead of a byte-by-byte tail, the odd last base here;
+/// fewer than `width` whole bytes go to `short`.
+#[inline(always)]
+pub(super) fn decode_in_blocks(
+    packed: &[u8],
+    out: &mut [u8],
+    width: usize,
+    mut block: impl FnMut(&[u8], &mut [u8]),
+    short: impl FnOnce(&[u8], &mut [u8]),
+) {
+    let full_bytes = out.len() / 2;
+    if full_bytes < width {
+        short(packed, out);
+        return;
+    }
+    for (src, dst) in packed[..full_bytes]
+        .chunks_exact(width)
+        .zip(out.chunks_exact_mut(2 * width))
+    {
+        block(src, dst);
+    }
+    if !full_bytes.is_multiple_of(width) {
+        let from = full_bytes - width;
+        block(
+            &packed[from..full_bytes],
+            &mut out[2 * from..2 * full_bytes],
+        );
+    }
+    decode_bam_sequence(&packed[full_bytes..], &mut out[2 * full_bytes..]);
+}
+
 /// Encodes `ascii` into `out` (`out.len() == ascii.len().div_ceil(2)`); the
 /// low nibble of the last byte is 0 when the length is odd.
 pub(super) fn encode_bam_sequence(ascii: &[u8], out: &mut [u8]) {

@@ -77,28 +77,15 @@ unsafe fn select(mask: __m128i, if_set: __m128i, if_clear: __m128i) -> __m128i {
 /// Also the AVX2 level's path for fewer than 32 whole packed bytes.
 #[target_feature(enable = "ssse3")]
 pub(super) unsafe fn decode_ssse3(packed: &[u8], out: &mut [u8]) {
-    let full_bytes = out.len() / 2;
-    if full_bytes < WIDTH {
-        scalar::decode_bam_sequence(packed, out);
-        return;
-    }
-    for (src, dst) in packed[..full_bytes]
-        .chunks_exact(WIDTH)
-        .zip(out.chunks_exact_mut(2 * WIDTH))
-    {
-        decode_block(src, dst);
-    }
-    if !full_bytes.is_multiple_of(WIDTH) {
-        // The last 16 whole bytes, overlapping some already decoded (they
-        // decode to the same letters) instead of a scalar tail.
-        let from = full_bytes - WIDTH;
-        decode_block(
-            &packed[from..full_bytes],
-            &mut out[2 * from..2 * full_bytes],
-        );
-    }
-    // The odd last base, if any.
-    scalar::decode_bam_sequence(&packed[full_bytes..], &mut out[2 * full_bytes..]);
+    // SAFETY: the CPU has SSSE3 (this function's contract); blocks are
+    // 16 bytes in, 32 out.
+    scalar::decode_in_blocks(
+        packed,
+        out,
+        WIDTH,
+        |src, dst| unsafe { decode_block(src, dst) },
+        scalar::decode_bam_sequence,
+    );
 }
 
 /// Decodes 16 packed bytes (`src`) into 32 letters (`dst`).
