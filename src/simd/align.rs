@@ -103,10 +103,23 @@ pub(super) trait Lanes: Copy {
     fn element(value: i32) -> Self::Element;
 }
 
-/// `k × step` for `k` in `1, 2, 4, …` and `ramp[b] = b × step`, saturated
-/// at `limit`: the constants of the scan steps of [`Lanes::carry`].
+/// `ramp[b] = b × step`, saturated at `limit`: the constants of the AVX2
+/// lanes' scans across their two 128-bit halves ([`Lanes::carry`]).
+#[cfg(target_arch = "x86_64")]
 pub(super) fn scan_decays<const N: usize>(step: i32, limit: i32) -> [i32; N] {
     std::array::from_fn(|b| (b as i64 * i64::from(step)).min(i64::from(limit)) as i32)
+}
+
+/// [`Lanes::carry_constants`] of a scan by doubling shifts (1, 2, 4, …
+/// lanes) within one register: the decay over each shift, `2^i · step`,
+/// saturating at `V::LIMIT`.
+#[inline(always)]
+pub(super) unsafe fn doubling_carry_constants<V: Lanes, const N: usize>(step: i32) -> [V; N] {
+    std::array::from_fn(|i| {
+        let decay = ((1i64 << i) * i64::from(step)).min(i64::from(V::LIMIT)) as i32;
+        // SAFETY: as the caller's: the CPU has `V`'s instructions.
+        unsafe { V::splat(decay) }
+    })
 }
 
 /// Entries of the profile's score table: every query code and the padding

@@ -3,7 +3,7 @@
 
 use std::arch::aarch64::*;
 
-use super::align::{scan_decays, widening, Lanes, Memory, Width};
+use super::align::{doubling_carry_constants, widening, Lanes, Memory, Width};
 use super::align_batch::{grouped, ByteLanes, Encoding, Workspace};
 use crate::align::{Alignment, Scoring};
 
@@ -54,8 +54,7 @@ impl Lanes for U8x16 {
     }
     #[inline(always)]
     unsafe fn carry_constants(step: i32) -> [Self; 4] {
-        let decays = scan_decays::<9>(step, Self::LIMIT);
-        [1, 2, 4, 8].map(|k| <Self as Lanes>::splat(decays[k]))
+        doubling_carry_constants::<Self, 4>(step)
     }
     #[inline(always)]
     unsafe fn carry(out: Self, decays: &[Self; 4]) -> (Self, Self) {
@@ -123,8 +122,7 @@ impl Lanes for I16x8 {
     }
     #[inline(always)]
     unsafe fn carry_constants(step: i32) -> [Self; 3] {
-        let decays = scan_decays::<5>(step, Self::LIMIT);
-        [1, 2, 4].map(|k| <Self as Lanes>::splat(decays[k]))
+        doubling_carry_constants::<Self, 3>(step)
     }
     #[inline(always)]
     unsafe fn carry(out: Self, decays: &[Self; 3]) -> (Self, Self) {

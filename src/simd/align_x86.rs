@@ -4,7 +4,9 @@
 
 use std::arch::x86_64::*;
 
-use super::align::{scan_decays, widening, Lanes, Memory, Registers, Width};
+use super::align::{
+    doubling_carry_constants, scan_decays, widening, Lanes, Memory, Registers, Width,
+};
 use super::align_batch::{grouped, ByteLanes, Encoding, Workspace};
 use crate::align::{Alignment, Scoring};
 
@@ -67,8 +69,7 @@ impl Lanes for U8x16 {
     }
     #[inline(always)]
     unsafe fn carry_constants(step: i32) -> [Self; 4] {
-        let decays = scan_decays::<9>(step, Self::LIMIT);
-        [1, 2, 4, 8].map(|k| <Self as Lanes>::splat(decays[k]))
+        doubling_carry_constants::<Self, 4>(step)
     }
     #[inline(always)]
     unsafe fn carry(out: Self, decays: &[Self; 4]) -> (Self, Self) {
@@ -134,8 +135,7 @@ impl Lanes for I16x8 {
     }
     #[inline(always)]
     unsafe fn carry_constants(step: i32) -> [Self; 3] {
-        let decays = scan_decays::<5>(step, Self::LIMIT);
-        [1, 2, 4].map(|k| <Self as Lanes>::splat(decays[k]))
+        doubling_carry_constants::<Self, 3>(step)
     }
     #[inline(always)]
     unsafe fn carry(out: Self, decays: &[Self; 3]) -> (Self, Self) {
