@@ -38,6 +38,8 @@ use noodles_vcf::variant::record::samples::series::Value;
 #[path = "../../../tests/common/cohort.rs"]
 mod cohort;
 
+#[path = "../../common/noodles_vcf.rs"]
+mod noodles_vcf_gt;
 #[path = "../../support/vcf_cohort.rs"]
 mod vcf_cohort;
 
@@ -250,24 +252,7 @@ fn biometal_vcf_genotypes(text: &[u8]) -> u64 {
 
 /// The same by noodles-vcf, through its lazy record's GT series.
 fn noodles_vcf_genotypes(text: &[u8]) -> u64 {
-    use noodles_vcf::variant::record::samples::Series as _;
-    let mut reader = noodles_vcf::io::Reader::new(text);
-    let header = reader.read_header().expect("header");
-    let mut record = noodles_vcf::Record::default();
-    let mut total = 0u64;
-    while reader.read_record(&mut record).expect("record") != 0 {
-        let samples = record.samples();
-        let series = samples.select("GT").expect("GT series");
-        for value in series.iter(&header) {
-            if let Some(Value::Genotype(genotype)) = value.expect("GT value") {
-                for allele in genotype.iter() {
-                    let (position, _phasing) = allele.expect("allele");
-                    total += u64::from(position.is_some_and(|p| p > 0));
-                }
-            }
-        }
-    }
-    total
+    noodles_vcf_gt::genotypes(noodles_vcf::io::Reader::new(text)).1
 }
 
 fn biometal_vcf_count(text: &[u8]) -> u64 {

@@ -29,9 +29,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use biometal::formats::vcf::{self, GenotypeMatrix};
-use noodles_vcf::variant::record::samples::series::Value;
-use noodles_vcf::variant::record::samples::Series as _;
 
+#[path = "../../common/noodles_vcf.rs"]
+mod noodles_vcf_gt;
 #[path = "../../support/vcf_cohort.rs"]
 mod vcf_cohort;
 
@@ -83,24 +83,9 @@ fn biometal_genotypes(path: &Path, threads: usize) -> (u64, u64) {
 /// The same by noodles-vcf over noodles-bgzf: (sites, ALT alleles called).
 fn noodles_genotypes(path: &Path) -> (u64, u64) {
     let file = File::open(path).expect("open");
-    let mut reader = noodles_vcf::io::Reader::new(noodles_bgzf::io::Reader::new(file));
-    let header = reader.read_header().expect("header");
-    let mut record = noodles_vcf::Record::default();
-    let (mut sites, mut alternates) = (0, 0);
-    while reader.read_record(&mut record).expect("record") != 0 {
-        let samples = record.samples();
-        let series = samples.select("GT").expect("GT series");
-        for value in series.iter(&header) {
-            if let Some(Value::Genotype(genotype)) = value.expect("GT value") {
-                for allele in genotype.iter() {
-                    let (position, _phasing) = allele.expect("allele");
-                    alternates += u64::from(position.is_some_and(|p| p > 0));
-                }
-            }
-        }
-        sites += 1;
-    }
-    (sites, alternates)
+    noodles_vcf_gt::genotypes(noodles_vcf::io::Reader::new(noodles_bgzf::io::Reader::new(
+        file,
+    )))
 }
 
 /// Records framed, nothing decoded: (sites, 0).
