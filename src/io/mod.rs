@@ -159,3 +159,31 @@ impl IoOptions {
         self.bgzf_threads
     }
 }
+
+/// Appends up to `size` bytes of `inner` to `bytes` straight from its
+/// buffer (no zero-filling, no probing reads as `Read::read_to_end` does);
+/// the count appended, short only at the end of input. The buffer grows
+/// with the bytes present, not by `size` up front, so a truncated file
+/// cannot make it allocate what its header claims.
+pub(crate) fn append_from(
+    inner: &mut impl std::io::BufRead,
+    bytes: &mut Vec<u8>,
+    size: usize,
+) -> std::io::Result<usize> {
+    let mut left = size;
+    while left > 0 {
+        let available = match inner.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        let n = available.len().min(left);
+        bytes.extend_from_slice(&available[..n]);
+        inner.consume(n);
+        left -= n;
+    }
+    Ok(size - left)
+}

@@ -283,34 +283,6 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
-/// Appends up to `size` bytes of `inner` to `bytes` straight from its
-/// buffer (no zero-filling, no probing reads as `Read::read_to_end` does);
-/// the count appended, short only at the end of input. The buffer grows
-/// with the bytes present, not by `size` up front, so a truncated file
-/// cannot make it allocate what its header claims.
-fn append_from(
-    inner: &mut impl BufRead,
-    bytes: &mut Vec<u8>,
-    size: usize,
-) -> std::io::Result<usize> {
-    let mut left = size;
-    while left > 0 {
-        let available = match inner.fill_buf() {
-            Ok(available) => available,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            break;
-        }
-        let n = available.len().min(left);
-        bytes.extend_from_slice(&available[..n]);
-        inner.consume(n);
-        left -= n;
-    }
-    Ok(size - left)
-}
-
 impl<R: VirtualPositioned> Reader<R> {
     /// The virtual position of the next record (BGZF input), in canonical
     /// form: at a block end it names the start of the next block, as
@@ -362,7 +334,7 @@ impl<R: VirtualPositioned> Reader<R> {
         let inner = &mut self.inner;
         let number = self.records_read + 1;
         let result = record.refill_read(self.reference_count, number, |bytes| {
-            let read = append_from(inner, bytes, size as usize).map_err(Error::from)?;
+            let read = crate::io::append_from(inner, bytes, size as usize).map_err(Error::from)?;
             if read < size as usize {
                 return Err(Error::unexpected_eof(
                     Format::Bam,

@@ -133,26 +133,6 @@ impl<R: Read> Reader<bgzf::Reader<R>> {
     }
 }
 
-/// Appends up to `limit` bytes of `inner` to `bytes`, straight from its
-/// buffer (no zero-filling as `Read::read_to_end` does); returns how many
-/// were appended, fewer only at the end of input. `limit` is a checked
-/// record size, so reserving it is bounded.
-fn append_up_to<R: BufRead>(inner: &mut R, bytes: &mut Vec<u8>, limit: usize) -> Result<usize> {
-    bytes.reserve(limit);
-    let mut appended = 0;
-    while appended < limit {
-        let available = inner.fill_buf().map_err(Error::from)?;
-        if available.is_empty() {
-            break;
-        }
-        let n = available.len().min(limit - appended);
-        bytes.extend_from_slice(&available[..n]);
-        inner.consume(n);
-        appended += n;
-    }
-    Ok(appended)
-}
-
 fn read_exact_or_eof<R: BufRead>(inner: &mut R, out: &mut [u8], what: &str) -> Result<bool> {
     let mut filled = 0;
     while filled < out.len() {
@@ -359,7 +339,7 @@ impl<R: VirtualPositioned> Reader<R> {
         let inner = &mut self.inner;
         let dictionaries = self.dictionaries;
         let result = record.refill(l_shared, dictionaries.as_ref(), |bytes| {
-            let read = append_up_to(inner, bytes, total)?;
+            let read = crate::io::append_from(inner, bytes, total).map_err(Error::from)?;
             if read < total {
                 return Err(Error::unexpected_eof(
                     Format::Bcf,
