@@ -240,7 +240,8 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
     let saturate = |value: i64| value.min(V::LIMIT.into()) as i32;
     let v_last_decay = V::amount(saturate((segments as i64 - 1) * i64::from(extend)));
     let carry_constants = V::carry_constants(saturate(segments as i64 * i64::from(extend)));
-    let mut store = C::new(columns);
+    let mut store = C::new(columns, scoring);
+    let limit = V::LIMIT - bias - store.headroom();
     let mut best = 0;
     let mut best_target_end = 0;
     let mut v_best = zero;
@@ -268,7 +269,7 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
                 .map(|lane| v_column_max.lane(lane))
                 .max()
                 .unwrap_or(0);
-            if best >= V::LIMIT - bias {
+            if best >= limit {
                 WORKSPACE.with(|cell| cell.set(cached));
                 return None;
             }
@@ -319,12 +320,18 @@ pub(super) trait ColumnStore<V: Lanes> {
     /// Segments per column for a query of `query_len` residues.
     fn segments(query_len: usize) -> usize;
     /// A store over `columns`, the workspace's `4 × segments` vectors
-    /// (which it may leave unused).
+    /// (which it may leave unused), for the gap costs of `scoring`.
     ///
     /// # Safety
     ///
     /// As [`striped`].
-    unsafe fn new(columns: &mut [V]) -> Self;
+    unsafe fn new(columns: &mut [V], scoring: &Scoring) -> Self;
+    /// How far below [`Lanes::LIMIT`] a score makes the caller widen the
+    /// lanes: the store's intermediate values may run that much above the
+    /// scores.
+    fn headroom(&self) -> i32 {
+        0
+    }
     /// One column: H with the gap from above started afresh in each lane,
     /// reading the previous column corrected by its incoming gap `v_in`
     /// (when `CORRECT`; otherwise `v_in` is zero everywhere and ignored).
@@ -371,7 +378,7 @@ impl<V: Lanes> ColumnStore<V> for Memory<V> {
         query_len.div_ceil(V::LANES).max(1)
     }
     #[inline(always)]
-    unsafe fn new(columns: &mut [V]) -> Self {
+    unsafe fn new(columns: &mut [V], _scoring: &Scoring) -> Self {
         columns.fill(unsafe { V::splat(0) });
         let segments = columns.len() / 4;
         let base = columns.as_mut_ptr();
@@ -439,14 +446,27 @@ impl<V: Lanes> ColumnStore<V> for Memory<V> {
     }
 }
 
-/// Columns of exactly `S` segments held in local arrays, which the
-/// compiler keeps in registers (the loops over them unrolled): H updated
-/// in place, E, and a copy of the best column.
+/// Columns of exactly `S` segments: H in local arrays, which the compiler
+/// keeps in registers (the loops over them unrolled), updated in place, and
+/// a copy of the best column; E in the workspace (one load and one store
+/// per segment, which leaves the registers to H and the constants).
+///
+/// The gap from above runs down each lane as `F̂(k) = F(k) + k·extend`:
+/// `F̂(k + 1) = max(F̂(k), Hd(k) − (open + extend) + (k + 1)·extend)` is one
+/// maximum per segment on the column's dependency chain instead of a
+/// subtraction and a maximum, and `F(k)` is read off with one subtraction.
+/// `F̂` runs up to `(S − 1)·extend` above the scores, the store's
+/// [`ColumnStore::headroom`]. The amounts may be negative: signed lanes only.
 #[cfg(target_arch = "x86_64")]
 pub(super) struct Registers<V, const S: usize> {
     h: [V; S],
-    e: [V; S],
+    e: *mut V,
     h_best: [V; S],
+    /// `k·extend` for `k` in `0..=S`.
+    decays: [V; 9],
+    /// `open + extend − (k + 1)·extend` for `k` in `0..S`.
+    opens: [V; 8],
+    headroom: i32,
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -456,13 +476,29 @@ impl<V: Lanes, const S: usize> ColumnStore<V> for Registers<V, S> {
         S
     }
     #[inline(always)]
-    unsafe fn new(_columns: &mut [V]) -> Self {
+    unsafe fn new(columns: &mut [V], scoring: &Scoring) -> Self {
+        const { assert!(V::SIGNED_OFFSET && S <= 8) };
         let zero = unsafe { V::splat(0) };
+        debug_assert!(columns.len() >= S);
+        columns.fill(zero);
+        let extend = i32::from(scoring.gap_extend());
+        let open_extend = scoring.gap_open_extend();
+        // SAFETY (both): as the caller's; the amounts fit a signed lane
+        // (`I8x32::fits`: `open + extend ≤ 127`, `15·S·extend ≤ 127`).
+        let decays = std::array::from_fn(|k| unsafe { V::amount(k as i32 * extend) });
+        let opens =
+            std::array::from_fn(|k| unsafe { V::amount(open_extend - (k as i32 + 1) * extend) });
         Registers {
             h: [zero; S],
-            e: [zero; S],
+            e: columns.as_mut_ptr(),
             h_best: [zero; S],
+            decays,
+            opens,
+            headroom: S as i32 * extend,
         }
+    }
+    fn headroom(&self) -> i32 {
+        self.headroom
     }
     #[inline(always)]
     unsafe fn column<const CORRECT: bool>(
@@ -472,14 +508,53 @@ impl<V: Lanes, const S: usize> ColumnStore<V> for Registers<V, S> {
         v_diagonal: V,
         gaps: &Constants<V>,
     ) -> (V, V, V) {
-        let mut state = Segment::new(v_in, v_diagonal);
-        for k in 0..S {
-            // SAFETY: `k < S`, the profile's segments.
-            let score = unsafe { *profile.add(k) };
-            (self.h[k], self.e[k]) =
-                unsafe { segment::<V, CORRECT>(score, self.h[k], self.e[k], &mut state, gaps) };
+        // E holds each segment's horizontal gap less one extension; the
+        // gap reaching this column opens from the previous H, corrected
+        // first (when `CORRECT`), so that the correction costs one
+        // subtraction and one maximum per segment and reaches E through H.
+        unsafe {
+            let zero = V::splat(0);
+            let (mut v_f_hat, mut v_f_out, mut v_max) = (zero, zero, zero);
+            let mut v_diagonal = v_diagonal;
+            for k in 0..S {
+                let mut v_h_left = self.h[k];
+                if CORRECT {
+                    let v_carry = match k {
+                        0 => v_in,
+                        _ => V::sub(v_in, self.decays[k]),
+                    };
+                    v_h_left = V::max(v_h_left, v_carry);
+                }
+                // SAFETY: `k < S`, the segments of E and of the profile.
+                let e = self.e.add(k);
+                let v_e = V::max(*e, V::sub(v_h_left, gaps.open_extend));
+                let v_h_diagonal =
+                    V::max(V::add_score(v_diagonal, *profile.add(k), gaps.bias), v_e);
+                let v_h = match k {
+                    0 => v_h_diagonal,
+                    _ => V::max(v_h_diagonal, V::sub(v_f_hat, self.decays[k])),
+                };
+                v_max = V::max(v_max, v_h);
+                *e = V::sub(v_e, gaps.extend);
+                if k + 1 < S {
+                    let v_opened = V::sub(v_h_diagonal, self.opens[k]);
+                    v_f_hat = match k {
+                        0 => v_opened,
+                        _ => V::max(v_f_hat, v_opened),
+                    };
+                } else {
+                    // The gap leaving the lane: F(S) = max(F(S − 1) −
+                    // extend, Hd(S − 1) − open − extend).
+                    v_f_out = V::sub(v_h_diagonal, gaps.open_extend);
+                    if k > 0 {
+                        v_f_out = V::max(v_f_out, V::sub(v_f_hat, self.decays[S]));
+                    }
+                }
+                v_diagonal = v_h_left;
+                self.h[k] = v_h;
+            }
+            (self.h[S - 1], v_f_out, v_max)
         }
-        (self.h[S - 1], state.v_f, state.v_max)
     }
     #[inline(always)]
     fn keep_best(&mut self) {

@@ -237,6 +237,35 @@ fn scores_around_the_byte_limit() {
     }
 }
 
+/// Vertical gaps (a stretch of the query missing from the target) in the
+/// last rows of 256-base queries (8 segments of 32 lanes), with alignments
+/// starting where their scores end near the 8-bit limit: the AVX2 register
+/// kernel's gap from above runs ahead of the scores by up to
+/// `segments × extend` and must widen the lanes before it saturates.
+#[test]
+fn vertical_gaps_near_the_byte_limit() {
+    let query: Vec<u8> = (0..256usize)
+        .map(|i| b"ACGT"[(i * 7 + i / 3 + i / 11) % 4])
+        .collect();
+    for (scoring, starts) in [
+        (Scoring::dna(2, -4, 0, 0, 1).unwrap(), 120..140),
+        (Scoring::dna(1, -4, 0, 0, 1).unwrap(), 0..8),
+    ] {
+        for start in starts {
+            for at in 240..255 {
+                for gap in 1..=(255 - at).min(3) {
+                    let target = [&query[start..at], &query[at + gap..]].concat();
+                    let expected = align_scalar(&query, &target, &scoring);
+                    for k in Level::ALL.into_iter().filter_map(kernels) {
+                        let got = k.smith_waterman(&query, &target, &scoring);
+                        assert_eq!(got, expected, "{} {start} gap {gap} at {at}", k.level());
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The grouped (inter-sequence) kernel of every level: each pair of a batch
 /// equal to the scalar reference.
 fn check_batch(pairs: &[(Vec<u8>, Vec<u8>)]) -> Result<(), TestCaseError> {
