@@ -231,6 +231,8 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
         }
     }
 
+    C::adjust_profile(profile, scoring);
+
     let extend = i32::from(scoring.gap_extend());
     let gaps = Constants {
         bias: V::amount(bias),
@@ -238,7 +240,8 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
         extend: V::amount(extend),
     };
     let saturate = |value: i64| value.min(V::LIMIT.into()) as i32;
-    let v_last_decay = V::amount(saturate((segments as i64 - 1) * i64::from(extend)));
+    let v_last_decay = V::amount(saturate(C::first_diagonal_decay(segments, extend)));
+    let v_diagonal_floor = V::splat(C::first_diagonal_floor(segments, extend));
     let carry_constants = V::carry_constants(saturate(segments as i64 * i64::from(extend)));
     let mut store = C::new(columns, scoring);
     let limit = V::LIMIT - bias - store.headroom();
@@ -248,7 +251,7 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
     let mut v_best_in = zero;
     // The gap entering each lane's first row in the previous column, as is
     // and moved up one lane; the previous column's last H segment, moved up.
-    let (mut v_in, mut v_in_up, mut v_h_last_up) = (zero, zero, zero);
+    let (mut v_in, mut v_in_up, mut v_h_last_up) = (zero, zero, v_diagonal_floor);
     let profile = profile.as_ptr();
     for (&residue, target_end) in target.iter().zip(1..) {
         // SAFETY: codes are below `alphabet`, so the column's `segments`
@@ -261,7 +264,7 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
             true => store.column::<true>(column_profile, v_in, v_diagonal, &gaps),
             false => store.column::<false>(column_profile, v_in, v_diagonal, &gaps),
         };
-        v_h_last_up = V::shift_up(v_h);
+        v_h_last_up = V::max(V::shift_up(v_h), v_diagonal_floor);
         (v_in, v_in_up) = V::carry(v_f, &carry_constants);
         let v_column_max = V::max(v_max, v_in);
         if V::any_gt(v_column_max, v_best) {
@@ -326,6 +329,25 @@ pub(super) trait ColumnStore<V: Lanes> {
     ///
     /// As [`striped`].
     unsafe fn new(columns: &mut [V], scoring: &Scoring) -> Self;
+    /// Adjusts the profile (`segments` vectors per target code) to the
+    /// store's representation of H.
+    ///
+    /// # Safety
+    ///
+    /// As [`striped`].
+    #[inline(always)]
+    unsafe fn adjust_profile(_profile: &mut [V], _scoring: &Scoring) {}
+    /// What the incoming gap moved up one lane loses before it reaches the
+    /// first segment's diagonal, in the store's representation of H:
+    /// `(segments − 1) × extend`.
+    fn first_diagonal_decay(segments: usize, extend: i32) -> i64 {
+        (segments as i64 - 1) * i64::from(extend)
+    }
+    /// The least score of the last segment's H in the store's
+    /// representation, moved into the first lane's diagonal.
+    fn first_diagonal_floor(_segments: usize, _extend: i32) -> i32 {
+        0
+    }
     /// How far below [`Lanes::LIMIT`] a score makes the caller widen the
     /// lanes: the store's intermediate values may run that much above the
     /// scores.
@@ -451,12 +473,20 @@ impl<V: Lanes> ColumnStore<V> for Memory<V> {
 /// a copy of the best column; E in the workspace (one load and one store
 /// per segment, which leaves the registers to H and the constants).
 ///
-/// The gap from above runs down each lane as `F̂(k) = F(k) + k·extend`:
-/// `F̂(k + 1) = max(F̂(k), Hd(k) − (open + extend) + (k + 1)·extend)` is one
-/// maximum per segment on the column's dependency chain instead of a
-/// subtraction and a maximum, and `F(k)` is read off with one subtraction.
-/// `F̂` runs up to `(S − 1)·extend` above the scores, the store's
-/// [`ColumnStore::headroom`]. The amounts may be negative: signed lanes only.
+/// Segment `k` holds `Ĥ(k) = H(k) + k·extend`, and the gap from above runs
+/// down each lane as `F̂(k) = F(k) + k·extend`:
+///
+/// - the incoming gap corrects a segment with one maximum,
+///   `Ĥ(k) = max(Ĥ(k), in)` (`H(k) = max(H(k), in − k·extend)`);
+/// - `F̂(k + 1) = max(F̂(k), Hd(k) − (open + extend − (k + 1)·extend))` is
+///   one maximum per segment on the column's dependency chain instead of a
+///   subtraction and a maximum, and `Ĥ(k) = max(Hd(k) + k·extend, F̂(k))`;
+/// - the profile of segment `k` is lowered by the decay of its diagonal,
+///   `((k − 1) mod S)·extend` ([`ColumnStore::adjust_profile`]).
+///
+/// `Ĥ` and `F̂` run up to `(S − 1)·extend` above the scores, the store's
+/// [`ColumnStore::headroom`]. The amounts may be negative: signed lanes only
+/// (`I8x32::fits` bounds them).
 #[cfg(target_arch = "x86_64")]
 pub(super) struct Registers<V, const S: usize> {
     h: [V; S],
@@ -464,8 +494,13 @@ pub(super) struct Registers<V, const S: usize> {
     h_best: [V; S],
     /// `k·extend` for `k` in `0..=S`.
     decays: [V; 9],
+    /// `−k·extend` for `k` in `0..S`.
+    rises: [V; 8],
     /// `open + extend − (k + 1)·extend` for `k` in `0..S`.
     opens: [V; 8],
+    /// `open + extend + k·extend` for `k` in `0..S`: opening a horizontal
+    /// gap from `Ĥ(k)`.
+    opens_hat: [V; 8],
     headroom: i32,
 }
 
@@ -483,19 +518,40 @@ impl<V: Lanes, const S: usize> ColumnStore<V> for Registers<V, S> {
         columns.fill(zero);
         let extend = i32::from(scoring.gap_extend());
         let open_extend = scoring.gap_open_extend();
-        // SAFETY (both): as the caller's; the amounts fit a signed lane
-        // (`I8x32::fits`: `open + extend ≤ 127`, `15·S·extend ≤ 127`).
-        let decays = std::array::from_fn(|k| unsafe { V::amount(k as i32 * extend) });
-        let opens =
-            std::array::from_fn(|k| unsafe { V::amount(open_extend - (k as i32 + 1) * extend) });
-        Registers {
-            h: [zero; S],
-            e: columns.as_mut_ptr(),
-            h_best: [zero; S],
-            decays,
-            opens,
-            headroom: S as i32 * extend,
+        let step = |k: usize| k as i32 * extend;
+        // SAFETY (all): as the caller's; the values fit a signed lane
+        // (`I8x32::fits`: `open + extend + S·extend ≤ 127`,
+        // `15·S·extend ≤ 127`).
+        unsafe {
+            Registers {
+                h: std::array::from_fn(|k| V::splat(step(k))),
+                e: columns.as_mut_ptr(),
+                h_best: [zero; S],
+                decays: std::array::from_fn(|k| V::amount(step(k))),
+                rises: std::array::from_fn(|k| V::amount(-step(k))),
+                opens: std::array::from_fn(|k| V::amount(open_extend - step(k + 1))),
+                opens_hat: std::array::from_fn(|k| V::amount(open_extend + step(k))),
+                headroom: step(S),
+            }
         }
+    }
+    #[inline(always)]
+    unsafe fn adjust_profile(profile: &mut [V], scoring: &Scoring) {
+        let extend = i32::from(scoring.gap_extend());
+        for code in profile.chunks_exact_mut(S) {
+            for (k, score) in code.iter_mut().enumerate() {
+                let decay = ((k + S - 1) % S) as i32 * extend;
+                // SAFETY: as the caller's; `I8x32::fits` keeps the lowered
+                // scores above −128.
+                *score = unsafe { V::sub(*score, V::amount(decay)) };
+            }
+        }
+    }
+    fn first_diagonal_decay(_segments: usize, _extend: i32) -> i64 {
+        0
+    }
+    fn first_diagonal_floor(_segments: usize, extend: i32) -> i32 {
+        (S as i32 - 1) * extend
     }
     fn headroom(&self) -> i32 {
         self.headroom
@@ -510,8 +566,8 @@ impl<V: Lanes, const S: usize> ColumnStore<V> for Registers<V, S> {
     ) -> (V, V, V) {
         // E holds each segment's horizontal gap less one extension; the
         // gap reaching this column opens from the previous H, corrected
-        // first (when `CORRECT`), so that the correction costs one
-        // subtraction and one maximum per segment and reaches E through H.
+        // first (when `CORRECT`), so that the correction reaches E through
+        // H.
         unsafe {
             let zero = V::splat(0);
             let (mut v_f_hat, mut v_f_out, mut v_max) = (zero, zero, zero);
@@ -519,22 +575,19 @@ impl<V: Lanes, const S: usize> ColumnStore<V> for Registers<V, S> {
             for k in 0..S {
                 let mut v_h_left = self.h[k];
                 if CORRECT {
-                    let v_carry = match k {
-                        0 => v_in,
-                        _ => V::sub(v_in, self.decays[k]),
-                    };
-                    v_h_left = V::max(v_h_left, v_carry);
+                    v_h_left = V::max(v_h_left, v_in);
                 }
                 // SAFETY: `k < S`, the segments of E and of the profile.
                 let e = self.e.add(k);
-                let v_e = V::max(*e, V::sub(v_h_left, gaps.open_extend));
+                let v_e = V::max(*e, V::sub(v_h_left, self.opens_hat[k]));
                 let v_h_diagonal =
                     V::max(V::add_score(v_diagonal, *profile.add(k), gaps.bias), v_e);
                 let v_h = match k {
                     0 => v_h_diagonal,
-                    _ => V::max(v_h_diagonal, V::sub(v_f_hat, self.decays[k])),
+                    _ => V::max(V::sub(v_h_diagonal, self.rises[k]), v_f_hat),
                 };
-                v_max = V::max(v_max, v_h);
+                // The gap from above never exceeds the H it opened from.
+                v_max = V::max(v_max, v_h_diagonal);
                 *e = V::sub(v_e, gaps.extend);
                 if k + 1 < S {
                     let v_opened = V::sub(v_h_diagonal, self.opens[k]);
@@ -564,7 +617,8 @@ impl<V: Lanes, const S: usize> ColumnStore<V> for Registers<V, S> {
     fn advance(&mut self) {}
     #[inline(always)]
     unsafe fn best(&self, k: usize) -> V {
-        self.h_best[k]
+        // SAFETY: as the caller's.
+        unsafe { V::sub(self.h_best[k], self.decays[k]) }
     }
 }
 
