@@ -34,10 +34,11 @@
 //! at `k = 0`).
 //!
 //! The columns live in a [`ColumnStore`]: in memory for any query length
-//! ([`Memory`]), or, on AVX2 for queries of at most 8 segments, in local
+//! ([`Memory`]), or, on AVX2 for queries of at most 8 segments, H in local
 //! arrays of a fixed number of segments ([`Registers`]) that the compiler
 //! unrolls and keeps in registers, one copy of the kernel per segment
-//! count: no loads, stores or loop counter per segment.
+//! count (no loop counter per segment), offset by `k·extend` per segment so
+//! that the gap from above and the correction cost one maximum each.
 //!
 //! Values below zero (16-bit lanes) or floored at zero (8-bit lanes: −128
 //! for signed-offset ones) both mean "no alignment"; every value that reaches `H` passes through a
