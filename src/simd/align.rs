@@ -34,10 +34,11 @@
 //! at `k = 0`).
 //!
 //! The columns live in a [`ColumnStore`]: in memory for any query length
-//! ([`Memory`]), or, on AVX2 for queries of at most 8 segments, in local
+//! ([`Memory`]), or, on AVX2 for queries of at most 8 segments, H in local
 //! arrays of a fixed number of segments ([`Registers`]) that the compiler
 //! unrolls and keeps in registers, one copy of the kernel per segment
-//! count: no loads, stores or loop counter per segment.
+//! count (no loop counter per segment), offset by `k·extend` per segment so
+//! that the gap from above and the correction cost one maximum each.
 //!
 //! Values below zero (16-bit lanes) or floored at zero (8-bit lanes: −128
 //! for signed-offset ones) both mean "no alignment"; every value that reaches `H` passes through a
@@ -231,6 +232,8 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
         }
     }
 
+    C::adjust_profile(profile, scoring);
+
     let extend = i32::from(scoring.gap_extend());
     let gaps = Constants {
         bias: V::amount(bias),
@@ -238,16 +241,18 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
         extend: V::amount(extend),
     };
     let saturate = |value: i64| value.min(V::LIMIT.into()) as i32;
-    let v_last_decay = V::amount(saturate((segments as i64 - 1) * i64::from(extend)));
+    let v_last_decay = V::amount(saturate(C::first_diagonal_decay(segments, extend)));
+    let v_diagonal_floor = V::splat(C::first_diagonal_floor(segments, extend));
     let carry_constants = V::carry_constants(saturate(segments as i64 * i64::from(extend)));
-    let mut store = C::new(columns);
+    let mut store = C::new(columns, scoring);
+    let limit = V::LIMIT - bias - store.headroom();
     let mut best = 0;
     let mut best_target_end = 0;
     let mut v_best = zero;
     let mut v_best_in = zero;
     // The gap entering each lane's first row in the previous column, as is
     // and moved up one lane; the previous column's last H segment, moved up.
-    let (mut v_in, mut v_in_up, mut v_h_last_up) = (zero, zero, zero);
+    let (mut v_in, mut v_in_up, mut v_h_last_up) = (zero, zero, v_diagonal_floor);
     let profile = profile.as_ptr();
     for (&residue, target_end) in target.iter().zip(1..) {
         // SAFETY: codes are below `alphabet`, so the column's `segments`
@@ -260,7 +265,7 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
             true => store.column::<true>(column_profile, v_in, v_diagonal, &gaps),
             false => store.column::<false>(column_profile, v_in, v_diagonal, &gaps),
         };
-        v_h_last_up = V::shift_up(v_h);
+        v_h_last_up = V::max(V::shift_up(v_h), v_diagonal_floor);
         (v_in, v_in_up) = V::carry(v_f, &carry_constants);
         let v_column_max = V::max(v_max, v_in);
         if V::any_gt(v_column_max, v_best) {
@@ -268,7 +273,7 @@ pub(super) unsafe fn striped<V: Lanes, C: ColumnStore<V>>(
                 .map(|lane| v_column_max.lane(lane))
                 .max()
                 .unwrap_or(0);
-            if best >= V::LIMIT - bias {
+            if best >= limit {
                 WORKSPACE.with(|cell| cell.set(cached));
                 return None;
             }
@@ -319,12 +324,37 @@ pub(super) trait ColumnStore<V: Lanes> {
     /// Segments per column for a query of `query_len` residues.
     fn segments(query_len: usize) -> usize;
     /// A store over `columns`, the workspace's `4 × segments` vectors
-    /// (which it may leave unused).
+    /// (which it may leave unused), for the gap costs of `scoring`.
     ///
     /// # Safety
     ///
     /// As [`striped`].
-    unsafe fn new(columns: &mut [V]) -> Self;
+    unsafe fn new(columns: &mut [V], scoring: &Scoring) -> Self;
+    /// Adjusts the profile (`segments` vectors per target code) to the
+    /// store's representation of H.
+    ///
+    /// # Safety
+    ///
+    /// As [`striped`].
+    #[inline(always)]
+    unsafe fn adjust_profile(_profile: &mut [V], _scoring: &Scoring) {}
+    /// What the incoming gap moved up one lane loses before it reaches the
+    /// first segment's diagonal, in the store's representation of H:
+    /// `(segments − 1) × extend`.
+    fn first_diagonal_decay(segments: usize, extend: i32) -> i64 {
+        (segments as i64 - 1) * i64::from(extend)
+    }
+    /// The least score of the last segment's H in the store's
+    /// representation, moved into the first lane's diagonal.
+    fn first_diagonal_floor(_segments: usize, _extend: i32) -> i32 {
+        0
+    }
+    /// How far below [`Lanes::LIMIT`] a score makes the caller widen the
+    /// lanes: the store's intermediate values may run that much above the
+    /// scores.
+    fn headroom(&self) -> i32 {
+        0
+    }
     /// One column: H with the gap from above started afresh in each lane,
     /// reading the previous column corrected by its incoming gap `v_in`
     /// (when `CORRECT`; otherwise `v_in` is zero everywhere and ignored).
@@ -371,7 +401,7 @@ impl<V: Lanes> ColumnStore<V> for Memory<V> {
         query_len.div_ceil(V::LANES).max(1)
     }
     #[inline(always)]
-    unsafe fn new(columns: &mut [V]) -> Self {
+    unsafe fn new(columns: &mut [V], _scoring: &Scoring) -> Self {
         columns.fill(unsafe { V::splat(0) });
         let segments = columns.len() / 4;
         let base = columns.as_mut_ptr();
@@ -439,14 +469,40 @@ impl<V: Lanes> ColumnStore<V> for Memory<V> {
     }
 }
 
-/// Columns of exactly `S` segments held in local arrays, which the
-/// compiler keeps in registers (the loops over them unrolled): H updated
-/// in place, E, and a copy of the best column.
+/// Columns of exactly `S` segments: H in local arrays, which the compiler
+/// keeps in registers (the loops over them unrolled), updated in place, and
+/// a copy of the best column; E in the workspace (one load and one store
+/// per segment, which leaves the registers to H and the constants).
+///
+/// Segment `k` holds `Ĥ(k) = H(k) + k·extend`, and the gap from above runs
+/// down each lane as `F̂(k) = F(k) + k·extend`:
+///
+/// - the incoming gap corrects a segment with one maximum,
+///   `Ĥ(k) = max(Ĥ(k), in)` (`H(k) = max(H(k), in − k·extend)`);
+/// - `F̂(k + 1) = max(F̂(k), Hd(k) − (open + extend − (k + 1)·extend))` is
+///   one maximum per segment on the column's dependency chain instead of a
+///   subtraction and a maximum, and `Ĥ(k) = max(Hd(k) + k·extend, F̂(k))`;
+/// - the profile of segment `k` is lowered by the decay of its diagonal,
+///   `((k − 1) mod S)·extend` ([`ColumnStore::adjust_profile`]).
+///
+/// `Ĥ` and `F̂` run up to `(S − 1)·extend` above the scores, the store's
+/// [`ColumnStore::headroom`]. The amounts may be negative: signed lanes only
+/// (`I8x32::fits` bounds them).
 #[cfg(target_arch = "x86_64")]
 pub(super) struct Registers<V, const S: usize> {
     h: [V; S],
-    e: [V; S],
+    e: *mut V,
     h_best: [V; S],
+    /// `k·extend` for `k` in `0..=S`.
+    decays: [V; 9],
+    /// `−k·extend` for `k` in `0..S`.
+    rises: [V; 8],
+    /// `open + extend − (k + 1)·extend` for `k` in `0..S`.
+    opens: [V; 8],
+    /// `open + extend + k·extend` for `k` in `0..S`: opening a horizontal
+    /// gap from `Ĥ(k)`.
+    opens_hat: [V; 8],
+    headroom: i32,
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -456,13 +512,50 @@ impl<V: Lanes, const S: usize> ColumnStore<V> for Registers<V, S> {
         S
     }
     #[inline(always)]
-    unsafe fn new(_columns: &mut [V]) -> Self {
+    unsafe fn new(columns: &mut [V], scoring: &Scoring) -> Self {
+        const { assert!(V::SIGNED_OFFSET && S <= 8) };
         let zero = unsafe { V::splat(0) };
-        Registers {
-            h: [zero; S],
-            e: [zero; S],
-            h_best: [zero; S],
+        debug_assert!(columns.len() >= S);
+        columns.fill(zero);
+        let extend = i32::from(scoring.gap_extend());
+        let open_extend = scoring.gap_open_extend();
+        let step = |k: usize| k as i32 * extend;
+        // SAFETY (all): as the caller's; the values fit a signed lane
+        // (`I8x32::fits`: `open + extend + S·extend ≤ 127`,
+        // `15·S·extend ≤ 127`).
+        unsafe {
+            Registers {
+                h: std::array::from_fn(|k| V::splat(step(k))),
+                e: columns.as_mut_ptr(),
+                h_best: [zero; S],
+                decays: std::array::from_fn(|k| V::amount(step(k))),
+                rises: std::array::from_fn(|k| V::amount(-step(k))),
+                opens: std::array::from_fn(|k| V::amount(open_extend - step(k + 1))),
+                opens_hat: std::array::from_fn(|k| V::amount(open_extend + step(k))),
+                headroom: step(S),
+            }
         }
+    }
+    #[inline(always)]
+    unsafe fn adjust_profile(profile: &mut [V], scoring: &Scoring) {
+        let extend = i32::from(scoring.gap_extend());
+        for code in profile.chunks_exact_mut(S) {
+            for (k, score) in code.iter_mut().enumerate() {
+                let decay = ((k + S - 1) % S) as i32 * extend;
+                // SAFETY: as the caller's; `I8x32::fits` keeps the lowered
+                // scores above −128.
+                *score = unsafe { V::sub(*score, V::amount(decay)) };
+            }
+        }
+    }
+    fn first_diagonal_decay(_segments: usize, _extend: i32) -> i64 {
+        0
+    }
+    fn first_diagonal_floor(_segments: usize, extend: i32) -> i32 {
+        (S as i32 - 1) * extend
+    }
+    fn headroom(&self) -> i32 {
+        self.headroom
     }
     #[inline(always)]
     unsafe fn column<const CORRECT: bool>(
@@ -472,14 +565,50 @@ impl<V: Lanes, const S: usize> ColumnStore<V> for Registers<V, S> {
         v_diagonal: V,
         gaps: &Constants<V>,
     ) -> (V, V, V) {
-        let mut state = Segment::new(v_in, v_diagonal);
-        for k in 0..S {
-            // SAFETY: `k < S`, the profile's segments.
-            let score = unsafe { *profile.add(k) };
-            (self.h[k], self.e[k]) =
-                unsafe { segment::<V, CORRECT>(score, self.h[k], self.e[k], &mut state, gaps) };
+        // E holds each segment's horizontal gap less one extension; the
+        // gap reaching this column opens from the previous H, corrected
+        // first (when `CORRECT`), so that the correction reaches E through
+        // H.
+        unsafe {
+            let zero = V::splat(0);
+            let (mut v_f_hat, mut v_f_out, mut v_max) = (zero, zero, zero);
+            let mut v_diagonal = v_diagonal;
+            for k in 0..S {
+                let mut v_h_left = self.h[k];
+                if CORRECT {
+                    v_h_left = V::max(v_h_left, v_in);
+                }
+                // SAFETY: `k < S`, the segments of E and of the profile.
+                let e = self.e.add(k);
+                let v_e = V::max(*e, V::sub(v_h_left, self.opens_hat[k]));
+                let v_h_diagonal =
+                    V::max(V::add_score(v_diagonal, *profile.add(k), gaps.bias), v_e);
+                let v_h = match k {
+                    0 => v_h_diagonal,
+                    _ => V::max(V::sub(v_h_diagonal, self.rises[k]), v_f_hat),
+                };
+                // The gap from above never exceeds the H it opened from.
+                v_max = V::max(v_max, v_h_diagonal);
+                *e = V::sub(v_e, gaps.extend);
+                if k + 1 < S {
+                    let v_opened = V::sub(v_h_diagonal, self.opens[k]);
+                    v_f_hat = match k {
+                        0 => v_opened,
+                        _ => V::max(v_f_hat, v_opened),
+                    };
+                } else {
+                    // The gap leaving the lane: F(S) = max(F(S − 1) −
+                    // extend, Hd(S − 1) − open − extend).
+                    v_f_out = V::sub(v_h_diagonal, gaps.open_extend);
+                    if k > 0 {
+                        v_f_out = V::max(v_f_out, V::sub(v_f_hat, self.decays[S]));
+                    }
+                }
+                v_diagonal = v_h_left;
+                self.h[k] = v_h;
+            }
+            (self.h[S - 1], v_f_out, v_max)
         }
-        (self.h[S - 1], state.v_f, state.v_max)
     }
     #[inline(always)]
     fn keep_best(&mut self) {
@@ -489,7 +618,8 @@ impl<V: Lanes, const S: usize> ColumnStore<V> for Registers<V, S> {
     fn advance(&mut self) {}
     #[inline(always)]
     unsafe fn best(&self, k: usize) -> V {
-        self.h_best[k]
+        // SAFETY: as the caller's.
+        unsafe { V::sub(self.h_best[k], self.decays[k]) }
     }
 }
 

@@ -237,6 +237,57 @@ fn scores_around_the_byte_limit() {
     }
 }
 
+/// Vertical gaps (a stretch of the query missing from the target) in the
+/// last rows of 256-base queries (8 segments of 32 lanes), with alignments
+/// starting where their scores end near the 8-bit limit: the AVX2 register
+/// kernel's gap from above runs ahead of the scores by up to
+/// `segments × extend` and must widen the lanes before it saturates.
+#[test]
+fn vertical_gaps_near_the_byte_limit() {
+    let query: Vec<u8> = (0..256usize)
+        .map(|i| b"ACGT"[(i * 7 + i / 3 + i / 11) % 4])
+        .collect();
+    for (scoring, starts) in [
+        (Scoring::dna(2, -4, 0, 0, 1).unwrap(), 120..140),
+        (Scoring::dna(1, -4, 0, 0, 1).unwrap(), 0..8),
+    ] {
+        for start in starts {
+            for at in 240..255 {
+                for gap in 1..=(255 - at).min(3) {
+                    let target = [&query[start..at], &query[at + gap..]].concat();
+                    let expected = align_scalar(&query, &target, &scoring);
+                    for k in Level::ALL.into_iter().filter_map(kernels) {
+                        let got = k.smith_waterman(&query, &target, &scoring);
+                        assert_eq!(got, expected, "{} {start} gap {gap} at {at}", k.level());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A mismatch near the bottom of a signed byte (−124) inside alignments
+/// that go through it, at every row of a 256-base query's last segments:
+/// the AVX2 register kernel lowers a segment's scores by up to
+/// `(segments − 1) × extend` and must not let them saturate.
+#[test]
+fn mismatch_scores_near_the_byte_floor() {
+    let query: Vec<u8> = (0..256usize)
+        .map(|i| b"ACGT"[(i * 7 + i / 3 + i / 11) % 4])
+        .collect();
+    let scoring = Scoring::dna(2, -124, -1, 118, 1).unwrap();
+    for start in 0..=95 {
+        let mut target = query[start..start + 161].to_vec();
+        target[80] = if target[80] == b'A' { b'C' } else { b'A' };
+        let expected = align_scalar(&query, &target, &scoring);
+        assert_eq!(expected.score, 2 * 160 - 124);
+        for k in Level::ALL.into_iter().filter_map(kernels) {
+            let got = k.smith_waterman(&query, &target, &scoring);
+            assert_eq!(got, expected, "{} start {start}", k.level());
+        }
+    }
+}
+
 /// The grouped (inter-sequence) kernel of every level: each pair of a batch
 /// equal to the scalar reference.
 fn check_batch(pairs: &[(Vec<u8>, Vec<u8>)]) -> Result<(), TestCaseError> {

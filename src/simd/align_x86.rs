@@ -376,12 +376,17 @@ impl Lanes for I16x16 {
 }
 
 impl I8x32 {
-    /// Whether the pair's penalties fit signed bytes: the gap costs and
-    /// the scan's decays, up to 15 lanes of `segments × extend`.
+    /// Whether the pair's penalties fit signed bytes: the gap costs from
+    /// any segment, the scan's decays (up to 15 lanes of `segments ×
+    /// extend`) and the lowest score lowered by `segments × extend` (see
+    /// `Registers`).
     fn fits(query: &[u8], scoring: &Scoring) -> bool {
         let segments = query.len().div_ceil(32).max(1) as i64;
-        let widest_decay = 15 * segments * i64::from(scoring.gap_extend());
-        scoring.gap_open_extend() <= 127 && widest_decay <= 127
+        let extend = i64::from(scoring.gap_extend());
+        let (_, min_score) = scoring.score_range();
+        i64::from(scoring.gap_open_extend()) + segments * extend <= 127
+            && 15 * segments * extend <= 127
+            && i64::from(min_score) - segments * extend >= -128
     }
 }
 
