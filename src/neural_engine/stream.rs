@@ -16,13 +16,40 @@ pub const DEFAULT_BATCH_SIZE: usize = 4096;
 /// parsed.
 const FEATURE_GROUP: usize = 64;
 
-/// Where one record lies in its batch's bytes: its spans, from `offset`.
-/// A multi-line record's sequence and quality are ranges of
-/// [`Filled::joined`] instead.
+/// Where one record's parts lie in its batch's bytes (for a multi-line
+/// record, the joined `sequence` and `quality` in [`Filled::joined`]).
+/// Only [`Parts::new`] makes them: every range of the batch's bytes lies
+/// within `raw`, which lies within the first [`Filled::bytes`] bytes.
 #[derive(Debug, Clone, Copy)]
 struct Parts {
-    offset: usize,
-    spans: Spans,
+    raw: (usize, usize),
+    header: (usize, usize),
+    separator: (usize, usize),
+    sequence: (usize, usize),
+    quality: (usize, usize),
+    joined: bool,
+}
+
+impl Parts {
+    /// The parts of the record at `offset` in the batch, with `spans` from
+    /// there, each range clamped into `offset..offset + spans.end` (as the
+    /// reader makes them; clamping makes it a local fact for two `min`s).
+    #[inline(always)]
+    fn new(offset: usize, spans: &Spans) -> Self {
+        let end = spans.end;
+        let at = |(from, to): (usize, usize)| {
+            let to = to.min(end);
+            (offset + from.min(to), offset + to)
+        };
+        Parts {
+            raw: (offset, offset + end),
+            header: at(spans.header),
+            separator: at(spans.separator),
+            sequence: at(spans.sequence),
+            quality: at(spans.quality),
+            joined: spans.multi_line,
+        }
+    }
 }
 
 /// A batch of records and their features. The records are parsed in place
@@ -36,7 +63,7 @@ struct Filled {
     joined: Vec<u8>,
     /// The records' bytes, for a batch filled on another thread.
     copied: Vec<u8>,
-    /// The bytes the records take, for the room the next batch reserves.
+    /// The bytes the records take: where the last one ends.
     bytes: usize,
     features: Vec<f32>,
     builder: FeatureBuilder,
@@ -51,50 +78,47 @@ impl Filled {
         self.joined.clear();
         self.features.clear();
         reader.begin_batch(self.bytes + self.bytes / 4);
+        self.bytes = 0;
         let mut counted = 0;
         while self.parts.len() < batch_size {
-            let Some((offset, mut spans)) = reader.next_in_batch()? else {
+            let Some((offset, spans)) = reader.next_in_batch()? else {
                 break;
             };
-            if spans.multi_line {
+            let mut parts = Parts::new(offset, &spans);
+            if parts.joined {
                 let (sequence, quality) = reader.joined();
-                spans.sequence = append(&mut self.joined, sequence);
-                spans.quality = append(&mut self.joined, quality);
+                parts.sequence = append(&mut self.joined, sequence);
+                parts.quality = append(&mut self.joined, quality);
             }
-            let spans = within_end(spans);
-            self.parts.push(Parts { offset, spans });
+            self.parts.push(parts);
+            self.bytes = parts.raw.1;
             if self.parts.len() - counted == FEATURE_GROUP {
-                if counted == 0 && self.bytes == 0 {
+                if counted == 0 && batch_size > FEATURE_GROUP && self.features.capacity() == 0 {
                     // The first batch: size the buffer for it from its
                     // first records, rather than grow it step by step.
-                    let so_far = offset + spans.end;
-                    reader.reserve_batch(so_far.saturating_mul(batch_size) / FEATURE_GROUP);
+                    reader.reserve_batch(self.bytes.saturating_mul(batch_size) / FEATURE_GROUP);
                 }
                 self.add_features(counted, reader.batch_bytes());
                 counted = self.parts.len();
             }
         }
         self.add_features(counted, reader.batch_bytes());
-        self.bytes = self
-            .parts
-            .last()
-            .map_or(0, |last| last.offset + last.spans.end);
         Ok(self.parts.len())
     }
 
     /// Appends the features of the records from `first` on, whose bytes
     /// are `batch`.
     fn add_features(&mut self, first: usize, batch: &[u8]) {
+        let Some(batch) = batch.get(..self.bytes) else {
+            return;
+        };
         let joined = &self.joined;
         let reads = self
             .parts
             .get(first..)
             .unwrap_or_default()
             .iter()
-            .map(|parts| {
-                let record = record(parts, batch, joined);
-                (record.sequence, record.quality)
-            });
+            .map(|parts| read(parts, batch, joined));
         reads_features(&mut self.builder, reads, &mut self.features);
     }
 
@@ -104,10 +128,42 @@ impl Filled {
     }
 
     /// The record at `index`, whose batch's bytes are `batch`.
-    #[inline]
+    #[inline(always)]
     fn get<'a>(&'a self, index: usize, batch: &'a [u8]) -> Option<RecordRef<'a>> {
-        Some(record(self.parts.get(index)?, batch, &self.joined))
+        let parts = self.parts.get(index)?;
+        let batch = batch.get(..self.bytes)?;
+        let (sequence, quality) = read(parts, batch, &self.joined);
+        Some(RecordRef {
+            raw: part(batch, parts.raw),
+            header: part(batch, parts.header),
+            sequence,
+            separator: part(batch, parts.separator),
+            quality,
+        })
     }
+}
+
+/// A record's sequence and quality; `batch` holds the [`Filled::bytes`].
+#[inline(always)]
+fn read<'a>(parts: &Parts, batch: &'a [u8], joined: &'a [u8]) -> (&'a [u8], &'a [u8]) {
+    if parts.joined {
+        let slice = |(from, to): (usize, usize)| joined.get(from..to).unwrap_or_default();
+        (slice(parts.sequence), slice(parts.quality))
+    } else {
+        (part(batch, parts.sequence), part(batch, parts.quality))
+    }
+}
+
+/// `batch[from..to]` for a range of the batch's bytes of a [`Parts`], where
+/// `batch` holds the first [`Filled::bytes`] bytes of the batch.
+#[inline(always)]
+fn part(batch: &[u8], (from, to): (usize, usize)) -> &[u8] {
+    debug_assert!(from <= to && to <= batch.len());
+    // SAFETY: `Parts::new` made the range with `from <= to <= raw.1`, and
+    // `raw.1 <= Filled::bytes` (the end of the batch's last record) ==
+    // `batch.len()`. (Checked slicing cost a fifth of the stream's
+    // per-record bookkeeping.)
+    unsafe { batch.get_unchecked(from..to) }
 }
 
 /// Appends `part` to `joined`, returning where it lies.
@@ -115,61 +171,6 @@ fn append(joined: &mut Vec<u8>, part: &[u8]) -> (usize, usize) {
     let start = joined.len();
     joined.extend_from_slice(part);
     (start, joined.len())
-}
-
-/// `spans` with every range of the raw bytes made to satisfy
-/// `from <= to <= end`, which [`record`] relies on. (The reader makes them
-/// so; this makes it a local fact, for two `min`s a range.)
-#[inline(always)]
-fn within_end(mut spans: Spans) -> Spans {
-    let end = spans.end;
-    let clamp = |(from, to): (usize, usize)| {
-        let to = to.min(end);
-        (from.min(to), to)
-    };
-    spans.header = clamp(spans.header);
-    spans.separator = clamp(spans.separator);
-    if !spans.multi_line {
-        spans.sequence = clamp(spans.sequence);
-        spans.quality = clamp(spans.quality);
-    }
-    spans
-}
-
-/// The record that `parts` locates in `batch` (and `joined`); an empty
-/// one if `batch` is too short (it never is: it holds the bytes of every
-/// record of the batch).
-#[inline(always)]
-fn record<'a>(parts: &Parts, batch: &'a [u8], joined: &'a [u8]) -> RecordRef<'a> {
-    let spans = &parts.spans;
-    let Some(raw) = batch.get(parts.offset..parts.offset.wrapping_add(spans.end)) else {
-        let empty: &[u8] = &[];
-        return RecordRef {
-            raw: empty,
-            header: empty,
-            sequence: empty,
-            separator: empty,
-            quality: empty,
-        };
-    };
-    // SAFETY: `raw` is `spans.end` bytes long, and `Filled::fill` stored
-    // `spans` through `within_end`, so every range of the raw bytes has
-    // `from <= to <= spans.end`. (Checked slicing cost a fifth of the
-    // stream's per-record bookkeeping.)
-    let slice = |(from, to): (usize, usize)| unsafe { raw.get_unchecked(from..to) };
-    let (sequence, quality) = if spans.multi_line {
-        let slice = |(from, to): (usize, usize)| joined.get(from..to).unwrap_or_default();
-        (slice(spans.sequence), slice(spans.quality))
-    } else {
-        (slice(spans.sequence), slice(spans.quality))
-    };
-    RecordRef {
-        raw,
-        header: slice(spans.header),
-        sequence,
-        separator: slice(spans.separator),
-        quality,
-    }
 }
 
 enum Source<R> {
