@@ -261,6 +261,7 @@ impl<R: Read> QualityStream<R> {
     /// than 1% of its bases; `None` at the end of input. After an error the
     /// stream ends.
     #[allow(clippy::should_implement_trait)] // the record borrows from the stream
+    #[inline]
     pub fn next(&mut self) -> Option<Result<(RecordRef<'_>, f32)>> {
         loop {
             if self.next < self.current.len() {
