@@ -108,6 +108,18 @@ fn load<const N: usize>(bytes: &[u8; N], at: usize) -> __m256i {
     unsafe { _mm256_loadu_si256(bytes.as_ptr().add(at).cast()) }
 }
 
+/// The `N` bytes of `bytes` from `start`, without a bounds check (the block
+/// loops' conditions keep them in range).
+///
+/// # Safety
+/// `start + N <= bytes.len()`.
+#[inline(always)]
+unsafe fn block_at<const N: usize>(bytes: &[u8], start: usize) -> &[u8; N] {
+    debug_assert!(start + N <= bytes.len());
+    // SAFETY: the N bytes from `start` are in bounds (the caller's contract).
+    unsafe { &*bytes.as_ptr().add(start).cast::<[u8; N]>() }
+}
+
 /// The four lane totals of `a`, `b`, `c`, `d`, in that order.
 #[inline]
 #[target_feature(enable = "avx2")]
@@ -227,19 +239,19 @@ fn quality_counts(phred33: &[u8], row: &mut CountRow) {
     // Whole blocks in rounds of ROUND_BLOCKS, then the last 32 bytes with
     // only the bytes not yet counted kept.
     let whole = len - len % WIDTH;
-    let mut blocks = phred33[..whole].chunks_exact(WIDTH);
     let mut start = 0;
-    loop {
-        for block in blocks.by_ref().take(ROUND_BLOCKS) {
-            if let Some(block) = block.first_chunk::<WIDTH>() {
-                add_block(&mut below, load(block, 0), start, all);
-            }
+    while start < whole {
+        let round_end = whole.min(start + ROUND_BLOCKS * WIDTH);
+        while start < round_end {
+            // SAFETY: both are multiples of 32, so start + 32 <= round_end
+            // <= len.
+            let block = unsafe { block_at::<WIDTH>(phred33, start) };
+            add_block(&mut below, load(block, 0), start, all);
             start += WIDTH;
         }
-        if start == whole {
-            break;
+        if start < whole {
+            flush(&mut below);
         }
-        flush(&mut below);
     }
     if whole < len {
         add_block(
@@ -314,18 +326,17 @@ fn sequence_counts(sequence: &[u8], row: &mut CountRow) {
         )
     };
     // Blocks with all 32 window starts inside the read, in rounds.
-    let mut blocks_left = (len - 3) / WIDTH;
+    let windows_end = (len - 3) - (len - 3) % WIDTH;
     let mut start = 0;
-    while blocks_left > 0 {
+    while start < windows_end {
         if start > 0 {
             flush_counts(&mut counts, &mut sums);
         }
-        let round = blocks_left.min(ROUND_BLOCKS);
-        blocks_left -= round;
-        for _ in 0..round {
-            let Some(window) = sequence.get(start..).and_then(<[u8]>::first_chunk) else {
-                break;
-            };
+        let round_end = windows_end.min(start + ROUND_BLOCKS * WIDTH);
+        while start < round_end {
+            // SAFETY: both are multiples of 32, so start + 35 <= round_end
+            // + 3 <= len.
+            let window = unsafe { block_at::<WINDOWS_WIDTH>(sequence, start) };
             add_bases(&mut counts, load(window, 0), all);
             counts[3] = _mm256_sub_epi8(counts[3], runs(window));
             start += WIDTH;
