@@ -527,6 +527,22 @@ mod tests {
     }
 
     #[test]
+    fn pinned_bytes_do_not_lift_the_cap_on_the_line_being_read() {
+        let mut text = b"short\n".repeat(100);
+        text.extend_from_slice(&[b'A'; 1000]);
+        let mut buffer = LineBuffer::new(&text[..], 16, 256, Format::Fasta);
+        buffer.pin(0);
+        for _ in 0..100 {
+            let line = buffer.line_at(0).unwrap().expect("a short line");
+            buffer.consume(line.next);
+        }
+        assert_eq!(buffer.pinned_len(), 600);
+        assert_eq!(buffer.pinned().get(..600), Some(&text[..600]));
+        let err = buffer.line_at(0).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::LimitExceeded);
+    }
+
+    #[test]
     fn a_line_longer_than_the_cap_is_limit_exceeded() {
         let text = vec![b'A'; 1000];
         let mut buffer = LineBuffer::new(&text[..], 16, 256, Format::Fasta);
