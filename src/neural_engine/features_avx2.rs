@@ -154,13 +154,110 @@ fn min_byte(v: __m256i) -> u8 {
     _mm_cvtsi128_si32(m) as u8
 }
 
+/// What a quality sweep needs that depends only on the read length (at
+/// least one block): where the whole blocks end, the last block's mask, and
+/// the position-bin bounds with the masks that cut their blocks.
+struct QualityPlan {
+    len: usize,
+    /// Bytes in whole blocks (a multiple of 32).
+    whole: usize,
+    /// The last 32 bytes' bytes not in a whole block, and the others.
+    tail_keep: __m256i,
+    tail_drop: __m256i,
+    /// Bounds `k·len/4` (k = 1, 2, 3), then one never reached.
+    bounds: [usize; 4],
+    /// For each bound, the bytes before it in the block holding it (a
+    /// whole block, or the last 32 bytes).
+    before: [__m256i; 4],
+}
+
+impl QualityPlan {
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn new(len: usize) -> Self {
+        debug_assert!(len >= WIDTH);
+        let whole = len - len % WIDTH;
+        let tail_keep = keep_from(whole + WIDTH - len);
+        let bounds = [len / 4, 2 * len / 4, 3 * len / 4, usize::MAX];
+        let all = _mm256_set1_epi8(-1);
+        let [before_1, before_2, before_3] = [bounds[0], bounds[1], bounds[2]].map(|bound| {
+            // The block holding the bound starts at a multiple of 32, or
+            // is the last 32 bytes.
+            let start = if bound < whole {
+                bound - bound % WIDTH
+            } else {
+                len - WIDTH
+            };
+            _mm256_andnot_si256(keep_from(bound - start), all)
+        });
+        let before = [before_1, before_2, before_3, _mm256_setzero_si256()];
+        QualityPlan {
+            len,
+            whole,
+            tail_keep,
+            tail_drop: _mm256_andnot_si256(tail_keep, all),
+            bounds,
+            before,
+        }
+    }
+}
+
+/// What a sequence sweep needs that depends only on the read length (at
+/// least one homopolymer block): where the blocks of whole windows end and
+/// the masks of the last windows and the last bases.
+struct SequencePlan {
+    len: usize,
+    /// Window starts in whole blocks (a multiple of 32).
+    windows_end: usize,
+    /// The window starts after them (fewer than 32), as a mask over the
+    /// windows of the last 35 bytes.
+    windows_left: usize,
+    windows_keep: __m256i,
+    /// Where the bases after the windows' blocks (up to 34) stop being
+    /// whole blocks, and the last 32 bytes' bytes not counted before.
+    bases_whole: usize,
+    last_keep: __m256i,
+}
+
+impl SequencePlan {
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn new(len: usize) -> Self {
+        debug_assert!(len >= WINDOWS_WIDTH);
+        let windows_end = (len - 3) - (len - 3) % WIDTH;
+        let windows_left = len - 3 - windows_end;
+        let bases_whole = if windows_end + WIDTH <= len {
+            windows_end + WIDTH
+        } else {
+            windows_end
+        };
+        SequencePlan {
+            len,
+            windows_end,
+            windows_left,
+            windows_keep: keep_from(WIDTH - windows_left),
+            bases_whole,
+            last_keep: keep_from((bases_whole + WIDTH).saturating_sub(len)),
+        }
+    }
+}
+
 /// Sets each row to the counters of the read beside it (bases, qualities):
 /// one function with the sweeps inlined into its loop.
 #[target_feature(enable = "avx2")]
 pub(super) fn count_reads(reads: &[(&[u8], &[u8])], rows: &mut [CountRow]) {
+    // Reads of one length (the usual batch) share their plans.
+    let mut quality_plan = QualityPlan::new(WIDTH);
+    let mut sequence_plan = SequencePlan::new(WINDOWS_WIDTH);
     for (&(sequence, quality), row) in reads.iter().zip(rows) {
-        quality_counts(quality, row);
-        sequence_counts(sequence, row);
+        if quality.len() != quality_plan.len && quality.len() >= WIDTH {
+            quality_plan = QualityPlan::new(quality.len());
+        }
+        if sequence.len() != sequence_plan.len && sequence.len() >= WINDOWS_WIDTH {
+            sequence_plan = SequencePlan::new(sequence.len());
+        }
+        quality_counts(quality, &quality_plan, row);
+        sequence_counts(sequence, &sequence_plan, row);
         row.0[CountRow::SEQUENCE_LEN] = sequence.len() as u64;
         row.0[CountRow::QUALITY_LEN] = quality.len() as u64;
     }
@@ -169,9 +266,9 @@ pub(super) fn count_reads(reads: &[(&[u8], &[u8])], rows: &mut [CountRow]) {
 /// The quality counters of a read into `row`, in one sweep.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn quality_counts(phred33: &[u8], row: &mut CountRow) {
+fn quality_counts(phred33: &[u8], plan: &QualityPlan, row: &mut CountRow) {
     let len = phred33.len();
-    let Some(last) = phred33.last_chunk::<WIDTH>() else {
+    let (Some(last), true) = (phred33.last_chunk::<WIDTH>(), plan.len == len) else {
         row.set_quality(&quality_counts_scalar(phred33));
         return;
     };
@@ -189,47 +286,48 @@ fn quality_counts(phred33: &[u8], row: &mut CountRow) {
     let mut below_sums = [zero; 2];
     let mut minimum = all;
     // Bin k covers positions [k·len/4, (k+1)·len/4): its sum is a
-    // difference of the prefix sums Σ q[..bound] at these bounds, taken in
-    // the blocks holding them. Index 3 is past the last bound.
-    let bounds = [len / 4, 2 * len / 4, 3 * len / 4, usize::MAX];
+    // difference of the prefix sums Σ q[..bound] at the plan's bounds,
+    // taken in the blocks holding them. Index 3 is past the last bound.
     let mut prefixes = [zero; 4];
     let mut crossed = 0;
-    let mut next_bound = bounds[0];
+    let mut next_bound = plan.bounds[0];
     // Adds the block of 32 bytes from `start` whose bytes on `keep` are not
-    // counted yet.
-    let mut add_block = |below: &mut [__m256i; 2], bytes: __m256i, start: usize, keep: __m256i| {
-        // q = min(byte - 33 saturating, 93); bytes off `keep` become 0xFF
-        // for the lookups and the minimum (where they count nothing) and 0
-        // for the sums. q is 0..=93, so signed compares are exact.
-        let q = _mm256_min_epu8(_mm256_subs_epu8(bytes, offset), top);
-        let q_high = _mm256_or_si256(q, _mm256_xor_si256(keep, all));
-        let q_low = _mm256_and_si256(q, keep);
-        minimum = _mm256_min_epu8(minimum, q_high);
-        // Tile t's index, q + 0x70 - 16t saturating, has its high bit
-        // clear (the shuffle looks up q mod 16) exactly for q < 16(t + 1).
-        let index = [0x70, 0x60, 0x50].map(|bias| _mm256_adds_epu8(q_high, _mm256_set1_epi8(bias)));
-        let lookup = |tables: &[__m256i]| {
-            tables.iter().zip(&index).fold(zero, |acc, (table, index)| {
-                _mm256_xor_si256(acc, _mm256_shuffle_epi8(*table, *index))
-            })
+    // counted yet (`drop` is the others).
+    let mut add_block =
+        |below: &mut [__m256i; 2], bytes: __m256i, start: usize, [keep, drop]: [__m256i; 2]| {
+            // q = min(byte - 33 saturating, 93); bytes on `drop` become 0xFF
+            // for the lookups and the minimum (where they count nothing) and 0
+            // for the sums. q is 0..=93, so signed compares are exact.
+            let q = _mm256_min_epu8(_mm256_subs_epu8(bytes, offset), top);
+            let q_high = _mm256_or_si256(q, drop);
+            let q_low = _mm256_and_si256(q, keep);
+            minimum = _mm256_min_epu8(minimum, q_high);
+            // Tile t's index, q + 0x70 - 16t saturating, has its high bit
+            // clear (the shuffle looks up q mod 16) exactly for q < 16(t + 1).
+            let index =
+                [0x70, 0x60, 0x50].map(|bias| _mm256_adds_epu8(q_high, _mm256_set1_epi8(bias)));
+            let lookup = |tables: &[__m256i]| {
+                tables.iter().zip(&index).fold(zero, |acc, (table, index)| {
+                    _mm256_xor_si256(acc, _mm256_shuffle_epi8(*table, *index))
+                })
+            };
+            let planes = [lookup(&plane_0), lookup(&plane_1), q_low];
+            // Prefix sums at the bounds in this block (before adding it); the
+            // bounds come in order, each at or after the block's first new byte.
+            while next_bound < start + WIDTH {
+                let before = _mm256_and_si256(plan.before[crossed & 3], q_low);
+                prefixes[crossed & 3] = _mm256_add_epi64(sums[2], _mm256_sad_epu8(before, zero));
+                crossed += 1;
+                next_bound = plan.bounds[crossed & 3];
+            }
+            for (sum, plane) in sums.iter_mut().zip(planes) {
+                *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(plane, zero));
+            }
+            for (count, limit) in below.iter_mut().zip([twenty, thirty]) {
+                let is_below = _mm256_and_si256(_mm256_cmpgt_epi8(limit, q_low), keep);
+                *count = _mm256_sub_epi8(*count, is_below);
+            }
         };
-        let planes = [lookup(&plane_0), lookup(&plane_1), q_low];
-        // Prefix sums at the bounds in this block (before adding it); the
-        // bounds come in order, each at or after the block's first new byte.
-        while next_bound < start + WIDTH {
-            let before = _mm256_andnot_si256(keep_from(next_bound - start), q_low);
-            prefixes[crossed & 3] = _mm256_add_epi64(sums[2], _mm256_sad_epu8(before, zero));
-            crossed += 1;
-            next_bound = bounds[crossed & 3];
-        }
-        for (sum, plane) in sums.iter_mut().zip(planes) {
-            *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(plane, zero));
-        }
-        for (count, limit) in below.iter_mut().zip([twenty, thirty]) {
-            let is_below = _mm256_and_si256(_mm256_cmpgt_epi8(limit, q_low), keep);
-            *count = _mm256_sub_epi8(*count, is_below);
-        }
-    };
     let mut flush = |below: &mut [__m256i; 2]| {
         for (sum, count) in below_sums.iter_mut().zip(below) {
             *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(*count, zero));
@@ -238,15 +336,15 @@ fn quality_counts(phred33: &[u8], row: &mut CountRow) {
     };
     // Whole blocks in rounds of ROUND_BLOCKS, then the last 32 bytes with
     // only the bytes not yet counted kept.
-    let whole = len - len % WIDTH;
+    let whole = plan.whole;
     let mut start = 0;
     while start < whole {
         let round_end = whole.min(start + ROUND_BLOCKS * WIDTH);
         while start < round_end {
             // SAFETY: both are multiples of 32, so start + 32 <= round_end
-            // <= len.
+            // <= whole <= len (the plan is for this length).
             let block = unsafe { block_at::<WIDTH>(phred33, start) };
-            add_block(&mut below, load(block, 0), start, all);
+            add_block(&mut below, load(block, 0), start, [all, zero]);
             start += WIDTH;
         }
         if start < whole {
@@ -254,12 +352,8 @@ fn quality_counts(phred33: &[u8], row: &mut CountRow) {
         }
     }
     if whole < len {
-        add_block(
-            &mut below,
-            load(last, 0),
-            len - WIDTH,
-            keep_from(whole + WIDTH - len),
-        );
+        let masks = [plan.tail_keep, plan.tail_drop];
+        add_block(&mut below, load(last, 0), len - WIDTH, masks);
     }
     flush(&mut below);
     let [prefix_1, prefix_2, prefix_3, _] = prefixes;
@@ -293,11 +387,12 @@ fn flush_counts(counts: &mut [__m256i; 4], sums: &mut [__m256i; 4]) {
 /// The sequence counters of a read into `row`, in one sweep.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn sequence_counts(sequence: &[u8], row: &mut CountRow) {
+fn sequence_counts(sequence: &[u8], plan: &SequencePlan, row: &mut CountRow) {
     let len = sequence.len();
-    let (Some(last), Some(last_windows)) = (
+    let (Some(last), Some(last_windows), true) = (
         sequence.last_chunk::<WIDTH>(),
         sequence.last_chunk::<WINDOWS_WIDTH>(),
+        plan.len == len,
     ) else {
         row.set_sequence(&sequence_counts_scalar(sequence));
         return;
@@ -326,7 +421,7 @@ fn sequence_counts(sequence: &[u8], row: &mut CountRow) {
         )
     };
     // Blocks with all 32 window starts inside the read, in rounds.
-    let windows_end = (len - 3) - (len - 3) % WIDTH;
+    let windows_end = plan.windows_end;
     let mut start = 0;
     while start < windows_end {
         if start > 0 {
@@ -335,7 +430,7 @@ fn sequence_counts(sequence: &[u8], row: &mut CountRow) {
         let round_end = windows_end.min(start + ROUND_BLOCKS * WIDTH);
         while start < round_end {
             // SAFETY: both are multiples of 32, so start + 35 <= round_end
-            // + 3 <= len.
+            // + 3 <= windows_end + 3 <= len (the plan is for this length).
             let window = unsafe { block_at::<WINDOWS_WIDTH>(sequence, start) };
             add_bases(&mut counts, load(window, 0), all);
             counts[3] = _mm256_sub_epi8(counts[3], runs(window));
@@ -343,18 +438,21 @@ fn sequence_counts(sequence: &[u8], row: &mut CountRow) {
         }
     }
     // The last window starts (fewer than 32), from the last 35 bytes.
-    let windows_left = len - 3 - start;
-    if windows_left > 0 {
-        let hits = _mm256_and_si256(runs(last_windows), keep_from(WIDTH - windows_left));
+    if plan.windows_left > 0 {
+        let hits = _mm256_and_si256(runs(last_windows), plan.windows_keep);
         counts[3] = _mm256_sub_epi8(counts[3], hits);
     }
     // The last bases (up to 34): a whole block, then the last 32 bytes.
-    if let Some(block) = sequence.get(start..).and_then(<[u8]>::first_chunk::<WIDTH>) {
-        add_bases(&mut counts, load(block, 0), all);
-        start += WIDTH;
+    if plan.bases_whole > windows_end {
+        if let Some(block) = sequence
+            .get(windows_end..)
+            .and_then(<[u8]>::first_chunk::<WIDTH>)
+        {
+            add_bases(&mut counts, load(block, 0), all);
+        }
     }
-    if start < len {
-        add_bases(&mut counts, load(last, 0), keep_from(start + WIDTH - len));
+    if plan.bases_whole < len {
+        add_bases(&mut counts, load(last, 0), plan.last_keep);
     }
     flush_counts(&mut counts, &mut sums);
     store_quad(row, 3, sum_lanes4(sums[0], sums[1], sums[2], sums[3]));
