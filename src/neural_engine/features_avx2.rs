@@ -200,6 +200,16 @@ impl QualityPlan {
             before,
         }
     }
+
+    /// This plan, made anew for `len` (at least 32) if it was for another.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn for_len(&mut self, len: usize) -> &Self {
+        if self.len != len {
+            *self = Self::new(len);
+        }
+        self
+    }
 }
 
 /// What a sequence sweep needs that depends only on the read length (at
@@ -240,6 +250,16 @@ impl SequencePlan {
             last_keep: keep_from((bases_whole + WIDTH).saturating_sub(len)),
         }
     }
+
+    /// This plan, made anew for `len` (at least 35) if it was for another.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn for_len(&mut self, len: usize) -> &Self {
+        if self.len != len {
+            *self = Self::new(len);
+        }
+        self
+    }
 }
 
 /// Sets each row to the counters of the read beside it (bases, qualities):
@@ -250,14 +270,8 @@ pub(super) fn count_reads(reads: &[(&[u8], &[u8])], rows: &mut [CountRow]) {
     let mut quality_plan = QualityPlan::new(WIDTH);
     let mut sequence_plan = SequencePlan::new(WINDOWS_WIDTH);
     for (&(sequence, quality), row) in reads.iter().zip(rows) {
-        if quality.len() != quality_plan.len && quality.len() >= WIDTH {
-            quality_plan = QualityPlan::new(quality.len());
-        }
-        if sequence.len() != sequence_plan.len && sequence.len() >= WINDOWS_WIDTH {
-            sequence_plan = SequencePlan::new(sequence.len());
-        }
-        quality_counts(quality, &quality_plan, row);
-        sequence_counts(sequence, &sequence_plan, row);
+        quality_counts(quality, &mut quality_plan, row);
+        sequence_counts(sequence, &mut sequence_plan, row);
         row.0[CountRow::SEQUENCE_LEN] = sequence.len() as u64;
         row.0[CountRow::QUALITY_LEN] = quality.len() as u64;
     }
@@ -266,12 +280,13 @@ pub(super) fn count_reads(reads: &[(&[u8], &[u8])], rows: &mut [CountRow]) {
 /// The quality counters of a read into `row`, in one sweep.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn quality_counts(phred33: &[u8], plan: &QualityPlan, row: &mut CountRow) {
+fn quality_counts(phred33: &[u8], plan: &mut QualityPlan, row: &mut CountRow) {
     let len = phred33.len();
-    let (Some(last), true) = (phred33.last_chunk::<WIDTH>(), plan.len == len) else {
+    let Some(last) = phred33.last_chunk::<WIDTH>() else {
         row.set_quality(&quality_counts_scalar(phred33));
         return;
     };
+    let plan = plan.for_len(len);
     let table = |bytes: &[u8; 16]| _mm256_broadcastsi128_si256(load_16(bytes));
     let plane_0 = PLANE_0.each_ref().map(table);
     let plane_1 = PLANE_1.each_ref().map(table);
@@ -315,10 +330,15 @@ fn quality_counts(phred33: &[u8], plan: &QualityPlan, row: &mut CountRow) {
             // Prefix sums at the bounds in this block (before adding it); the
             // bounds come in order, each at or after the block's first new byte.
             while next_bound < start + WIDTH {
-                let before = _mm256_and_si256(plan.before[crossed & 3], q_low);
-                prefixes[crossed & 3] = _mm256_add_epi64(sums[2], _mm256_sad_epu8(before, zero));
-                crossed += 1;
-                next_bound = plan.bounds[crossed & 3];
+                // SAFETY: crossed < 3 here, as bounds[3] is usize::MAX,
+                // past every block's end, so the loop stops at index 3.
+                unsafe {
+                    let before = _mm256_and_si256(*plan.before.get_unchecked(crossed), q_low);
+                    let prefix = _mm256_add_epi64(sums[2], _mm256_sad_epu8(before, zero));
+                    *prefixes.get_unchecked_mut(crossed) = prefix;
+                    crossed += 1;
+                    next_bound = *plan.bounds.get_unchecked(crossed);
+                }
             }
             for (sum, plane) in sums.iter_mut().zip(planes) {
                 *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(plane, zero));
@@ -387,16 +407,16 @@ fn flush_counts(counts: &mut [__m256i; 4], sums: &mut [__m256i; 4]) {
 /// The sequence counters of a read into `row`, in one sweep.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn sequence_counts(sequence: &[u8], plan: &SequencePlan, row: &mut CountRow) {
+fn sequence_counts(sequence: &[u8], plan: &mut SequencePlan, row: &mut CountRow) {
     let len = sequence.len();
-    let (Some(last), Some(last_windows), true) = (
+    let (Some(last), Some(last_windows)) = (
         sequence.last_chunk::<WIDTH>(),
         sequence.last_chunk::<WINDOWS_WIDTH>(),
-        plan.len == len,
     ) else {
         row.set_sequence(&sequence_counts_scalar(sequence));
         return;
     };
+    let plan = plan.for_len(len);
     let zero = _mm256_setzero_si256();
     let all = _mm256_set1_epi8(-1);
     let fold_case = _mm256_set1_epi8(0xDFu8 as i8);
