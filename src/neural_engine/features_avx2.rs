@@ -303,7 +303,7 @@ fn quality_counts(phred33: &[u8], plan: &mut QualityPlan, row: &mut CountRow) {
     // Bin k covers positions [k·len/4, (k+1)·len/4): its sum is a
     // difference of the prefix sums Σ q[..bound] at the plan's bounds,
     // taken in the blocks holding them. Index 3 is past the last bound.
-    let mut prefixes = [zero; 4];
+    let mut prefixes = [zero; 3];
     let mut crossed = 0;
     let mut next_bound = plan.bounds[0];
     // Adds the block of 32 bytes from `start` whose bytes on `keep` are not
@@ -358,8 +358,8 @@ fn quality_counts(phred33: &[u8], plan: &mut QualityPlan, row: &mut CountRow) {
     // only the bytes not yet counted kept.
     let whole = plan.whole;
     let mut start = 0;
-    while start < whole {
-        let round_end = whole.min(start + ROUND_BLOCKS * WIDTH);
+    let mut round_end = whole.min(ROUND_BLOCKS * WIDTH);
+    loop {
         while start < round_end {
             // SAFETY: both are multiples of 32, so start + 32 <= round_end
             // <= whole <= len (the plan is for this length).
@@ -367,16 +367,18 @@ fn quality_counts(phred33: &[u8], plan: &mut QualityPlan, row: &mut CountRow) {
             add_block(&mut below, load(block, 0), start, [all, zero]);
             start += WIDTH;
         }
-        if start < whole {
-            flush(&mut below);
+        if start >= whole {
+            break;
         }
+        flush(&mut below);
+        round_end = whole.min(start + ROUND_BLOCKS * WIDTH);
     }
     if whole < len {
         let masks = [plan.tail_keep, plan.tail_drop];
         add_block(&mut below, load(last, 0), len - WIDTH, masks);
     }
     flush(&mut below);
-    let [prefix_1, prefix_2, prefix_3, _] = prefixes;
+    let [prefix_1, prefix_2, prefix_3] = prefixes;
     store_quad(row, 0, sum_lanes4(sums[0], sums[1], sums[2], below_sums[0]));
     store_quad(
         row,
@@ -393,15 +395,13 @@ fn load_16(bytes: &[u8; 16]) -> __m128i {
     unsafe { _mm_loadu_si128(bytes.as_ptr().cast()) }
 }
 
-/// Moves byte counters into 64-bit sums.
+/// The totals of four byte counters, in that order.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn flush_counts(counts: &mut [__m256i; 4], sums: &mut [__m256i; 4]) {
+fn count_totals([w, x, y, z]: [__m256i; 4]) -> __m256i {
     let zero = _mm256_setzero_si256();
-    for (sum, count) in sums.iter_mut().zip(counts) {
-        *sum = _mm256_add_epi64(*sum, _mm256_sad_epu8(*count, zero));
-        *count = zero;
-    }
+    let sad = |count| _mm256_sad_epu8(count, zero);
+    sum_lanes4(sad(w), sad(x), sad(y), sad(z))
 }
 
 /// The sequence counters of a read into `row`, in one sweep.
@@ -421,9 +421,10 @@ fn sequence_counts(sequence: &[u8], plan: &mut SequencePlan, row: &mut CountRow)
     let all = _mm256_set1_epi8(-1);
     let fold_case = _mm256_set1_epi8(0xDFu8 as i8);
     let [a, c, g, t, n] = [b'A', b'C', b'G', b'T', b'N'].map(|b| _mm256_set1_epi8(b as i8));
-    // G+C, A+C+G+T, N, homopolymer windows: byte counters and their sums.
+    // G+C, A+C+G+T, N, homopolymer windows: byte counters, and their
+    // totals from the rounds before.
     let mut counts = [zero; 4];
-    let mut sums = [zero; 4];
+    let mut totals = zero;
     let add_bases = |counts: &mut [__m256i; 4], bytes: __m256i, keep: __m256i| {
         let upper = _mm256_and_si256(bytes, fold_case);
         let is = |base| _mm256_cmpeq_epi8(upper, base);
@@ -443,11 +444,8 @@ fn sequence_counts(sequence: &[u8], plan: &mut SequencePlan, row: &mut CountRow)
     // Blocks with all 32 window starts inside the read, in rounds.
     let windows_end = plan.windows_end;
     let mut start = 0;
-    while start < windows_end {
-        if start > 0 {
-            flush_counts(&mut counts, &mut sums);
-        }
-        let round_end = windows_end.min(start + ROUND_BLOCKS * WIDTH);
+    let mut round_end = windows_end.min(ROUND_BLOCKS * WIDTH);
+    loop {
         while start < round_end {
             // SAFETY: both are multiples of 32, so start + 35 <= round_end
             // + 3 <= windows_end + 3 <= len (the plan is for this length).
@@ -456,6 +454,12 @@ fn sequence_counts(sequence: &[u8], plan: &mut SequencePlan, row: &mut CountRow)
             counts[3] = _mm256_sub_epi8(counts[3], runs(window));
             start += WIDTH;
         }
+        if start >= windows_end {
+            break;
+        }
+        totals = _mm256_add_epi64(totals, count_totals(counts));
+        counts = [zero; 4];
+        round_end = windows_end.min(start + ROUND_BLOCKS * WIDTH);
     }
     // The last window starts (fewer than 32), from the last 35 bytes.
     if plan.windows_left > 0 {
@@ -474,6 +478,5 @@ fn sequence_counts(sequence: &[u8], plan: &mut SequencePlan, row: &mut CountRow)
     if plan.bases_whole < len {
         add_bases(&mut counts, load(last, 0), plan.last_keep);
     }
-    flush_counts(&mut counts, &mut sums);
-    store_quad(row, 3, sum_lanes4(sums[0], sums[1], sums[2], sums[3]));
+    store_quad(row, 3, _mm256_add_epi64(totals, count_totals(counts)));
 }
