@@ -282,10 +282,12 @@ pub(super) fn count_reads(reads: &[(&[u8], &[u8])], rows: &mut [CountRow]) {
 #[target_feature(enable = "avx2")]
 fn quality_counts(phred33: &[u8], plan: &mut QualityPlan, row: &mut CountRow) {
     let len = phred33.len();
-    let Some(last) = phred33.last_chunk::<WIDTH>() else {
+    if len < WIDTH {
         row.set_quality(&quality_counts_scalar(phred33));
         return;
-    };
+    }
+    // SAFETY: the read has at least 32 bytes.
+    let last = unsafe { block_at::<WIDTH>(phred33, len - WIDTH) };
     let plan = plan.for_len(len);
     let table = |bytes: &[u8; 16]| _mm256_broadcastsi128_si256(load_16(bytes));
     let plane_0 = PLANE_0.each_ref().map(table);
@@ -409,12 +411,16 @@ fn count_totals([w, x, y, z]: [__m256i; 4]) -> __m256i {
 #[target_feature(enable = "avx2")]
 fn sequence_counts(sequence: &[u8], plan: &mut SequencePlan, row: &mut CountRow) {
     let len = sequence.len();
-    let (Some(last), Some(last_windows)) = (
-        sequence.last_chunk::<WIDTH>(),
-        sequence.last_chunk::<WINDOWS_WIDTH>(),
-    ) else {
+    if len < WINDOWS_WIDTH {
         row.set_sequence(&sequence_counts_scalar(sequence));
         return;
+    }
+    // SAFETY: the read has at least 35 bytes.
+    let (last, last_windows) = unsafe {
+        (
+            block_at::<WIDTH>(sequence, len - WIDTH),
+            block_at::<WINDOWS_WIDTH>(sequence, len - WINDOWS_WIDTH),
+        )
     };
     let plan = plan.for_len(len);
     let zero = _mm256_setzero_si256();
