@@ -7,7 +7,7 @@
 //! a position-bin bound, the prefix sum up to it, so the four bin sums are
 //! differences); q < 20 and q < 30 as byte counters; the minimum.
 //! Sequence sweep: case-folded compares into byte counters for G+C,
-//! A+C+G+T and N, and the four-identical-bytes windows. Byte counters are
+//! A+T and N, and the four-identical-bytes windows. Byte counters are
 //! flushed into 64-bit sums (`psadbw`) before they can overflow. The last,
 //! partial block of a read is the read's last 32 bytes with the bytes
 //! already counted masked off, so nothing falls back to scalar code unless
@@ -425,18 +425,19 @@ fn sequence_counts(sequence: &[u8], plan: &mut SequencePlan, row: &mut CountRow)
     let plan = plan.for_len(len);
     let zero = _mm256_setzero_si256();
     let all = _mm256_set1_epi8(-1);
-    let fold_case = _mm256_set1_epi8(0xDFu8 as i8);
-    let [a, c, g, t, n] = [b'A', b'C', b'G', b'T', b'N'].map(|b| _mm256_set1_epi8(b as i8));
-    // G+C, A+C+G+T, N, homopolymer windows: byte counters, and their
-    // totals from the rounds before.
+    let [lower_case, c_or_g] = [0x20, 0x04].map(|bit| _mm256_set1_epi8(bit));
+    let [a, g, t, n] = [b'a', b'g', b't', b'n'].map(|b| _mm256_set1_epi8(b as i8));
+    // G+C, A+T, N, homopolymer windows: byte counters, and their totals
+    // from the rounds before.
     let mut counts = [zero; 4];
     let mut totals = zero;
     let add_bases = |counts: &mut [__m256i; 4], bytes: __m256i, keep: __m256i| {
-        let upper = _mm256_and_si256(bytes, fold_case);
-        let is = |base| _mm256_cmpeq_epi8(upper, base);
-        let gc = _mm256_or_si256(is(g), is(c));
-        let acgt = _mm256_or_si256(gc, _mm256_or_si256(is(a), is(t)));
-        for (count, hit) in counts.iter_mut().zip([gc, acgt, is(n)]) {
+        // Letters in lower case; c (0x63) and g (0x67) differ only in 0x04.
+        let lower = _mm256_or_si256(bytes, lower_case);
+        let is = |base| _mm256_cmpeq_epi8(lower, base);
+        let gc = _mm256_cmpeq_epi8(_mm256_or_si256(lower, c_or_g), g);
+        let at = _mm256_or_si256(is(a), is(t));
+        for (count, hit) in counts.iter_mut().zip([gc, at, is(n)]) {
             *count = _mm256_sub_epi8(*count, _mm256_and_si256(hit, keep));
         }
     };
