@@ -13,11 +13,24 @@
 //! it is full from its first byte, i.e. when a single record does not fit,
 //! and never beyond a hard cap, which becomes
 //! [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
+//!
+//! A reader may [`pin`](LineBuffer::pin) the first unread byte: bytes
+//! consumed after that stay buffered ([`pinned`](LineBuffer::pinned)), so
+//! that a batch of records can be handed out in place, until the next pin.
+//! Pinned bytes move with the unread ones and do not count against the cap.
 
 use std::io::{self, Read};
 
 use crate::simd::newline_index::{mark_newlines, BYTES_PER_WORD};
 use crate::{Error, Format, Result};
+
+/// While bytes are pinned, reads ask for at most `PINNED_READ` bytes, so
+/// that little is read ahead of a batch (and moved to make room for the
+/// next), and for at least `MIN_PINNED_READ` unless the buffer is at its
+/// cap: the size above which buffered decoders (such as the gzip input of
+/// [`io::open`](crate::io::open)) write into the buffer directly.
+const PINNED_READ: usize = 256 * 1024;
+const MIN_PINNED_READ: usize = 128 * 1024;
 
 /// One line found in the buffer, as offsets relative to the buffer's start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +61,8 @@ pub(crate) struct LineBuffer<R> {
     newlines: Vec<u64>,
     start: usize,
     end: usize,
+    /// The first pinned byte (`<= start`), or `usize::MAX` when unpinned.
+    pinned: usize,
     eof: bool,
     /// The stream offset of `buf[0]`; `buf[start]` is at `base + start`.
     base: u64,
@@ -65,6 +80,7 @@ impl<R: Read> LineBuffer<R> {
             newlines: vec![0; capacity.div_ceil(BYTES_PER_WORD)],
             start: 0,
             end: 0,
+            pinned: usize::MAX,
             eof: false,
             base: 0,
             max_size: max_size.max(capacity),
@@ -89,6 +105,47 @@ impl<R: Read> LineBuffer<R> {
     #[inline]
     pub fn consume(&mut self, n: usize) {
         self.start += n.min(self.end - self.start);
+    }
+
+    /// Keeps the bytes from the first unread one on buffered, releasing
+    /// those of an earlier pin, and makes room for `reserve` bytes from
+    /// there (see [`reserve`](Self::reserve)).
+    pub fn pin(&mut self, reserve: usize) {
+        self.pinned = self.start;
+        self.reserve(reserve);
+    }
+
+    /// Makes room for `bytes` bytes from the pinned (or first unread) byte
+    /// on, and for reads of [`PINNED_READ`] behind them (within the cap), so
+    /// that a batch of up to that size is not moved while it is read. Moves
+    /// the buffered bytes only if they would not fit; grows the buffer to
+    /// twice that room only if they do not fit at its front, so that when
+    /// batches follow one another only every other one moves the bytes
+    /// read ahead of it.
+    pub fn reserve(&mut self, bytes: usize) {
+        let keep = self.pinned.min(self.start);
+        let room = bytes
+            .saturating_add(PINNED_READ + MIN_PINNED_READ)
+            .min(self.max_size);
+        if self.buf.len() - keep < room {
+            self.compact(keep);
+            if self.buf.len() < room {
+                self.resize(room.saturating_mul(2).min(self.max_size));
+            }
+        }
+    }
+
+    /// The bytes from the pinned one to the last buffered one, the unread
+    /// ones included; empty before the first pin.
+    #[inline]
+    pub fn pinned(&self) -> &[u8] {
+        self.buf.get(self.pinned..self.end).unwrap_or_default()
+    }
+
+    /// Where the first unread byte lies in [`pinned`](Self::pinned).
+    #[inline]
+    pub fn pinned_len(&self) -> usize {
+        self.start.saturating_sub(self.pinned)
     }
 
     /// The positions (relative to the first unread byte) of the buffered
@@ -153,41 +210,56 @@ impl<R: Read> LineBuffer<R> {
         }
     }
 
-    /// Reads more input behind the unread bytes, first moving them to the
-    /// front when less than a quarter of the buffer is free behind them, and
-    /// growing the buffer if it is full. Indexes what was read. Returns
-    /// `false` at end of input.
+    /// Reads more input behind the unread (and pinned) bytes, first moving
+    /// them to the front when less than a quarter of the buffer (while
+    /// pinned: less than [`MIN_PINNED_READ`]) is free behind them, and
+    /// growing the buffer if it is still full (short of that). Indexes what
+    /// was read. Returns `false` at end of input.
     #[inline(never)]
     fn fill(&mut self) -> Result<bool> {
         if self.eof {
             return Ok(false);
         }
-        let free = self.buf.len() - self.end;
-        if self.start > 0 && free < (self.buf.len() / 4).max(1) {
-            self.base += self.start as u64;
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-            self.index(0);
+        let keep = self.pinned.min(self.start);
+        let pinned = self.start - keep;
+        let wanted_free = if self.pinned == usize::MAX {
+            (self.buf.len() / 4).max(1)
+        } else {
+            MIN_PINNED_READ
+        };
+        if keep > 0 && self.buf.len() - self.end < wanted_free {
+            self.compact(keep);
         }
         // Bytes before `indexed_to` keep their index bits.
         let indexed_to = self.end;
-        if self.end == self.buf.len() {
-            if self.buf.len() >= self.max_size {
+        if self.end == self.buf.len()
+            || (self.pinned != usize::MAX && self.buf.len() - self.end < wanted_free)
+        {
+            // Pinned bytes do not count against the cap.
+            let cap = self.max_size.saturating_add(pinned);
+            if self.end == self.buf.len() && self.buf.len() >= cap {
                 return Err(Error::limit_exceeded(
                     self.format,
                     "record size (bytes)",
-                    self.buf.len() as u64 + 1,
+                    (self.buf.len() - pinned) as u64 + 1,
                     self.max_size as u64,
                 )
                 .at_byte_offset(self.offset()));
             }
-            let new_len = self.buf.len().saturating_mul(2).min(self.max_size);
-            self.buf.resize(new_len, 0);
-            self.newlines.resize(new_len.div_ceil(BYTES_PER_WORD), 0);
+            let new_len = self.buf.len().saturating_mul(2).min(cap);
+            if new_len > self.buf.len() {
+                self.resize(new_len);
+            }
         }
         loop {
-            match self.inner.read(&mut self.buf[self.end..]) {
+            // While pinned, read in pieces, so that what is read ahead of a
+            // batch (and moved to make room for the next) stays small.
+            let read_end = if self.pinned == usize::MAX {
+                self.buf.len()
+            } else {
+                self.end.saturating_add(PINNED_READ).min(self.buf.len())
+            };
+            match self.inner.read(&mut self.buf[self.end..read_end]) {
                 Ok(0) => {
                     self.eof = true;
                     return Ok(false);
@@ -201,6 +273,36 @@ impl<R: Read> LineBuffer<R> {
                 Err(e) => return Err(Error::io(self.format, e)),
             }
         }
+    }
+
+    /// Moves `buf[keep..end]` (`keep <= start`, `keep <= pinned`) to the
+    /// front and re-indexes the unread bytes.
+    fn compact(&mut self, keep: usize) {
+        if keep == 0 {
+            return;
+        }
+        self.base += keep as u64;
+        self.buf.copy_within(keep..self.end, 0);
+        self.end -= keep;
+        self.start -= keep;
+        if self.pinned != usize::MAX {
+            self.pinned -= keep;
+        }
+        self.index(self.start);
+    }
+
+    /// Grows the buffer and its index to `len` bytes. New zeroed vectors
+    /// (fresh pages from the allocator) take the buffered bytes and their
+    /// index: nothing past them is copied or cleared twice.
+    fn resize(&mut self, len: usize) {
+        let mut buf = vec![0; len];
+        let used = self.end.min(len);
+        buf[..used].copy_from_slice(&self.buf[..used]);
+        self.buf = buf;
+        let mut newlines = vec![0; len.div_ceil(BYTES_PER_WORD)];
+        let words = used.div_ceil(BYTES_PER_WORD);
+        newlines[..words].copy_from_slice(&self.newlines[..words]);
+        self.newlines = newlines;
     }
 
     /// Indexes `buf[from..end]`, from the start of the word holding `from`.
@@ -381,6 +483,63 @@ mod tests {
             assert_eq!(lines, expected, "capacity {capacity}");
             assert_eq!(buffer.offset() + from as u64, text.len() as u64);
         }
+    }
+
+    #[test]
+    fn pinned_bytes_stay_buffered_across_refills_moves_and_growth() {
+        let text: Vec<u8> = (0..4000u32)
+            .flat_map(|i| format!("line {i} {}\n", "x".repeat((i % 23) as usize)).into_bytes())
+            .collect();
+        for (capacity, reserve) in [(1, 0), (16, 0), (100, 50), (700, 5000), (8192, 1 << 20)] {
+            let input = Trickle {
+                data: &text,
+                size: capacity % 7,
+            };
+            // A cap below the batches' size: pinned bytes do not count.
+            let mut buffer = LineBuffer::new(input, capacity, 256, Format::Fastq);
+            let mut from = 0;
+            let mut batch_start = 0;
+            for batch in 0.. {
+                buffer.pin(reserve);
+                assert_eq!(buffer.pinned_len(), 0);
+                let mut lines = 0;
+                while lines < batch % 90 + 1 {
+                    let Some(line) = buffer.line_at(from).unwrap() else {
+                        break;
+                    };
+                    buffer.consume(line.next);
+                    from = 0;
+                    lines += 1;
+                    assert_index_is_exact(&buffer, capacity);
+                }
+                // Every byte since the pin, then the unread ones, in order.
+                let pinned = buffer.pinned();
+                let batch_end = batch_start + buffer.pinned_len();
+                assert_eq!(pinned, &text[batch_start..batch_start + pinned.len()]);
+                assert_eq!(buffer.offset(), batch_end as u64);
+                batch_start = batch_end;
+                if lines == 0 {
+                    break;
+                }
+            }
+            assert_eq!(batch_start, text.len(), "capacity {capacity}");
+        }
+    }
+
+    #[test]
+    fn pinned_bytes_do_not_lift_the_cap_on_the_line_being_read() {
+        let mut text = b"short\n".repeat(100);
+        text.extend_from_slice(&[b'A'; 1000]);
+        let mut buffer = LineBuffer::new(&text[..], 16, 256, Format::Fasta);
+        buffer.pin(0);
+        for _ in 0..100 {
+            let line = buffer.line_at(0).unwrap().expect("a short line");
+            buffer.consume(line.next);
+        }
+        assert_eq!(buffer.pinned_len(), 600);
+        assert_eq!(buffer.pinned().get(..600), Some(&text[..600]));
+        let err = buffer.line_at(0).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::LimitExceeded);
     }
 
     #[test]

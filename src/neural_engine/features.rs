@@ -153,7 +153,8 @@ impl CountRow {
     pub(super) const QUALITY_LEN: usize = 10;
     // Counter 11 is unused (0).
     pub(super) const GC: usize = 12;
-    pub(super) const ACGT: usize = 13;
+    /// A+T (A+C+G+T is this plus G+C).
+    pub(super) const AT: usize = 13;
     pub(super) const N: usize = 14;
     pub(super) const HOMOPOLYMER_STARTS: usize = 15;
 
@@ -180,7 +181,7 @@ impl CountRow {
     pub(super) fn set_sequence(&mut self, counts: &SequenceCounts) {
         let r = &mut self.0;
         r[Self::GC] = counts.gc;
-        r[Self::ACGT] = counts.acgt;
+        r[Self::AT] = counts.acgt - counts.gc;
         r[Self::N] = counts.n;
         r[Self::HOMOPOLYMER_STARTS] = counts.homopolymer_starts;
     }
@@ -203,7 +204,7 @@ impl CountRow {
         let r = &self.0;
         SequenceCounts {
             gc: r[Self::GC],
-            acgt: r[Self::ACGT],
+            acgt: r[Self::GC] + r[Self::AT],
             n: r[Self::N],
             homopolymer_starts: r[Self::HOMOPOLYMER_STARTS],
         }

@@ -99,7 +99,8 @@ fn finish_four(rows: &[CountRow; 4], out: &mut Vec<f32>) {
     let [ee_0, ee_1, quality_sum, below_20] = transposed(rows, 0);
     let [below_30, to_1, to_2, to_3] = transposed(rows, 1);
     let [min_quality, sequence_len, quality_len, _] = transposed(rows, 2);
-    let [gc, acgt, n_count, homopolymer] = transposed(rows, 3);
+    let [gc, at, n_count, homopolymer] = transposed(rows, 3);
+    let acgt = _mm256_add_epi64(gc, at);
     let ee_units = _mm256_add_epi64(ee_0, _mm256_slli_epi64::<8>(ee_1));
     // Units are multiples of 2⁻¹⁵: scaling by a power of two is exact.
     let expected_errors =

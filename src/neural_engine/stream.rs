@@ -6,19 +6,20 @@ use std::thread::JoinHandle;
 
 use super::features::{reads_features, FeatureBuilder};
 use super::model::QualityModel;
-use crate::formats::fastq::{Reader, RecordRef};
+use crate::formats::fastq::{Reader, RecordRef, Spans};
 use crate::{Error, Format, Result};
 
 /// The default number of reads per micro-batch.
 pub const DEFAULT_BATCH_SIZE: usize = 4096;
 
 /// Records whose features are computed together, right after they were
-/// copied into a batch.
+/// parsed.
 const FEATURE_GROUP: usize = 64;
 
-/// Where one record's parts lie in [`Filled::data`]. Only
-/// [`Filled::push`] makes them, from bytes it has just appended, and `data`
-/// is only cleared together with `parts`: every range lies inside `data`.
+/// Where one record's parts lie in its batch's bytes (for a multi-line
+/// record, the joined `sequence` and `quality` in [`Filled::joined`]).
+/// Only [`Parts::new`] makes them: every range of the batch's bytes lies
+/// within `raw`, which lies within the first [`Filled::bytes`] bytes.
 #[derive(Debug, Clone, Copy)]
 struct Parts {
     raw: (usize, usize),
@@ -26,85 +27,99 @@ struct Parts {
     separator: (usize, usize),
     sequence: (usize, usize),
     quality: (usize, usize),
+    joined: bool,
 }
 
-/// A batch of records and their features, handed between threads: each
-/// record's bytes are copied once, from the reader's buffer into `data`,
-/// and handed out from there as borrowed views.
+impl Parts {
+    /// The parts of the record at `offset` in the batch, with `spans` from
+    /// there, each range clamped into `offset..offset + spans.end` (as the
+    /// reader makes them; clamping makes it a local fact for two `min`s).
+    #[inline(always)]
+    fn new(offset: usize, spans: &Spans) -> Self {
+        let end = spans.end;
+        let at = |(from, to): (usize, usize)| {
+            let to = to.min(end);
+            (offset + from.min(to), offset + to)
+        };
+        Parts {
+            raw: (offset, offset + end),
+            header: at(spans.header),
+            separator: at(spans.separator),
+            sequence: at(spans.sequence),
+            quality: at(spans.quality),
+            joined: spans.multi_line,
+        }
+    }
+}
+
+/// A batch of records and their features. The records are parsed in place
+/// in the reader's buffer ([`Reader::batch_bytes`]), which keeps them until
+/// the next batch is filled; a batch handed to another thread carries a
+/// copy of those bytes (`copied`).
 #[derive(Default)]
 struct Filled {
-    data: Vec<u8>,
     parts: Vec<Parts>,
+    /// The joined sequences and qualities of multi-line records.
+    joined: Vec<u8>,
+    /// The records' bytes, for a batch filled on another thread.
+    copied: Vec<u8>,
+    /// The bytes the records take: where the last one ends.
+    bytes: usize,
     features: Vec<f32>,
     builder: FeatureBuilder,
 }
 
 impl Filled {
-    /// Replaces the contents with up to `batch_size` records and their
-    /// features, computed for every [`FEATURE_GROUP`] records just copied
-    /// (still in cache).
+    /// Replaces the contents with up to `batch_size` records, parsed in
+    /// place, and their features, computed for every [`FEATURE_GROUP`]
+    /// records just parsed (still in cache).
     fn fill<R: Read>(&mut self, reader: &mut Reader<R>, batch_size: usize) -> Result<usize> {
-        self.data.clear();
         self.parts.clear();
+        self.joined.clear();
         self.features.clear();
+        reader.begin_batch(self.bytes + self.bytes / 4);
+        self.bytes = 0;
         let mut counted = 0;
         while self.parts.len() < batch_size {
-            let Some(record) = reader.next_record() else {
+            let Some((offset, spans)) = reader.next_in_batch()? else {
                 break;
             };
-            self.push(&record?);
+            let mut parts = Parts::new(offset, &spans);
+            if parts.joined {
+                let (sequence, quality) = reader.joined();
+                parts.sequence = append(&mut self.joined, sequence);
+                parts.quality = append(&mut self.joined, quality);
+            }
+            self.parts.push(parts);
+            self.bytes = parts.raw.1;
             if self.parts.len() - counted == FEATURE_GROUP {
-                self.add_features(counted);
+                if counted == 0 && batch_size > FEATURE_GROUP && self.features.capacity() == 0 {
+                    // The first batch: size the buffer for it from its
+                    // first records, rather than grow it step by step.
+                    reader.reserve_batch(self.bytes.saturating_mul(batch_size) / FEATURE_GROUP);
+                }
+                self.add_features(counted, reader.batch_bytes());
                 counted = self.parts.len();
             }
         }
-        self.add_features(counted);
+        self.add_features(counted, reader.batch_bytes());
         Ok(self.parts.len())
     }
 
-    /// Appends the features of the records from `first` on.
-    fn add_features(&mut self, first: usize) {
-        let data = &self.data;
+    /// Appends the features of the records from `first` on, whose bytes
+    /// are `batch`.
+    fn add_features(&mut self, first: usize, batch: &[u8]) {
+        let Some(batch) = batch.get(..self.bytes) else {
+            return;
+        };
+        let joined = &self.joined;
         let reads = self
             .parts
             .get(first..)
             .unwrap_or_default()
             .iter()
-            .map(|parts| (bytes(data, parts.sequence), bytes(data, parts.quality)));
+            .map(|parts| read(parts, batch, joined));
         reads_features(&mut self.builder, reads, &mut self.features);
-    }
-
-    /// Appends a copy of `record`.
-    #[inline]
-    fn push(&mut self, record: &RecordRef<'_>) {
-        let raw = record.as_bytes();
-        let raw_start = self.data.len();
-        self.data.extend_from_slice(raw);
-        // Parts inside the raw bytes (all of them, but for the joined
-        // sequence and quality of a multi-line record) are located there;
-        // the others are appended.
-        let mut locate = |part: &[u8]| -> usize {
-            let from = (part.as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
-            if from <= raw.len() && part.len() <= raw.len() - from {
-                raw_start + from
-            } else {
-                let start = self.data.len();
-                self.data.extend_from_slice(part);
-                start
-            }
-        };
-        let mut range = |part: &[u8]| {
-            let start = locate(part);
-            (start, start + part.len())
-        };
-        let parts = Parts {
-            raw: (raw_start, raw_start + raw.len()),
-            header: range(record.header()),
-            separator: range(record.separator()),
-            sequence: range(record.sequence()),
-            quality: range(record.quality()),
-        };
-        self.parts.push(parts);
     }
 
     /// The number of records.
@@ -112,31 +127,50 @@ impl Filled {
         self.parts.len()
     }
 
-    /// The record at `index`.
-    #[inline]
-    fn get(&self, index: usize) -> Option<RecordRef<'_>> {
+    /// The record at `index`, whose batch's bytes are `batch`.
+    #[inline(always)]
+    fn get<'a>(&'a self, index: usize, batch: &'a [u8]) -> Option<RecordRef<'a>> {
         let parts = self.parts.get(index)?;
-        let slice = |range| bytes(&self.data, range);
+        let batch = batch.get(..self.bytes)?;
+        let (sequence, quality) = read(parts, batch, &self.joined);
         Some(RecordRef {
-            raw: slice(parts.raw),
-            header: slice(parts.header),
-            sequence: slice(parts.sequence),
-            separator: slice(parts.separator),
-            quality: slice(parts.quality),
+            raw: part(batch, parts.raw),
+            header: part(batch, parts.header),
+            sequence,
+            separator: part(batch, parts.separator),
+            quality,
         })
     }
 }
 
-/// `data[from..to]` for a range of a [`Parts`] of the [`Filled`] that owns
-/// `data`.
+/// A record's sequence and quality; `batch` holds the [`Filled::bytes`].
 #[inline(always)]
-fn bytes(data: &[u8], (from, to): (usize, usize)) -> &[u8] {
-    debug_assert!(from <= to && to <= data.len());
-    // SAFETY: the range is one of a `Parts`, made by `Filled::push` for bytes
-    // it appended to this `data`, which has not been cleared since (see
-    // `Parts`), so from <= to <= data.len(). (Checked slicing cost a fifth
-    // of the stream's per-record bookkeeping.)
-    unsafe { data.get_unchecked(from..to) }
+fn read<'a>(parts: &Parts, batch: &'a [u8], joined: &'a [u8]) -> (&'a [u8], &'a [u8]) {
+    if parts.joined {
+        let slice = |(from, to): (usize, usize)| joined.get(from..to).unwrap_or_default();
+        (slice(parts.sequence), slice(parts.quality))
+    } else {
+        (part(batch, parts.sequence), part(batch, parts.quality))
+    }
+}
+
+/// `batch[from..to]` for a range of the batch's bytes of a [`Parts`], where
+/// `batch` holds the first [`Filled::bytes`] bytes of the batch.
+#[inline(always)]
+fn part(batch: &[u8], (from, to): (usize, usize)) -> &[u8] {
+    debug_assert!(from <= to && to <= batch.len());
+    // SAFETY: `Parts::new` made the range with `from <= to <= raw.1`, and
+    // `raw.1 <= Filled::bytes` (the end of the batch's last record) ==
+    // `batch.len()`. (Checked slicing cost a fifth of the stream's
+    // per-record bookkeeping.)
+    unsafe { batch.get_unchecked(from..to) }
+}
+
+/// Appends `part` to `joined`, returning where it lies.
+fn append(joined: &mut Vec<u8>, part: &[u8]) -> (usize, usize) {
+    let start = joined.len();
+    joined.extend_from_slice(part);
+    (start, joined.len())
 }
 
 enum Source<R> {
@@ -227,12 +261,17 @@ impl<R: Read> QualityStream<R> {
     /// than 1% of its bases; `None` at the end of input. After an error the
     /// stream ends.
     #[allow(clippy::should_implement_trait)] // the record borrows from the stream
+    #[inline]
     pub fn next(&mut self) -> Option<Result<(RecordRef<'_>, f32)>> {
         loop {
             if self.next < self.current.len() {
                 let index = self.next;
                 self.next += 1;
-                let record = self.current.get(index)?;
+                let batch = match &self.source {
+                    Source::Inline(reader) => reader.batch_bytes(),
+                    Source::Pipelined { .. } => &self.current.copied,
+                };
+                let record = self.current.get(index, batch)?;
                 let probability = *self.probabilities.get(index)?;
                 return Some(Ok((record, probability)));
             }
@@ -356,6 +395,9 @@ fn read_ahead<R: Read>(
                 return;
             }
             Ok(_) => {
+                let records = reader.batch_bytes().get(..buffer.bytes);
+                buffer.copied.clear();
+                buffer.copied.extend_from_slice(records.unwrap_or_default());
                 if filled.send(Ok(Some(buffer))).is_err() {
                     return; // the stream was dropped
                 }
@@ -375,7 +417,7 @@ fn read_ahead<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::fastq::RecordBatch;
+    use crate::formats::fastq::{ReaderBuilder, RecordBatch};
     use crate::neural_engine::batch_features;
 
     /// Records of varied lengths, every fifth written over several lines.
@@ -407,6 +449,22 @@ mod tests {
         out
     }
 
+    /// Reads of at most `.1 % 61 + 1` bytes, cycling, or of any size when
+    /// `.1` is `usize::MAX`.
+    struct ShortReads<'a>(&'a [u8], usize);
+
+    impl Read for ShortReads<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            if self.1 != usize::MAX {
+                self.1 = self.1 % 61 + 1;
+            }
+            let n = self.1.min(out.len()).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
     /// A record's bytes and parts, owned, for comparing records.
     fn parts(record: RecordRef<'_>) -> [Vec<u8>; 5] {
         [
@@ -428,13 +486,30 @@ mod tests {
         let mut expected_features = Vec::new();
         batch_features(&expected, &mut expected_features);
         let expected_records: Vec<_> = expected.iter().map(parts).collect();
-        for batch_size in [1, 7, 64, 65, 130, 4096] {
-            let mut reader = Reader::new(&input[..]);
+        let readers = |batch_size: usize| {
+            // Whole input in one read, or short reads into a small buffer
+            // (records moved and the buffer grown while pinned).
+            let short = ReaderBuilder::new()
+                .buffer_capacity(100)
+                .max_record_size(1000)
+                .build_from_reader(ShortReads(&input[..], batch_size));
+            let whole = ReaderBuilder::new().build_from_reader(ShortReads(&input[..], usize::MAX));
+            [whole, short]
+        };
+        for (batch_size, mut reader) in [1, 7, 64, 65, 130, 4096]
+            .into_iter()
+            .flat_map(|size| readers(size).map(|reader| (size, reader)))
+        {
             let mut filled = Filled::default();
             let (mut records, mut features) = (Vec::new(), Vec::new());
             while filled.fill(&mut reader, batch_size).expect("valid FASTQ") > 0 {
                 assert!(filled.len() <= batch_size);
-                records.extend((0..filled.len()).filter_map(|i| filled.get(i)).map(parts));
+                let batch = reader.batch_bytes();
+                records.extend(
+                    (0..filled.len())
+                        .filter_map(|i| filled.get(i, batch))
+                        .map(parts),
+                );
                 features.extend_from_slice(&filled.features);
             }
             assert_eq!(records, expected_records, "batch size {batch_size}");

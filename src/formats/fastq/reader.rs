@@ -104,17 +104,19 @@ impl ReaderBuilder {
     }
 }
 
-/// Where a record lies, relative to the buffer's first unread byte.
+/// Where a record lies, relative to its first byte (the buffer's first
+/// unread byte while it is parsed): its parts lie within `..end`.
 /// `multi_line` records keep their joined sequence and quality in the
-/// reader's scratch buffers.
+/// reader's scratch buffers (see [`Reader::joined`]); their `sequence` and
+/// `quality` are empty.
 #[derive(Debug, Clone, Copy, Default)]
-struct Spans {
-    end: usize,
-    header: (usize, usize),
-    sequence: (usize, usize),
-    separator: (usize, usize),
-    quality: (usize, usize),
-    multi_line: bool,
+pub(crate) struct Spans {
+    pub end: usize,
+    pub header: (usize, usize),
+    pub sequence: (usize, usize),
+    pub separator: (usize, usize),
+    pub quality: (usize, usize),
+    pub multi_line: bool,
 }
 
 /// A FASTQ reader over any [`Read`].
@@ -265,6 +267,51 @@ impl<R: Read> Reader<R> {
     /// Returns the wrapped reader; buffered, unread input is lost.
     pub fn into_inner(self) -> R {
         self.buffer.into_inner()
+    }
+
+    /// Starts a batch read in place: records found by [`Self::next_in_batch`]
+    /// stay in [`Self::batch_bytes`] until the next batch starts. `reserve`
+    /// (the bytes the batch is expected to take) lets the buffer make room.
+    pub(crate) fn begin_batch(&mut self, reserve: usize) {
+        self.buffer.consume(self.pending_bytes);
+        self.lines_before += self.pending_lines;
+        self.pending_bytes = 0;
+        self.pending_lines = 0;
+        self.buffer.pin(reserve);
+    }
+
+    /// Makes room for a batch of `bytes` bytes in all (see [`LineBuffer::reserve`]).
+    pub(crate) fn reserve_batch(&mut self, bytes: usize) {
+        self.buffer.reserve(bytes);
+    }
+
+    /// The next record of the batch: where it starts in
+    /// [`batch_bytes`](Self::batch_bytes) and its spans from there; `None`
+    /// at the end of input (or after an error).
+    #[inline]
+    pub(crate) fn next_in_batch(&mut self) -> Result<Option<(usize, Spans)>> {
+        if self.failed {
+            return Ok(None);
+        }
+        match self.advance() {
+            Ok(Some(spans)) => Ok(Some((self.buffer.pinned_len(), spans))),
+            Ok(None) => Ok(None),
+            Err(error) => {
+                self.failed = true;
+                Err(error)
+            }
+        }
+    }
+
+    /// The batch's records so far, from the first, and the bytes after them.
+    #[inline]
+    pub(crate) fn batch_bytes(&self) -> &[u8] {
+        self.buffer.pinned()
+    }
+
+    /// The joined sequence and quality of the last (`multi_line`) record.
+    pub(crate) fn joined(&self) -> (&[u8], &[u8]) {
+        (&self.joined_sequence, &self.joined_quality)
     }
 
     /// The record whose spans (relative to the first unread byte) are
