@@ -18,6 +18,13 @@
 //! ORT_DYLIB_PATH=.../libonnxruntime.so.1.32.0 cargo bench --features neural-engine --bench neural_engine
 //! ```
 //!
+//! With `BIOMETAL_BENCH_ROUNDS=N` the binary instead runs N interleaved
+//! rounds (`common/rounds.rs`, order reversed every other round) of the two
+//! stream jobs and of the extraction (1,000 passes over 4,096 reads a round),
+//! printing each round's seconds, the medians and the per-round ratio of
+//! the plain stream's time to the predicting one's (the stream target):
+//! the figures to compare on a machine whose speed drifts.
+//!
 //! Instruction counts: with `BIOMETAL_BENCH_NEURAL_IR=features` (or `plain`,
 //! `predict`) the binary runs one measured pass of that job and exits; run it
 //! under `valgrind --tool=callgrind --collect-atstart=no
@@ -25,6 +32,7 @@
 //! (`features`: 10 passes of `batch_features` over 4,096 reads; `plain`,
 //! `predict`: one pass over the stream file, the model loaded beforehand).
 
+use std::cell::RefCell;
 use std::hint::black_box;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,6 +41,9 @@ use biometal::formats::fastq::{Reader, RecordBatch};
 use biometal::io::{open, open_writer, Compression};
 use biometal::neural_engine::{batch_features, QualityModel, QualityStream, N_FEATURES};
 use criterion::{criterion_group, Criterion, Throughput};
+
+#[path = "common/rounds.rs"]
+mod rounds;
 
 /// FASTQ of 150 bp reads with qualities falling along the read, some N and
 /// homopolymers.
@@ -214,6 +225,45 @@ fn measured_pass(job: &str, batch: &RecordBatch, path: &Path, model: &mut Option
     }
 }
 
+/// `rounds` interleaved rounds of the stream jobs and the extraction.
+fn run_rounds(rounds: usize) {
+    let Some(model) = model() else { return };
+    let records = stream_records();
+    let path = stream_file(records);
+    let model = RefCell::new(Some(model));
+    let batch = batch_of(&generate(4096));
+    let out = RefCell::new(Vec::new());
+    const EXTRACTION_PASSES: usize = 1000;
+    let plain = || stream_plain(&path);
+    let predict = || stream_predict(&path, &mut model.borrow_mut()).0;
+    let extract = || {
+        let mut out = out.borrow_mut();
+        for _ in 0..EXTRACTION_PASSES {
+            batch_features(black_box(&batch), &mut out);
+        }
+        out.len()
+    };
+    let jobs: Vec<rounds::Job> = vec![
+        ("stream/predict".into(), &predict),
+        ("stream/plain".into(), &plain),
+        ("features/extract_150bp".into(), &extract),
+    ];
+    let times = rounds::run(rounds, &jobs);
+    rounds::summarize(&jobs, &times, &[(0, 1)]);
+    let reads = (EXTRACTION_PASSES * batch.len()) as f64;
+    let mut rates: Vec<f64> = times[2].iter().map(|s| reads / s / 1e6).collect();
+    rates.sort_by(f64::total_cmp);
+    println!(
+        "features/extract_150bp\tM reads/s by round (sorted)\t{}",
+        rates
+            .iter()
+            .map(|r| format!("{r:.1}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let _ = std::fs::remove_file(&path);
+}
+
 criterion_group!(benches, features, inference, stream);
 
 fn main() {
@@ -223,6 +273,13 @@ fn main() {
         let mut model = if job == "predict" { model() } else { None };
         measured_pass(&job, &batch, &path, &mut model);
         let _ = std::fs::remove_file(&path);
+        return;
+    }
+    if let Some(rounds) = std::env::var("BIOMETAL_BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        run_rounds(rounds);
         return;
     }
     benches();
