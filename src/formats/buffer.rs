@@ -110,6 +110,7 @@ impl<R: Read> LineBuffer<R> {
     /// Keeps the bytes from the first unread one on buffered, releasing
     /// those of an earlier pin, and makes room for `reserve` bytes from
     /// there (see [`reserve`](Self::reserve)).
+    #[cfg(feature = "neural-engine")]
     pub fn pin(&mut self, reserve: usize) {
         self.pinned = self.start;
         self.reserve(reserve);
@@ -122,6 +123,7 @@ impl<R: Read> LineBuffer<R> {
     /// twice that room only if they do not fit at its front, so that when
     /// batches follow one another only every other one moves the bytes
     /// read ahead of it.
+    #[cfg(feature = "neural-engine")]
     pub fn reserve(&mut self, bytes: usize) {
         let keep = self.pinned.min(self.start);
         let room = bytes
@@ -137,12 +139,14 @@ impl<R: Read> LineBuffer<R> {
 
     /// The bytes from the pinned one to the last buffered one, the unread
     /// ones included; empty before the first pin.
+    #[cfg(feature = "neural-engine")]
     #[inline]
     pub fn pinned(&self) -> &[u8] {
         self.buf.get(self.pinned..self.end).unwrap_or_default()
     }
 
     /// Where the first unread byte lies in [`pinned`](Self::pinned).
+    #[cfg(feature = "neural-engine")]
     #[inline]
     pub fn pinned_len(&self) -> usize {
         self.start.saturating_sub(self.pinned)
@@ -485,6 +489,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "neural-engine")]
     #[test]
     fn pinned_bytes_stay_buffered_across_refills_moves_and_growth() {
         let text: Vec<u8> = (0..4000u32)
@@ -526,6 +531,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "neural-engine")]
     #[test]
     fn pinned_bytes_do_not_lift_the_cap_on_the_line_being_read() {
         let mut text = b"short\n".repeat(100);

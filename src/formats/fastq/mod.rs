@@ -28,6 +28,7 @@ mod writer;
 
 pub use self::batch::RecordBatch;
 pub use self::paired::{mate_name, PairedReader};
+#[cfg(feature = "neural-engine")]
 pub(crate) use self::reader::Spans;
 pub use self::reader::{
     Reader, ReaderBuilder, Records, DEFAULT_BUFFER_CAPACITY, DEFAULT_MAX_RECORD_SIZE,

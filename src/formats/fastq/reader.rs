@@ -272,6 +272,7 @@ impl<R: Read> Reader<R> {
     /// Starts a batch read in place: records found by [`Self::next_in_batch`]
     /// stay in [`Self::batch_bytes`] until the next batch starts. `reserve`
     /// (the bytes the batch is expected to take) lets the buffer make room.
+    #[cfg(feature = "neural-engine")]
     pub(crate) fn begin_batch(&mut self, reserve: usize) {
         self.buffer.consume(self.pending_bytes);
         self.lines_before += self.pending_lines;
@@ -281,6 +282,7 @@ impl<R: Read> Reader<R> {
     }
 
     /// Makes room for a batch of `bytes` bytes in all (see [`LineBuffer::reserve`]).
+    #[cfg(feature = "neural-engine")]
     pub(crate) fn reserve_batch(&mut self, bytes: usize) {
         self.buffer.reserve(bytes);
     }
@@ -288,6 +290,7 @@ impl<R: Read> Reader<R> {
     /// The next record of the batch: where it starts in
     /// [`batch_bytes`](Self::batch_bytes) and its spans from there; `None`
     /// at the end of input (or after an error).
+    #[cfg(feature = "neural-engine")]
     #[inline]
     pub(crate) fn next_in_batch(&mut self) -> Result<Option<(usize, Spans)>> {
         if self.failed {
@@ -304,12 +307,14 @@ impl<R: Read> Reader<R> {
     }
 
     /// The batch's records so far, from the first, and the bytes after them.
+    #[cfg(feature = "neural-engine")]
     #[inline]
     pub(crate) fn batch_bytes(&self) -> &[u8] {
         self.buffer.pinned()
     }
 
     /// The joined sequence and quality of the last (`multi_line`) record.
+    #[cfg(feature = "neural-engine")]
     pub(crate) fn joined(&self) -> (&[u8], &[u8]) {
         (&self.joined_sequence, &self.joined_quality)
     }
