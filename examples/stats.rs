@@ -9,7 +9,9 @@
 //! cargo run --release --example stats -- -@ 4 --reference ref.fa reads.cram
 //! ```
 //!
-//! SAM, BAM and CRAM get one alignment summary. CRAM sequences are rebuilt
+//! SAM, BAM and CRAM get one alignment summary; VCF and BCF one variant
+//! summary (sites by allele type as `bcftools view -v` classifies them,
+//! Ts/Tv, filters, and every genotype decoded). CRAM sequences are rebuilt
 //! against `--reference` (or `REF_PATH`/`REF_CACHE`); without one, only
 //! the counts that need no sequence are printed. `-@ N` decodes CRAM
 //! slices on `N` threads.
@@ -31,6 +33,8 @@ use biometal::simd::BaseCounts;
 
 #[path = "support/alignments.rs"]
 mod alignments;
+#[path = "support/variant_summary.rs"]
+mod variant_summary;
 
 /// Options for alignment files.
 #[derive(Default)]
@@ -84,6 +88,9 @@ fn bundled_samples() -> Vec<PathBuf> {
         "sample.fastq.gz",
         "sample.bgzf.fastq.gz",
         "sample.fa",
+        "sample.bam",
+        "sample.vcf.gz",
+        "sample.bcf",
     ]
     .iter()
     .map(|name| dir.join(name))
@@ -119,6 +126,14 @@ fn summarize(path: &Path, options: &Options) -> biometal::Result<()> {
         DetectedFormat::Cram => {
             println!("{}  (CRAM)", path.display());
             return alignments::summarize_cram(source, progress, options);
+        }
+        DetectedFormat::Vcf => {
+            println!("{}  (VCF, {compression})", path.display());
+            return variant_summary::summarize_vcf(source, progress);
+        }
+        DetectedFormat::Bcf => {
+            println!("{}  (BCF, {compression})", path.display());
+            return variant_summary::summarize_bcf(source, progress);
         }
         _ => {}
     }
