@@ -408,6 +408,26 @@ fn row(label: &str, value: impl std::fmt::Display) {
     say!("  {label:<18} {value}");
 }
 
+/// The first five items, comma-separated, then how many more there are:
+/// "chr1 10, chr2 8, … (+3 more)".
+fn first_few(items: impl Iterator<Item = String>) -> String {
+    let mut shown = Vec::new();
+    let mut more = 0;
+    for item in items {
+        if shown.len() < 5 {
+            shown.push(item);
+        } else {
+            more += 1;
+        }
+    }
+    let shown = shown.join(", ");
+    if more > 0 {
+        format!("{shown} (+{more} more)")
+    } else {
+        shown
+    }
+}
+
 /// 1234567 → "1,234,567".
 fn group_digits(value: u64) -> String {
     let digits = value.to_string();

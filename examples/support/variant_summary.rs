@@ -6,7 +6,7 @@ use biometal::formats::bcf;
 use biometal::formats::vcf::{self, GenotypeMatrix, Header, Variant};
 use biometal::io::Source;
 
-use super::{group_digits, row, Progress};
+use super::{first_few, group_digits, row, Progress};
 
 /// What one ALT allele is, against REF, after trimming the bases they
 /// share at the start and then at the end (case-insensitive), as
@@ -191,19 +191,11 @@ impl Summary {
         row("samples", group_digits(header.samples().len() as u64));
         row("sites", group_digits(self.sites));
         if !self.per_contig.is_empty() {
-            let shown: Vec<String> = self
+            let items = self
                 .per_contig
                 .iter()
-                .take(5)
-                .map(|(name, sites)| format!("{name} {}", group_digits(*sites)))
-                .collect();
-            let more = self.per_contig.len().saturating_sub(5);
-            let more = if more > 0 {
-                format!(" (+{more} more)")
-            } else {
-                String::new()
-            };
-            row("sites per contig", format!("{}{more}", shown.join(", ")));
+                .map(|(name, sites)| format!("{name} {}", group_digits(*sites)));
+            row("sites per contig", first_few(items));
         }
         row("SNV sites", group_digits(self.snv));
         row("indel sites", group_digits(self.indel));
