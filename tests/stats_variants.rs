@@ -6,7 +6,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 
 use common::cohort::Cohort;
 use common::{oracle, testdata, TempDir};
@@ -14,17 +13,8 @@ use common::{oracle, testdata, TempDir};
 /// Our summary of `path`: label → value, digits without separators (the
 /// Ts/Tv row gives `ts` and `tv`).
 fn summary(path: &Path) -> HashMap<String, String> {
-    let output = Command::new(common::example_binary("stats"))
-        .arg(path)
-        .output()
-        .expect("run stats");
-    assert!(
-        output.status.success(),
-        "stats {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8(output.stdout).expect("UTF-8 output");
+    let stats = common::example_binary("stats");
+    let text = common::run_example(&stats, &[path.to_str().unwrap()]);
     let mut values = HashMap::new();
     for line in text.lines().skip(1) {
         let Some((label, value)) = line.trim_start().split_once("  ") else {
