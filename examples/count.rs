@@ -19,9 +19,10 @@ use std::process::ExitCode;
 use biometal::formats::{bam, bed, detect, fasta, fastq, gff, sam, DetectedFormat};
 use biometal::index;
 use biometal::index::tabix;
-use biometal::region::Region;
 use biometal::{ErrorKind, Format};
 
+#[path = "support/samtools_regions.rs"]
+mod samtools_regions;
 #[path = "support/variants.rs"]
 mod variants;
 
@@ -217,8 +218,10 @@ fn count_cram(
         let mut query = if text == "*" {
             reader.query_unmapped(&index)?
         } else {
-            let region =
-                Region::parse_with_names(text, |name| header.reference_id(name).is_some())?;
+            let known = |name: &str| header.reference_id(name).is_some();
+            let Some(region) = samtools_regions::region_or_warn("count", text, known) else {
+                continue;
+            };
             reader.query(&index, &region)?
         };
         while query.next_record()?.is_some() {
@@ -247,8 +250,10 @@ fn count_bam(
         let mut query = if text == "*" {
             index::query_unmapped(&mut reader, &index)?
         } else {
-            let region =
-                Region::parse_with_names(text, |name| header.reference_id(name).is_some())?;
+            let known = |name: &str| header.reference_id(name).is_some();
+            let Some(region) = samtools_regions::region_or_warn("count", text, known) else {
+                continue;
+            };
             index::query(&mut reader, &header, &index, &region)?
         };
         while query.next_record()?.is_some() {

@@ -30,6 +30,8 @@ use biometal::{ErrorKind, Format};
 
 #[path = "support/pipe.rs"]
 mod pipe;
+#[path = "support/samtools_regions.rs"]
+mod samtools_regions;
 #[path = "support/variants.rs"]
 mod variants;
 
@@ -321,8 +323,10 @@ fn view_bam(
         let mut query = if text == "*" {
             index::query_unmapped(&mut reader, &index)?
         } else {
-            let region =
-                Region::parse_with_names(text, |name| header.reference_id(name).is_some())?;
+            let known = |name: &str| header.reference_id(name).is_some();
+            let Some(region) = samtools_regions::region_or_warn("view", text, known) else {
+                continue;
+            };
             index::query(&mut reader, &header, &index, &region)?
         };
         while let Some(record) = query.next_record()? {
@@ -363,8 +367,10 @@ fn view_cram(
         let mut query = if text == "*" {
             reader.query_unmapped(&index)?
         } else {
-            let region =
-                Region::parse_with_names(text, |name| header.reference_id(name).is_some())?;
+            let known = |name: &str| header.reference_id(name).is_some();
+            let Some(region) = samtools_regions::region_or_warn("view", text, known) else {
+                continue;
+            };
             reader.query(&index, &region)?
         };
         while let Some(record) = query.next_record()? {

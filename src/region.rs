@@ -194,11 +194,13 @@ impl Interval {
 /// | `chr1:-200` | from 1 to 200 |
 /// | `chr1:100-200` | 100 to 200 |
 /// | `chr1:1,000-2,000` | commas in numbers are ignored |
+/// | `chr1:1k-2.5k` | 1000 to 2500 (`k`, `m`, `g`, `e3` as htslib reads them) |
+/// | `chr1:0-100`, `chr1:0`, `chr1:`, `chr1:100-0` | as samtools: a beginning of 0 is 1, an end of 0 or none is the end |
 /// | `{HLA-A*01:01}:1-100` | braces protect a name containing `:` |
 ///
 /// Without braces, the text after the last `:` is a range if it consists of
 /// digits, commas and `-` (and an error if such a range is malformed, such
-/// as `chr1:0-5`); otherwise the whole text is the name. When the reference names
+/// as `chr1:5-1`); otherwise the whole text is the name. When the reference names
 /// are known, [`Region::parse_with_names`] resolves the ambiguity exactly as
 /// htslib does.
 ///
@@ -285,8 +287,12 @@ impl Region {
             )),
             (Some(region), None) | (None, Some(region)) => Ok(region),
             (None, None) => match text.rsplit_once(':') {
-                Some((name, range)) if parse_range(range).is_ok() => Err(unknown_name(name)),
-                _ => Err(unknown_name(text)),
+                Some((name, range)) => match parse_range(range) {
+                    Ok(_) => Err(unknown_name(name)),
+                    Err(why) if is_known(name) => Err(invalid(text, why)),
+                    Err(_) => Err(unknown_name(text)),
+                },
+                None => Err(unknown_name(text)),
             },
         }
     }
@@ -322,52 +328,122 @@ fn parse_braced(text: &str) -> Result<Region> {
     Ok(Region::new(name, interval))
 }
 
-/// Whether `text` is made of the characters of a range (digits, `,`, `-`),
+/// Whether `text` is made of the characters of a range (digits, `,`, `-`,
+/// and a number's `.`, exponent or `k`/`m`/`g` suffix), starting as one,
 /// so that a malformed one is reported rather than read as part of a name.
 fn looks_like_range(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b',' || b == b'-')
+    text.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == ',')
+        && text.bytes().all(|b| {
+            b.is_ascii_digit() || matches!(b, b',' | b'-' | b'+' | b'.') || b"eEkKmMgG".contains(&b)
+        })
 }
 
-/// Parses `beg`, `beg-`, `-end` or `beg-end` (1-based inclusive, commas
-/// ignored) into an interval.
-fn parse_range(range: &str) -> std::result::Result<Interval, &'static str> {
-    let number = |digits: &str| -> std::result::Result<u64, &'static str> {
-        let mut value: u64 = 0;
-        let mut seen_digit = false;
-        for byte in digits.bytes() {
-            match byte {
-                b',' => {}
-                b'0'..=b'9' => {
-                    seen_digit = true;
-                    value = value
-                        .checked_mul(10)
-                        .and_then(|v| v.checked_add(u64::from(byte - b'0')))
-                        .ok_or("position too large")?;
-                }
-                _ => return Err("positions must be digits"),
-            }
+/// Reads the number at the start of `text` as htslib reads a position
+/// (`hts_parse_decimal`): leading whitespace skipped, digits, an optional
+/// fraction and an optional exponent (`e3`) or suffix (`k`, `m`, `g`), the
+/// fraction then dropped (`1.5k` is 1500); with `commas`, commas between
+/// digits are skipped (samtools' `1,000`), else a comma ends the number
+/// (bcftools' region lists). Returns the value, saturating at `u64::MAX`,
+/// and the text after the number; `None` without a digit. Signs are left
+/// to the caller.
+///
+/// ```
+/// use biometal::region::parse_htslib_number;
+///
+/// assert_eq!(parse_htslib_number("1,000-2k", true), Some((1_000, "-2k")));
+/// assert_eq!(parse_htslib_number("1,000-2k", false), Some((1, ",000-2k")));
+/// assert_eq!(parse_htslib_number(" 2.5k,", false), Some((2_500, ",")));
+/// assert_eq!(parse_htslib_number("-5", false), None);
+/// ```
+pub fn parse_htslib_number(text: &str, commas: bool) -> Option<(u64, &str)> {
+    let bytes = text.as_bytes();
+    let mut value: u64 = 0;
+    let mut seen_digit = false;
+    let mut push = |value: &mut u64, digit: u8| {
+        seen_digit = true;
+        *value = value
+            .saturating_mul(10)
+            .saturating_add(u64::from(digit - b'0'));
+    };
+    let mut at = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'0'..=b'9' => push(&mut value, byte),
+            b',' if commas => {}
+            _ => break,
         }
-        if seen_digit {
-            Ok(value)
-        } else {
-            Err("missing position")
+        at += 1;
+    }
+    let mut exponent: i64 = 0;
+    if bytes.get(at) == Some(&b'.') {
+        at += 1;
+        while let Some(&byte) = bytes.get(at).filter(|b| b.is_ascii_digit()) {
+            push(&mut value, byte);
+            exponent -= 1;
+            at += 1;
+        }
+    }
+    match bytes.get(at).map(u8::to_ascii_lowercase) {
+        Some(b'k') => (exponent, at) = (exponent + 3, at + 1),
+        Some(b'm') => (exponent, at) = (exponent + 6, at + 1),
+        Some(b'g') => (exponent, at) = (exponent + 9, at + 1),
+        Some(b'e') => {
+            at += 1;
+            let negative = bytes.get(at) == Some(&b'-');
+            at += usize::from(matches!(bytes.get(at), Some(b'-' | b'+')));
+            let mut power: i64 = 0;
+            while let Some(&byte) = bytes.get(at).filter(|b| b.is_ascii_digit()) {
+                power = (power * 10 + i64::from(byte - b'0')).min(64);
+                at += 1;
+            }
+            exponent += if negative { -power } else { power };
+        }
+        _ => {}
+    }
+    if !seen_digit {
+        return None;
+    }
+    for _ in exponent..0 {
+        value /= 10;
+    }
+    for _ in 0..exponent.clamp(0, 64) {
+        value = value.saturating_mul(10);
+    }
+    Some((value, text.get(at..)?))
+}
+
+/// One whole position of a samtools region (see [`parse_htslib_number`]).
+fn parse_position(text: &str) -> std::result::Result<u64, &'static str> {
+    match parse_htslib_number(text, true) {
+        Some((value, "")) => Ok(value),
+        None if text.trim().is_empty() => Err("missing position"),
+        _ => Err("positions must be numbers"),
+    }
+}
+
+/// Parses `beg`, `beg-`, `-end` or `beg-end` (1-based inclusive) into an
+/// interval, accepting what samtools accepts: an empty range, `-` or an
+/// end of 0 reach to the end of the sequence; a beginning of 0 is read as
+/// 1 (`chr1:0-100` is `chr1:1-100`).
+fn parse_range(range: &str) -> std::result::Result<Interval, &'static str> {
+    let open = |text: &str| -> std::result::Result<Option<u64>, &'static str> {
+        match parse_position(text)? {
+            0 | u64::MAX => Ok(None),
+            end => Ok(Some(end)),
         }
     };
     let (begin, end) = match range.split_once('-') {
-        None => (number(range)?, None),
-        Some(("", end)) => (1, Some(number(end)?)),
-        Some((begin, "")) => (number(begin)?, None),
-        Some((begin, end)) => (number(begin)?, Some(number(end)?)),
+        None if range.is_empty() => (1, None),
+        None => (parse_position(range)?, None),
+        Some(("", "")) => (1, None),
+        Some(("", end)) => (1, open(end)?),
+        Some((begin, "")) => (parse_position(begin)?, None),
+        Some((begin, end)) => (parse_position(begin)?, open(end)?),
     };
-    if begin == 0 {
-        return Err("positions are 1-based: 0 is not a position");
-    }
+    let begin = begin.max(1);
     match end {
         None => Ok(Interval::to_end(begin - 1)),
-        Some(end) if end + 1 < begin => Err("the end is before the beginning"),
+        Some(end) if end.saturating_add(1) < begin => Err("the end is before the beginning"),
         Some(end) => Interval::from_one_based_inclusive(begin, end).map_err(|_| "invalid range"),
     }
 }
@@ -444,21 +520,55 @@ mod tests {
     fn rejects_bad_ranges() {
         for text in [
             "",
-            "chr1:0-5",
             "chr1:10-5",
+            "chr1:5-6-7",
+            "chr1:5k1",
             "{chr1",
             "{chr1}x",
             "{}",
-            "chr1:99999999999999999999999",
         ] {
-            match text.parse::<Region>() {
-                Err(_) => {}
-                Ok(region) if text == "chr1:99999999999999999999999" => {
-                    panic!("overflowing position accepted: {region:?}")
-                }
-                Ok(region) => panic!("{text:?} accepted as {region:?}"),
+            if let Ok(region) = text.parse::<Region>() {
+                panic!("{text:?} accepted as {region:?}");
             }
         }
+    }
+
+    #[test]
+    fn accepts_what_samtools_accepts() {
+        assert_eq!(parsed("chr1:0-100"), ("chr1".into(), 0, 100));
+        assert_eq!(parsed("chr1:0"), ("chr1".into(), 0, u64::MAX));
+        assert_eq!(parsed("chr1:0-0"), ("chr1".into(), 0, u64::MAX));
+        assert_eq!(parsed("chr1:100-0"), ("chr1".into(), 99, u64::MAX));
+        assert_eq!(parsed("chr1:-"), ("chr1".into(), 0, u64::MAX));
+        assert_eq!(parsed("chr1:1k-2.5k"), ("chr1".into(), 999, 2_500));
+        assert_eq!(parsed("chr1:1e3-2E3"), ("chr1".into(), 999, 2_000));
+        assert_eq!(parsed("chr1:1.5m"), ("chr1".into(), 1_499_999, u64::MAX));
+        assert_eq!(
+            parsed("chr1:5-99999999999999999999999"),
+            ("chr1".into(), 4, u64::MAX)
+        );
+        let known = |name: &str| name == "chr1";
+        let whole = Region::parse_with_names("chr1:", known).unwrap();
+        assert_eq!(whole.interval(), Interval::full());
+    }
+
+    #[test]
+    fn a_bad_range_on_a_known_name_says_what_is_wrong() {
+        let known = |name: &str| name == "chr1";
+        for (text, why) in [
+            ("chr1:abc", "positions must be numbers"),
+            ("chr1:300-200", "the end is before the beginning"),
+            ("chr1:5-6-7", "positions must be numbers"),
+        ] {
+            let error = Region::parse_with_names(text, known).unwrap_err();
+            assert!(error.to_string().contains(why), "{text}: {error}");
+            assert!(error.to_string().contains(text), "{text}: {error}");
+        }
+        let error = Region::parse_with_names("chr9:1-5", known).unwrap_err();
+        assert!(
+            error.to_string().contains("no sequence named 'chr9'"),
+            "{error}"
+        );
     }
 
     #[test]

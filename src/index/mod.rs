@@ -136,14 +136,33 @@ impl Index {
     }
 }
 
-/// The index files tried beside `path`, in order: `PATH.bai`,
-/// `PATH-without-.bam.bai`, `PATH.csi`.
+/// The index files tried beside `path`, in htslib's order: a CSI first
+/// (`PATH.csi`, then `PATH` less its extension + `.csi`), then a BAI
+/// (`PATH.bai`, then `PATH` less its extension + `.bai`): `x.bam` tries
+/// `x.bam.csi`, `x.csi`, `x.bam.bai`, `x.bai`.
+///
+/// ```
+/// use std::path::{Path, PathBuf};
+///
+/// let tried = biometal::index::candidate_paths(Path::new("d/x.bam"));
+/// let expected = ["d/x.bam.csi", "d/x.csi", "d/x.bam.bai", "d/x.bai"];
+/// assert_eq!(tried, expected.map(PathBuf::from));
+/// ```
 pub fn candidate_paths(path: &Path) -> Vec<PathBuf> {
-    let mut candidates = vec![append_extension(path, "bai")];
-    if path.extension().is_some_and(|e| e == "bam") {
-        candidates.push(path.with_extension("bai"));
+    htslib_candidates(path, "bai")
+}
+
+/// `PATH.csi`, `STEM.csi`, `PATH.other`, `STEM.other`, where `STEM` is
+/// `PATH` less its last extension (left out when it has none), as htslib
+/// looks for an index.
+pub(crate) fn htslib_candidates(path: &Path, other: &str) -> Vec<PathBuf> {
+    let mut candidates = Vec::with_capacity(4);
+    for extension in ["csi", other] {
+        candidates.push(append_extension(path, extension));
+        if path.extension().is_some() {
+            candidates.push(path.with_extension(extension));
+        }
     }
-    candidates.push(append_extension(path, "csi"));
     candidates
 }
 

@@ -275,12 +275,12 @@ pub fn read_path(path: impl AsRef<Path>) -> Result<TabixIndex> {
     read(&bytes).map_err(|e| e.with_name(name))
 }
 
-/// The index files tried beside `path`: `PATH.tbi`, then `PATH.csi`.
-pub fn candidate_paths(path: &Path) -> [PathBuf; 2] {
-    [
-        super::append_extension(path, "tbi"),
-        super::append_extension(path, "csi"),
-    ]
+/// The index files tried beside `path`, in htslib's order: `PATH.csi`,
+/// `PATH` less its extension + `.csi`, `PATH.tbi`, `PATH` less its
+/// extension + `.tbi` (`x.vcf.gz`: `x.vcf.gz.csi`, `x.vcf.csi`,
+/// `x.vcf.gz.tbi`, `x.vcf.tbi`).
+pub fn candidate_paths(path: &Path) -> Vec<PathBuf> {
+    super::htslib_candidates(path, "tbi")
 }
 
 /// Loads the tabix index beside `path` (see [`candidate_paths`]).
