@@ -1,14 +1,14 @@
-//! `allele_counts [-@ N] FILE [REGION]`: decodes every genotype of every
+//! `allele_counts [-@ N] FILE [REGION…]`: decodes every genotype of every
 //! site and prints `CHROM\tPOS\tAC\tAN` per site (AC comma-separated per
 //! ALT), as
 //! `bcftools +fill-tags FILE -- -t AC,AN | bcftools query -f '%CHROM\t%POS\t%AC\t%AN\n'`
-//! prints them (with a region, as `bcftools view FILE REGION | …` selects
+//! prints them (with regions, as `bcftools view FILE REGION… | …` selects
 //! sites). Reads BCF (regions through its CSI index) and VCF (plain, gzip
 //! or BGZF; regions through the `.tbi`/`.csi` beside a VCF.gz) through the
 //! one `Variant` interface.
 //!
 //! ```text
-//! cargo run --release --example allele_counts -- cohort.bcf chr1:1-1,000,000
+//! cargo run --release --example allele_counts -- cohort.bcf chr1:1-1000000
 //! ```
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
@@ -36,27 +36,25 @@ fn main() -> ExitCode {
             _ => positional.push(arg),
         }
     }
-    let (path, region) = match positional.as_slice() {
-        [path] => (path, None),
-        [path, region] => (path, Some(region.as_str())),
-        _ => return usage(),
+    let Some((path, regions)) = positional.split_first() else {
+        return usage();
     };
     let stdout = std::io::stdout().lock();
     let mut out = BufWriter::with_capacity(1 << 16, stdout);
-    let result = run(path, region, threads, &mut out)
+    let result = run(path, regions, threads, &mut out)
         .and_then(|()| out.flush().map_err(|e| Error::io(Format::Vcf, e)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if pipe::is_broken_pipe(&error) => pipe::broken_pipe_exit(),
         Err(error) => {
             eprintln!("allele_counts: {path}: {error}");
-            ExitCode::FAILURE
+            variants::bcftools_region_exit(&error).unwrap_or(ExitCode::FAILURE)
         }
     }
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: allele_counts [-@ N] FILE [REGION]");
+    eprintln!("usage: allele_counts [-@ N] FILE [REGION…]");
     ExitCode::FAILURE
 }
 
@@ -102,7 +100,7 @@ impl Counter {
 
 fn run(
     path: &str,
-    region: Option<&str>,
+    regions: &[String],
     threads: usize,
     out: &mut impl Write,
 ) -> biometal::Result<()> {
@@ -110,19 +108,18 @@ fn run(
     let mut source = biometal::io::open_with(path, &io_options)?;
     let format = detect(source.fill_buf()?);
     let mut counter = Counter::default();
-    let regions: Vec<String> = region.iter().map(|r| r.to_string()).collect();
     match format {
         DetectedFormat::Bcf => {
             let mut reader = bcf::ReaderBuilder::new().threads(threads).build(source);
             let header = reader.read_header()?;
-            variants::for_each_bcf(path, &mut reader, &header, &regions, |record| {
+            variants::for_each_bcf(path, &mut reader, &header, regions, |record| {
                 counter.site(&header, &record, out)
             })
         }
         _ => {
             let mut reader = vcf::ReaderBuilder::new().build_from_reader(source);
             let header = reader.read_header()?.clone();
-            variants::for_each_vcf(path, &mut reader, &regions, |record| {
+            variants::for_each_vcf(path, &mut reader, regions, |record| {
                 counter.site(&header, &record, out)
             })
         }

@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         }
         Err(error) => {
             eprintln!("count: {path}: {error}");
-            ExitCode::FAILURE
+            variants::bcftools_region_exit(&error).unwrap_or(ExitCode::FAILURE)
         }
     }
 }

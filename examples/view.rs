@@ -88,7 +88,7 @@ fn main() -> ExitCode {
         Err(error) if pipe::is_broken_pipe(&error) => pipe::broken_pipe_exit(),
         Err(error) => {
             eprintln!("view: {}: {error}", options.path);
-            ExitCode::FAILURE
+            variants::bcftools_region_exit(&error).unwrap_or(ExitCode::FAILURE)
         }
     }
 }

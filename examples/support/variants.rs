@@ -13,8 +13,8 @@ use biometal::formats::vcf::{self, Header, Variant};
 use biometal::formats::{bcf, DetectedFormat};
 use biometal::index::tabix;
 use biometal::io::{Compression, Sink, Source, WriterOptions};
-use biometal::region::{Interval, Region};
-use biometal::{ErrorKind, Format};
+use biometal::region::{parse_htslib_number, Interval, Region};
+use biometal::Format;
 
 /// Writes one variant as `bcftools view` prints it.
 pub fn write_variant<W: Write>(
@@ -50,6 +50,7 @@ pub fn view_vcf_regions(
     no_header: bool,
     out: &mut impl Write,
 ) -> biometal::Result<()> {
+    parse_bcftools_list(&regions.join(","))?; // fails before the header, as bcftools
     let mut reader = vcf::Reader::new(source);
     let header = reader.read_header()?.clone();
     let mut writer = vcf::Writer::new(out);
@@ -95,25 +96,29 @@ pub fn for_each_vcf(
 }
 
 /// The regions of a `bcftools view FILE REGION…` command line, as bcftools
-/// reads them: `chr:pos` is that one position (samtools: to the end);
-/// grouped by sequence in order of first mention, each sequence's intervals
-/// sorted and overlapping ones merged; regions on sequences the file does
-/// not know left out. Every record overlapping any region is printed once,
-/// in file order within each sequence (see [`Printed`]).
+/// 1.16 reads them: the arguments joined with `,` into one list (see
+/// [`parse_bcftools_list`]); grouped by sequence in order of first mention,
+/// each sequence's intervals sorted and overlapping ones merged; regions on
+/// sequences the file does not know, or empty ones (`chr1:6000-5000`,
+/// `chr1:0`), left out, the unknown sequences with a warning on stderr
+/// (bcftools says nothing and still prints the rest, status 0). Every
+/// record overlapping any region is printed once, in file order within
+/// each sequence (see [`Printed`]).
 pub fn bcftools_regions(
     texts: &[String],
     is_known: impl Fn(&str) -> bool,
 ) -> biometal::Result<Vec<(String, Vec<Interval>)>> {
+    let list = texts.join(",");
     let mut plan: Vec<(String, Vec<Interval>)> = Vec::new();
-    for text in texts {
-        let region = match bcftools_region(text, &is_known) {
-            Ok(region) => region,
-            Err(error) if error.kind() == ErrorKind::NotFound => continue,
-            Err(error) => return Err(error),
-        };
-        match plan.iter_mut().find(|(name, _)| name == region.name()) {
-            Some((_, intervals)) => intervals.push(region.interval()),
-            None => plan.push((region.name().to_owned(), vec![region.interval()])),
+    for (name, interval) in parse_bcftools_list(&list)? {
+        if !is_known(name) {
+            eprintln!("warning: no sequence named '{name}' in the file: region skipped");
+            continue;
+        }
+        let Some(interval) = interval else { continue };
+        match plan.iter_mut().find(|(known, _)| known == name) {
+            Some((_, intervals)) => intervals.push(interval),
+            None => plan.push((name.to_owned(), vec![interval])),
         }
     }
     for (_, intervals) in &mut plan {
@@ -130,6 +135,88 @@ pub fn bcftools_regions(
         *intervals = merged;
     }
     Ok(plan)
+}
+
+/// The start of the message of a region list that does not parse.
+const UNPARSED_LIST: &str = "could not parse the region(s)";
+
+/// bcftools' exit status for `error`, when it is a region list that does
+/// not parse (see [`parse_bcftools_list`]): 255, as bcftools ends then.
+pub fn bcftools_region_exit(error: &biometal::Error) -> Option<std::process::ExitCode> {
+    let unparsed = error.format() == Some(Format::Region)
+        && error.kind() == biometal::ErrorKind::InvalidInput
+        && error.message().starts_with(UNPARSED_LIST);
+    unparsed.then(|| std::process::ExitCode::from(255))
+}
+
+/// The largest end bcftools queries (htslib's `MAX_CSI_COOR`, 2^44 - 1).
+const MAX_CSI_COORDINATE: u64 = (1 << 44) - 1;
+
+/// Parses a bcftools region list (`bcftools view FILE chr1:5-6,chr2`) as
+/// htslib 1.16's synced reader does: items separated by `,`; a name runs to
+/// the first `,` or `:` (no braces, so names with `:` cannot be given);
+/// `name:pos` is that one position, `name:beg-` reaches to the end, numbers
+/// are read by [`parse_htslib_number`] without commas (`chr1:1,000` is
+/// `chr1:1` and a sequence `000`). Each item is a name and its 0-based
+/// interval, `None` when empty (an end of 0 or before the beginning);
+/// anything else that does not parse is an error, as with bcftools.
+pub fn parse_bcftools_list(list: &str) -> biometal::Result<Vec<(&str, Option<Interval>)>> {
+    let bad = |why: &str| {
+        biometal::Error::invalid_input(Format::Region, format!("{UNPARSED_LIST} '{list}': {why}"))
+    };
+    // bcftools fails (status 1) on such a coordinate when it reaches the
+    // region; this fails before any output.
+    let position = |text| {
+        match parse_htslib_number(text, false) {
+        _ if text.trim_start().starts_with('-') => Err(bad("negative position")),
+        Some((value, _)) if value > MAX_CSI_COORDINATE => Err(biometal::Error::invalid_input(
+            Format::Region,
+            format!("region(s) '{list}': coordinate {value} is out of the CSI index limit {MAX_CSI_COORDINATE}"),
+        )),
+        other => Ok(other),
+    }
+    };
+    let ends_item = |rest: &str| rest.is_empty() || rest.starts_with(',');
+    let mut items = Vec::new();
+    let mut rest = list;
+    while !rest.is_empty() {
+        let name_end = rest.find([',', ':']).unwrap_or(rest.len());
+        let name = &rest[..name_end];
+        rest = &rest[name_end..];
+        let Some(range) = rest.strip_prefix(':') else {
+            if !name.is_empty() {
+                items.push((name, Some(Interval::full())));
+            }
+            rest = rest.strip_prefix(',').unwrap_or(rest);
+            continue;
+        };
+        let Some((begin, after)) = position(range)? else {
+            return Err(bad("expected a position after ':'"));
+        };
+        let (end, after) = if ends_item(after) {
+            (Some(begin), after)
+        } else if let Some(after) = after.strip_prefix('-') {
+            match position(after)? {
+                Some((end, tail)) => (Some(end), tail),
+                None => (None, after),
+            }
+        } else {
+            return Err(bad("expected '-' or ',' after a position"));
+        };
+        if !ends_item(after) {
+            return Err(bad("expected ',' after a range"));
+        }
+        rest = after;
+        // htslib's 0-based inclusive [begin - 1, end - 1], where position
+        // 0 is -1: empty unless 1 <= end and begin <= end.
+        let interval = match end {
+            None => Some(Interval::to_end(begin.saturating_sub(1))),
+            Some(end) if end == 0 || end < begin => None,
+            Some(end) => Some(Interval::new(begin.saturating_sub(1), end)?),
+        };
+        items.push((name, interval));
+    }
+    Ok(items)
 }
 
 /// Which records of one sequence's sorted, merged intervals are new: a
@@ -171,20 +258,6 @@ pub fn count_vcf(path: &str, source: Source, regions: &[String]) -> biometal::Re
         Ok(())
     })?;
     Ok(count)
-}
-
-/// bcftools reads `chr:pos` as that one position (samtools: to the end of
-/// the sequence); `chr:pos-pos` says so to [`Region`] parsing.
-pub fn bcftools_region(text: &str, is_known: impl Fn(&str) -> bool) -> biometal::Result<Region> {
-    let single = text.rsplit_once(':').and_then(|(_, position)| {
-        let digits = position.replace(',', "");
-        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| format!("{text}-{digits}"))
-    });
-    match single {
-        Some(single) if !is_known(text) => Region::parse_with_names(&single, is_known),
-        _ => Region::parse_with_names(text, is_known),
-    }
 }
 
 /// Writes `header` as `bcftools view` prints it, less the
@@ -299,6 +372,7 @@ pub fn view_bcf(
     no_header: bool,
     out: &mut impl Write,
 ) -> biometal::Result<()> {
+    parse_bcftools_list(&regions.join(","))?; // fails before the header, as bcftools
     let mut reader = bcf::ReaderBuilder::new().build(source);
     let header = reader.read_header()?;
     let mut writer = vcf::Writer::new(out);
