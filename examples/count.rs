@@ -8,7 +8,9 @@
 //! bgzipped text with a tabix index (`.tbi`, `.csi`: BED, GFF) the number
 //! of lines `tabix FILE REGION…` prints.
 //! CRAM is counted without decoding sequences, so it needs no reference;
-//! CRAM regions need a `.crai` index beside the file.
+//! CRAM regions need a `.crai` index beside the file. Regions that fail are
+//! handled as `view` handles them (samtools: warned and skipped; bcftools:
+//! a comma-separated list, unknown sequences warned and skipped).
 //!
 //! ```text
 //! cargo run --release --example count -- sample.bam chr1:100-200

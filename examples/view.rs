@@ -19,6 +19,10 @@
 //! The input format is detected from its first bytes (BAM, SAM, FASTQ or
 //! FASTA; plain, gzip or BGZF); regions need a `.bai` or `.csi` index beside
 //! a BAM file or a `.crai` beside a CRAM file, and use (or build in memory) a `.fai` for FASTA.
+//! As samtools, a BAM/CRAM region that does not parse or names no sequence
+//! is skipped with a warning (status 0); as bcftools, VCF/BCF regions are
+//! one comma-separated list (`chr1:5-6,chr2`), unknown sequences skipped
+//! with a warning, a list that does not parse an error (status 255).
 use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
