@@ -367,3 +367,86 @@ fn variant_regions_are_one_comma_separated_list_as_bcftools_reads_them() {
         }
     }
 }
+
+/// Region text from a small grammar: known and unknown names, braces,
+/// positions with commas, suffixes, 0, reversed ranges, junk.
+fn random_region(state: &mut u64, names: &[&str], list_separator: bool) -> String {
+    let mut next = |n: u64| {
+        *state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (*state >> 33) % n
+    };
+    let mut number = |next: &mut dyn FnMut(u64) -> u64| match next(8) {
+        0 => "0".to_owned(),
+        1 => format!("{}k", next(40)),
+        2 => format!("{},{:03}", next(40), next(1000)),
+        3 => format!("{}.5k", next(30)),
+        4 => "x".to_owned(),
+        _ => (1 + next(40_000)).to_string(),
+    };
+    let name = match next(10) {
+        0 => "chr9".to_owned(),
+        1 => format!("{{{}}}", names[next(names.len() as u64) as usize]),
+        _ => names[next(names.len() as u64) as usize].to_owned(),
+    };
+    let mut text = match next(6) {
+        0 => name,
+        1 => format!("{name}:{}", number(&mut next)),
+        2 => format!("{name}:{}-", number(&mut next)),
+        3 => format!("{name}:-{}", number(&mut next)),
+        _ => format!("{name}:{}-{}", number(&mut next), number(&mut next)),
+    };
+    if list_separator && next(3) == 0 {
+        text.push(',');
+        text.push_str(names[next(names.len() as u64) as usize]);
+        text.push_str(&format!(":{}-{}", 1 + next(20_000), 20_000 + next(20_000)));
+    }
+    text
+}
+
+#[test]
+fn random_region_strings_select_what_the_tools_select() {
+    let dir = TempDir::new("region-args-random");
+    let (bam, _) = simulated_bams(&dir);
+    let mut state = 99;
+    let names = ["chr1", "chrM", "HLA-A*01:01"];
+    for _ in 0..80 {
+        let region = random_region(&mut state, &names, false);
+        let expected = run(&tool("samtools"), &["view", "-c", s(&bam), &region]);
+        let ours = run(&binary("count"), &[s(&bam), &region]);
+        assert_eq!(
+            (&ours.0, ours.1),
+            (&expected.0, expected.1),
+            "count {region}: {}",
+            ours.2
+        );
+    }
+    let vcf = dir.join("c.vcf");
+    std::fs::write(&vcf, Cohort::full(300, 4, 23).vcf()).unwrap();
+    let bcf = dir.join("c.bcf");
+    oracle("bcftools", &["view", "-Ob", "-o", s(&bcf), s(&vcf)]);
+    oracle("bcftools", &["index", s(&bcf)]);
+    let names = ["chr1", "chrX"];
+    for _ in 0..80 {
+        let region = random_region(&mut state, &names, true);
+        let expected = run(&tool("bcftools"), &["view", "-H", s(&bcf), &region]);
+        let ours = run(&binary("view"), &["-H", s(&bcf), &region]);
+        if expected.1.is_none() {
+            // bcftools aborts (a single negative position): we fail.
+            assert_eq!(
+                (ours.0.as_str(), ours.1),
+                ("", Some(1)),
+                "{region}: {}",
+                ours.2
+            );
+            continue;
+        }
+        assert_eq!(
+            (&ours.0, ours.1),
+            (&expected.0, expected.1),
+            "view -H {region}: {}",
+            ours.2
+        );
+    }
+}

@@ -110,12 +110,14 @@ pub fn bcftools_regions(
 ) -> biometal::Result<Vec<(String, Vec<Interval>)>> {
     let list = texts.join(",");
     let mut plan: Vec<(String, Vec<Interval>)> = Vec::new();
-    for (name, interval) in parse_bcftools_list(&list)? {
+    for (name, span) in parse_bcftools_list(&list)? {
         if !is_known(name) {
             eprintln!("warning: no sequence named '{name}' in the file: region skipped");
             continue;
         }
-        let Some(interval) = interval else { continue };
+        let Some(interval) = span.interval(&list)? else {
+            continue;
+        };
         match plan.iter_mut().find(|(known, _)| known == name) {
             Some((_, intervals)) => intervals.push(interval),
             None => plan.push((name.to_owned(), vec![interval])),
@@ -150,31 +152,58 @@ pub fn bcftools_region_exit(error: &biometal::Error) -> Option<std::process::Exi
 }
 
 /// The largest end bcftools queries (htslib's `MAX_CSI_COOR`, 2^44 - 1).
-const MAX_CSI_COORDINATE: u64 = (1 << 44) - 1;
+const MAX_CSI_COORDINATE: i64 = (1 << 44) - 1;
+
+/// One item of a bcftools region list, as written (1-based, inclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// The whole sequence (`chr1`).
+    Whole,
+    /// `chr1:begin` (`end == Some(begin)`), `chr1:begin-end` or
+    /// `chr1:begin-` (`end == None`: to the end).
+    Range {
+        /// The first position; may be 0 or negative, as written.
+        begin: i64,
+        /// The last position, `None` for the end of the sequence.
+        end: Option<i64>,
+    },
+}
+
+impl Span {
+    /// The 0-based interval bcftools selects for this span of a sequence
+    /// the file knows: `None` when empty (an end below 1 or before the
+    /// beginning); an error (status 1) for a single negative position,
+    /// where bcftools aborts (status 134).
+    pub fn interval(self, text: &str) -> biometal::Result<Option<Interval>> {
+        let fail = |why: String| {
+            biometal::Error::invalid_input(Format::Region, format!("region(s) '{text}': {why}"))
+        };
+        let Span::Range { begin, end } = self else {
+            return Ok(Some(Interval::full()));
+        };
+        let start = begin.saturating_sub(1).max(0) as u64;
+        match end {
+            None => Ok(Some(Interval::to_end(start))),
+            Some(end) if end == begin && begin < 0 => {
+                Err(fail(format!("cannot query the negative position {begin}")))
+            }
+            Some(end) if end < 1 || end < begin => Ok(None),
+            Some(end) => Ok(Some(Interval::new(start, end as u64)?)),
+        }
+    }
+}
 
 /// Parses a bcftools region list (`bcftools view FILE chr1:5-6,chr2`) as
 /// htslib 1.16's synced reader does: items separated by `,`; a name runs to
 /// the first `,` or `:` (no braces, so names with `:` cannot be given);
 /// `name:pos` is that one position, `name:beg-` reaches to the end, numbers
-/// are read by [`parse_htslib_number`] without commas (`chr1:1,000` is
-/// `chr1:1` and a sequence `000`). Each item is a name and its 0-based
-/// interval, `None` when empty (an end of 0 or before the beginning);
-/// anything else that does not parse is an error, as with bcftools.
-pub fn parse_bcftools_list(list: &str) -> biometal::Result<Vec<(&str, Option<Interval>)>> {
+/// are read by [`parse_htslib_number`] (with a sign) without commas
+/// (`chr1:1,000` is `chr1:1` and a sequence `000`). Anything else is an
+/// error, as with bcftools (see [`bcftools_region_exit`]), and so is an end
+/// beyond the CSI limit (2^44 - 1), on which bcftools fails (status 1).
+pub fn parse_bcftools_list(list: &str) -> biometal::Result<Vec<(&str, Span)>> {
     let bad = |why: &str| {
         biometal::Error::invalid_input(Format::Region, format!("{UNPARSED_LIST} '{list}': {why}"))
-    };
-    // bcftools fails (status 1) on such a coordinate when it reaches the
-    // region; this fails before any output.
-    let position = |text| {
-        match parse_htslib_number(text, false) {
-        _ if text.trim_start().starts_with('-') => Err(bad("negative position")),
-        Some((value, _)) if value > MAX_CSI_COORDINATE => Err(biometal::Error::invalid_input(
-            Format::Region,
-            format!("region(s) '{list}': coordinate {value} is out of the CSI index limit {MAX_CSI_COORDINATE}"),
-        )),
-        other => Ok(other),
-    }
     };
     let ends_item = |rest: &str| rest.is_empty() || rest.starts_with(',');
     let mut items = Vec::new();
@@ -185,18 +214,18 @@ pub fn parse_bcftools_list(list: &str) -> biometal::Result<Vec<(&str, Option<Int
         rest = &rest[name_end..];
         let Some(range) = rest.strip_prefix(':') else {
             if !name.is_empty() {
-                items.push((name, Some(Interval::full())));
+                items.push((name, Span::Whole));
             }
             rest = rest.strip_prefix(',').unwrap_or(rest);
             continue;
         };
-        let Some((begin, after)) = position(range)? else {
+        let Some((begin, after)) = signed_position(range) else {
             return Err(bad("expected a position after ':'"));
         };
         let (end, after) = if ends_item(after) {
             (Some(begin), after)
         } else if let Some(after) = after.strip_prefix('-') {
-            match position(after)? {
+            match signed_position(after) {
                 Some((end, tail)) => (Some(end), tail),
                 None => (None, after),
             }
@@ -207,16 +236,31 @@ pub fn parse_bcftools_list(list: &str) -> biometal::Result<Vec<(&str, Option<Int
             return Err(bad("expected ',' after a range"));
         }
         rest = after;
-        // htslib's 0-based inclusive [begin - 1, end - 1], where position
-        // 0 is -1: empty unless 1 <= end and begin <= end.
-        let interval = match end {
-            None => Some(Interval::to_end(begin.saturating_sub(1))),
-            Some(end) if end == 0 || end < begin => None,
-            Some(end) => Some(Interval::new(begin.saturating_sub(1), end)?),
-        };
-        items.push((name, interval));
+        // bcftools fails on such an end (status 1) whether or not it knows
+        // the sequence, after printing the regions before it; this fails
+        // before any output.
+        if let Some(end) = end.filter(|&end| end > MAX_CSI_COORDINATE) {
+            return Err(biometal::Error::invalid_input(
+                Format::Region,
+                format!("region(s) '{list}': coordinate {end} is out of the CSI index limit {MAX_CSI_COORDINATE}"),
+            ));
+        }
+        items.push((name, Span::Range { begin, end }));
     }
     Ok(items)
+}
+
+/// A position of a bcftools region list with its sign (see
+/// [`parse_htslib_number`]), saturating; `None` without a digit.
+fn signed_position(text: &str) -> Option<(i64, &str)> {
+    let trimmed = text.trim_start();
+    let (negative, digits) = match trimmed.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, trimmed.strip_prefix('+').unwrap_or(trimmed)),
+    };
+    let (value, rest) = parse_htslib_number(digits, false)?;
+    let value = i64::try_from(value).unwrap_or(i64::MAX);
+    Some((if negative { -value } else { value }, rest))
 }
 
 /// Which records of one sequence's sorted, merged intervals are new: a
