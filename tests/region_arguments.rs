@@ -377,7 +377,7 @@ fn random_region(state: &mut u64, names: &[&str], list_separator: bool) -> Strin
             .wrapping_add(1442695040888963407);
         (*state >> 33) % n
     };
-    let mut number = |next: &mut dyn FnMut(u64) -> u64| match next(8) {
+    let number = |next: &mut dyn FnMut(u64) -> u64| match next(8) {
         0 => "0".to_owned(),
         1 => format!("{}k", next(40)),
         2 => format!("{},{:03}", next(40), next(1000)),
