@@ -254,9 +254,16 @@ impl<W: Write> Writer<W> {
     ///
     /// I/O errors; a writer built without indexing.
     pub fn finish_with_index(mut self) -> Result<(W, Index)> {
-        let csi = self.csi.take().ok_or_else(|| {
+        let mut csi = self.csi.take().ok_or_else(|| {
             Error::invalid_input(Format::Bcf, "the writer was built without .index(true)")
         })?;
+        // Ending the block in progress makes a last record that ends it
+        // end at the next block's offset, as htslib records it.
+        if let Sink::Bgzf(w) = &mut self.sink {
+            let before = w.virtual_position()?;
+            w.flush().map_err(|e| Error::io(Format::Bcf, e))?;
+            csi.settle_last_end(before, w.virtual_position()?);
+        }
         let inner = self.finish()?;
         Ok((inner, csi.finish()))
     }
