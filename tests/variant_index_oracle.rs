@@ -13,6 +13,7 @@ use common::rng::XorShift64 as Rng;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use biometal::formats::bcf;
 use biometal::formats::vcf::{self, Header, RecordRef};
 use biometal::index::tabix::TabixFormat;
 use biometal::io::{Compression, WriterOptions};
@@ -282,4 +283,44 @@ fn index_example_on_bcf_equals_bcftools_index() {
         .output()
         .unwrap();
     assert!(!output.status.success());
+}
+
+#[test]
+fn bcf_writer_from_path_writes_its_csi_at_finish() {
+    let dir = TempDir::new("bcfidx-writer");
+    let text = simulated_vcf(9, 2_500);
+    let ours = dir.join("ours.bcf");
+    let mut writer = bcf::WriterBuilder::new()
+        .index(true)
+        .build_to_path(&ours)
+        .unwrap();
+    let (header_text, body) = text.split_at(text.find("#CHROM").unwrap());
+    let header_end = body.find('\n').unwrap() + 1;
+    let header = Header::parse(&format!("{header_text}{}", &body[..header_end])).unwrap();
+    writer.write_header(&header).unwrap();
+    for line in body[header_end..].lines() {
+        let record = RecordRef::parse(line.as_bytes()).unwrap();
+        writer.write_variant(&header, &record).unwrap();
+    }
+    writer.finish().unwrap();
+    let our_index = dir.join("ours.bcf.csi");
+    assert!(our_index.exists(), "finish() wrote no .csi");
+    let theirs = dir.join("theirs.bcf");
+    std::fs::copy(&ours, &theirs).unwrap();
+    let theirs_text = theirs.to_str().unwrap();
+    oracle("bcftools", &["index", theirs_text]);
+    assert_same_bytes(
+        &decompressed(&our_index),
+        &decompressed(&dir.join("theirs.bcf.csi")),
+        "bcftools index of our BCF",
+    );
+    let mut rng = Rng(90);
+    let mut total = 0;
+    for region in regions(&mut rng, 100) {
+        let expected = stdout("bcftools", &["view", "-H", theirs_text, &region]);
+        total += expected.lines().count();
+        let got = stdout("bcftools", &["view", "-H", ours.to_str().unwrap(), &region]);
+        assert_eq!(got, expected, "{region}");
+    }
+    assert!(total > 300, "only {total} lines in the regions");
 }
