@@ -132,7 +132,9 @@ fn write_indexed(
     oracle_args: &[&str],
 ) -> [PathBuf; 4] {
     let ours = dir.join("ours.vcf.gz");
-    let options = WriterOptions::new(Compression::Bgzf);
+    // Several compression threads: positions wait for the blocks in flight.
+    let threads = if format == TabixFormat::Csi { 3 } else { 1 };
+    let options = WriterOptions::new(Compression::Bgzf).with_threads(threads);
     let mut writer = vcf::Writer::from_path_indexed(&ours, &options, format).unwrap();
     let (header_text, body) = text.split_at(text.find("#CHROM").unwrap());
     let header_end = body.find('\n').unwrap() + 1;
@@ -228,6 +230,53 @@ fn indexing_plain_or_gzip_vcf_is_refused() {
         assert!(error.message().contains("BGZF"), "{error}");
         assert!(!path.exists());
     }
+    let error = vcf::Writer::from_path_indexed(
+        "-",
+        &WriterOptions::new(Compression::Bgzf),
+        TabixFormat::Csi,
+    )
+    .err()
+    .expect("indexing standard output must fail");
+    assert!(error.message().contains("standard output"), "{error}");
+}
+
+#[test]
+fn bcf_index_refuses_uncompressed_and_unsorted_bcf() {
+    let dir = TempDir::new("bcfidx-bad");
+    let header = Header::parse(
+        "##fileformat=VCFv4.2\n##contig=<ID=1,length=1000>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n",
+    )
+    .unwrap();
+    let write = |name: &str, compressed: bool, positions: &[u32]| {
+        let path = dir.join(name);
+        let mut writer = bcf::WriterBuilder::new()
+            .compressed(compressed)
+            .build_to_path(&path)
+            .unwrap();
+        writer.write_header(&header).unwrap();
+        for pos in positions {
+            let line = format!("1\t{pos}\t.\tA\tC\t.\t.\t.");
+            let record = RecordRef::parse(line.as_bytes()).unwrap();
+            writer.write_variant(&header, &record).unwrap();
+        }
+        writer.finish().unwrap();
+        path
+    };
+    let plain = write("plain.bcf", false, &[5, 9]);
+    let error = bcf::index::build_from_path(&plain).unwrap_err();
+    assert!(error.message().contains("BGZF"), "{error}");
+    let unsorted = write("unsorted.bcf", true, &[5, 90, 40]);
+    let error = bcf::index::build_from_path(&unsorted).unwrap_err();
+    assert!(error.message().contains("not sorted"), "{error}");
+    assert!(error.to_string().contains("unsorted.bcf"), "{error}");
+    // The example says so too, and writes no index.
+    let output = std::process::Command::new(example_binary("index"))
+        .arg(&unsorted)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not sorted"));
+    assert!(!dir.join("unsorted.bcf.csi").exists());
 }
 
 #[test]

@@ -293,15 +293,22 @@ impl<W: Write> Writer<W> {
             .map_err(|e| Error::io(Format::Vcf, e))
     }
 
-    /// Writes `line` (one record, with its newline), indexing it if asked.
-    fn write_line(inner: &mut W, index: Option<&mut OnTheFly<W>>, line: &[u8]) -> Result<()> {
+    /// Writes one record's `line` then `newline` (`b"\n"`, or empty when
+    /// `line` ends with it), indexing it if asked.
+    fn write_line(
+        inner: &mut W,
+        index: Option<&mut OnTheFly<W>>,
+        line: &[u8],
+        newline: &[u8],
+    ) -> Result<()> {
+        let io = |e| Error::io(Format::Vcf, e);
         let Some(index) = index else {
-            return inner.write_all(line).map_err(|e| Error::io(Format::Vcf, e));
+            inner.write_all(line).map_err(io)?;
+            return inner.write_all(newline).map_err(io);
         };
         let start = (index.position)(inner)?;
-        inner
-            .write_all(line)
-            .map_err(|e| Error::io(Format::Vcf, e))?;
+        inner.write_all(line).map_err(io)?;
+        inner.write_all(newline).map_err(io)?;
         let end = (index.position)(inner)?;
         index.push(line.strip_suffix(b"\n").unwrap_or(line), start, end)
     }
@@ -317,7 +324,7 @@ impl<W: Write> Writer<W> {
         self.line.clear();
         variant.write_vcf(header, &mut self.line)?;
         self.line.push(b'\n');
-        Self::write_line(&mut self.inner, self.index.as_deref_mut(), &self.line)
+        Self::write_line(&mut self.inner, self.index.as_deref_mut(), &self.line, b"")
     }
 
     /// Writes a VCF record's line exactly as read.
@@ -330,7 +337,7 @@ impl<W: Write> Writer<W> {
         self.line.clear();
         self.line.extend_from_slice(record.as_bytes());
         self.line.push(b'\n');
-        Self::write_line(&mut self.inner, self.index.as_deref_mut(), &self.line)
+        Self::write_line(&mut self.inner, self.index.as_deref_mut(), &self.line, b"")
     }
 
     /// Flushes the underlying writer.
