@@ -111,3 +111,30 @@ fn finish_writes_the_index_samtools_would() {
         }
     }
 }
+
+/// `index::build_from_path` of a BAM samtools wrote equals `samtools index
+/// [-c]`'s index, bin for bin and chunk for chunk (htslib writes bins in
+/// its hash table's order, we write them sorted: compared as read).
+#[test]
+fn build_from_path_equals_samtools_index_on_samtools_bam() {
+    let dir = TempDir::new("bam-index-build");
+    let sam_path = dir.join("a.sam");
+    std::fs::write(&sam_path, simulated_sam(6)).unwrap();
+    let bam_path = dir.join("a.bam");
+    let bam_text = bam_path.to_str().unwrap();
+    oracle(
+        "samtools",
+        &["view", "-b", "-o", bam_text, sam_path.to_str().unwrap()],
+    );
+    for (kind, extension, samtools_args) in [
+        (Kind::Bai, "bai", &["index"][..]),
+        (Kind::Csi, "csi", &["index", "-c"][..]),
+    ] {
+        let mut args = samtools_args.to_vec();
+        args.push(bam_text);
+        oracle("samtools", &args);
+        let theirs = biometal::index::read_path(format!("{bam_text}.{extension}")).unwrap();
+        let ours = biometal::index::build_from_path(&bam_path, kind).unwrap();
+        assert_eq!(ours, theirs, "{extension}");
+    }
+}

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::binning::{first_window, reg2bin, BAI_DEPTH, BAI_MIN_SHIFT};
 use super::{Chunk, Index, Kind, Metadata, ReferenceIndex};
 use crate::bgzf::VirtualPosition;
-use crate::formats::bam;
+use crate::formats::bam::{self, VirtualPositioned};
 use crate::formats::sam::{Header, Record, RecordRef};
 use crate::{Error, Format, Result};
 
@@ -359,7 +359,9 @@ pub fn build_from_path(path: impl AsRef<Path>, kind: Kind) -> Result<Index> {
         if !reader.read_record(&mut record)? {
             break;
         }
-        let end = reader.virtual_position().unwrap_or_default();
+        // Where the record ends, without loading the next block: after the
+        // last record, the EOF marker's offset, as htslib records it.
+        let end = reader.get_mut().virtual_position().unwrap_or_default();
         indexer.push(record.as_ref(), start, end)?;
     }
     Ok(indexer.finish())
