@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use biometal::formats::bcf;
 use biometal::formats::vcf::{self, Header, RecordRef};
-use biometal::index::tabix::TabixFormat;
+use biometal::index::tabix::{self, TabixFormat};
 use biometal::io::{Compression, WriterOptions};
 use common::{example_binary, oracle, TempDir};
 
@@ -91,8 +91,18 @@ fn decompressed(path: &Path) -> Vec<u8> {
     oracle("bgzip", &["-dc", path.to_str().unwrap()]).stdout
 }
 
-/// Index bytes equal, or a message naming the first difference.
-fn assert_same_bytes(ours: &[u8], theirs: &[u8], what: &str) {
+/// The two index files hold the same index (as read: bins compared as
+/// sets), and the same bytes once decompressed. htslib writes bins in its
+/// hash table's order and we write them ascending: on these inputs (few
+/// bins left after htslib's merging of small bins) the orders agree.
+fn assert_same_index(ours: &Path, theirs: &Path, what: &str) {
+    let same = if ours.to_string_lossy().ends_with(".bcf.csi") {
+        biometal::index::read_path(ours).unwrap() == biometal::index::read_path(theirs).unwrap()
+    } else {
+        tabix::read_path(ours).unwrap() == tabix::read_path(theirs).unwrap()
+    };
+    assert!(same, "{what}: the indexes differ");
+    let (ours, theirs) = (decompressed(ours), decompressed(theirs));
     if let Some(at) = (0..ours.len().min(theirs.len())).find(|&i| ours[i] != theirs[i]) {
         let window =
             |bytes: &[u8]| bytes[at.saturating_sub(16)..(at + 32).min(bytes.len())].to_vec();
@@ -100,8 +110,8 @@ fn assert_same_bytes(ours: &[u8], theirs: &[u8], what: &str) {
             "{what}: index bytes differ at {at} (of {} and {}): ours {:?}, theirs {:?}",
             ours.len(),
             theirs.len(),
-            window(ours),
-            window(theirs)
+            window(&ours),
+            window(&theirs)
         );
     }
     assert_eq!(ours.len(), theirs.len(), "{what}: index lengths");
@@ -169,9 +179,9 @@ fn compare_on_the_fly(name: &str, format: TabixFormat, oracle_args: &[&str], see
     let dir = TempDir::new(name);
     let text = simulated_vcf(seed, 2_500);
     let [ours, our_index, theirs, their_index] = write_indexed(&dir, &text, format, oracle_args);
-    assert_same_bytes(
-        &decompressed(&our_index),
-        &decompressed(&their_index),
+    assert_same_index(
+        &our_index,
+        &their_index,
         &format!("{name}: {oracle_args:?}"),
     );
     let mut rng = Rng(seed + 100);
@@ -312,11 +322,7 @@ fn index_example_on_bcf_equals_bcftools_index() {
     oracle("bcftools", &["index", theirs_text]);
     common::run_example(&example_binary("index"), &[ours.to_str().unwrap()]);
     let our_index = dir.join("ours.bcf.csi");
-    assert_same_bytes(
-        &decompressed(&our_index),
-        &decompressed(&dir.join("theirs.bcf.csi")),
-        "bcftools index",
-    );
+    assert_same_index(&our_index, &dir.join("theirs.bcf.csi"), "bcftools index");
     let mut rng = Rng(70);
     let mut total = 0;
     for region in regions(&mut rng, 120) {
@@ -358,9 +364,9 @@ fn bcf_writer_from_path_writes_its_csi_at_finish() {
     std::fs::copy(&ours, &theirs).unwrap();
     let theirs_text = theirs.to_str().unwrap();
     oracle("bcftools", &["index", theirs_text]);
-    assert_same_bytes(
-        &decompressed(&our_index),
-        &decompressed(&dir.join("theirs.bcf.csi")),
+    assert_same_index(
+        &our_index,
+        &dir.join("theirs.bcf.csi"),
         "bcftools index of our BCF",
     );
     let mut rng = Rng(90);
