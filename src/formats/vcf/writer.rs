@@ -127,8 +127,10 @@ impl Writer<Sink> {
 
     /// Like [`Writer::from_path_with`] (BGZF only), also indexing the
     /// records as written: [`Writer::finish`] writes `PATH.tbi` or
-    /// `PATH.csi` as `tabix [-C] -p vcf PATH` would. The records must be
-    /// sorted.
+    /// `PATH.csi` as `tabix [-C] -p vcf PATH` would (a CSI's depth from
+    /// the longest `##contig` length). The records must be sorted.
+    /// Indexing asks the BGZF writer for each record's virtual position,
+    /// which with several threads waits for the blocks in flight.
     ///
     /// ```
     /// use biometal::formats::vcf::{Header, RecordRef, Writer};
