@@ -1,6 +1,7 @@
 //! The BGZF reader: `Read + BufRead` over the decompressed stream, virtual
 //! positions, seeking, and optional multi-threaded decoding.
 
+mod carry;
 mod threaded;
 
 use std::fs::File;
@@ -15,7 +16,13 @@ use super::{VirtualPosition, MAX_BLOCK_SIZE};
 use crate::error::Location;
 use crate::{Error, ErrorKind, Format, Result};
 
+pub use self::carry::FillBufAtLeast;
 use self::threaded::Pipeline;
+
+/// Bytes in front of the data in every decoded block's buffer: the tail of
+/// the block before can be carried there, so that a record crossing the
+/// boundary lies in one piece (see [`FillBufAtLeast`]).
+const HEADROOM: usize = MAX_BLOCK_SIZE;
 
 /// The most worker threads a reader starts when asked for automatically
 /// (`threads(0)`); decoding scales little beyond this because the caller's
@@ -140,7 +147,7 @@ impl ReaderBuilder {
             None => Engine::Inline(Box::new(Inline {
                 decompressor: Decompressor::new(),
                 compressed: vec![0; MAX_BLOCK_SIZE].into_boxed_slice(),
-                decoded: vec![0; MAX_BLOCK_SIZE].into_boxed_slice(),
+                decoded: vec![0; HEADROOM + MAX_BLOCK_SIZE].into_boxed_slice(),
                 decoded_len: 0,
                 cache: BlockCache::new(self.block_cache),
             })),
@@ -151,8 +158,10 @@ impl ReaderBuilder {
             read_offset: 0,
             block_offset: 0,
             next_block_offset: 0,
-            consumed: 0,
-            current_len: 0,
+            pos: HEADROOM,
+            end: HEADROOM,
+            carried_start: HEADROOM,
+            carried_from: VirtualPosition::START,
             require_eof_marker: self.require_eof_marker,
             last_block_empty: false,
             eof_marker_missing: false,
@@ -182,6 +191,7 @@ struct BlockInfo {
 struct Inline {
     decompressor: Decompressor,
     compressed: Box<[u8]>,
+    /// The current block's data at `HEADROOM..HEADROOM + decoded_len`.
     decoded: Box<[u8]>,
     decoded_len: usize,
     cache: BlockCache,
@@ -279,8 +289,14 @@ pub struct Reader<R> {
     /// The current block's offset, and the offset just past it.
     block_offset: u64,
     next_block_offset: u64,
-    consumed: usize,
-    current_len: usize,
+    /// The engine's buffer holds the current block's data at
+    /// `HEADROOM..end`; `pos` indexes the next byte to read. Below
+    /// `HEADROOM`, from `carried_start` on, lie bytes carried over from the
+    /// block before (their first one at `carried_from`), read first.
+    pos: usize,
+    end: usize,
+    carried_start: usize,
+    carried_from: VirtualPosition,
     require_eof_marker: bool,
     last_block_empty: bool,
     eof_marker_missing: bool,
@@ -313,9 +329,21 @@ impl<R: Read> Reader<R> {
     /// offset and the offset within it, or the next block's offset and 0
     /// once the current block is used up (as htslib reports it).
     pub fn virtual_position(&self) -> VirtualPosition {
-        let within_block = u16::try_from(self.consumed)
+        if self.pos < HEADROOM {
+            let carried = self.pos.saturating_sub(self.carried_start);
+            let within = usize::from(self.carried_from.uncompressed_offset()) + carried;
+            return u16::try_from(within)
+                .ok()
+                .and_then(|within| {
+                    VirtualPosition::new(self.carried_from.compressed_offset(), within)
+                })
+                .unwrap_or(VirtualPosition::from(u64::MAX));
+        }
+        let consumed = self.pos - HEADROOM;
+        let current_len = self.end.saturating_sub(HEADROOM);
+        let within_block = u16::try_from(consumed)
             .ok()
-            .filter(|_| self.consumed < self.current_len || self.just_seeked);
+            .filter(|_| consumed < current_len || self.just_seeked);
         let (compressed, uncompressed) = match within_block {
             Some(within) => (self.block_offset, within),
             None => (self.next_block_offset, 0),
@@ -347,12 +375,20 @@ impl<R: Read> Reader<R> {
         self.inner
     }
 
+    /// The current block's buffer, headroom included: its data lies at
+    /// `HEADROOM..self.end`.
     #[inline]
-    fn current_data(&self) -> &[u8] {
+    fn current_buffer(&self) -> &[u8] {
         match &self.engine {
-            Engine::Inline(inline) => &inline.decoded[..inline.decoded_len],
-            Engine::Threaded(pipeline) => pipeline.data(),
+            Engine::Inline(inline) => &inline.decoded,
+            Engine::Threaded(pipeline) => pipeline.buffer(),
         }
+    }
+
+    /// The bytes left to read: `pos..end` of the current buffer.
+    #[inline]
+    fn unread(&self) -> &[u8] {
+        self.current_buffer().get(self.pos..self.end).unwrap_or(&[])
     }
 
     /// Moves to the next block, empty or not; `false` at the end.
@@ -365,14 +401,14 @@ impl<R: Read> Reader<R> {
                 pipeline.next_block(&mut self.inner, &mut self.read_offset)
             }
         };
-        self.consumed = 0;
-        self.current_len = 0;
+        self.pos = HEADROOM;
+        self.end = HEADROOM;
         self.just_seeked = false;
         match next {
             Ok(Some(info)) => {
                 self.block_offset = info.offset;
                 self.next_block_offset = info.offset + info.size as u64;
-                self.current_len = info.decoded_len;
+                self.end = HEADROOM + info.decoded_len;
                 self.last_block_empty = info.decoded_len == 0;
                 Ok(true)
             }
@@ -434,12 +470,12 @@ impl<R: Read + Seek> Reader<R> {
         let within = usize::from(position.uncompressed_offset());
         let loaded = matches!(self.engine, Engine::Inline(_))
             && matches!(self.state, State::Active)
-            && self.current_len > 0
+            && self.end > HEADROOM
             && self.block_offset == position.compressed_offset();
-        if loaded && within <= self.current_len {
+        if loaded && within <= self.end - HEADROOM {
             // The block is already decoded (index queries often seek
             // within one block): no re-read, no re-inflate.
-            self.consumed = within;
+            self.pos = HEADROOM + within;
             self.just_seeked = true;
             return Ok(());
         }
@@ -459,19 +495,25 @@ impl<R: Read + Seek> Reader<R> {
         self.read_offset = offset;
         self.block_offset = offset;
         self.next_block_offset = offset;
-        self.consumed = 0;
-        self.current_len = 0;
+        self.pos = HEADROOM;
+        self.end = HEADROOM;
         self.state = State::Active;
         self.eof_marker_missing = false;
         // Landing exactly at the end of the stream is not a missing marker.
         self.last_block_empty = true;
-        let available = if self.advance()? { self.current_len } else { 0 };
+        let available = if self.advance()? {
+            self.end - HEADROOM
+        } else {
+            0
+        };
         if let Engine::Inline(inline) = &mut self.engine {
             if inline.cache.capacity > 0 && available > 0 {
                 let size = (self.next_block_offset - self.block_offset) as usize;
-                inline
-                    .cache
-                    .insert(offset, size, &inline.decoded[..inline.decoded_len]);
+                inline.cache.insert(
+                    offset,
+                    size,
+                    &inline.decoded[HEADROOM..][..inline.decoded_len],
+                );
             }
         }
         if within > available {
@@ -482,7 +524,7 @@ impl<R: Read + Seek> Reader<R> {
             .at_virtual_position(position);
             return Err(self.fail(error));
         }
-        self.consumed = within;
+        self.pos = HEADROOM + within;
         self.just_seeked = true;
         Ok(())
     }
@@ -512,13 +554,13 @@ impl<R: Read + Seek> Reader<R> {
             let error = Error::io(Format::Bgzf, error).at_byte_offset(next);
             return Err(self.fail(error));
         }
-        inline.decoded[..data.len()].copy_from_slice(data);
+        inline.decoded[HEADROOM..][..data.len()].copy_from_slice(data);
         inline.decoded_len = data.len();
-        self.current_len = data.len();
+        self.end = HEADROOM + data.len();
         self.read_offset = next;
         self.block_offset = offset;
         self.next_block_offset = next;
-        self.consumed = within;
+        self.pos = HEADROOM + within;
         self.just_seeked = true;
         self.state = State::Active;
         self.eof_marker_missing = false;
@@ -552,8 +594,12 @@ impl Inline {
         *read_offset += size as u64;
         self.decoded_len = 0;
         let raw = self.compressed.get(..size).unwrap_or(&self.compressed);
-        self.decoded_len =
-            block::decode_block(&mut self.decompressor, raw, &mut self.decoded, offset)?;
+        self.decoded_len = block::decode_block(
+            &mut self.decompressor,
+            raw,
+            &mut self.decoded[HEADROOM..],
+            offset,
+        )?;
         Ok(Some(BlockInfo {
             offset,
             size,
@@ -592,7 +638,8 @@ impl Inline {
             return Ok(None);
         };
         self.decoded_len = 0;
-        let decoded = block::decode_block(&mut self.decompressor, raw, &mut self.decoded, offset);
+        let out = &mut self.decoded[HEADROOM..];
+        let decoded = block::decode_block(&mut self.decompressor, raw, out, offset);
         (lend.consume)(inner, size);
         *read_offset += size as u64;
         self.decoded_len = decoded?;
@@ -669,7 +716,7 @@ impl<R: Read> Reader<R> {
     /// [`BufRead::fill_buf`] once the current block is used up.
     #[inline(never)]
     fn fill_next_block(&mut self) -> io::Result<&[u8]> {
-        while self.consumed >= self.current_len {
+        while self.pos >= self.end {
             match &self.state {
                 State::Active => {}
                 State::Done => return Ok(&[]),
@@ -685,7 +732,7 @@ impl<R: Read> Reader<R> {
             }
             self.advance()?;
         }
-        Ok(&self.current_data()[self.consumed..self.current_len])
+        Ok(self.unread())
     }
 }
 
@@ -694,15 +741,15 @@ impl<R: Read> BufRead for Reader<R> {
     // callers that read record by record.
     #[inline]
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.consumed >= self.current_len {
+        if self.pos >= self.end {
             return self.fill_next_block();
         }
-        Ok(&self.current_data()[self.consumed..self.current_len])
+        Ok(self.unread())
     }
 
     #[inline]
     fn consume(&mut self, amount: usize) {
-        self.consumed = self.current_len.min(self.consumed + amount);
+        self.pos = self.end.min(self.pos + amount);
         // Once data is read after a seek, a used-up block reports the next
         // block's start, as htslib does (index chunk ends are given so).
         if amount > 0 {

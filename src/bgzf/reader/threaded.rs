@@ -29,7 +29,7 @@ use std::thread::JoinHandle;
 
 use libdeflater::Decompressor;
 
-use super::{read_raw_block, BlockInfo};
+use super::{read_raw_block, BlockInfo, HEADROOM};
 use crate::bgzf::{block, MAX_BLOCK_SIZE};
 use crate::{Error, ErrorKind, Format, Result};
 
@@ -43,6 +43,7 @@ const BATCHES_IN_FLIGHT_PER_WORKER: usize = 2;
 struct Slot {
     offset: u64,
     size: usize,
+    /// The block's data at `HEADROOM..HEADROOM + decoded_len`.
     decoded: Box<[u8]>,
     decoded_len: usize,
 }
@@ -71,7 +72,7 @@ impl Batch {
                 .map(|_| Slot {
                     offset: 0,
                     size: 0,
-                    decoded: vec![0; MAX_BLOCK_SIZE].into_boxed_slice(),
+                    decoded: vec![0; HEADROOM + MAX_BLOCK_SIZE].into_boxed_slice(),
                     decoded_len: 0,
                 })
                 .collect(),
@@ -118,7 +119,8 @@ impl Batch {
                 break;
             }
             let raw = raw.get(..slot.size).unwrap_or(raw);
-            match block::decode_block(decompressor, raw, &mut slot.decoded, slot.offset) {
+            let out = &mut slot.decoded[HEADROOM..];
+            match block::decode_block(decompressor, raw, out, slot.offset) {
                 Ok(len) => slot.decoded_len = len,
                 Err(error) => {
                     self.failure = Some((index, error));
@@ -275,14 +277,44 @@ impl Pipeline {
         })
     }
 
-    /// The decoded bytes of the block last returned by
-    /// [`next_block`](Self::next_block).
+    /// The buffer of the block last returned by
+    /// [`next_block`](Self::next_block), its data at `HEADROOM..`.
     #[inline]
-    pub(super) fn data(&self) -> &[u8] {
+    pub(super) fn buffer(&self) -> &[u8] {
         self.current
             .as_ref()
             .and_then(|batch| batch.slots.get(self.current_index.checked_sub(1)?))
-            .map_or(&[], |slot| &slot.decoded[..slot.decoded_len])
+            .map_or(&[], |slot| &slot.decoded)
+    }
+
+    /// Copies `range` of the current block's buffer into the headroom of
+    /// the block [`next_block`](Self::next_block) returns next, ending
+    /// where its data begins; `false` (nothing copied) unless that block
+    /// is decoded, not empty, and in the current batch.
+    pub(super) fn carry_into_next(&mut self, range: std::ops::Range<usize>) -> bool {
+        let Some(batch) = &mut self.current else {
+            return false;
+        };
+        let next = self.current_index;
+        let failed = batch.failure.as_ref().is_some_and(|(at, _)| *at <= next);
+        if next == 0 || next >= batch.block_count || failed {
+            return false;
+        }
+        let (before, after) = batch.slots.split_at_mut(next);
+        let (Some(current), Some(following)) = (before.last(), after.first_mut()) else {
+            return false;
+        };
+        let Some(carried) = current.decoded.get(range) else {
+            return false;
+        };
+        let Some(start) = HEADROOM.checked_sub(carried.len()) else {
+            return false;
+        };
+        if following.decoded_len == 0 {
+            return false;
+        }
+        following.decoded[start..HEADROOM].copy_from_slice(carried);
+        true
     }
 
     /// Moves to the next block (empty ones included); `None` at the end of
