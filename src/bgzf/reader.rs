@@ -19,10 +19,17 @@ use crate::{Error, ErrorKind, Format, Result};
 pub use self::carry::FillBufAtLeast;
 use self::threaded::Pipeline;
 
-/// Bytes in front of the data in every decoded block's buffer: the tail of
-/// the block before can be carried there, so that a record crossing the
-/// boundary lies in one piece (see [`FillBufAtLeast`]).
+/// Bytes in front of the data in every buffer the worker threads decode a
+/// block into: the tail of the block before can be carried there, so that
+/// a record crossing the boundary lies in one piece (see
+/// [`FillBufAtLeast`]).
 const HEADROOM: usize = MAX_BLOCK_SIZE;
+
+/// The inline decoder's buffer: room for the blocks a record crossing
+/// block boundaries reads in one piece, each decoded right after the one
+/// before, the last block's tail moved to the front only when the next
+/// block does not fit behind it (one boundary in three).
+const INLINE_BUFFER: usize = 4 * MAX_BLOCK_SIZE;
 
 /// The most worker threads a reader starts when asked for automatically
 /// (`threads(0)`); decoding scales little beyond this because the caller's
@@ -147,7 +154,7 @@ impl ReaderBuilder {
             None => Engine::Inline(Box::new(Inline {
                 decompressor: Decompressor::new(),
                 compressed: vec![0; MAX_BLOCK_SIZE].into_boxed_slice(),
-                decoded: vec![0; HEADROOM + MAX_BLOCK_SIZE].into_boxed_slice(),
+                decoded: vec![0; INLINE_BUFFER].into_boxed_slice(),
                 decoded_len: 0,
                 cache: BlockCache::new(self.block_cache),
             })),
@@ -158,9 +165,10 @@ impl ReaderBuilder {
             read_offset: 0,
             block_offset: 0,
             next_block_offset: 0,
-            pos: HEADROOM,
-            end: HEADROOM,
-            carried_start: HEADROOM,
+            block_start: 0,
+            pos: 0,
+            end: 0,
+            carried_start: 0,
             carried_from: VirtualPosition::START,
             require_eof_marker: self.require_eof_marker,
             last_block_empty: false,
@@ -183,6 +191,8 @@ impl ReaderBuilder {
 
 /// A block handed out by an engine.
 struct BlockInfo {
+    /// Where the decoded data begins in the engine's buffer.
+    start: usize,
     offset: u64,
     size: usize,
     decoded_len: usize,
@@ -191,7 +201,8 @@ struct BlockInfo {
 struct Inline {
     decompressor: Decompressor,
     compressed: Box<[u8]>,
-    /// The current block's data at `HEADROOM..HEADROOM + decoded_len`.
+    /// [`INLINE_BUFFER`] bytes; the current block's data at
+    /// `start..start + decoded_len`.
     decoded: Box<[u8]>,
     decoded_len: usize,
     cache: BlockCache,
@@ -290,9 +301,10 @@ pub struct Reader<R> {
     block_offset: u64,
     next_block_offset: u64,
     /// The engine's buffer holds the current block's data at
-    /// `HEADROOM..end`; `pos` indexes the next byte to read. Below
-    /// `HEADROOM`, from `carried_start` on, lie bytes carried over from the
-    /// block before (their first one at `carried_from`), read first.
+    /// `block_start..end`; `pos` indexes the next byte to read. Below
+    /// `block_start`, from `carried_start` on, lie bytes of the block
+    /// before (their first one at `carried_from`), read first.
+    block_start: usize,
     pos: usize,
     end: usize,
     carried_start: usize,
@@ -329,7 +341,7 @@ impl<R: Read> Reader<R> {
     /// offset and the offset within it, or the next block's offset and 0
     /// once the current block is used up (as htslib reports it).
     pub fn virtual_position(&self) -> VirtualPosition {
-        if self.pos < HEADROOM {
+        if self.pos < self.block_start {
             let carried = self.pos.saturating_sub(self.carried_start);
             let within = usize::from(self.carried_from.uncompressed_offset()) + carried;
             return u16::try_from(within)
@@ -339,8 +351,8 @@ impl<R: Read> Reader<R> {
                 })
                 .unwrap_or(VirtualPosition::from(u64::MAX));
         }
-        let consumed = self.pos - HEADROOM;
-        let current_len = self.end.saturating_sub(HEADROOM);
+        let consumed = self.pos - self.block_start;
+        let current_len = self.end - self.block_start;
         let within_block = u16::try_from(consumed)
             .ok()
             .filter(|_| consumed < current_len || self.just_seeked);
@@ -376,7 +388,7 @@ impl<R: Read> Reader<R> {
     }
 
     /// The current block's buffer, headroom included: its data lies at
-    /// `HEADROOM..self.end`.
+    /// `block_start..end`.
     #[inline]
     fn current_buffer(&self) -> &[u8] {
         match &self.engine {
@@ -391,24 +403,29 @@ impl<R: Read> Reader<R> {
         self.current_buffer().get(self.pos..self.end).unwrap_or(&[])
     }
 
-    /// Moves to the next block, empty or not; `false` at the end.
-    fn advance(&mut self) -> Result<bool> {
+    /// Moves to the next block, empty or not; `false` at the end. Inline
+    /// decoding puts its data at `at` in the buffer (at most
+    /// `INLINE_BUFFER - MAX_BLOCK_SIZE`).
+    fn advance(&mut self, at: usize) -> Result<bool> {
         let next = match &mut self.engine {
             Engine::Inline(inline) => {
-                inline.next_block(&mut self.inner, self.lend.as_ref(), &mut self.read_offset)
+                let lend = self.lend.as_ref();
+                inline.next_block(&mut self.inner, lend, &mut self.read_offset, at)
             }
             Engine::Threaded(pipeline) => {
                 pipeline.next_block(&mut self.inner, &mut self.read_offset)
             }
         };
-        self.pos = HEADROOM;
-        self.end = HEADROOM;
+        self.pos = self.block_start;
+        self.end = self.block_start;
         self.just_seeked = false;
         match next {
             Ok(Some(info)) => {
                 self.block_offset = info.offset;
                 self.next_block_offset = info.offset + info.size as u64;
-                self.end = HEADROOM + info.decoded_len;
+                self.block_start = info.start;
+                self.pos = info.start;
+                self.end = info.start + info.decoded_len;
                 self.last_block_empty = info.decoded_len == 0;
                 Ok(true)
             }
@@ -470,12 +487,12 @@ impl<R: Read + Seek> Reader<R> {
         let within = usize::from(position.uncompressed_offset());
         let loaded = matches!(self.engine, Engine::Inline(_))
             && matches!(self.state, State::Active)
-            && self.end > HEADROOM
+            && self.end > self.block_start
             && self.block_offset == position.compressed_offset();
-        if loaded && within <= self.end - HEADROOM {
+        if loaded && within <= self.end - self.block_start {
             // The block is already decoded (index queries often seek
             // within one block): no re-read, no re-inflate.
-            self.pos = HEADROOM + within;
+            self.pos = self.block_start + within;
             self.just_seeked = true;
             return Ok(());
         }
@@ -495,25 +512,23 @@ impl<R: Read + Seek> Reader<R> {
         self.read_offset = offset;
         self.block_offset = offset;
         self.next_block_offset = offset;
-        self.pos = HEADROOM;
-        self.end = HEADROOM;
+        self.pos = self.block_start;
+        self.end = self.block_start;
         self.state = State::Active;
         self.eof_marker_missing = false;
         // Landing exactly at the end of the stream is not a missing marker.
         self.last_block_empty = true;
-        let available = if self.advance()? {
-            self.end - HEADROOM
+        let available = if self.advance(0)? {
+            self.end - self.block_start
         } else {
             0
         };
         if let Engine::Inline(inline) = &mut self.engine {
             if inline.cache.capacity > 0 && available > 0 {
                 let size = (self.next_block_offset - self.block_offset) as usize;
-                inline.cache.insert(
-                    offset,
-                    size,
-                    &inline.decoded[HEADROOM..][..inline.decoded_len],
-                );
+                inline
+                    .cache
+                    .insert(offset, size, &inline.decoded[self.block_start..self.end]);
             }
         }
         if within > available {
@@ -524,7 +539,7 @@ impl<R: Read + Seek> Reader<R> {
             .at_virtual_position(position);
             return Err(self.fail(error));
         }
-        self.pos = HEADROOM + within;
+        self.pos = self.block_start + within;
         self.just_seeked = true;
         Ok(())
     }
@@ -554,13 +569,14 @@ impl<R: Read + Seek> Reader<R> {
             let error = Error::io(Format::Bgzf, error).at_byte_offset(next);
             return Err(self.fail(error));
         }
-        inline.decoded[HEADROOM..][..data.len()].copy_from_slice(data);
+        inline.decoded[..data.len()].copy_from_slice(data);
         inline.decoded_len = data.len();
-        self.end = HEADROOM + data.len();
+        self.block_start = 0;
+        self.end = data.len();
         self.read_offset = next;
         self.block_offset = offset;
         self.next_block_offset = next;
-        self.pos = HEADROOM + within;
+        self.pos = within;
         self.just_seeked = true;
         self.state = State::Active;
         self.eof_marker_missing = false;
@@ -581,10 +597,11 @@ impl Inline {
         inner: &mut R,
         lend: Option<&Lend<R>>,
         read_offset: &mut u64,
+        at: usize,
     ) -> Result<Option<BlockInfo>> {
         let offset = *read_offset;
         if let Some(lend) = lend {
-            if let Some(info) = self.next_lent_block(inner, lend, read_offset)? {
+            if let Some(info) = self.next_lent_block(inner, lend, read_offset, at)? {
                 return Ok(Some(info));
             }
         }
@@ -594,13 +611,10 @@ impl Inline {
         *read_offset += size as u64;
         self.decoded_len = 0;
         let raw = self.compressed.get(..size).unwrap_or(&self.compressed);
-        self.decoded_len = block::decode_block(
-            &mut self.decompressor,
-            raw,
-            &mut self.decoded[HEADROOM..],
-            offset,
-        )?;
+        self.decoded_len =
+            block::decode_block(&mut self.decompressor, raw, &mut self.decoded[at..], offset)?;
         Ok(Some(BlockInfo {
+            start: at,
             offset,
             size,
             decoded_len: self.decoded_len,
@@ -618,6 +632,7 @@ impl Inline {
         inner: &mut R,
         lend: &Lend<R>,
         read_offset: &mut u64,
+        at: usize,
     ) -> Result<Option<BlockInfo>> {
         let offset = *read_offset;
         let io_error = |error| Error::io(Format::Bgzf, error).at_byte_offset(offset);
@@ -638,12 +653,13 @@ impl Inline {
             return Ok(None);
         };
         self.decoded_len = 0;
-        let out = &mut self.decoded[HEADROOM..];
+        let out = &mut self.decoded[at..];
         let decoded = block::decode_block(&mut self.decompressor, raw, out, offset);
         (lend.consume)(inner, size);
         *read_offset += size as u64;
         self.decoded_len = decoded?;
         Ok(Some(BlockInfo {
+            start: at,
             offset,
             size,
             decoded_len: self.decoded_len,
@@ -730,7 +746,7 @@ impl<R: Read> Reader<R> {
                     return Err(error.into());
                 }
             }
-            self.advance()?;
+            self.advance(0)?;
         }
         Ok(self.unread())
     }

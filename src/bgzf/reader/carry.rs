@@ -1,7 +1,9 @@
-//! Lending a record that crosses a block boundary in one piece: the tail
-//! of the current block is carried into the headroom in front of the next
-//! block's data, and the next block is decoded where it always is, so only
-//! the tail is copied, never the next block's part.
+//! Lending a record that crosses a block boundary in one piece. Decoding
+//! inline, the next block is decoded right behind the current one's tail,
+//! which moves (to the buffer's front) only when the next block would not
+//! fit behind it; with worker threads, the tail is copied into the headroom
+//! in front of the next block's data. Never is the next block's part
+//! copied.
 
 use std::io::{self, BufRead, Read};
 
@@ -62,7 +64,7 @@ impl<R: Read> FillBufAtLeast for Reader<R> {
         if available < n
             && available > 0
             && reachable
-            && self.pos >= HEADROOM
+            && self.pos >= self.block_start
             && matches!(self.state, State::Active)
         {
             self.carry_into_next_block()?;
@@ -72,27 +74,44 @@ impl<R: Read> FillBufAtLeast for Reader<R> {
 }
 
 impl<R: Read> Reader<R> {
-    /// Moves the unread rest of the current block into the headroom just
-    /// before the next non-empty block's data and loads that block, so
-    /// that both are read as one piece. At the end of the input the
-    /// carried bytes remain alone; on an error they are dropped, as the
-    /// reader has failed.
+    /// Puts the unread rest of the current block right before the next
+    /// non-empty block's data and loads that block, so that both are read
+    /// as one piece. At the end of the input the carried bytes remain
+    /// alone; on an error they are dropped, as the reader has failed.
     #[inline(never)]
     fn carry_into_next_block(&mut self) -> io::Result<()> {
         let carried = self.pos..self.end;
-        let start = HEADROOM - carried.len();
+        let len = carried.len();
         let carried_from = self.virtual_position();
-        match &mut self.engine {
-            Engine::Inline(inline) => inline.decoded.copy_within(carried, start),
+        // Where the carried bytes start, and where the next block's data.
+        let (start, at) = match &mut self.engine {
+            Engine::Inline(inline) => {
+                if self.end + MAX_BLOCK_SIZE <= inline.decoded.len() {
+                    (self.pos, self.end)
+                } else {
+                    inline.decoded.copy_within(carried, 0);
+                    (0, len)
+                }
+            }
             Engine::Threaded(pipeline) => {
                 if !pipeline.carry_into_next(carried) {
                     return Ok(());
                 }
+                (HEADROOM - len, HEADROOM)
+            }
+        };
+        // Empty blocks (concatenated files) decode nothing; the threaded
+        // carry above is only made into a non-empty block.
+        loop {
+            if !self.advance(at)? {
+                self.block_start = at;
+                self.end = at;
+                break;
+            }
+            if self.end > self.block_start {
+                break;
             }
         }
-        // Empty blocks (concatenated files) leave the headroom alone; the
-        // threaded carry above is only made into a non-empty block.
-        while self.advance()? && self.end == HEADROOM {}
         self.pos = start;
         self.carried_start = start;
         self.carried_from = carried_from;
@@ -154,8 +173,12 @@ mod tests {
     #[test]
     fn lends_what_the_next_block_completes() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let data: Vec<u8> = (0..20_000).map(|_| rng.below(256) as u8).collect();
-        for max_block in [1, 7, 100, 700, 5000] {
+        let cases = [1, 7, 100, 700, 5000, 65_536].map(|max_block| {
+            let size = (40 * max_block).clamp(20_000, 1 << 20);
+            (size, max_block)
+        });
+        for (size, max_block) in cases {
+            let data: Vec<u8> = (0..size).map(|_| b"ACGT"[rng.below(4)]).collect();
             let file = blocked(&data, max_block, &mut rng);
             let expected_positions = positions(&file);
             assert_eq!(expected_positions.len(), data.len());
@@ -165,7 +188,7 @@ mod tests {
                     .build(Cursor::new(&file));
                 let (mut offset, mut crossed) = (0, 0);
                 loop {
-                    let n = 1 + rng.below(2 * max_block + 50);
+                    let n = 1 + rng.below(2 * max_block.min(40_000) + 50);
                     let window = reader.fill_buf_at_least(n).unwrap();
                     let len = window.len();
                     assert_eq!(window, &data[offset..offset + len], "at byte {offset}");
@@ -185,7 +208,64 @@ mod tests {
                     offset += k;
                 }
                 assert_eq!(offset, data.len(), "{max_block} {threads}");
-                assert!(crossed > 0, "no request crossed a block whole");
+                assert!(
+                    crossed > 0,
+                    "no request crossed a block whole: {max_block} {threads}"
+                );
+            }
+        }
+    }
+
+    /// Records crossing every block boundary come whole: decoding inline,
+    /// each block is placed behind the tail of the one before until the
+    /// buffer is full, then the tail moves to the front; with threads, at
+    /// least at the boundaries within a batch of blocks.
+    #[test]
+    fn records_crossing_every_boundary() {
+        let mut rng = Rng(11);
+        let data: Vec<u8> = (0..1 << 20).map(|_| b"ACGT"[rng.below(4)]).collect();
+        let mut writer = Writer::new(Vec::new());
+        for block in data.chunks(60_000) {
+            writer.write_all(block).unwrap();
+            writer.flush().unwrap();
+        }
+        let file = writer.finish().unwrap();
+        for threads in [1, 3] {
+            let mut reader = ReaderBuilder::new()
+                .threads(threads)
+                .build(Cursor::new(&file));
+            let (mut in_place, mut moved, mut short) = (0, 0, 0);
+            for record in data.chunks(999) {
+                let last_block_start = reader.block_start;
+                let window = reader.fill_buf_at_least(record.len()).unwrap();
+                if window.len() < record.len() {
+                    // Read on piece by piece.
+                    short += 1;
+                    let mut pieces = Vec::new();
+                    while pieces.len() < record.len() {
+                        let window = reader.fill_buf().unwrap();
+                        let n = window.len().min(record.len() - pieces.len());
+                        pieces.extend_from_slice(&window[..n]);
+                        reader.consume(n);
+                    }
+                    assert_eq!(pieces, record);
+                    continue;
+                }
+                assert_eq!(&window[..record.len()], record);
+                if reader.pos < reader.block_start {
+                    in_place += usize::from(reader.block_start > last_block_start);
+                    moved += usize::from(reader.block_start < last_block_start);
+                }
+                reader.consume(record.len());
+            }
+            assert!(reader.fill_buf_at_least(1).unwrap().is_empty());
+            if threads == 1 {
+                assert!(
+                    short == 0 && in_place > 0 && moved > 0,
+                    "{in_place} {moved}"
+                );
+            } else {
+                assert!(short <= data.len() / 60_000 / 4 + 1, "{short}");
             }
         }
     }

@@ -336,6 +336,7 @@ impl Pipeline {
                     self.current_index += 1;
                     let slot = &batch.slots[index];
                     return Ok(Some(BlockInfo {
+                        start: HEADROOM,
                         offset: slot.offset,
                         size: slot.size,
                         decoded_len: slot.decoded_len,
