@@ -19,12 +19,6 @@ use crate::{Error, ErrorKind, Format, Result};
 pub use self::carry::FillBufAtLeast;
 use self::threaded::Pipeline;
 
-/// Bytes in front of the data in every buffer the worker threads decode a
-/// block into: the tail of the block before can be carried there, so that
-/// a record crossing the boundary lies in one piece (see
-/// [`FillBufAtLeast`]).
-const HEADROOM: usize = MAX_BLOCK_SIZE;
-
 /// The inline decoder's buffer: room for the blocks a record crossing
 /// block boundaries reads in one piece, each decoded right after the one
 /// before, the last block's tail moved to the front only when the next
@@ -387,7 +381,7 @@ impl<R: Read> Reader<R> {
         self.inner
     }
 
-    /// The current block's buffer, headroom included: its data lies at
+    /// The buffer holding the current block: its data lies at
     /// `block_start..end`.
     #[inline]
     fn current_buffer(&self) -> &[u8] {

@@ -1,13 +1,14 @@
 //! Lending a record that crosses a block boundary in one piece. Decoding
 //! inline, the next block is decoded right behind the current one's tail,
 //! which moves (to the buffer's front) only when the next block would not
-//! fit behind it; with worker threads, the tail is copied into the headroom
-//! in front of the next block's data. Never is the next block's part
-//! copied.
+//! fit behind it; with worker threads, the blocks of a batch are decoded
+//! one behind the other, so a boundary within a batch costs nothing (the
+//! boundary between two batches is not bridged). Never is the next block's
+//! part copied.
 
 use std::io::{self, BufRead, Read};
 
-use super::{Engine, Reader, State, HEADROOM};
+use super::{Engine, Reader, State};
 use crate::bgzf::MAX_BLOCK_SIZE;
 
 /// A [`BufRead`] that can lend at least `n` bytes in one piece, so that a
@@ -51,9 +52,9 @@ pub trait FillBufAtLeast: BufRead {
 /// Lends the rest of the current block and, when that is shorter than
 /// `n`, the next block after it, carried together: at least `n` bytes if
 /// they lie in these two blocks (so a record of up to a block's size
-/// always comes whole). With worker threads the next block must be
-/// decoded already in the same batch as the current one (three block
-/// boundaries in four); otherwise fewer bytes are lent.
+/// always comes whole). With worker threads the next block must lie in the
+/// same batch as the current one (three block boundaries in four);
+/// otherwise fewer bytes are lent.
 impl<R: Read> FillBufAtLeast for Reader<R> {
     fn fill_buf_at_least(&mut self, n: usize) -> io::Result<&[u8]> {
         if self.pos >= self.end {
@@ -94,14 +95,14 @@ impl<R: Read> Reader<R> {
                 }
             }
             Engine::Threaded(pipeline) => {
-                if !pipeline.carry_into_next(carried) {
+                if !pipeline.next_is_behind() {
                     return Ok(());
                 }
-                (HEADROOM - len, HEADROOM)
+                (self.pos, self.end)
             }
         };
-        // Empty blocks (concatenated files) decode nothing; the threaded
-        // carry above is only made into a non-empty block.
+        // Empty blocks (concatenated files) decode nothing; with threads
+        // the next non-empty block is known to lie in the same batch.
         loop {
             if !self.advance(at)? {
                 self.block_start = at;

@@ -3,8 +3,9 @@
 //!
 //! Blocks are grouped into batches, each decoded by one of a pool of worker
 //! threads spawned once per reader. A worker inflates and CRC-checks every
-//! block of its batch into the batch's own buffers and sends the batch
-//! back; the caller consumes batches strictly in stream order and returns
+//! block of its batch into the batch's own buffer, each block right behind
+//! the one before (so a record crossing a boundary within the batch lies
+//! in one piece), and sends the batch back; the caller consumes batches strictly in stream order and returns
 //! each spent batch, buffers and all, to a free list.
 //!
 //! Who reads the compressed blocks depends on the source. By default the
@@ -29,7 +30,7 @@ use std::thread::JoinHandle;
 
 use libdeflater::Decompressor;
 
-use super::{read_raw_block, BlockInfo, HEADROOM};
+use super::{read_raw_block, BlockInfo};
 use crate::bgzf::{block, MAX_BLOCK_SIZE};
 use crate::{Error, ErrorKind, Format, Result};
 
@@ -43,8 +44,8 @@ const BATCHES_IN_FLIGHT_PER_WORKER: usize = 2;
 struct Slot {
     offset: u64,
     size: usize,
-    /// The block's data at `HEADROOM..HEADROOM + decoded_len`.
-    decoded: Box<[u8]>,
+    /// Where the block's data begins in the batch's `decoded` buffer.
+    start: usize,
     decoded_len: usize,
 }
 
@@ -52,6 +53,8 @@ struct Batch {
     seq: u64,
     /// Raw blocks, block `i` at `i * MAX_BLOCK_SIZE`.
     compressed: Box<[u8]>,
+    /// The decoded blocks, one right behind the other.
+    decoded: Box<[u8]>,
     slots: Vec<Slot>,
     block_count: usize,
     /// The first block that failed to decode, and why.
@@ -68,11 +71,12 @@ impl Batch {
         Batch {
             seq: 0,
             compressed: vec![0; BLOCKS_PER_BATCH * MAX_BLOCK_SIZE].into_boxed_slice(),
+            decoded: vec![0; BLOCKS_PER_BATCH * MAX_BLOCK_SIZE].into_boxed_slice(),
             slots: (0..BLOCKS_PER_BATCH)
                 .map(|_| Slot {
                     offset: 0,
                     size: 0,
-                    decoded: vec![0; HEADROOM + MAX_BLOCK_SIZE].into_boxed_slice(),
+                    start: 0,
                     decoded_len: 0,
                 })
                 .collect(),
@@ -114,14 +118,20 @@ impl Batch {
 
     fn decode(&mut self, decompressor: &mut Decompressor) {
         let blocks = self.compressed.chunks_exact(MAX_BLOCK_SIZE);
+        let mut at = 0;
         for (index, (slot, raw)) in self.slots.iter_mut().zip(blocks).enumerate() {
             if index == self.block_count {
                 break;
             }
             let raw = raw.get(..slot.size).unwrap_or(raw);
-            let out = &mut slot.decoded[HEADROOM..];
+            // Each block takes at most MAX_BLOCK_SIZE: the room is there.
+            let out = self.decoded.get_mut(at..).unwrap_or_default();
+            slot.start = at;
             match block::decode_block(decompressor, raw, out, slot.offset) {
-                Ok(len) => slot.decoded_len = len,
+                Ok(len) => {
+                    slot.decoded_len = len;
+                    at += len;
+                }
                 Err(error) => {
                     self.failure = Some((index, error));
                     break;
@@ -277,44 +287,30 @@ impl Pipeline {
         })
     }
 
-    /// The buffer of the block last returned by
-    /// [`next_block`](Self::next_block), its data at `HEADROOM..`.
+    /// The buffer holding the block last returned by
+    /// [`next_block`](Self::next_block) (at its `start`).
     #[inline]
     pub(super) fn buffer(&self) -> &[u8] {
-        self.current
-            .as_ref()
-            .and_then(|batch| batch.slots.get(self.current_index.checked_sub(1)?))
-            .map_or(&[], |slot| &slot.decoded)
+        match &self.current {
+            Some(batch) if self.current_index > 0 => &batch.decoded,
+            _ => &[],
+        }
     }
 
-    /// Copies `range` of the current block's buffer into the headroom of
-    /// the block [`next_block`](Self::next_block) returns next, ending
-    /// where its data begins; `false` (nothing copied) unless that block
-    /// is decoded, not empty, and in the current batch.
-    pub(super) fn carry_into_next(&mut self, range: std::ops::Range<usize>) -> bool {
-        let Some(batch) = &mut self.current else {
+    /// Whether the next non-empty block lies in the current batch, decoded,
+    /// so that the current block's tail and it are one piece of
+    /// [`buffer`](Self::buffer) (the blocks in between are empty).
+    pub(super) fn next_is_behind(&self) -> bool {
+        let Some(batch) = &self.current else {
             return false;
         };
-        let next = self.current_index;
-        let failed = batch.failure.as_ref().is_some_and(|(at, _)| *at <= next);
-        if next == 0 || next >= batch.block_count || failed {
-            return false;
-        }
-        let (before, after) = batch.slots.split_at_mut(next);
-        let (Some(current), Some(following)) = (before.last(), after.first_mut()) else {
-            return false;
-        };
-        let Some(carried) = current.decoded.get(range) else {
-            return false;
-        };
-        let Some(start) = HEADROOM.checked_sub(carried.len()) else {
-            return false;
-        };
-        if following.decoded_len == 0 {
-            return false;
-        }
-        following.decoded[start..HEADROOM].copy_from_slice(carried);
-        true
+        let failed_at = batch.failure.as_ref().map_or(usize::MAX, |(at, _)| *at);
+        let decoded = batch.block_count.min(failed_at);
+        let following = batch
+            .slots
+            .get(self.current_index..decoded)
+            .unwrap_or_default();
+        following.iter().any(|slot| slot.decoded_len > 0)
     }
 
     /// Moves to the next block (empty ones included); `None` at the end of
@@ -336,7 +332,7 @@ impl Pipeline {
                     self.current_index += 1;
                     let slot = &batch.slots[index];
                     return Ok(Some(BlockInfo {
-                        start: HEADROOM,
+                        start: slot.start,
                         offset: slot.offset,
                         size: slot.size,
                         decoded_len: slot.decoded_len,
