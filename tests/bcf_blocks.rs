@@ -215,3 +215,33 @@ fn damaged_records_fail_as_the_copying_path() {
         .is_some_and(|r| r.as_ref().is_err_and(|e| e.contains("100"))));
     assert_eq!(borrowed, copied);
 }
+
+/// Uncompressed BCF opened through `io::open_with` with small read buffers:
+/// records crossing the buffer's end are lent after moving their head to
+/// its front (or, larger than the buffer, copied), as `read_record` reads
+/// them, cut short or whole.
+#[test]
+fn uncompressed_bcf_through_small_buffers() {
+    use biometal::io::{open_with, IoOptions, MapMode};
+    let dir = TempDir::new("bcf-blocks-plain");
+    let raw = bcftools_bcf(&dir, 12, 10, 8);
+    let expected: Outcome = framed(&raw).into_iter().map(|r| Ok(r.to_vec())).collect();
+    let path = dir.join("plain.bcf");
+    for capacity in [64, 300, 1000, 5000] {
+        let options = IoOptions::default()
+            .with_map_mode(MapMode::Buffered)
+            .with_buffer_capacity(capacity);
+        let open = || bcf::Reader::new(open_with(&path, &options).unwrap());
+        for cut in (0..=raw.len()).rev().step_by(7) {
+            std::fs::write(&path, &raw[..cut]).unwrap();
+            let borrowed = by_next_record(open());
+            assert!(
+                borrowed == by_read_record(open()),
+                "capacity {capacity}, cut {cut}"
+            );
+            if cut == raw.len() {
+                assert!(borrowed == expected, "capacity {capacity}");
+            }
+        }
+    }
+}
