@@ -25,6 +25,7 @@ use std::path::Path;
 use super::bcf::{self, VirtualPositioned};
 use super::vcf::{self, GenotypeMatrix, Header, Value, Variant};
 use super::{detect, DetectedFormat};
+use crate::bgzf::FillBufAtLeast;
 use crate::io::{IoOptions, Source};
 use crate::region::Position;
 use crate::{Error, Result};
@@ -69,7 +70,7 @@ impl Reader<Source> {
     }
 }
 
-impl<R: VirtualPositioned> Reader<R> {
+impl<R: VirtualPositioned + FillBufAtLeast> Reader<R> {
     /// A reader of `inner`, decompressed (an [`io::Source`](crate::io::Source)
     /// decompresses gzip and BGZF itself; wrap bytes already decompressed
     /// in [`bcf::Uncompressed`]), VCF or BCF by its first bytes.
