@@ -143,13 +143,14 @@ fn summarize(path: &Path, options: &Options) -> biometal::Result<()> {
             say!("{}  (CRAM)", path.display());
             return alignments::summarize_cram(source, progress, options);
         }
-        DetectedFormat::Vcf => {
-            say!("{}  (VCF, {compression})", path.display());
-            return variant_summary::summarize_vcf(source, progress);
-        }
-        DetectedFormat::Bcf => {
-            say!("{}  (BCF, {compression})", path.display());
-            return variant_summary::summarize_bcf(source, progress);
+        format @ (DetectedFormat::Vcf | DetectedFormat::Bcf) => {
+            let name = if format == DetectedFormat::Vcf {
+                "VCF"
+            } else {
+                "BCF"
+            };
+            say!("{}  ({name}, {compression})", path.display());
+            return variant_summary::summarize_variants(source, progress);
         }
         _ => {}
     }

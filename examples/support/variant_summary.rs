@@ -2,8 +2,8 @@
 //! [`Variant`] interface both readers yield, counted as `bcftools view -v`
 //! and `bcftools stats` classify alleles, and every genotype decoded.
 
-use biometal::formats::bcf;
-use biometal::formats::vcf::{self, GenotypeMatrix, Header, Variant};
+use biometal::formats::variants;
+use biometal::formats::vcf::{GenotypeMatrix, Header, Variant};
 use biometal::io::Source;
 
 use super::{first_few, group_digits, row, Progress};
@@ -237,24 +237,10 @@ impl Summary {
     }
 }
 
-/// VCF: plain, gzip or BGZF.
-pub fn summarize_vcf(source: Source, mut progress: Progress) -> biometal::Result<()> {
-    let mut reader = vcf::Reader::new(source);
+/// VCF (plain, gzip or BGZF) or BCF, through the one reader of both.
+pub fn summarize_variants(source: Source, mut progress: Progress) -> biometal::Result<()> {
+    let mut reader = variants::Reader::new(source)?;
     let header = reader.read_header()?.clone();
-    let mut summary = Summary::default();
-    while let Some(record) = reader.next_record()? {
-        summary.add(&header, &record)?;
-        progress.update(summary.sites, || reader.get_ref().input_position());
-    }
-    progress.finish();
-    summary.print(&header);
-    Ok(())
-}
-
-/// BCF, BGZF-compressed or not.
-pub fn summarize_bcf(source: Source, mut progress: Progress) -> biometal::Result<()> {
-    let mut reader = bcf::ReaderBuilder::new().build(source);
-    let header = reader.read_header()?;
     let mut summary = Summary::default();
     while let Some(record) = reader.next_record()? {
         summary.add(&header, &record)?;
