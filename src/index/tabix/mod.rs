@@ -6,7 +6,8 @@
 //! * [`TabixConfig`]: which columns hold the interval (`tabix -p` presets
 //!   and custom columns).
 //! * [`TabixIndex`]: the shared [`Index`] plus that configuration and the
-//!   sequence names; [`read_path`], [`load_for`] (`FILE.tbi`, `FILE.csi`).
+//!   sequence names; [`read_path`], [`load_for`] (in htslib's order,
+//!   `FILE.csi` before `FILE.tbi`: see [`candidate_paths`]).
 //! * [`build_from_path`]/[`build`]/[`TabixIndexer`]: index a bgzipped
 //!   sorted file, like `tabix -p …` (and `tabix -C`).
 //! * [`query()`]: the lines overlapping a region, exactly as
