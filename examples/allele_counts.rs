@@ -72,10 +72,15 @@ impl Counter {
         variant: &impl Variant,
         out: &mut impl Write,
     ) -> biometal::Result<()> {
+        let io = |e| Error::io(Format::Vcf, e);
+        if header.samples().is_empty() {
+            // Sites only: fill-tags adds no AC/AN, and query prints `.`.
+            let (chromosome, position) = (variant.chromosome(header)?, variant.position()?);
+            return writeln!(out, "{chromosome}\t{position}\t.\t.").map_err(io);
+        }
         variant.genotypes_into(header, &mut self.matrix)?;
         let alt_count = variant.alternate_allele_count()?;
         let allele_number = self.matrix.count_alleles(1 + alt_count, &mut self.counts);
-        let io = |e| Error::io(Format::Vcf, e);
         write!(
             out,
             "{}\t{}\t",

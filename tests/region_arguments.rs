@@ -450,3 +450,38 @@ fn random_region_strings_select_what_the_tools_select() {
         );
     }
 }
+
+#[test]
+fn allele_counts_of_a_sites_only_file_equal_fill_tags() {
+    let dir = TempDir::new("region-args-sites");
+    let vcf = dir.join("sites.vcf");
+    let mut text = String::from("##fileformat=VCFv4.2\n##contig=<ID=chr1,length=10000>\n");
+    text.push_str("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n");
+    for position in [50, 700, 1_500] {
+        writeln!(text, "chr1\t{position}\t.\tA\tC,G\t.\t.\t.").unwrap();
+    }
+    std::fs::write(&vcf, text).unwrap();
+    let bcf = dir.join("sites.bcf");
+    oracle("bcftools", &["view", "-Ob", "-o", s(&bcf), s(&vcf)]);
+    oracle("bcftools", &["index", s(&bcf)]);
+    for regions in [&[][..], &["chr1:600-2000"][..]] {
+        let expected = fill_tags(&dir, &bcf, regions);
+        assert_eq!(
+            expected.lines().next(),
+            Some(if regions.is_empty() {
+                "chr1\t50\t.\t."
+            } else {
+                "chr1\t700\t.\t."
+            })
+        );
+        let mut args = vec![s(&bcf)];
+        args.extend_from_slice(regions);
+        let ours = run(&binary("allele_counts"), &args);
+        assert_eq!(
+            (ours.0, ours.1),
+            (expected, Some(0)),
+            "{regions:?}: {}",
+            ours.2
+        );
+    }
+}
