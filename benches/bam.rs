@@ -25,9 +25,12 @@
 //! With `BIOMETAL_BENCH_ROUNDS=N`, N interleaved rounds of the one-thread
 //! count and BAM → SAM jobs beside samtools' (`common/rounds.rs`) replace
 //! criterion: medians and per-round samtools / biometal ratios, the
-//! figures to compare on a machine whose speed drifts.
+//! figures to compare on a machine whose speed drifts. Two more jobs give
+//! the floor under any count: inflating every block and nothing else,
+//! through our BGZF reader and through htslib's `bgzip -dc`.
 
 use std::hint::black_box;
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -286,14 +289,55 @@ fn interleaved_rounds(path: &Path, count_of_rounds: usize) {
         samtools(&["view", "-o", "/dev/null", p]);
         0
     };
+    // The floor under every count: inflating the blocks (with their CRC32)
+    // and nothing else, through our BGZF reader and through htslib's bgzip.
+    let inflate_ours = || inflate_only(path);
+    let inflate_htslib = || {
+        bgzip_to_null(p);
+        0
+    };
     let jobs: Vec<rounds::Job> = vec![
         ("count/biometal".into(), &count_ours),
         ("count/samtools view -c".into(), &count_samtools),
         ("to_sam/biometal".into(), &to_sam_ours),
         ("to_sam/samtools view -o /dev/null".into(), &to_sam_samtools),
+        ("inflate/biometal bgzf::Reader".into(), &inflate_ours),
+        ("inflate/bgzip -dc".into(), &inflate_htslib),
     ];
     let times = rounds::run(count_of_rounds, &jobs);
-    rounds::summarize(&jobs, &times, &[(0, 1), (2, 3)]);
+    // Besides the targets' pairs: each count against the inflate floor
+    // (how much a record walk adds), and the two inflaters against each
+    // other (whether the floor is the same on both sides).
+    rounds::summarize(&jobs, &times, &[(0, 1), (2, 3), (4, 0), (5, 1), (4, 5)]);
+}
+
+/// Decompresses every block of `path` (CRC32 checked) and touches nothing
+/// else: the part of a count that no record parser can avoid.
+fn inflate_only(path: &Path) -> usize {
+    let file = std::fs::File::open(path).expect("open");
+    let mut reader =
+        biometal::bgzf::Reader::new(std::io::BufReader::with_capacity(128 << 10, file));
+    let mut bytes = 0;
+    loop {
+        let available = reader.fill_buf().expect("inflate").len();
+        if available == 0 {
+            return bytes;
+        }
+        bytes += available;
+        reader.consume(available);
+    }
+}
+
+/// htslib's inflate of `path` to /dev/null (`bgzip -dc`).
+fn bgzip_to_null(path: &str) {
+    let status = Command::new("bgzip")
+        .args(["-dc", path])
+        .stdout(Stdio::null())
+        .status();
+    assert!(
+        status.is_ok_and(|s| s.success()),
+        "bgzip -dc {path} failed (is tabix installed?)"
+    );
 }
 
 fn main() {

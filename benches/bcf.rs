@@ -23,6 +23,12 @@
 //! proportions), converted with bcftools. `BIOMETAL_BENCH_WRITE=0` leaves
 //! out the (slow) writing groups.
 //!
+//! With `BIOMETAL_BENCH_ROUNDS=N`, N interleaved rounds of the one-thread
+//! jobs (genotypes, allele counts, lazy count, inflate; bcftools `-i`,
+//! `-Ou` and `bgzip -dc` beside them; `common/rounds.rs`) replace
+//! criterion: medians and per-round ratios, the figures to compare on a
+//! machine whose speed drifts.
+//!
 //! ```text
 //! BIOMETAL_BENCH_SITES=150000 cargo bench --bench bcf
 //! BIOMETAL_BENCH_FULL=caller BIOMETAL_BENCH_SITES=40000 cargo bench --bench bcf
@@ -39,6 +45,8 @@ use criterion::{Criterion, Throughput};
 
 #[path = "../tests/common/cohort.rs"]
 mod cohort;
+#[path = "common/rounds.rs"]
+mod rounds;
 #[path = "support/vcf_cohort.rs"]
 mod vcf_cohort;
 
@@ -157,18 +165,71 @@ fn write_vcf_gz(path: &Path) {
 }
 
 fn bcftools(args: &[&str]) {
-    let status = Command::new("bcftools")
+    external("bcftools", args);
+}
+
+/// Runs `program` with `args`, its output to /dev/null; panics unless it
+/// succeeds.
+fn external(program: &str, args: &[&str]) {
+    let status = Command::new(program)
         .args(args)
         .stdout(Stdio::null())
         .status();
     assert!(
         status.is_ok_and(|s| s.success()),
-        "bcftools {args:?} failed (is bcftools installed?)"
+        "{program} {args:?} failed (are bcftools and tabix installed?)"
     );
+}
+
+/// `BIOMETAL_BENCH_ROUNDS` mode: the one-thread reading jobs beside
+/// bcftools' and htslib's inflate in alternated rounds, then the medians
+/// and ratios.
+fn interleaved_rounds(path: &Path, count_of_rounds: usize) {
+    let p = path.to_str().expect("UTF-8 path");
+    let genotypes_ours = || genotypes(path, 1, false) as usize;
+    let allele_counts_ours = || genotypes(path, 1, true) as usize;
+    let genotypes_bcftools = || {
+        bcftools(&["view", "-i", "GT=\"alt\"", "-Ou", "-o", "/dev/null", p]);
+        0
+    };
+    let count_ours = || count(path) as usize;
+    let count_bcftools = || {
+        bcftools(&["view", "-Ou", "-o", "/dev/null", p]);
+        0
+    };
+    let inflate_ours = || inflate(path) as usize;
+    let inflate_htslib = || {
+        external("bgzip", &["-dc", p]);
+        0
+    };
+    let jobs: Vec<rounds::Job> = vec![
+        ("genotypes/biometal".into(), &genotypes_ours),
+        ("allele_counts/biometal".into(), &allele_counts_ours),
+        (
+            "genotypes/bcftools view -i GT=alt".into(),
+            &genotypes_bcftools,
+        ),
+        ("count/biometal".into(), &count_ours),
+        ("count/bcftools view -Ou".into(), &count_bcftools),
+        ("inflate/biometal bgzf".into(), &inflate_ours),
+        ("inflate/bgzip -dc".into(), &inflate_htslib),
+    ];
+    let times = rounds::run(count_of_rounds, &jobs);
+    // The targets' pairs, then the floor: bcftools -i against our inflate
+    // alone is the most any one-thread reader could reach.
+    let pairs = [(0, 2), (1, 2), (3, 4), (5, 2), (5, 3), (5, 6)];
+    rounds::summarize(&jobs, &times, &pairs);
 }
 
 fn main() {
     let path = input();
+    if let Some(count_of_rounds) = std::env::var("BIOMETAL_BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        interleaved_rounds(&path, count_of_rounds);
+        return;
+    }
     let p = path.to_str().expect("UTF-8 path");
     let sites = count(&path);
     let mut criterion = Criterion::default()

@@ -17,6 +17,8 @@ use biometal::formats::vcf::{GenotypeMatrix, Header, Variant};
 use biometal::formats::{bcf, detect, vcf, DetectedFormat};
 use biometal::{Error, Format};
 
+#[path = "support/pipe.rs"]
+mod pipe;
 #[path = "support/variants.rs"]
 mod variants;
 
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         .and_then(|()| out.flush().map_err(|e| Error::io(Format::Vcf, e)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if pipe::is_broken_pipe(&error) => pipe::broken_pipe_exit(),
         Err(error) => {
             eprintln!("allele_counts: {path}: {error}");
             ExitCode::FAILURE

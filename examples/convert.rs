@@ -12,6 +12,8 @@ use std::process::ExitCode;
 
 use biometal::formats::{bam, detect, sam, DetectedFormat};
 
+#[path = "support/pipe.rs"]
+mod pipe;
 #[path = "support/variants.rs"]
 mod variants;
 
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
     };
     match run(&options) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if pipe::is_broken_pipe(&error) => pipe::broken_pipe_exit(),
         Err(error) => {
             eprintln!("convert: {} -> {}: {error}", options.input, options.output);
             ExitCode::FAILURE

@@ -16,6 +16,9 @@ use std::process::ExitCode;
 use biometal::formats::sam::Flags;
 use biometal::formats::{bam, cram, detect, sam, DetectedFormat};
 
+#[path = "support/pipe.rs"]
+mod pipe;
+
 fn main() -> ExitCode {
     let mut threads = 1;
     let mut reference = None;
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     };
     match run(path, threads, reference.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if pipe::is_broken_pipe(&error) => pipe::broken_pipe_exit(),
         Err(error) => {
             eprintln!("flagstat: {path}: {error}");
             ExitCode::FAILURE

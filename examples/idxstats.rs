@@ -9,6 +9,9 @@ use std::process::ExitCode;
 
 use biometal::formats::{bam, detect, DetectedFormat};
 
+#[path = "support/pipe.rs"]
+mod pipe;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [path] = &args[..] else {
@@ -17,6 +20,7 @@ fn main() -> ExitCode {
     };
     match run(path) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if pipe::is_broken_pipe(&error) => pipe::broken_pipe_exit(),
         Err(error) => {
             eprintln!("idxstats: {path}: {error}");
             ExitCode::FAILURE

@@ -1,6 +1,7 @@
 //! `index [-c|-t] [-p bed|gff|vcf|sam] FILE`: writes `FILE.bai` (or
 //! `FILE.csi` with `-c`) for a coordinate-sorted BAM, like `samtools index
-//! [-c]`; `FILE.crai` for a coordinate-sorted CRAM, like `samtools index
+//! [-c]`; `FILE.csi` for a sorted, BGZF-compressed BCF, like `bcftools
+//! index FILE.bcf`; `FILE.crai` for a coordinate-sorted CRAM, like `samtools index
 //! FILE.cram`; `FILE.fai` (plus `FILE.gzi` when bgzipped) for a FASTA file, like
 //! `samtools faidx FILE`; and a tabix index for bgzipped, sorted text:
 //! `FILE.tbi` (`-t`) or `FILE.csi` (`-c`), like `tabix [-C] -p PRESET FILE`
@@ -17,11 +18,11 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use biometal::bgzf::GziIndex;
-use biometal::formats::{detect, fasta, DetectedFormat};
+use biometal::formats::{bcf, detect, fasta, DetectedFormat};
 use biometal::index::tabix::{self, TabixConfig, TabixFormat};
 use biometal::index::{self, Kind};
 use biometal::io::Compression;
-use biometal::Format;
+use biometal::{ErrorKind, Format};
 
 /// `-c` (CSI), `-t`/`-b` (TBI/BAI), or the format's default.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -73,13 +74,14 @@ fn run(path: &str, choice: Choice, preset: Option<TabixConfig>) -> biometal::Res
     }
     match format {
         DetectedFormat::Bam => index_bam(path, choice == Choice::Csi),
+        DetectedFormat::Bcf => index_bcf(path, choice),
         DetectedFormat::Cram => {
             biometal::formats::cram::crai::build(source)?.write_to_path(format!("{path}.crai"))
         }
         DetectedFormat::Fasta => index_fasta(path, source),
-        _ => Err(biometal::Error::unsupported(
-            Format::Bam,
-            "index supports BGZF-compressed BAM, CRAM, plain or bgzipped FASTA, and bgzipped text with a tabix preset (-p bed|gff|vcf|sam)",
+        _ => Err(biometal::Error::without_format(
+            ErrorKind::Unsupported,
+            "index supports BGZF-compressed BAM and BCF, CRAM, plain or bgzipped FASTA, and bgzipped text with a tabix preset (-p bed|gff|vcf|sam)",
         )),
     }
 }
@@ -89,7 +91,10 @@ fn tabix_preset(path: &str, format: DetectedFormat) -> Option<TabixConfig> {
     match format {
         DetectedFormat::Vcf => return Some(TabixConfig::vcf()),
         DetectedFormat::Gff => return Some(TabixConfig::gff()),
-        DetectedFormat::Bam | DetectedFormat::Cram | DetectedFormat::Fasta => return None,
+        DetectedFormat::Bam
+        | DetectedFormat::Bcf
+        | DetectedFormat::Cram
+        | DetectedFormat::Fasta => return None,
         _ => {}
     }
     let name = path
@@ -172,4 +177,18 @@ fn index_bam(path: &str, csi: bool) -> biometal::Result<()> {
     };
     let out = format!("{path}.{extension}");
     std::fs::write(&out, bytes).map_err(|e| biometal::Error::from(e).with_name(out))
+}
+
+/// `bcftools index FILE.bcf`: writes `FILE.csi` (BCF has no TBI).
+fn index_bcf(path: &str, choice: Choice) -> biometal::Result<()> {
+    if choice == Choice::NotCsi {
+        return Err(biometal::Error::unsupported(
+            Format::Bcf,
+            "a BCF file is indexed with CSI only (as bcftools index; drop -t)",
+        ));
+    }
+    let built = bcf::index::build_from_path(path)?;
+    let out = format!("{path}.csi");
+    std::fs::write(&out, index::csi::write_bgzf(&built)?)
+        .map_err(|e| biometal::Error::from(e).with_name(out))
 }

@@ -9,7 +9,9 @@
 //! cargo run --release --example stats -- -@ 4 --reference ref.fa reads.cram
 //! ```
 //!
-//! SAM, BAM and CRAM get one alignment summary. CRAM sequences are rebuilt
+//! SAM, BAM and CRAM get one alignment summary; VCF and BCF one variant
+//! summary (sites by allele type as `bcftools view -v` classifies them,
+//! Ts/Tv, filters, and every genotype decoded). CRAM sequences are rebuilt
 //! against `--reference` (or `REF_PATH`/`REF_CACHE`); without one, only
 //! the counts that need no sequence are printed. `-@ N` decodes CRAM
 //! slices on `N` threads.
@@ -29,8 +31,26 @@ use biometal::formats::{bed, detect, fasta, fastq, gff, DetectedFormat};
 use biometal::io::{self, Compression, Source};
 use biometal::simd::BaseCounts;
 
+/// `println!` that ends the process quietly when stdout is a closed pipe
+/// (`stats … | head`), as a C tool killed by SIGPIPE does (exit status
+/// 141), and with a message on any other write error, never a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let mut stdout = std::io::stdout().lock();
+        if let Err(error) = writeln!(stdout, $($arg)*) {
+            if error.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(141);
+            }
+            eprintln!("stats: writing to stdout: {error}");
+            std::process::exit(1);
+        }
+    }};
+}
+
 #[path = "support/alignments.rs"]
 mod alignments;
+#[path = "support/variant_summary.rs"]
+mod variant_summary;
 
 /// Options for alignment files.
 #[derive(Default)]
@@ -62,7 +82,7 @@ fn main() -> ExitCode {
     }
     for (i, path) in paths.iter().enumerate() {
         if i > 0 {
-            println!();
+            say!();
         }
         if let Err(error) = summarize(path, &options) {
             eprintln!("stats: {}: {error}", path.display());
@@ -84,6 +104,9 @@ fn bundled_samples() -> Vec<PathBuf> {
         "sample.fastq.gz",
         "sample.bgzf.fastq.gz",
         "sample.fa",
+        "sample.bam",
+        "sample.vcf.gz",
+        "sample.bcf",
     ]
     .iter()
     .map(|name| dir.join(name))
@@ -101,42 +124,51 @@ fn summarize(path: &Path, options: &Options) -> biometal::Result<()> {
     let progress = Progress::for_path(path);
     match detect(source.fill_buf()?) {
         DetectedFormat::Bed => {
-            println!("{}  (BED, {compression})", path.display());
+            say!("{}  (BED, {compression})", path.display());
             return summarize_bed(source, progress);
         }
         DetectedFormat::Gff => {
-            println!("{}  (GFF3/GTF, {compression})", path.display());
+            say!("{}  (GFF3/GTF, {compression})", path.display());
             return summarize_gff(source, progress);
         }
         DetectedFormat::Sam => {
-            println!("{}  (SAM, {compression})", path.display());
+            say!("{}  (SAM, {compression})", path.display());
             return alignments::summarize_sam(source);
         }
         DetectedFormat::Bam => {
-            println!("{}  (BAM, {compression})", path.display());
+            say!("{}  (BAM, {compression})", path.display());
             return alignments::summarize_bam(source, progress);
         }
         DetectedFormat::Cram => {
-            println!("{}  (CRAM)", path.display());
+            say!("{}  (CRAM)", path.display());
             return alignments::summarize_cram(source, progress, options);
+        }
+        format @ (DetectedFormat::Vcf | DetectedFormat::Bcf) => {
+            let name = if format == DetectedFormat::Vcf {
+                "VCF"
+            } else {
+                "BCF"
+            };
+            say!("{}  ({name}, {compression})", path.display());
+            return variant_summary::summarize_variants(source, progress);
         }
         _ => {}
     }
     match source.fill_buf()?.first() {
         Some(b'@') => {
-            println!("{}  (FASTQ, {compression})", path.display());
+            say!("{}  (FASTQ, {compression})", path.display());
             summarize_fastq(source, progress)
         }
         Some(b'>') => {
-            println!("{}  (FASTA, {compression})", path.display());
+            say!("{}  (FASTA, {compression})", path.display());
             summarize_fasta(source, progress)
         }
         Some(_) => {
-            println!("{}  (unrecognised content, {compression})", path.display());
+            say!("{}  (unrecognised content, {compression})", path.display());
             summarize_lines(source, progress)
         }
         None => {
-            println!("{}  (empty, {compression})", path.display());
+            say!("{}  (empty, {compression})", path.display());
             Ok(())
         }
     }
@@ -254,21 +286,21 @@ impl FeatureSummary {
             ("per sequence", &self.by_sequence),
         ] {
             if !counts.is_empty() {
-                println!("  {label}:");
+                say!("  {label}:");
                 for (name, n) in counts {
-                    println!("    {name:<24} {:>12}", group_digits(*n));
+                    say!("    {name:<24} {:>12}", group_digits(*n));
                 }
             }
         }
         if features > 0 {
-            println!("  length distribution:");
+            say!("  length distribution:");
             for (k, n) in self.lengths.iter().enumerate().filter(|(_, n)| **n > 0) {
                 let range = match k {
                     0 => "0".to_string(),
                     1 => "1".to_string(),
                     _ => format!("{}–{}", 1u64 << (k - 1), (1u128 << k) - 1),
                 };
-                println!("    {range:<24} {:>12}", group_digits(*n));
+                say!("    {range:<24} {:>12}", group_digits(*n));
             }
         }
     }
@@ -374,7 +406,27 @@ fn print_quality_profile(by_position: &[Option<f64>]) {
 }
 
 fn row(label: &str, value: impl std::fmt::Display) {
-    println!("  {label:<18} {value}");
+    say!("  {label:<18} {value}");
+}
+
+/// The first five items, comma-separated, then how many more there are:
+/// "chr1 10, chr2 8, … (+3 more)".
+fn first_few(items: impl Iterator<Item = String>) -> String {
+    let mut shown = Vec::new();
+    let mut more = 0;
+    for item in items {
+        if shown.len() < 5 {
+            shown.push(item);
+        } else {
+            more += 1;
+        }
+    }
+    let shown = shown.join(", ");
+    if more > 0 {
+        format!("{shown} (+{more} more)")
+    } else {
+        shown
+    }
 }
 
 /// 1234567 → "1,234,567".

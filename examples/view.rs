@@ -28,6 +28,8 @@ use biometal::index::tabix::{self, TabixIndex};
 use biometal::region::Region;
 use biometal::{ErrorKind, Format};
 
+#[path = "support/pipe.rs"]
+mod pipe;
 #[path = "support/variants.rs"]
 mod variants;
 
@@ -81,6 +83,7 @@ fn main() -> ExitCode {
     let result = run(&options, &mut out).and_then(|()| out.flush().map_err(biometal::Error::from));
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if pipe::is_broken_pipe(&error) => pipe::broken_pipe_exit(),
         Err(error) => {
             eprintln!("view: {}: {error}", options.path);
             ExitCode::FAILURE

@@ -163,3 +163,34 @@ fn failed_files_are_errors() {
     }
     assert_eq!(samtools_accepts, SAMTOOLS_ACCEPTS);
 }
+
+/// The three tiers (borrowed, reused, owned) give the same records on every
+/// file `read_record` reads as samtools does (the test above); the path
+/// constructor reads the same file bgzipped.
+#[test]
+fn the_three_reading_tiers_agree_on_every_passed_file() {
+    let dir = common::TempDir::new("sam-tiers");
+    let mut compared = 0;
+    for path in sam_files("hts-specs/sam/passed") {
+        let text = std::fs::read(&path).unwrap();
+        let mut reader = sam::Reader::new(text.as_slice());
+        let header = reader.read_header().unwrap();
+        let owned: Vec<sam::Record> = reader.records(&header).map(Result::unwrap).collect();
+        compared += usize::from(!owned.is_empty());
+        let mut borrowed = Vec::new();
+        let mut reader = sam::Reader::new(text.as_slice());
+        reader.read_header().unwrap();
+        while let Some(record) = reader.next_record(&header).unwrap() {
+            borrowed.push(sam::Record::from(record));
+        }
+        assert_eq!(borrowed, owned, "{}", path.display());
+        let gz = dir.join("file.sam.gz");
+        let bgzf = oracle("bgzip", &["-c", path.to_str().unwrap()]).stdout;
+        std::fs::write(&gz, bgzf).unwrap();
+        let mut reader = sam::Reader::from_path(&gz).unwrap();
+        reader.read_header().unwrap();
+        let from_path: Vec<sam::Record> = reader.records(&header).map(Result::unwrap).collect();
+        assert_eq!(from_path, owned, "{} bgzipped", path.display());
+    }
+    assert!(compared > 30, "{compared} files with records");
+}

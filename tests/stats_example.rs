@@ -83,6 +83,26 @@ fn bundled_samples_are_summarised_with_the_right_counts() {
     );
     assert_eq!(value(&output, 3, "sequences"), expected[0]);
     assert_eq!(value(&output, 3, "bases"), expected[1]);
+    let bam = format!("{data}sample.bam");
+    let count = |args: &[&str]| {
+        let stdout = oracle(
+            "samtools",
+            &[&["view", "-c"], args, &[bam.as_str()]].concat(),
+        )
+        .stdout;
+        String::from_utf8(stdout).unwrap().trim().to_string()
+    };
+    assert_eq!(value(&output, 4, "records"), count(&[]));
+    assert_eq!(
+        value(&output, 4, "mapped"),
+        format!("{} (100.00%)", count(&["-F", "4"]))
+    );
+    for (index, name) in [(5, "sample.vcf.gz"), (6, "sample.bcf")] {
+        let records = oracle("bcftools", &["view", "-H", &format!("{data}{name}")]).stdout;
+        let sites = records.iter().filter(|&&b| b == b'\n').count();
+        assert_eq!(value(&output, index, "sites"), sites.to_string(), "{name}");
+        assert_eq!(value(&output, index, "samples"), "12", "{name}");
+    }
 }
 
 #[test]

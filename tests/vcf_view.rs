@@ -331,3 +331,56 @@ fn region_lists() -> Vec<Vec<String>> {
     }
     lists
 }
+
+/// The three tiers (borrowed, reused, owned) of `vcf::Reader`, on 1 and 4
+/// BGZF threads, give the records `bcftools view -H` prints.
+#[test]
+fn every_tier_and_thread_count_reads_as_bcftools() {
+    use biometal::formats::vcf;
+    let dir = TempDir::new("vcf-tiers");
+    let plain = dir.join("cohort.vcf");
+    std::fs::write(&plain, common::cohort::Cohort::full(300, 25, 5).vcf()).unwrap();
+    let gz = dir.join("cohort.vcf.gz");
+    let args = [
+        "view",
+        "-Oz",
+        "-o",
+        gz.to_str().unwrap(),
+        plain.to_str().unwrap(),
+    ];
+    oracle("bcftools", &args);
+    let expected = bcftools_records(&gz).expect("bcftools reads the cohort");
+    for threads in [1, 4] {
+        let open = || {
+            let mut reader = vcf::ReaderBuilder::new()
+                .threads(threads)
+                .build_from_path(&gz)
+                .unwrap();
+            let header = reader.read_header().unwrap().clone();
+            (reader, header)
+        };
+        let print = |header: &vcf::Header, record: vcf::RecordRef<'_>, out: &mut Vec<u8>| {
+            let mut writer = vcf::Writer::new(&mut *out);
+            writer.write_variant(header, &record).unwrap();
+            writer.flush().unwrap();
+        };
+        let (mut reader, header) = open();
+        let mut borrowed = Vec::new();
+        while let Some(record) = reader.next_record().unwrap() {
+            print(&header, record, &mut borrowed);
+        }
+        assert_eq!(borrowed, expected, "next_record, {threads} threads");
+        let (mut reader, header) = open();
+        let (mut record, mut reused) = (vcf::Record::default(), Vec::new());
+        while reader.read_record(&mut record).unwrap() {
+            print(&header, record.as_ref(), &mut reused);
+        }
+        assert_eq!(reused, expected, "read_record, {threads} threads");
+        let (mut reader, header) = open();
+        let mut owned = Vec::new();
+        for record in reader.records() {
+            print(&header, record.unwrap().as_ref(), &mut owned);
+        }
+        assert_eq!(owned, expected, "records, {threads} threads");
+    }
+}

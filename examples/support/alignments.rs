@@ -5,7 +5,7 @@ use biometal::formats::{bam, cram, sam};
 use biometal::io::Source;
 use biometal::simd::{count_bases, BaseCounts};
 
-use super::{group_digits, print_composition, row, Options, Progress};
+use super::{first_few, group_digits, print_composition, row, Options, Progress};
 
 /// Totals over every record.
 #[derive(Default)]
@@ -120,22 +120,12 @@ impl Summary {
             .collect();
         busiest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let names = header.reference_sequences();
-        let shown: Vec<String> = busiest
-            .iter()
-            .take(5)
-            .map(|&(id, n)| {
+        if !busiest.is_empty() {
+            let items = busiest.iter().map(|&(id, n)| {
                 let name = names.get(id).map_or("?", |r| r.name());
                 format!("{name} {}", group_digits(n))
-            })
-            .collect();
-        if !shown.is_empty() {
-            let more = busiest.len().saturating_sub(5);
-            let more = if more > 0 {
-                format!(" (+{more} more)")
-            } else {
-                String::new()
-            };
-            row("mapped per ref", format!("{}{more}", shown.join(", ")));
+            });
+            row("mapped per ref", first_few(items));
         }
         if !sequences_decoded {
             row("sequences", "not decoded (CRAM needs --reference)");

@@ -16,7 +16,7 @@ mod writer;
 
 pub use self::gzi::{GziEntry, GziIndex};
 pub(crate) use self::reader::Lend;
-pub use self::reader::{Reader, ReaderBuilder, MAX_AUTO_THREADS};
+pub use self::reader::{FillBufAtLeast, Reader, ReaderBuilder, MAX_AUTO_THREADS};
 pub use self::virtual_position::VirtualPosition;
 pub use self::writer::{Writer, WriterBuilder, DEFAULT_COMPRESSION_LEVEL, MAX_COMPRESSION_LEVEL};
 

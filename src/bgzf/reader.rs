@@ -1,6 +1,7 @@
 //! The BGZF reader: `Read + BufRead` over the decompressed stream, virtual
 //! positions, seeking, and optional multi-threaded decoding.
 
+mod carry;
 mod threaded;
 
 use std::fs::File;
@@ -15,7 +16,14 @@ use super::{VirtualPosition, MAX_BLOCK_SIZE};
 use crate::error::Location;
 use crate::{Error, ErrorKind, Format, Result};
 
+pub use self::carry::FillBufAtLeast;
 use self::threaded::Pipeline;
+
+/// The inline decoder's buffer: room for the blocks a record crossing
+/// block boundaries reads in one piece, each decoded right after the one
+/// before, the last block's tail moved to the front only when the next
+/// block does not fit behind it (one boundary in three).
+const INLINE_BUFFER: usize = 4 * MAX_BLOCK_SIZE;
 
 /// The most worker threads a reader starts when asked for automatically
 /// (`threads(0)`); decoding scales little beyond this because the caller's
@@ -140,7 +148,7 @@ impl ReaderBuilder {
             None => Engine::Inline(Box::new(Inline {
                 decompressor: Decompressor::new(),
                 compressed: vec![0; MAX_BLOCK_SIZE].into_boxed_slice(),
-                decoded: vec![0; MAX_BLOCK_SIZE].into_boxed_slice(),
+                decoded: vec![0; INLINE_BUFFER].into_boxed_slice(),
                 decoded_len: 0,
                 cache: BlockCache::new(self.block_cache),
             })),
@@ -151,8 +159,11 @@ impl ReaderBuilder {
             read_offset: 0,
             block_offset: 0,
             next_block_offset: 0,
-            consumed: 0,
-            current_len: 0,
+            block_start: 0,
+            pos: 0,
+            end: 0,
+            carried_start: 0,
+            carried_from: VirtualPosition::START,
             require_eof_marker: self.require_eof_marker,
             last_block_empty: false,
             eof_marker_missing: false,
@@ -174,6 +185,8 @@ impl ReaderBuilder {
 
 /// A block handed out by an engine.
 struct BlockInfo {
+    /// Where the decoded data begins in the engine's buffer.
+    start: usize,
     offset: u64,
     size: usize,
     decoded_len: usize,
@@ -182,6 +195,8 @@ struct BlockInfo {
 struct Inline {
     decompressor: Decompressor,
     compressed: Box<[u8]>,
+    /// [`INLINE_BUFFER`] bytes; the current block's data at
+    /// `start..start + decoded_len`.
     decoded: Box<[u8]>,
     decoded_len: usize,
     cache: BlockCache,
@@ -279,8 +294,15 @@ pub struct Reader<R> {
     /// The current block's offset, and the offset just past it.
     block_offset: u64,
     next_block_offset: u64,
-    consumed: usize,
-    current_len: usize,
+    /// The engine's buffer holds the current block's data at
+    /// `block_start..end`; `pos` indexes the next byte to read. Below
+    /// `block_start`, from `carried_start` on, lie bytes of the block
+    /// before (their first one at `carried_from`), read first.
+    block_start: usize,
+    pos: usize,
+    end: usize,
+    carried_start: usize,
+    carried_from: VirtualPosition,
     require_eof_marker: bool,
     last_block_empty: bool,
     eof_marker_missing: bool,
@@ -313,9 +335,21 @@ impl<R: Read> Reader<R> {
     /// offset and the offset within it, or the next block's offset and 0
     /// once the current block is used up (as htslib reports it).
     pub fn virtual_position(&self) -> VirtualPosition {
-        let within_block = u16::try_from(self.consumed)
+        if self.pos < self.block_start {
+            let carried = self.pos.saturating_sub(self.carried_start);
+            let within = usize::from(self.carried_from.uncompressed_offset()) + carried;
+            return u16::try_from(within)
+                .ok()
+                .and_then(|within| {
+                    VirtualPosition::new(self.carried_from.compressed_offset(), within)
+                })
+                .unwrap_or(VirtualPosition::from(u64::MAX));
+        }
+        let consumed = self.pos - self.block_start;
+        let current_len = self.end - self.block_start;
+        let within_block = u16::try_from(consumed)
             .ok()
-            .filter(|_| self.consumed < self.current_len || self.just_seeked);
+            .filter(|_| consumed < current_len || self.just_seeked);
         let (compressed, uncompressed) = match within_block {
             Some(within) => (self.block_offset, within),
             None => (self.next_block_offset, 0),
@@ -347,32 +381,45 @@ impl<R: Read> Reader<R> {
         self.inner
     }
 
+    /// The buffer holding the current block: its data lies at
+    /// `block_start..end`.
     #[inline]
-    fn current_data(&self) -> &[u8] {
+    fn current_buffer(&self) -> &[u8] {
         match &self.engine {
-            Engine::Inline(inline) => &inline.decoded[..inline.decoded_len],
-            Engine::Threaded(pipeline) => pipeline.data(),
+            Engine::Inline(inline) => &inline.decoded,
+            Engine::Threaded(pipeline) => pipeline.buffer(),
         }
     }
 
-    /// Moves to the next block, empty or not; `false` at the end.
-    fn advance(&mut self) -> Result<bool> {
+    /// The bytes left to read: `pos..end` of the current buffer.
+    #[inline]
+    fn unread(&self) -> &[u8] {
+        self.current_buffer().get(self.pos..self.end).unwrap_or(&[])
+    }
+
+    /// Moves to the next block, empty or not; `false` at the end. Inline
+    /// decoding puts its data at `at` in the buffer (at most
+    /// `INLINE_BUFFER - MAX_BLOCK_SIZE`).
+    fn advance(&mut self, at: usize) -> Result<bool> {
         let next = match &mut self.engine {
             Engine::Inline(inline) => {
-                inline.next_block(&mut self.inner, self.lend.as_ref(), &mut self.read_offset)
+                let lend = self.lend.as_ref();
+                inline.next_block(&mut self.inner, lend, &mut self.read_offset, at)
             }
             Engine::Threaded(pipeline) => {
                 pipeline.next_block(&mut self.inner, &mut self.read_offset)
             }
         };
-        self.consumed = 0;
-        self.current_len = 0;
+        self.pos = self.block_start;
+        self.end = self.block_start;
         self.just_seeked = false;
         match next {
             Ok(Some(info)) => {
                 self.block_offset = info.offset;
                 self.next_block_offset = info.offset + info.size as u64;
-                self.current_len = info.decoded_len;
+                self.block_start = info.start;
+                self.pos = info.start;
+                self.end = info.start + info.decoded_len;
                 self.last_block_empty = info.decoded_len == 0;
                 Ok(true)
             }
@@ -434,12 +481,12 @@ impl<R: Read + Seek> Reader<R> {
         let within = usize::from(position.uncompressed_offset());
         let loaded = matches!(self.engine, Engine::Inline(_))
             && matches!(self.state, State::Active)
-            && self.current_len > 0
+            && self.end > self.block_start
             && self.block_offset == position.compressed_offset();
-        if loaded && within <= self.current_len {
+        if loaded && within <= self.end - self.block_start {
             // The block is already decoded (index queries often seek
             // within one block): no re-read, no re-inflate.
-            self.consumed = within;
+            self.pos = self.block_start + within;
             self.just_seeked = true;
             return Ok(());
         }
@@ -459,19 +506,23 @@ impl<R: Read + Seek> Reader<R> {
         self.read_offset = offset;
         self.block_offset = offset;
         self.next_block_offset = offset;
-        self.consumed = 0;
-        self.current_len = 0;
+        self.pos = self.block_start;
+        self.end = self.block_start;
         self.state = State::Active;
         self.eof_marker_missing = false;
         // Landing exactly at the end of the stream is not a missing marker.
         self.last_block_empty = true;
-        let available = if self.advance()? { self.current_len } else { 0 };
+        let available = if self.advance(0)? {
+            self.end - self.block_start
+        } else {
+            0
+        };
         if let Engine::Inline(inline) = &mut self.engine {
             if inline.cache.capacity > 0 && available > 0 {
                 let size = (self.next_block_offset - self.block_offset) as usize;
                 inline
                     .cache
-                    .insert(offset, size, &inline.decoded[..inline.decoded_len]);
+                    .insert(offset, size, &inline.decoded[self.block_start..self.end]);
             }
         }
         if within > available {
@@ -482,7 +533,7 @@ impl<R: Read + Seek> Reader<R> {
             .at_virtual_position(position);
             return Err(self.fail(error));
         }
-        self.consumed = within;
+        self.pos = self.block_start + within;
         self.just_seeked = true;
         Ok(())
     }
@@ -514,11 +565,12 @@ impl<R: Read + Seek> Reader<R> {
         }
         inline.decoded[..data.len()].copy_from_slice(data);
         inline.decoded_len = data.len();
-        self.current_len = data.len();
+        self.block_start = 0;
+        self.end = data.len();
         self.read_offset = next;
         self.block_offset = offset;
         self.next_block_offset = next;
-        self.consumed = within;
+        self.pos = within;
         self.just_seeked = true;
         self.state = State::Active;
         self.eof_marker_missing = false;
@@ -539,10 +591,11 @@ impl Inline {
         inner: &mut R,
         lend: Option<&Lend<R>>,
         read_offset: &mut u64,
+        at: usize,
     ) -> Result<Option<BlockInfo>> {
         let offset = *read_offset;
         if let Some(lend) = lend {
-            if let Some(info) = self.next_lent_block(inner, lend, read_offset)? {
+            if let Some(info) = self.next_lent_block(inner, lend, read_offset, at)? {
                 return Ok(Some(info));
             }
         }
@@ -553,8 +606,9 @@ impl Inline {
         self.decoded_len = 0;
         let raw = self.compressed.get(..size).unwrap_or(&self.compressed);
         self.decoded_len =
-            block::decode_block(&mut self.decompressor, raw, &mut self.decoded, offset)?;
+            block::decode_block(&mut self.decompressor, raw, &mut self.decoded[at..], offset)?;
         Ok(Some(BlockInfo {
+            start: at,
             offset,
             size,
             decoded_len: self.decoded_len,
@@ -572,6 +626,7 @@ impl Inline {
         inner: &mut R,
         lend: &Lend<R>,
         read_offset: &mut u64,
+        at: usize,
     ) -> Result<Option<BlockInfo>> {
         let offset = *read_offset;
         let io_error = |error| Error::io(Format::Bgzf, error).at_byte_offset(offset);
@@ -592,11 +647,13 @@ impl Inline {
             return Ok(None);
         };
         self.decoded_len = 0;
-        let decoded = block::decode_block(&mut self.decompressor, raw, &mut self.decoded, offset);
+        let out = &mut self.decoded[at..];
+        let decoded = block::decode_block(&mut self.decompressor, raw, out, offset);
         (lend.consume)(inner, size);
         *read_offset += size as u64;
         self.decoded_len = decoded?;
         Ok(Some(BlockInfo {
+            start: at,
             offset,
             size,
             decoded_len: self.decoded_len,
@@ -669,7 +726,7 @@ impl<R: Read> Reader<R> {
     /// [`BufRead::fill_buf`] once the current block is used up.
     #[inline(never)]
     fn fill_next_block(&mut self) -> io::Result<&[u8]> {
-        while self.consumed >= self.current_len {
+        while self.pos >= self.end {
             match &self.state {
                 State::Active => {}
                 State::Done => return Ok(&[]),
@@ -683,9 +740,9 @@ impl<R: Read> Reader<R> {
                     return Err(error.into());
                 }
             }
-            self.advance()?;
+            self.advance(0)?;
         }
-        Ok(&self.current_data()[self.consumed..self.current_len])
+        Ok(self.unread())
     }
 }
 
@@ -694,15 +751,15 @@ impl<R: Read> BufRead for Reader<R> {
     // callers that read record by record.
     #[inline]
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.consumed >= self.current_len {
+        if self.pos >= self.end {
             return self.fill_next_block();
         }
-        Ok(&self.current_data()[self.consumed..self.current_len])
+        Ok(self.unread())
     }
 
     #[inline]
     fn consume(&mut self, amount: usize) {
-        self.consumed = self.current_len.min(self.consumed + amount);
+        self.pos = self.end.min(self.pos + amount);
         // Once data is read after a seek, a used-up block reports the next
         // block's start, as htslib does (index chunk ends are given so).
         if amount > 0 {

@@ -15,6 +15,7 @@
 //! * [`vcf`], VCF text and the variant model shared with BCF;
 //! * [`bcf`], BCF 2.1/2.2, binary records read lazily through the same
 //!   [`vcf::Variant`] interface;
+//! * [`variants`], VCF or BCF, whichever a file holds, through one reader;
 //! * [`bed`], BED3–BED12 with extra columns (narrowPeak, bedGraph, …);
 //! * [`gff`], GFF3 and GTF, with lazy attributes and the gene hierarchy.
 //!
@@ -31,6 +32,7 @@ pub mod fastq;
 mod fields;
 pub mod gff;
 pub mod sam;
+pub mod variants;
 pub mod vcf;
 
 pub use self::detect::{detect, DetectedFormat};

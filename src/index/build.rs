@@ -5,7 +5,7 @@ use std::path::Path;
 use super::binning::{first_window, reg2bin, BAI_DEPTH, BAI_MIN_SHIFT};
 use super::{Chunk, Index, Kind, Metadata, ReferenceIndex};
 use crate::bgzf::VirtualPosition;
-use crate::formats::bam;
+use crate::formats::bam::{self, VirtualPositioned};
 use crate::formats::sam::{Header, Record, RecordRef};
 use crate::{Error, Format, Result};
 
@@ -57,9 +57,7 @@ impl Indexer {
             ),
         };
         let mut indexer = Self::with_scheme(kind, min_shift, depth, format);
-        let count = header.reference_sequences().len();
-        indexer.index.references = vec![ReferenceIndex::default(); count];
-        indexer.linear = vec![Vec::new(); count];
+        indexer.reserve_references(header.reference_sequences().len());
         Ok(indexer)
     }
 
@@ -83,6 +81,17 @@ impl Indexer {
             last_key: None,
             seen_unplaced: false,
             records: 0,
+        }
+    }
+
+    /// Makes room for `count` references (so that an index lists every
+    /// header reference, records or not).
+    pub(crate) fn reserve_references(&mut self, count: usize) {
+        if self.index.references.len() < count {
+            self.index
+                .references
+                .resize(count, ReferenceIndex::default());
+            self.linear.resize(count, Vec::new());
         }
     }
 
@@ -229,6 +238,26 @@ impl Indexer {
         Ok(())
     }
 
+    /// Moves the last record's end from `old` to `new`: a writer learns
+    /// only when it ends the block that the last record ended it, and
+    /// htslib records such an end as the next block's offset.
+    pub(crate) fn settle_last_end(&mut self, old: VirtualPosition, new: VirtualPosition) {
+        if let Some((reference_id, _, chunk)) = &mut self.run {
+            if chunk.end == old {
+                chunk.end = new;
+            }
+            if let Some(metadata) = self
+                .index
+                .references
+                .get_mut(*reference_id)
+                .and_then(|r| r.metadata.as_mut())
+                .filter(|m| m.end == old)
+            {
+                metadata.end = new;
+            }
+        }
+    }
+
     /// The finished index.
     pub fn finish(mut self) -> Index {
         self.flush_run();
@@ -330,7 +359,9 @@ pub fn build_from_path(path: impl AsRef<Path>, kind: Kind) -> Result<Index> {
         if !reader.read_record(&mut record)? {
             break;
         }
-        let end = reader.virtual_position().unwrap_or_default();
+        // Where the record ends, without loading the next block: after the
+        // last record, the EOF marker's offset, as htslib records it.
+        let end = reader.get_mut().virtual_position().unwrap_or_default();
         indexer.push(record.as_ref(), start, end)?;
     }
     Ok(indexer.finish())

@@ -178,6 +178,24 @@ impl Sink {
     }
 }
 
+impl Sink {
+    /// The BGZF virtual position of the next byte written (for indexes
+    /// built while writing).
+    ///
+    /// # Errors
+    ///
+    /// Output that is not BGZF; flushing a full block failing.
+    pub(crate) fn virtual_position(&mut self) -> Result<bgzf::VirtualPosition> {
+        match &mut self.inner {
+            Inner::Bgzf(writer) => writer.virtual_position(),
+            Inner::Plain(_) | Inner::Gzip(_) => Err(Error::invalid_input(
+                Format::Bgzf,
+                "virtual positions need BGZF-compressed output",
+            )),
+        }
+    }
+}
+
 impl Write for Sink {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         match &mut self.inner {

@@ -211,6 +211,20 @@ impl BufRead for Source {
     }
 }
 
+/// BGZF input carries a record's head into the next block's buffer;
+/// plain input moves it to the front of its buffer and reads on (up to the
+/// buffer's capacity); gzip and mapped input lend what they hold.
+impl bgzf::FillBufAtLeast for Source {
+    fn fill_buf_at_least(&mut self, n: usize) -> io::Result<&[u8]> {
+        match &mut self.inner {
+            Inner::Mapped(reader) => reader.fill_buf(),
+            Inner::Plain(reader) => reader.peek(n),
+            Inner::Gzip(reader) => reader.fill_buf(),
+            Inner::Bgzf(reader) => reader.fill_buf_at_least(n),
+        }
+    }
+}
+
 impl Seek for Source {
     fn seek(&mut self, position: SeekFrom) -> io::Result<u64> {
         match &mut self.inner {

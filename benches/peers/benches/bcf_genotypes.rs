@@ -23,7 +23,9 @@
 //! time (`/proc/thread-self/schedstat`; BGZF worker threads left out),
 //! sites/s from wall time; every genotype job's ALT total must agree. The
 //! `vcf_genotypes` group is left out (see `vcf_file.rs` for its one-shot
-//! file form).
+//! file form). With `BIOMETAL_BENCH_ROUNDS=N`, N interleaved rounds of the
+//! one-thread jobs (`genotypes`, `count`; `common/rounds.rs`) run instead:
+//! medians and per-round noodles / biometal ratios.
 use std::fs::File;
 use std::hint::black_box;
 use std::num::NonZero;
@@ -40,6 +42,8 @@ mod cohort;
 
 #[path = "../../common/noodles_vcf.rs"]
 mod noodles_vcf_gt;
+#[path = "../../common/rounds.rs"]
+mod rounds;
 #[path = "../../support/vcf_cohort.rs"]
 mod vcf_cohort;
 
@@ -201,11 +205,32 @@ fn oneshot(path: &Path, sites: u64) {
     }
 }
 
+/// The one-thread jobs in alternated rounds (the genotype totals checked
+/// equal first), then medians and noodles / biometal ratios.
+fn interleaved_rounds(path: &Path, count: usize) {
+    assert_eq!(biometal_genotypes(path, 1), noodles_genotypes(path, 1), "the two disagree");
+    let genotypes_ours = || biometal_genotypes(path, 1) as usize;
+    let genotypes_noodles = || noodles_genotypes(path, 1) as usize;
+    let count_ours = || biometal_count(path) as usize;
+    let count_noodles = || noodles_count(path) as usize;
+    let jobs: Vec<rounds::Job> = vec![
+        ("genotypes/biometal".into(), &genotypes_ours),
+        ("genotypes/noodles-bcf".into(), &genotypes_noodles),
+        ("count/biometal".into(), &count_ours),
+        ("count/noodles-bcf".into(), &count_noodles),
+    ];
+    let times = rounds::run(count, &jobs);
+    rounds::summarize(&jobs, &times, &[(0, 1), (2, 3)]);
+}
+
 fn bcf_genotypes(c: &mut Criterion) {
     let path = input();
     let sites = biometal_count(&path);
     if std::env::var_os("BIOMETAL_BENCH_ONESHOT").is_some() {
         return oneshot(&path, sites);
+    }
+    if let Some(count) = std::env::var("BIOMETAL_BENCH_ROUNDS").ok().and_then(|n| n.parse().ok()) {
+        return interleaved_rounds(&path, count);
     }
     assert_eq!(
         biometal_genotypes(&path, 1),
@@ -276,7 +301,7 @@ fn noodles_vcf_count(text: &[u8]) -> u64 {
 }
 
 fn vcf_genotypes(c: &mut Criterion) {
-    if std::env::var_os("BIOMETAL_BENCH_ONESHOT").is_some() {
+    if std::env::var_os("BIOMETAL_BENCH_ONESHOT").is_some() || std::env::var_os("BIOMETAL_BENCH_ROUNDS").is_some() {
         return;
     }
     let sites: usize = std::env::var("BIOMETAL_BENCH_VCF_SITES")

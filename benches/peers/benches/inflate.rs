@@ -134,6 +134,22 @@ fn inflate_backends(c: &mut Criterion) {
         })
     });
 
+    // zune-inflate returns a fresh Vec per call (no caller-supplied output);
+    // the size hint makes that one allocation of the right size.
+    group.bench_function("zune-inflate", |b| {
+        b.iter(|| {
+            for (compressed, size) in &blocks {
+                let options = zune_inflate::DeflateOptions::default()
+                    .set_size_hint(*size)
+                    .set_limit(MAX_BLOCK_SIZE);
+                let inflated = zune_inflate::DeflateDecoder::new_with_options(compressed, options)
+                    .decode_deflate()
+                    .expect("inflate");
+                assert_eq!(inflated.len(), *size);
+            }
+        })
+    });
+
     group.bench_function("crc32fast (checksum only)", |b| {
         let data = vec![0x5au8; MAX_BLOCK_SIZE];
         let per_block: Vec<usize> = blocks.iter().map(|(_, size)| *size).collect();

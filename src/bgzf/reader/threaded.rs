@@ -3,8 +3,9 @@
 //!
 //! Blocks are grouped into batches, each decoded by one of a pool of worker
 //! threads spawned once per reader. A worker inflates and CRC-checks every
-//! block of its batch into the batch's own buffers and sends the batch
-//! back; the caller consumes batches strictly in stream order and returns
+//! block of its batch into the batch's own buffer, each block right behind
+//! the one before (so a record crossing a boundary within the batch lies
+//! in one piece), and sends the batch back; the caller consumes batches strictly in stream order and returns
 //! each spent batch, buffers and all, to a free list.
 //!
 //! Who reads the compressed blocks depends on the source. By default the
@@ -40,10 +41,15 @@ const BLOCKS_PER_BATCH: usize = 4;
 /// Batches submitted and not yet consumed, per worker.
 const BATCHES_IN_FLIGHT_PER_WORKER: usize = 2;
 
+/// Bytes in front of a batch's first block, where the tail of the batch
+/// before can be carried (see [`Pipeline::carry_into_next_batch`]).
+const HEADROOM: usize = MAX_BLOCK_SIZE;
+
 struct Slot {
     offset: u64,
     size: usize,
-    decoded: Box<[u8]>,
+    /// Where the block's data begins in the batch's `decoded` buffer.
+    start: usize,
     decoded_len: usize,
 }
 
@@ -51,6 +57,8 @@ struct Batch {
     seq: u64,
     /// Raw blocks, block `i` at `i * MAX_BLOCK_SIZE`.
     compressed: Box<[u8]>,
+    /// The decoded blocks, one right behind the other from `HEADROOM` on.
+    decoded: Box<[u8]>,
     slots: Vec<Slot>,
     block_count: usize,
     /// The first block that failed to decode, and why.
@@ -67,11 +75,12 @@ impl Batch {
         Batch {
             seq: 0,
             compressed: vec![0; BLOCKS_PER_BATCH * MAX_BLOCK_SIZE].into_boxed_slice(),
+            decoded: vec![0; HEADROOM + BLOCKS_PER_BATCH * MAX_BLOCK_SIZE].into_boxed_slice(),
             slots: (0..BLOCKS_PER_BATCH)
                 .map(|_| Slot {
                     offset: 0,
                     size: 0,
-                    decoded: vec![0; MAX_BLOCK_SIZE].into_boxed_slice(),
+                    start: 0,
                     decoded_len: 0,
                 })
                 .collect(),
@@ -111,15 +120,30 @@ impl Batch {
         }
     }
 
+    /// Whether a block from `index` on (before any failed one) holds data.
+    fn has_data_from(&self, index: usize) -> bool {
+        let failed_at = self.failure.as_ref().map_or(usize::MAX, |(at, _)| *at);
+        let decoded = self.block_count.min(failed_at);
+        let following = self.slots.get(index..decoded).unwrap_or_default();
+        following.iter().any(|slot| slot.decoded_len > 0)
+    }
+
     fn decode(&mut self, decompressor: &mut Decompressor) {
         let blocks = self.compressed.chunks_exact(MAX_BLOCK_SIZE);
+        let mut at = HEADROOM;
         for (index, (slot, raw)) in self.slots.iter_mut().zip(blocks).enumerate() {
             if index == self.block_count {
                 break;
             }
             let raw = raw.get(..slot.size).unwrap_or(raw);
-            match block::decode_block(decompressor, raw, &mut slot.decoded, slot.offset) {
-                Ok(len) => slot.decoded_len = len,
+            // Each block takes at most MAX_BLOCK_SIZE: the room is there.
+            let out = self.decoded.get_mut(at..).unwrap_or_default();
+            slot.start = at;
+            match block::decode_block(decompressor, raw, out, slot.offset) {
+                Ok(len) => {
+                    slot.decoded_len = len;
+                    at += len;
+                }
                 Err(error) => {
                     self.failure = Some((index, error));
                     break;
@@ -203,6 +227,8 @@ pub(super) struct Pipeline {
     free: Vec<Batch>,
     out_of_order: Vec<Batch>,
     current: Option<Batch>,
+    /// The batch after `current`, received early to carry a tail into.
+    next: Option<Batch>,
     /// The next block of `current` to hand out.
     current_index: usize,
     next_seq_to_submit: u64,
@@ -265,6 +291,7 @@ impl Pipeline {
             free: Vec::new(),
             out_of_order: Vec::new(),
             current: None,
+            next: None,
             current_index: 0,
             next_seq_to_submit: 0,
             next_seq_to_consume: 0,
@@ -275,14 +302,73 @@ impl Pipeline {
         })
     }
 
-    /// The decoded bytes of the block last returned by
-    /// [`next_block`](Self::next_block).
+    /// The buffer holding the block last returned by
+    /// [`next_block`](Self::next_block) (at its `start`).
     #[inline]
-    pub(super) fn data(&self) -> &[u8] {
+    pub(super) fn buffer(&self) -> &[u8] {
+        match &self.current {
+            Some(batch) if self.current_index > 0 => &batch.decoded,
+            _ => &[],
+        }
+    }
+
+    /// Whether the next non-empty block lies in the current batch, decoded,
+    /// so that the current block's tail and it are one piece of
+    /// [`buffer`](Self::buffer) (the blocks in between are empty).
+    pub(super) fn next_is_behind(&self) -> bool {
         self.current
             .as_ref()
-            .and_then(|batch| batch.slots.get(self.current_index.checked_sub(1)?))
-            .map_or(&[], |slot| &slot.decoded[..slot.decoded_len])
+            .is_some_and(|batch| batch.has_data_from(self.current_index))
+    }
+
+    /// When the current block is its batch's last: receives the next batch
+    /// and, if a non-empty block of it is decoded, copies `range` of the
+    /// current buffer into its headroom, ending where its data begins.
+    /// Returns where the copy starts in the next batch's buffer, or `None`
+    /// (nothing copied).
+    pub(super) fn carry_into_next_batch<R: Read>(
+        &mut self,
+        range: std::ops::Range<usize>,
+        inner: &mut R,
+        read_offset: &mut u64,
+    ) -> Result<Option<usize>> {
+        let last = self.current.as_ref().is_some_and(|batch| {
+            self.current_index == batch.block_count
+                && batch.tail.is_none()
+                && batch.failure.is_none()
+        });
+        if !last || range.len() > HEADROOM {
+            return Ok(None);
+        }
+        if self.next.is_none() {
+            self.next = self.fetch(inner, read_offset)?;
+        }
+        let (Some(current), Some(next)) = (&self.current, &mut self.next) else {
+            return Ok(None);
+        };
+        let start = HEADROOM - range.len();
+        match current.decoded.get(range) {
+            Some(tail) if next.has_data_from(0) => {
+                next.decoded[start..HEADROOM].copy_from_slice(tail);
+                Ok(Some(start))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The next batch in stream order, `None` at the end of the input.
+    fn fetch<R: Read>(&mut self, inner: &mut R, read_offset: &mut u64) -> Result<Option<Batch>> {
+        if let Some(batch) = self.next.take() {
+            return Ok(Some(batch));
+        }
+        self.submit(inner, read_offset);
+        if self.next_seq_to_consume == self.next_seq_to_submit {
+            return Ok(None);
+        }
+        let batch = self.receive()?;
+        // Fed by the workers, the end shows only in what comes back.
+        self.input_done |= batch.tail.is_some();
+        Ok(Some(batch))
     }
 
     /// Moves to the next block (empty ones included); `None` at the end of
@@ -304,6 +390,7 @@ impl Pipeline {
                     self.current_index += 1;
                     let slot = &batch.slots[index];
                     return Ok(Some(BlockInfo {
+                        start: slot.start,
                         offset: slot.offset,
                         size: slot.size,
                         decoded_len: slot.decoded_len,
@@ -315,13 +402,9 @@ impl Pipeline {
                     return tail.map(|()| None);
                 }
             }
-            self.submit(inner, read_offset);
-            if self.next_seq_to_consume == self.next_seq_to_submit {
+            let Some(batch) = self.fetch(inner, read_offset)? else {
                 return Ok(None);
-            }
-            let batch = self.receive()?;
-            // Fed by the workers, the end shows only in what comes back.
-            self.input_done |= batch.tail.is_some();
+            };
             self.current = Some(batch);
             self.current_index = 0;
         }
@@ -395,6 +478,9 @@ impl Pipeline {
     /// Discards every batch in flight (after a seek), keeping the buffers.
     pub(super) fn reset(&mut self) -> Result<()> {
         self.recycle_current();
+        if let Some(batch) = self.next.take() {
+            self.free.push(batch);
+        }
         while self.next_seq_to_consume < self.next_seq_to_submit {
             let batch = self.receive()?;
             self.free.push(batch);

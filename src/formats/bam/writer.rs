@@ -1,7 +1,7 @@
 //! Writing BAM: header and records into BGZF.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::bgzf::{self, VirtualPosition};
 use crate::formats::sam::header::Header;
@@ -46,7 +46,8 @@ impl WriterBuilder {
     }
 
     /// Builds an index while writing, returned by
-    /// [`Writer::finish_with_index`]. BAI becomes CSI when a reference is
+    /// [`Writer::finish_with_index`], or written by [`Writer::finish`]
+    /// beside a file made by [`build_to_path`](Self::build_to_path). BAI becomes CSI when a reference is
     /// longer than 2^29 − 1 bases. Indexing asks the BGZF writer for each
     /// record's virtual position, which with several threads waits for the
     /// blocks in flight (see [`bgzf::Writer::virtual_position`]).
@@ -69,10 +70,29 @@ impl WriterBuilder {
             inner: bgzf,
             index_kind: self.index,
             indexer: None,
+            index_path: None,
         })
     }
 
-    /// A writer creating the file at `path`.
+    /// A writer creating the file at `path`; with an [`index`](Self::index),
+    /// [`Writer::finish`] writes it beside the file as samtools names it
+    /// (`PATH.bai` or `PATH.csi`).
+    ///
+    /// ```
+    /// use biometal::formats::{bam, sam};
+    /// use biometal::index::Kind;
+    ///
+    /// let path = std::env::temp_dir().join("biometal-doc-indexed.bam");
+    /// let header = sam::Header::parse("@SQ\tSN:chr1\tLN:100\n")?;
+    /// let mut writer = bam::WriterBuilder::new().index(Kind::Bai).build_to_path(&path)?;
+    /// writer.write_header(&header)?;
+    /// writer.finish()?;
+    /// let index = biometal::index::read_path(path.with_extension("bam.bai"))?;
+    /// assert_eq!(index.references.len(), 1);
+    /// # std::fs::remove_file(path.with_extension("bam.bai"))?;
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -84,7 +104,11 @@ impl WriterBuilder {
         let file = std::fs::File::create(path.as_ref()).map_err(|e| {
             Error::io(Format::Bam, e).with_name(path.as_ref().display().to_string())
         })?;
-        self.build(std::io::BufWriter::new(file))
+        let mut writer = self.build(std::io::BufWriter::new(file))?;
+        if self.index.is_some() {
+            writer.index_path = Some(path.as_ref().to_path_buf());
+        }
+        Ok(writer)
     }
 }
 
@@ -111,6 +135,8 @@ pub struct Writer<W: Write> {
     inner: bgzf::Writer<W>,
     index_kind: Option<Kind>,
     indexer: Option<Indexer>,
+    /// The data file's path, when [`Writer::finish`] writes the index.
+    index_path: Option<PathBuf>,
 }
 
 impl<W: Write> Writer<W> {
@@ -166,13 +192,32 @@ impl<W: Write> Writer<W> {
     }
 
     /// Flushes the last block, writes the EOF marker, and returns the
-    /// output.
+    /// output; for a writer made by [`WriterBuilder::build_to_path`] with
+    /// an index, then writes the index beside the file (`PATH.bai` or
+    /// `PATH.csi`).
     ///
     /// # Errors
     ///
     /// I/O errors.
-    pub fn finish(self) -> Result<W> {
-        self.inner.finish()
+    pub fn finish(mut self) -> Result<W> {
+        let Some(path) = self.index_path.take() else {
+            return self.inner.finish();
+        };
+        let (mut inner, index) = self.finish_with_index()?;
+        inner.flush().map_err(|e| Error::io(Format::Bam, e))?;
+        if let Some(index) = index {
+            let (bytes, extension) = match index.kind {
+                Kind::Bai => (crate::index::bai::write(&index)?, "bai"),
+                Kind::Csi => (crate::index::csi::write_bgzf(&index)?, "csi"),
+            };
+            let mut name = path.into_os_string();
+            name.push(".");
+            name.push(extension);
+            std::fs::write(&name, bytes).map_err(|e| {
+                Error::io(Format::Bam, e).with_name(PathBuf::from(name).display().to_string())
+            })?;
+        }
+        Ok(inner)
     }
 
     /// Like [`Writer::finish`], also returning the index built on the way
@@ -197,7 +242,14 @@ impl<W: Write> Writer<W> {
     /// # Errors
     ///
     /// I/O errors.
-    pub fn finish_with_index(self) -> Result<(W, Option<Index>)> {
+    pub fn finish_with_index(mut self) -> Result<(W, Option<Index>)> {
+        if let Some(indexer) = &mut self.indexer {
+            // Ending the block in progress makes a last record that ends
+            // it end at the next block's offset, as htslib records it.
+            let before = self.inner.virtual_position()?;
+            self.inner.flush().map_err(|e| Error::io(Format::Bam, e))?;
+            indexer.settle_last_end(before, self.inner.virtual_position()?);
+        }
         let index = self.indexer.map(Indexer::finish);
         Ok((self.inner.finish()?, index))
     }

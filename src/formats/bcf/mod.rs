@@ -45,7 +45,7 @@
 
 mod encode;
 mod genotypes;
-mod index;
+pub mod index;
 mod query;
 mod reader;
 mod record;

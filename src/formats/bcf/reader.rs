@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::record::{Dictionaries, Layout};
 use super::{Record, RecordRef, MAGIC_2_1, MAGIC_2_2};
-use crate::bgzf::{self, VirtualPosition};
+use crate::bgzf::{self, FillBufAtLeast, VirtualPosition};
 use crate::formats::bam::VirtualPositioned;
 use crate::formats::vcf::header::{Header, ParseOptions, Strictness};
 use crate::{Error, Format, Result};
@@ -278,6 +278,9 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
+/// Uncompressed input lends what its reader buffers.
+impl<R: BufRead> FillBufAtLeast for crate::formats::bam::Uncompressed<R> {}
+
 /// The dictionary sizes records read with `header` are checked against.
 pub(crate) fn dictionaries_of(header: &Header) -> Dictionaries {
     Dictionaries {
@@ -285,6 +288,29 @@ pub(crate) fn dictionaries_of(header: &Header) -> Dictionaries {
         strings: header.string_dictionary().len(),
         samples: header.samples().len(),
     }
+}
+
+/// The end (past the 8 size bytes and the record) of the record at the
+/// start of `available` when its sizes pass [`Reader::read_record`]'s checks
+/// and it lies whole in `available`; `None` otherwise.
+#[inline]
+fn frame(available: &[u8], max_record_size: u32) -> Option<usize> {
+    let (l_shared, l_indiv) = lengths(available)?;
+    let size = u64::from(l_shared) + u64::from(l_indiv);
+    let whole = l_shared as usize >= super::FIXED_SIZE
+        && size <= u64::from(max_record_size)
+        && available.len() as u64 >= 8 + size;
+    whole.then(|| 8 + l_shared as usize + l_indiv as usize)
+}
+
+/// Checks the record framed by [`frame`] as [`Record`]s are checked.
+#[inline]
+fn validate(available: &[u8], end: usize, dictionaries: Option<&Dictionaries>) -> Result<Layout> {
+    let l_shared = lengths(available).map_or(0, |(l_shared, _)| l_shared as usize);
+    let bytes = available
+        .get(8..end)
+        .ok_or_else(|| Error::invalid_data(Format::Bcf, "a framed record is not in the buffer"))?;
+    Layout::validate(bytes, l_shared, dictionaries)
 }
 
 fn lengths(bytes: &[u8]) -> Option<(u32, u32)> {
@@ -354,35 +380,36 @@ impl<R: VirtualPositioned> Reader<R> {
     }
 
     /// The next record, borrowed: from the decompressed buffer itself when
-    /// the record lies within it (no copy), else from an internal buffer.
+    /// the record lies within it or, crossing into the next BGZF block,
+    /// once the source has carried the current block's tail in front of
+    /// that block (see [`FillBufAtLeast`]); else from an internal buffer.
     /// `None` at the end of input.
+    ///
+    /// Every record is checked as [`Reader::read_record`] checks it, with
+    /// the same errors.
     ///
     /// # Errors
     ///
     /// As [`Reader::read_record`].
-    pub fn next_record(&mut self) -> Result<Option<RecordRef<'_>>> {
+    pub fn next_record(&mut self) -> Result<Option<RecordRef<'_>>>
+    where
+        R: FillBufAtLeast,
+    {
         self.settle();
         let dictionaries = self.dictionaries;
-        let max = u64::from(self.options.max_record_size);
+        let max = self.options.max_record_size;
         let checked = {
-            let available = self.inner.fill_buf().map_err(Error::from)?;
-            match lengths(available) {
-                Some((l_shared, l_indiv))
-                    if l_shared as usize >= super::FIXED_SIZE
-                        && u64::from(l_shared) + u64::from(l_indiv) <= max
-                        && (available.len() as u64)
-                            >= 8 + u64::from(l_shared) + u64::from(l_indiv) =>
-                {
-                    let end = 8 + l_shared as usize + l_indiv as usize;
-                    let layout = Layout::validate(
-                        &available[8..end],
-                        l_shared as usize,
-                        dictionaries.as_ref(),
-                    );
-                    Some((end, layout))
+            let available = match self.inner.fill_buf() {
+                Ok(available) => available,
+                Err(e) => {
+                    let at = self.inner.virtual_position();
+                    return Err(self.record_error(Error::from(e), at));
                 }
-                _ => None,
-            }
+            };
+            frame(available, max).map(|end| {
+                let layout = validate(available, end, dictionaries.as_ref());
+                (end, layout)
+            })
         };
         match checked {
             Some((end, Ok(layout))) => {
@@ -395,14 +422,68 @@ impl<R: VirtualPositioned> Reader<R> {
                         "the decompressed buffer changed under a record",
                     )
                 })?;
-                return Ok(Some(RecordRef::from_layout(bytes, layout)));
+                Ok(Some(RecordRef::from_layout(bytes, layout)))
             }
             Some((_, Err(e))) => {
                 let at = self.inner.virtual_position();
-                return Err(self.record_error(e, at));
+                Err(self.record_error(e, at))
             }
-            None => {}
+            None => self.next_record_across_blocks(),
         }
+    }
+
+    /// [`Reader::next_record`] for a record that does not lie whole in the
+    /// buffer the source lends: the source is asked for the whole record in
+    /// one piece; if it cannot lend it (the input ends inside it, it spans
+    /// more than the next block, its sizes are bad), the record goes
+    /// through [`Reader::read_record`] and the internal buffer, which
+    /// reports what is wrong.
+    #[inline(never)]
+    fn next_record_across_blocks(&mut self) -> Result<Option<RecordRef<'_>>>
+    where
+        R: FillBufAtLeast,
+    {
+        let at = self.virtual_position();
+        let max = self.options.max_record_size;
+        let dictionaries = self.dictionaries;
+        let framed = match self.inner.fill_buf_at_least(8) {
+            Ok(head) => match lengths(head) {
+                Some((l_shared, l_indiv))
+                    if u64::from(l_shared) + u64::from(l_indiv) <= u64::from(max) =>
+                {
+                    let size = 8 + l_shared as usize + l_indiv as usize;
+                    match self.inner.fill_buf_at_least(size) {
+                        Ok(whole) => frame(whole, max).map(|end| {
+                            validate(whole, end, dictionaries.as_ref()).map(|l| (l, end))
+                        }),
+                        Err(e) => Some(Err(Error::from(e))),
+                    }
+                }
+                _ => None,
+            },
+            Err(e) => Some(Err(Error::from(e))),
+        };
+        match framed {
+            Some(Ok((layout, end))) => {
+                self.records_read += 1;
+                self.pending_consume = end;
+                let available = self.inner.fill_buf().map_err(Error::from)?;
+                let bytes = available.get(8..end).ok_or_else(|| {
+                    Error::invalid_data(
+                        Format::Bcf,
+                        "the decompressed buffer changed under a record",
+                    )
+                })?;
+                Ok(Some(RecordRef::from_layout(bytes, layout)))
+            }
+            Some(Err(e)) => Err(self.record_error(e, at)),
+            None => self.next_record_copied(),
+        }
+    }
+
+    /// [`Reader::next_record`] through [`Reader::read_record`] and the
+    /// internal buffer.
+    fn next_record_copied(&mut self) -> Result<Option<RecordRef<'_>>> {
         let mut scratch = std::mem::take(&mut self.scratch);
         let more = self.read_record(&mut scratch);
         self.scratch = scratch;

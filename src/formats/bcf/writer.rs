@@ -4,6 +4,7 @@
 mod vcf_text;
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use super::encode::Encoder;
 use super::index::CsiBuilder;
@@ -63,12 +64,25 @@ impl WriterBuilder {
     }
 
     /// Builds a CSI index while writing (BGZF output only), returned by
-    /// [`Writer::finish_with_index`]; the records must be sorted. Indexing
+    /// [`Writer::finish_with_index`] or written by [`Writer::finish`]
+    /// beside a file made by [`build_to_path`](Self::build_to_path); the
+    /// records must be sorted. Indexing
     /// asks the BGZF writer for each record's virtual position, which with
     /// several threads waits for the blocks in flight.
     pub fn index(mut self, index: bool) -> Self {
         self.index = index;
         self
+    }
+
+    /// Refuses indexing uncompressed output.
+    fn check(&self) -> Result<()> {
+        if self.index && !self.compressed {
+            return Err(Error::invalid_input(
+                Format::Bcf,
+                "a CSI index needs BGZF-compressed output",
+            ));
+        }
+        Ok(())
     }
 
     /// A writer into `inner`.
@@ -77,12 +91,7 @@ impl WriterBuilder {
     ///
     /// An invalid compression level; indexing uncompressed output.
     pub fn build<W: Write>(self, inner: W) -> Result<Writer<W>> {
-        if self.index && !self.compressed {
-            return Err(Error::invalid_input(
-                Format::Bcf,
-                "a CSI index needs BGZF-compressed output",
-            ));
-        }
+        self.check()?;
         let sink = if self.compressed {
             Sink::Bgzf(
                 bgzf::WriterBuilder::new()
@@ -99,7 +108,48 @@ impl WriterBuilder {
             encoder: Encoder::default(),
             index: self.index,
             csi: None,
+            index_path: None,
         })
+    }
+
+    /// A writer creating the file at `path`; with an [`index`](Self::index),
+    /// [`Writer::finish`] writes it beside the file as `PATH.csi` (as
+    /// `bcftools index` names it).
+    ///
+    /// ```
+    /// use biometal::formats::{bcf, vcf::Header};
+    ///
+    /// let path = std::env::temp_dir().join("biometal-doc-indexed.bcf");
+    /// let header = Header::parse(
+    ///     "##fileformat=VCFv4.2\n##contig=<ID=1,length=1000>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n",
+    /// )?;
+    /// let mut writer = bcf::WriterBuilder::new().index(true).build_to_path(&path)?;
+    /// writer.write_header(&header)?;
+    /// writer.finish()?;
+    /// let index = biometal::index::read_path(path.with_extension("bcf.csi"))?;
+    /// assert_eq!(index.references.len(), 1);
+    /// # std::fs::remove_file(path.with_extension("bcf.csi"))?;
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Those of [`build`](Self::build); when the file cannot be created.
+    pub fn build_to_path(
+        self,
+        path: impl AsRef<Path>,
+    ) -> Result<Writer<std::io::BufWriter<std::fs::File>>> {
+        let path = path.as_ref();
+        // Before the file is created.
+        self.check()?;
+        let file = std::fs::File::create(path)
+            .map_err(|e| Error::io(Format::Bcf, e).with_name(path.display().to_string()))?;
+        let mut writer = self.build(std::io::BufWriter::new(file))?;
+        if self.index {
+            writer.index_path = Some(path.to_path_buf());
+        }
+        Ok(writer)
     }
 }
 
@@ -142,6 +192,8 @@ pub struct Writer<W: Write> {
     encoder: Encoder,
     index: bool,
     csi: Option<CsiBuilder>,
+    /// The data file's path, when [`Writer::finish`] writes the index.
+    index_path: Option<PathBuf>,
 }
 
 impl<W: Write> Writer<W> {
@@ -254,20 +306,47 @@ impl<W: Write> Writer<W> {
     ///
     /// I/O errors; a writer built without indexing.
     pub fn finish_with_index(mut self) -> Result<(W, Index)> {
-        let csi = self.csi.take().ok_or_else(|| {
+        let mut csi = self.csi.take().ok_or_else(|| {
             Error::invalid_input(Format::Bcf, "the writer was built without .index(true)")
         })?;
-        let inner = self.finish()?;
+        // Ending the block in progress makes a last record that ends it
+        // end at the next block's offset, as htslib records it.
+        if let Sink::Bgzf(w) = &mut self.sink {
+            let before = w.virtual_position()?;
+            w.flush().map_err(|e| Error::io(Format::Bcf, e))?;
+            csi.settle_last_end(before, w.virtual_position()?);
+        }
+        let inner = self.finish_stream()?;
         Ok((inner, csi.finish()))
     }
 
     /// Flushes the last block, writes the BGZF EOF marker (when
-    /// compressed), and returns the output.
+    /// compressed), and returns the output; for a writer made by
+    /// [`WriterBuilder::build_to_path`] with an index, then writes the
+    /// index beside the file (`PATH.csi`).
     ///
     /// # Errors
     ///
     /// I/O errors.
-    pub fn finish(self) -> Result<W> {
+    pub fn finish(mut self) -> Result<W> {
+        let Some(path) = self.index_path.take() else {
+            return self.finish_stream();
+        };
+        if self.csi.is_none() {
+            // No header was written: nothing to index.
+            return self.finish_stream();
+        }
+        let (mut inner, index) = self.finish_with_index()?;
+        inner.flush().map_err(|e| Error::io(Format::Bcf, e))?;
+        let mut name = path.into_os_string();
+        name.push(".csi");
+        std::fs::write(&name, crate::index::csi::write_bgzf(&index)?).map_err(|e| {
+            Error::io(Format::Bcf, e).with_name(PathBuf::from(name).display().to_string())
+        })?;
+        Ok(inner)
+    }
+
+    fn finish_stream(self) -> Result<W> {
         match self.sink {
             Sink::Bgzf(w) => w.finish(),
             Sink::Plain(mut w) => {

@@ -1,18 +1,22 @@
 //! Reading SAM text into the BAM-layout [`Record`].
 
 use std::io::BufRead;
+use std::path::Path;
 
 use super::header::{Header, ParseOptions, Strictness};
 use super::record::cigar::{Kind, Op};
 use super::record::data::{Array, Value};
-use super::record::{Flags, Record, RecordFields};
+use super::record::{Flags, Record, RecordFields, RecordRef};
 use crate::region::Position;
 use crate::{Error, Format, Result};
 
 /// The longest SAM line accepted (a guard against unbounded growth).
 pub const MAX_LINE_LENGTH: u64 = 1 << 30;
 
-/// A SAM reader.
+/// A SAM reader, with the three tiers of every reader in the crate:
+/// [`Reader::next_record`] (borrowed, no allocation), [`Reader::read_record`]
+/// (into a record you reuse) and [`Reader::records`] (owned). Records come
+/// in BAM's layout, reference names resolved through the header.
 ///
 /// ```
 /// use biometal::formats::sam::{self, Record};
@@ -34,6 +38,24 @@ pub struct Reader<R> {
     cigar: Vec<Op>,
     qualities: Vec<u8>,
     aux: Vec<u8>,
+    /// The record [`Reader::next_record`] lends.
+    scratch: Record,
+}
+
+impl Reader<crate::io::Source> {
+    /// Opens a SAM file, plain, gzip or BGZF (detected from its first
+    /// bytes), through [`io::open`](crate::io::open). For BGZF decoding on
+    /// several threads, open the path with
+    /// [`io::open_with`](crate::io::open_with) and
+    /// [`IoOptions::with_bgzf_threads`](crate::io::IoOptions::with_bgzf_threads),
+    /// then [`Reader::new`].
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be opened.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
+        Ok(Reader::new(crate::io::open(path)?))
+    }
 }
 
 impl<R: BufRead> Reader<R> {
@@ -47,6 +69,7 @@ impl<R: BufRead> Reader<R> {
             cigar: Vec::new(),
             qualities: Vec::new(),
             aux: Vec::new(),
+            scratch: Record::default(),
         }
     }
 
@@ -56,6 +79,11 @@ impl<R: BufRead> Reader<R> {
     pub fn with_strictness(mut self, strictness: Strictness) -> Self {
         self.strictness = strictness;
         self
+    }
+
+    /// The source.
+    pub fn get_ref(&self) -> &R {
+        &self.inner
     }
 
     /// The source.
@@ -135,6 +163,66 @@ impl<R: BufRead> Reader<R> {
             .parse(&self.line, header, record)
             .map_err(|e| e.at_line(self.line_number))?;
         Ok(true)
+    }
+}
+
+impl<R: BufRead> Reader<R> {
+    /// The next record, borrowed from the reader (its buffers are reused
+    /// from record to record): `None` at the end of input.
+    ///
+    /// ```
+    /// use biometal::formats::sam;
+    ///
+    /// let text = "@SQ\tSN:chr1\tLN:100\nr1\t0\tchr1\t5\t60\t3M\t*\t0\t0\tACG\tIII\n";
+    /// let mut reader = sam::Reader::new(text.as_bytes());
+    /// let header = reader.read_header()?;
+    /// let mut names = Vec::new();
+    /// while let Some(record) = reader.next_record(&header)? {
+    ///     names.push(record.name().to_vec());
+    /// }
+    /// assert_eq!(names, [b"r1".to_vec()]);
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Reader::read_record`].
+    pub fn next_record(&mut self, header: &Header) -> Result<Option<RecordRef<'_>>> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let more = self.read_record(header, &mut scratch);
+        self.scratch = scratch;
+        Ok(if more? {
+            Some(self.scratch.as_ref())
+        } else {
+            None
+        })
+    }
+
+    /// Owned records; each is a fresh allocation (use
+    /// [`Reader::read_record`] or [`Reader::next_record`] on hot paths).
+    ///
+    /// ```
+    /// use biometal::formats::sam;
+    ///
+    /// let text = "@SQ\tSN:chr1\tLN:100\nr1\t0\tchr1\t5\t60\t3M\t*\t0\t0\tACG\tIII\n";
+    /// let mut reader = sam::Reader::new(text.as_bytes());
+    /// let header = reader.read_header()?;
+    /// let records = reader.records(&header).collect::<biometal::Result<Vec<_>>>()?;
+    /// assert_eq!(records.len(), 1);
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    pub fn records<'a>(
+        &'a mut self,
+        header: &'a Header,
+    ) -> impl Iterator<Item = Result<Record>> + 'a {
+        std::iter::from_fn(move || {
+            let mut record = Record::default();
+            match self.read_record(header, &mut record) {
+                Ok(true) => Some(Ok(record)),
+                Ok(false) => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
     }
 }
 

@@ -1,11 +1,14 @@
-//! Writing VCF text (plain, gzip or BGZF through [`crate::io::Sink`]).
+//! Writing VCF text (plain, gzip or BGZF through [`crate::io::Sink`]),
+//! optionally indexed on the fly (`.tbi` or `.csi`, as `tabix -p vcf`).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::header::Header;
 use super::record::RecordRef;
 use super::Variant;
+use crate::bgzf::{self, VirtualPosition};
+use crate::index::tabix::{declared_length, TabixConfig, TabixFormat, TabixIndex, TabixIndexer};
 use crate::io::{Compression, Sink, WriterOptions};
 use crate::{Error, Format, Result};
 
@@ -32,6 +35,74 @@ use crate::{Error, Format, Result};
 pub struct Writer<W: Write> {
     inner: W,
     line: Vec<u8>,
+    index: Option<Box<OnTheFly<W>>>,
+}
+
+/// A tabix index built while writing BGZF.
+struct OnTheFly<W> {
+    format: TabixFormat,
+    /// The output's virtual position (BGZF writers only).
+    position: fn(&mut W) -> Result<VirtualPosition>,
+    /// Made at the first record: a CSI's depth comes from the header's
+    /// longest `##contig` length.
+    indexer: Option<TabixIndexer>,
+    max_length: u64,
+    records: u64,
+    /// Where [`Writer::finish`] writes the index (writers made from a path).
+    path: Option<PathBuf>,
+}
+
+impl<W> OnTheFly<W> {
+    fn new(format: TabixFormat, position: fn(&mut W) -> Result<VirtualPosition>) -> Box<Self> {
+        Box::new(OnTheFly {
+            format,
+            position,
+            indexer: None,
+            max_length: 0,
+            records: 0,
+            path: None,
+        })
+    }
+
+    /// Adds the data line `line` (no newline) written at `[start, end)`.
+    fn push(&mut self, line: &[u8], start: VirtualPosition, end: VirtualPosition) -> Result<()> {
+        self.records += 1;
+        let indexer = match &mut self.indexer {
+            Some(indexer) => indexer,
+            None => self.indexer.insert(TabixIndexer::for_format(
+                TabixConfig::vcf(),
+                self.format,
+                self.max_length,
+            )?),
+        };
+        indexer
+            .push_line(line, start, end)
+            .map_err(|e| e.at_record(self.records))
+    }
+
+    /// Ends the block in progress, so that a last record ending it ends
+    /// at the next block's offset, as htslib records it.
+    fn settle(&mut self, inner: &mut W) -> Result<()>
+    where
+        W: Write,
+    {
+        let Some(indexer) = &mut self.indexer else {
+            return Ok(());
+        };
+        let before = (self.position)(inner)?;
+        inner.flush().map_err(|e| Error::io(Format::Vcf, e))?;
+        indexer.settle_last_end(before, (self.position)(inner)?);
+        Ok(())
+    }
+
+    fn finish(self) -> Result<TabixIndex> {
+        match self.indexer {
+            Some(indexer) => indexer.finish(),
+            None => {
+                TabixIndexer::for_format(TabixConfig::vcf(), self.format, self.max_length)?.finish()
+            }
+        }
+    }
 }
 
 impl Writer<Sink> {
@@ -54,13 +125,137 @@ impl Writer<Sink> {
         Ok(Writer::new(crate::io::open_writer_with(path, options)?))
     }
 
-    /// Flushes, writes the BGZF end-of-file marker (if BGZF) and closes.
+    /// Like [`Writer::from_path_with`] (BGZF only), also indexing the
+    /// records as written: [`Writer::finish`] writes `PATH.tbi` or
+    /// `PATH.csi` as `tabix [-C] -p vcf PATH` would (a CSI's depth from
+    /// the longest `##contig` length). The records must be sorted.
+    /// Indexing asks the BGZF writer for each record's virtual position,
+    /// which with several threads waits for the blocks in flight.
+    ///
+    /// ```
+    /// use biometal::formats::vcf::{Header, RecordRef, Writer};
+    /// use biometal::index::tabix::{self, TabixFormat};
+    /// use biometal::io::{Compression, WriterOptions};
+    ///
+    /// let path = std::env::temp_dir().join("biometal-doc-indexed.vcf.gz");
+    /// let options = WriterOptions::new(Compression::Bgzf);
+    /// let mut writer = Writer::from_path_indexed(&path, &options, TabixFormat::Tbi)?;
+    /// let header = Header::parse("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")?;
+    /// writer.write_header(&header)?;
+    /// writer.write_variant(&header, &RecordRef::parse(b"1\t5\t.\tA\tC\t.\t.\t.")?)?;
+    /// writer.finish()?;
+    /// let index = tabix::load_for(&path)?; // PATH.tbi
+    /// assert_eq!(index.names(), ["1"]);
+    /// # std::fs::remove_file(&path)?;
+    /// # std::fs::remove_file(path.with_extension("gz.tbi"))?;
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Output that is not BGZF (plain or gzip text cannot be indexed),
+    /// standard output (`-`: no place for the index), or when the file
+    /// cannot be created.
+    pub fn from_path_indexed(
+        path: impl AsRef<Path>,
+        options: &WriterOptions,
+        format: TabixFormat,
+    ) -> Result<Self> {
+        let path = path.as_ref();
+        if options.compression() != Compression::Bgzf {
+            return Err(Error::invalid_input(
+                Format::Vcf,
+                format!(
+                    "cannot index {}: a tabix index needs BGZF-compressed output, not {:?}",
+                    path.display(),
+                    options.compression()
+                ),
+            ));
+        }
+        if path == Path::new("-") {
+            return Err(Error::invalid_input(
+                Format::Vcf,
+                "cannot index standard output: the index needs a file beside the data",
+            ));
+        }
+        let mut writer = Writer::new(crate::io::open_writer_with(path, options)?);
+        let mut index = OnTheFly::new(format, Sink::virtual_position);
+        let extension = match format {
+            TabixFormat::Tbi => "tbi",
+            TabixFormat::Csi => "csi",
+        };
+        let mut name = path.as_os_str().to_owned();
+        name.push(".");
+        name.push(extension);
+        index.path = Some(PathBuf::from(name));
+        writer.index = Some(index);
+        Ok(writer)
+    }
+
+    /// Flushes, writes the BGZF end-of-file marker (if BGZF) and closes;
+    /// then, for a writer made by [`Writer::from_path_indexed`], writes the
+    /// index beside the file.
     ///
     /// # Errors
     ///
     /// On I/O errors.
-    pub fn finish(self) -> Result<()> {
-        self.inner.finish()
+    pub fn finish(mut self) -> Result<()> {
+        let Some(mut index) = self.index.take() else {
+            return self.inner.finish();
+        };
+        index.settle(&mut self.inner)?;
+        self.inner.finish()?;
+        let path = index.path.clone();
+        let index = index.finish()?;
+        match path {
+            Some(path) => std::fs::write(&path, index.to_bgzf_bytes()?)
+                .map_err(|e| Error::io(Format::Vcf, e).with_name(path.display().to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<W: Write> Writer<bgzf::Writer<W>> {
+    /// A writer into BGZF output that indexes the records as written (they
+    /// must be sorted), the index returned by [`Writer::finish_with_index`].
+    ///
+    /// ```
+    /// use biometal::bgzf;
+    /// use biometal::formats::vcf::{Header, RecordRef, Writer};
+    /// use biometal::index::tabix::TabixFormat;
+    ///
+    /// let mut writer = Writer::indexed(bgzf::Writer::new(Vec::new()), TabixFormat::Csi);
+    /// let header = Header::parse("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")?;
+    /// writer.write_header(&header)?;
+    /// writer.write_variant(&header, &RecordRef::parse(b"1\t5\t.\tACG\tC\t.\t.\t.")?)?;
+    /// let (_bytes, index) = writer.finish_with_index()?;
+    /// assert!(index.is_csi());
+    /// assert_eq!(index.names(), ["1"]);
+    /// # Ok::<(), biometal::Error>(())
+    /// ```
+    pub fn indexed(inner: bgzf::Writer<W>, format: TabixFormat) -> Self {
+        let mut writer = Writer::new(inner);
+        writer.index = Some(OnTheFly::new(format, bgzf::Writer::virtual_position));
+        writer
+    }
+
+    /// Finishes the BGZF stream (EOF marker included) and returns the
+    /// output with the index built while writing (write it with
+    /// [`TabixIndex::to_bgzf_bytes`] as `FILE.tbi` or `FILE.csi`).
+    ///
+    /// # Errors
+    ///
+    /// I/O errors; a writer made without an index (see
+    /// [`Writer::indexed`]).
+    pub fn finish_with_index(mut self) -> Result<(W, TabixIndex)> {
+        let mut index = self.index.take().ok_or_else(|| {
+            Error::invalid_input(
+                Format::Vcf,
+                "the writer was made without an index (see Writer::indexed)",
+            )
+        })?;
+        index.settle(&mut self.inner)?;
+        Ok((self.inner.finish()?, index.finish()?))
     }
 }
 
@@ -70,6 +265,7 @@ impl<W: Write> Writer<W> {
         Writer {
             inner,
             line: Vec::with_capacity(1 << 16),
+            index: None,
         }
     }
 
@@ -79,9 +275,44 @@ impl<W: Write> Writer<W> {
     ///
     /// On I/O errors.
     pub fn write_header(&mut self, header: &Header) -> Result<()> {
+        let Some(index) = &mut self.index else {
+            return header
+                .write(&mut self.inner)
+                .map_err(|e| Error::io(Format::Vcf, e));
+        };
+        // The header's `##contig` lengths, read as tabix reads them, set a
+        // CSI's depth.
+        self.line.clear();
         header
-            .write(&mut self.inner)
+            .write(&mut self.line)
+            .map_err(|e| Error::io(Format::Vcf, e))?;
+        let config = TabixConfig::vcf();
+        for line in self.line.split(|&b| b == b'\n') {
+            index.max_length = index.max_length.max(declared_length(&config, line));
+        }
+        self.inner
+            .write_all(&self.line)
             .map_err(|e| Error::io(Format::Vcf, e))
+    }
+
+    /// Writes one record's `line` then `newline` (`b"\n"`, or empty when
+    /// `line` ends with it), indexing it if asked.
+    fn write_line(
+        inner: &mut W,
+        index: Option<&mut OnTheFly<W>>,
+        line: &[u8],
+        newline: &[u8],
+    ) -> Result<()> {
+        let io = |e| Error::io(Format::Vcf, e);
+        let Some(index) = index else {
+            inner.write_all(line).map_err(io)?;
+            return inner.write_all(newline).map_err(io);
+        };
+        let start = (index.position)(inner)?;
+        inner.write_all(line).map_err(io)?;
+        inner.write_all(newline).map_err(io)?;
+        let end = (index.position)(inner)?;
+        index.push(line.strip_suffix(b"\n").unwrap_or(line), start, end)
     }
 
     /// Writes one record of either format, formatted as `bcftools view`
@@ -89,26 +320,26 @@ impl<W: Write> Writer<W> {
     ///
     /// # Errors
     ///
-    /// When the record cannot be decoded, or on I/O errors.
+    /// When the record cannot be decoded, or on I/O errors; when indexing,
+    /// a record out of order or whose interval does not parse.
     pub fn write_variant(&mut self, header: &Header, variant: &impl Variant) -> Result<()> {
         self.line.clear();
         variant.write_vcf(header, &mut self.line)?;
         self.line.push(b'\n');
-        self.inner
-            .write_all(&self.line)
-            .map_err(|e| Error::io(Format::Vcf, e))
+        Self::write_line(&mut self.inner, self.index.as_deref_mut(), &self.line, b"")
     }
 
     /// Writes a VCF record's line exactly as read.
     ///
     /// # Errors
     ///
-    /// On I/O errors.
+    /// On I/O errors; when indexing, a record out of order or whose
+    /// interval does not parse.
     pub fn write_record_verbatim(&mut self, record: &RecordRef<'_>) -> Result<()> {
-        self.inner
-            .write_all(record.as_bytes())
-            .and_then(|()| self.inner.write_all(b"\n"))
-            .map_err(|e| Error::io(Format::Vcf, e))
+        self.line.clear();
+        self.line.extend_from_slice(record.as_bytes());
+        self.line.push(b'\n');
+        Self::write_line(&mut self.inner, self.index.as_deref_mut(), &self.line, b"")
     }
 
     /// Flushes the underlying writer.

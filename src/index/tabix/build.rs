@@ -105,6 +105,20 @@ impl TabixIndexer {
         }
     }
 
+    /// The indexer `tabix [-C] -p …` uses: `.tbi`, or `.csi` with
+    /// `min_shift` 14 and a depth for `max_length` (the longest sequence
+    /// the header declares, see [`csi_depth`]).
+    pub(crate) fn for_format(
+        config: TabixConfig,
+        format: TabixFormat,
+        max_length: u64,
+    ) -> Result<Self> {
+        match format {
+            TabixFormat::Tbi => Ok(TabixIndexer::tbi(config)),
+            TabixFormat::Csi => TabixIndexer::csi(config, 14, csi_depth(14, max_length)),
+        }
+    }
+
     /// Adds one data line (not a header line) occupying `[start, end)` in
     /// the file, its interval parsed under the configuration.
     ///
@@ -190,6 +204,12 @@ impl TabixIndexer {
         Ok(id)
     }
 
+    /// Moves the last line's end from `old` to `new` (a writer's end of
+    /// the last block: htslib records it as the next block's offset).
+    pub(crate) fn settle_last_end(&mut self, old: VirtualPosition, new: VirtualPosition) {
+        self.inner.settle_last_end(old, new);
+    }
+
     /// The finished index.
     ///
     /// # Errors
@@ -223,9 +243,8 @@ pub fn build<R: VirtualPositioned>(
     config: TabixConfig,
     format: TabixFormat,
 ) -> Result<TabixIndex> {
-    build_lines(reader, config, |max_length| match format {
-        TabixFormat::Tbi => Ok(TabixIndexer::tbi(config)),
-        TabixFormat::Csi => TabixIndexer::csi(config, 14, csi_depth(14, max_length)),
+    build_lines(reader, config, |max_length| {
+        TabixIndexer::for_format(config, format, max_length)
     })
 }
 
@@ -320,7 +339,7 @@ fn next_data_line<R: VirtualPositioned>(
 /// A sequence length declared by a VCF `##contig=<…length=N…>` or SAM
 /// `@SQ … LN:N` header line (0 otherwise), which `tabix -C` uses to deepen
 /// its scheme.
-fn declared_length(config: &TabixConfig, line: &[u8]) -> u64 {
+pub(crate) fn declared_length(config: &TabixConfig, line: &[u8]) -> u64 {
     let digits = match config.preset {
         Preset::Vcf if line.starts_with(b"##contig") => memchr::memmem::find(line, b"length")
             .and_then(|at| {

@@ -36,6 +36,7 @@ use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
+pub(crate) use self::build::declared_length;
 pub use self::build::{build, build_from_path, build_with, csi_depth, TabixFormat, TabixIndexer};
 pub use self::config::{Preset, TabixConfig};
 pub use self::query::{query, Line, Query};
