@@ -23,7 +23,10 @@ const HEADER: &str = "##fileformat=VCFv4.2\n##contig=<ID=1,length=1000>\n##conti
 /// error (kind and record number) that ended it, if any.
 type Outcome = (Vec<Vec<u8>>, Option<(biometal::ErrorKind, Option<u64>)>);
 
-fn read_all<R: VirtualPositioned>(mut reader: Reader<R>, fast: bool) -> Outcome {
+fn read_all<R: VirtualPositioned + bgzf::FillBufAtLeast>(
+    mut reader: Reader<R>,
+    fast: bool,
+) -> Outcome {
     let mut records = Vec::new();
     let header = match reader.read_header() {
         Ok(header) => header,
