@@ -2,7 +2,8 @@
 //! then every record by `next_record` (the in-buffer fast path) and by
 //! `read_record` (the copying path), over a plain buffered reader of a
 //! small capacity or over BGZF blocks cut at fuzzer-chosen places. Both
-//! paths must yield the same records and the same error; never a panic.
+//! paths must yield the same records and the same error (the fast path on
+//! one or two BGZF threads); never a panic.
 #![no_main]
 
 use std::io::{BufReader, Cursor, Write};
@@ -77,8 +78,9 @@ fuzz_target!(|data: &[u8]| {
             )
         })
     } else {
-        // BGZF blocks of 1 to 128 bytes each, so records straddle blocks.
-        let step = usize::from(control >> 1) + 1;
+        // BGZF blocks of 1 to 64 bytes each, so records straddle blocks.
+        let step = usize::from(control >> 1 & 0x3f) + 1;
+        let threads = 1 + usize::from(control >> 7);
         let mut writer = bgzf::WriterBuilder::new()
             .level(0)
             .build(Vec::new())
@@ -89,7 +91,12 @@ fuzz_target!(|data: &[u8]| {
         }
         let compressed = writer.finish().expect("in-memory BGZF");
         [true, false].map(|fast| {
-            let inner = bgzf::Reader::new(Cursor::new(&compressed[..]));
+            // The fast path with one or two decoding threads (the top
+            // bit of `control`), the copying path with one.
+            let threads = if fast { threads } else { 1 };
+            let inner = bgzf::ReaderBuilder::new()
+                .threads(threads)
+                .build(Cursor::new(&compressed[..]));
             read_all(builder().build(inner), fast)
         })
     };

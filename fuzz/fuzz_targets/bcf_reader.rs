@@ -2,8 +2,8 @@
 //! (the in-buffer fast path) and by `read_record` (the copying path), over
 //! a plain buffered reader of a small capacity or over BGZF blocks cut at
 //! fuzzer-chosen places, so that records cross buffers and blocks. Both
-//! paths must yield the same records and the same error, and genotypes
-//! decode without panicking.
+//! paths must yield the same records and the same error (the fast path on
+//! one or two BGZF threads), and genotypes decode without panicking.
 #![no_main]
 
 use std::io::{BufReader, Cursor, Write};
@@ -77,8 +77,9 @@ fuzz_target!(|data: &[u8]| {
             read_all(builder().build(inner), fast)
         })
     } else {
-        // The header in one block, then BGZF blocks of 1 to 128 bytes.
-        let step = usize::from(control >> 1) + 1;
+        // The header in one block, then BGZF blocks of 1 to 64 bytes.
+        let step = usize::from(control >> 1 & 0x3f) + 1;
+        let threads = 1 + usize::from(control >> 7);
         let body = bytes.len() - rest.len();
         let mut writer = bgzf::WriterBuilder::new()
             .level(0)
@@ -90,7 +91,12 @@ fuzz_target!(|data: &[u8]| {
         }
         let compressed = writer.finish().expect("in-memory BGZF");
         [true, false].map(|fast| {
-            let inner = bgzf::Reader::new(Cursor::new(&compressed[..]));
+            // The fast path with one or two decoding threads (the top
+            // bit of `control`), the copying path with one.
+            let threads = if fast { threads } else { 1 };
+            let inner = bgzf::ReaderBuilder::new()
+                .threads(threads)
+                .build(Cursor::new(&compressed[..]));
             read_all(builder().build(inner), fast)
         })
     };
