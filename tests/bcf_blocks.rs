@@ -245,3 +245,38 @@ fn uncompressed_bcf_through_small_buffers() {
         }
     }
 }
+
+/// A record whose `l_shared` (0) cannot hold the fixed fields, crossing into
+/// a block the stream then ends in: the borrowing path reports the bad
+/// size, as the copying one does, not the cut block (found by the
+/// `bcf_blocks` fuzz target).
+#[test]
+fn a_too_small_shared_part_fails_as_the_copying_path_before_a_cut() {
+    let dir = TempDir::new("bcf-blocks-lshared");
+    let raw = bcftools_bcf(&dir, 12, 6, 9);
+    let first_record = 9 + u32::from_le_bytes(raw[5..9].try_into().unwrap()) as usize;
+    let mut damaged = raw.clone();
+    // framed() gives the records without their two size words.
+    let second = first_record + 8 + framed(&raw)[0].len();
+    damaged[second..second + 4].copy_from_slice(&0u32.to_le_bytes());
+    let mut rng = XorShift64(0x1a5_4a2e);
+    let file = reblock(&damaged, 100, &mut rng);
+    let mut size_errors = 0;
+    for cut in 0..=file.len() {
+        let part = &file[..cut];
+        let copied = by_read_record(bcf::Reader::new(bgzf_reader(part, 1, false)));
+        for threads in [1, 3] {
+            let borrowed = by_next_record(bcf::Reader::new(bgzf_reader(part, threads, false)));
+            assert!(
+                borrowed == copied,
+                "cut at {cut}, {threads} threads: {borrowed:?} {copied:?}"
+            );
+        }
+        size_errors += usize::from(
+            copied
+                .last()
+                .is_some_and(|r| r.as_ref().is_err_and(|e| e.contains("l_shared 0"))),
+        );
+    }
+    assert!(size_errors > 0, "the bad l_shared was never reached");
+}

@@ -449,7 +449,8 @@ impl<R: VirtualPositioned> Reader<R> {
         let framed = match self.inner.fill_buf_at_least(8) {
             Ok(head) => match lengths(head) {
                 Some((l_shared, l_indiv))
-                    if u64::from(l_shared) + u64::from(l_indiv) <= u64::from(max) =>
+                    if l_shared as usize >= super::FIXED_SIZE
+                        && u64::from(l_shared) + u64::from(l_indiv) <= u64::from(max) =>
                 {
                     let size = 8 + l_shared as usize + l_indiv as usize;
                     match self.inner.fill_buf_at_least(size) {
