@@ -412,24 +412,29 @@ impl<R: VirtualPositioned> Reader<R> {
             })
         };
         match checked {
-            Some((end, Ok(layout))) => {
-                self.records_read += 1;
-                self.pending_consume = end;
-                let available = self.inner.fill_buf().map_err(Error::from)?;
-                let bytes = available.get(8..end).ok_or_else(|| {
-                    Error::invalid_data(
-                        Format::Bcf,
-                        "the decompressed buffer changed under a record",
-                    )
-                })?;
-                Ok(Some(RecordRef::from_layout(bytes, layout)))
-            }
+            Some((end, Ok(layout))) => self.lend(end, layout),
             Some((_, Err(e))) => {
                 let at = self.inner.virtual_position();
                 Err(self.record_error(e, at))
             }
             None => self.next_record_across_blocks(),
         }
+    }
+
+    /// Hands out the record validated as `layout` in the first `end` bytes
+    /// the source lends (its two size words first), to be consumed at the
+    /// next read.
+    fn lend(&mut self, end: usize, layout: Layout) -> Result<Option<RecordRef<'_>>> {
+        self.records_read += 1;
+        self.pending_consume = end;
+        let available = self.inner.fill_buf().map_err(Error::from)?;
+        let bytes = available.get(8..end).ok_or_else(|| {
+            Error::invalid_data(
+                Format::Bcf,
+                "the decompressed buffer changed under a record",
+            )
+        })?;
+        Ok(Some(RecordRef::from_layout(bytes, layout)))
     }
 
     /// [`Reader::next_record`] for a record that does not lie whole in the
@@ -465,18 +470,7 @@ impl<R: VirtualPositioned> Reader<R> {
             Err(e) => Some(Err(Error::from(e))),
         };
         match framed {
-            Some(Ok((layout, end))) => {
-                self.records_read += 1;
-                self.pending_consume = end;
-                let available = self.inner.fill_buf().map_err(Error::from)?;
-                let bytes = available.get(8..end).ok_or_else(|| {
-                    Error::invalid_data(
-                        Format::Bcf,
-                        "the decompressed buffer changed under a record",
-                    )
-                })?;
-                Ok(Some(RecordRef::from_layout(bytes, layout)))
-            }
+            Some(Ok((layout, end))) => self.lend(end, layout),
             Some(Err(e)) => Err(self.record_error(e, at)),
             None => self.next_record_copied(),
         }
