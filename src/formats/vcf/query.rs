@@ -36,8 +36,8 @@ impl<R: VirtualPositioned> Query<'_, R> {
 
 impl<R: std::io::Read + VirtualPositioned> Reader<R> {
     /// The records of bgzipped VCF overlapping `region`, through `index`
-    /// (found beside the file by [`tabix::load_for`]: `FILE.tbi` or
-    /// `FILE.csi`). Reads the header first if needed. A query moves the
+    /// (found beside the file by [`tabix::load_for`], in htslib's order:
+    /// `FILE.csi`, then `FILE.tbi`; see [`tabix::candidate_paths`]). Reads the header first if needed. A query moves the
     /// underlying reader: sequential reading ends (later
     /// [`Reader::next_record`] calls return `None`); queries may follow
     /// each other.
