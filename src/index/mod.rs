@@ -166,6 +166,20 @@ pub(crate) fn htslib_candidates(path: &Path, other: &str) -> Vec<PathBuf> {
     candidates
 }
 
+/// Writes index `bytes` to `PATH.extension`, beside the data file `path`
+/// (what writers built from a path do at `finish()`).
+pub(crate) fn write_beside(
+    path: &Path,
+    extension: &str,
+    bytes: &[u8],
+    format: Format,
+) -> Result<()> {
+    let name = append_extension(path, extension);
+    std::fs::write(&name, bytes)
+        .map_err(|e| Error::io(format, e).with_name(name.display().to_string()))
+}
+
+/// `PATH.extension` (`x.bam` → `x.bam.bai`).
 pub(crate) fn append_extension(path: &Path, extension: &str) -> PathBuf {
     let mut text = path.as_os_str().to_owned();
     text.push(".");

@@ -210,12 +210,7 @@ impl<W: Write> Writer<W> {
                 Kind::Bai => (crate::index::bai::write(&index)?, "bai"),
                 Kind::Csi => (crate::index::csi::write_bgzf(&index)?, "csi"),
             };
-            let mut name = path.into_os_string();
-            name.push(".");
-            name.push(extension);
-            std::fs::write(&name, bytes).map_err(|e| {
-                Error::io(Format::Bam, e).with_name(PathBuf::from(name).display().to_string())
-            })?;
+            crate::index::write_beside(&path, extension, &bytes, Format::Bam)?;
         }
         Ok(inner)
     }

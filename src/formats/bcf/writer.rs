@@ -338,11 +338,8 @@ impl<W: Write> Writer<W> {
         }
         let (mut inner, index) = self.finish_with_index()?;
         inner.flush().map_err(|e| Error::io(Format::Bcf, e))?;
-        let mut name = path.into_os_string();
-        name.push(".csi");
-        std::fs::write(&name, crate::index::csi::write_bgzf(&index)?).map_err(|e| {
-            Error::io(Format::Bcf, e).with_name(PathBuf::from(name).display().to_string())
-        })?;
+        let bytes = crate::index::csi::write_bgzf(&index)?;
+        crate::index::write_beside(&path, "csi", &bytes, Format::Bcf)?;
         Ok(inner)
     }
 

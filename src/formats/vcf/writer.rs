@@ -48,7 +48,8 @@ struct OnTheFly<W> {
     indexer: Option<TabixIndexer>,
     max_length: u64,
     records: u64,
-    /// Where [`Writer::finish`] writes the index (writers made from a path).
+    /// The data file beside which [`Writer::finish`] writes the index
+    /// (writers made from a path).
     path: Option<PathBuf>,
 }
 
@@ -180,14 +181,7 @@ impl Writer<Sink> {
         }
         let mut writer = Writer::new(crate::io::open_writer_with(path, options)?);
         let mut index = OnTheFly::new(format, Sink::virtual_position);
-        let extension = match format {
-            TabixFormat::Tbi => "tbi",
-            TabixFormat::Csi => "csi",
-        };
-        let mut name = path.as_os_str().to_owned();
-        name.push(".");
-        name.push(extension);
-        index.path = Some(PathBuf::from(name));
+        index.path = Some(path.to_path_buf());
         writer.index = Some(index);
         Ok(writer)
     }
@@ -205,13 +199,16 @@ impl Writer<Sink> {
         };
         index.settle(&mut self.inner)?;
         self.inner.finish()?;
-        let path = index.path.clone();
+        let (path, format) = (index.path.clone(), index.format);
         let index = index.finish()?;
-        match path {
-            Some(path) => std::fs::write(&path, index.to_bgzf_bytes()?)
-                .map_err(|e| Error::io(Format::Vcf, e).with_name(path.display().to_string())),
-            None => Ok(()),
-        }
+        let Some(path) = path else {
+            return Ok(());
+        };
+        let extension = match format {
+            TabixFormat::Tbi => "tbi",
+            TabixFormat::Csi => "csi",
+        };
+        crate::index::write_beside(&path, extension, &index.to_bgzf_bytes()?, Format::Vcf)
     }
 }
 
